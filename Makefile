@@ -1,0 +1,74 @@
+# Makefile -- the only build entry for bundlegen and edgenode.
+# Each component adds its sources, programs and tests in its own build.mk.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+FUZZCC  ?= clang
+PKGS    := libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS   ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Igenerator -Inode $(PKG_CFLAGS)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZFLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
+
+B := build
+# Object paths per variant: rel (release), san (ASan+UBSan), fuzz (clang libFuzzer).
+rel  = $(patsubst %.c,$(B)/rel/%.o,$(1))
+san  = $(patsubst %.c,$(B)/san/%.o,$(1))
+fuzz = $(patsubst %.c,$(B)/fuzz/%.o,$(1))
+
+# Filled in by the components' build.mk files.
+PROGRAMS :=          # installed binaries, built in $(B)/
+TESTS    :=          # suites for tests/run-suites.sh: "name=command" words
+BENCHES  :=          # commands run by make bench
+FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
+DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
+
+.PHONY: all deps test test-build bench fuzz install clean
+all: deps programs
+
+deps:
+	@scripts/deps.sh
+
+include generator/build.mk
+-include node/build.mk
+include tests/build.mk
+
+programs: $(PROGRAMS)
+
+$(B)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -O1 -MMD -MP -c $< -o $@
+$(B)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(CSTD) -Wall -Wextra -Werror -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@tests/run-suites.sh $(TESTS)
+
+bench: deps programs
+	@set -e; for b in $(BENCHES); do $$b; done
+
+fuzz: deps $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do echo "== $$f (60 s)"; \
+	  $$f -max_total_time=60 -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/$$(basename $$f) ; done
+
+install: programs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bundlegen
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	@for d in $(DATA_DIRS); do [ -d $$d ] || continue; \
+	  mkdir -p $(DESTDIR)$(PREFIX)/share/bundlegen/$$d && cp -R $$d/. $(DESTDIR)$(PREFIX)/share/bundlegen/$$d/; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

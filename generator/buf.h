@@ -1,0 +1,28 @@
+/* buf.h -- a growable byte buffer, always NUL-terminated, with a hard size cap.
+ * Every append returns 0 on success and -1 when memory or the cap runs out. */
+#ifndef BUF_H
+#define BUF_H
+#include <stddef.h>
+#include <stdarg.h>
+
+typedef struct buf {
+    char  *data;    /* NUL-terminated; NULL until the first append */
+    size_t len;     /* bytes used, not counting the NUL */
+    size_t cap;     /* bytes allocated */
+    size_t limit;   /* 0 = no cap; else appends past this many bytes fail */
+    int    full;    /* set once an append failed because of limit */
+} buf;
+
+#define BUF_INIT {NULL, 0, 0, 0, 0}
+
+int   buf_reserve(buf *b, size_t extra);            /* room for extra more bytes */
+int   buf_append(buf *b, const void *p, size_t n);
+int   buf_puts(buf *b, const char *s);
+int   buf_putc(buf *b, char c);
+int   buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int   buf_vprintf(buf *b, const char *fmt, va_list ap);
+void  buf_reset(buf *b);                            /* len = 0, keeps memory */
+char *buf_detach(buf *b);                           /* caller owns the string; b is emptied */
+void  buf_free(buf *b);
+
+#endif

@@ -1,0 +1,41 @@
+/* value.c -- plain-text form of JSON values (see value.h).
+ * Integers print without a fraction; other numbers in the shortest form that reads back exactly. */
+#include "value.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int value_number(double d, buf *out)
+{
+    char tmp[40];
+    if (!isfinite(d)) return -1;
+    if (d == floor(d) && fabs(d) < 9007199254740992.0) {          /* 2^53: exact integers */
+        snprintf(tmp, sizeof tmp, "%.0f", d);
+        if (tmp[0] == '-' && tmp[1] == '0' && tmp[2] == '\0') { tmp[0] = '0'; tmp[1] = '\0'; }
+        return buf_puts(out, tmp);
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+        if (strtod(tmp, NULL) == d) break;
+    }
+    return buf_puts(out, tmp);
+}
+
+int value_text(const cJSON *v, buf *out)
+{
+    if (!v || cJSON_IsNull(v)) return 0;
+    if (cJSON_IsTrue(v)) return buf_puts(out, "true");
+    if (cJSON_IsFalse(v)) return buf_puts(out, "false");
+    if (cJSON_IsNumber(v)) return value_number(v->valuedouble, out);
+    if (cJSON_IsString(v)) return buf_puts(out, v->valuestring);
+    return -1;
+}
+
+int value_truthy(const cJSON *v)
+{
+    if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v)) return 0;
+    if (cJSON_IsArray(v)) return cJSON_GetArraySize(v) > 0;
+    if (cJSON_IsString(v)) return v->valuestring && v->valuestring[0] != '\0';
+    if (cJSON_IsNumber(v)) return v->valuedouble != 0 && !isnan(v->valuedouble);
+    return 1;                                           /* objects and non-empty lists */
+}

@@ -1,0 +1,12 @@
+/* value.h -- plain-text form of a JSON value, as Mustache interpolates it.
+ * Numbers take their shortest round-trip form, null is empty, true/false are words. */
+#ifndef VALUE_H
+#define VALUE_H
+#include <cjson/cJSON.h>
+#include "buf.h"
+
+int  value_text(const cJSON *v, buf *out);          /* -1 for arrays and objects, or on memory */
+int  value_number(double d, buf *out);              /* shortest form that reads back as d; -1 if not finite */
+int  value_truthy(const cJSON *v);                  /* Mustache truthiness of a section value */
+
+#endif

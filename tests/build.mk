@@ -1,0 +1,22 @@
+# tests/build.mk -- unit tests (cmocka, under ASan + UBSan), spec runner, command tests, fuzzers.
+# A unit test is one file tests/unit/gen_NAME.c linked with the generator library.
+
+GEN_UNIT_SRC := $(sort $(wildcard tests/unit/gen_*.c))
+GEN_UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(GEN_UNIT_SRC))
+
+$(B)/tests/gen_%: $(B)/san/tests/unit/gen_%.o $(call san,$(GEN_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# Script suites: every executable tests/suites/*.sh, one suite each.
+SCRIPT_SUITES := $(sort $(wildcard tests/suites/*.sh))
+
+TESTS += $(GEN_UNIT_BIN) $(SCRIPT_SUITES)
+test-build: programs $(GEN_UNIT_BIN) $(B)/san/bundlegen $(TEST_BUILD_EXTRA)
+
+# libFuzzer targets: tests/fuzz/gen_NAME.c with the generator library, built by clang.
+GEN_FUZZ_SRC := $(sort $(wildcard tests/fuzz/gen_*.c))
+GEN_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(GEN_FUZZ_SRC))
+FUZZERS += $(GEN_FUZZ_BIN)
+$(B)/fuzz/gen_%: $(B)/fuzz/tests/fuzz/gen_%.o $(call fuzz,$(GEN_LIB_SRC))
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
