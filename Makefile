@@ -25,7 +25,7 @@ fuzz = $(patsubst %.c,$(B)/fuzz/%.o,$(1))
 # Filled in by the components' build.mk files.
 PROGRAMS :=          # installed binaries, built in $(B)/
 TESTS    :=          # suites for tests/run-suites.sh: "name=command" words
-BENCHES  :=          # commands run by make bench
+BENCHES  := $(sort $(wildcard bench/*.sh))  # each bench is a script
 FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
 DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 
@@ -36,7 +36,7 @@ deps:
 	@scripts/deps.sh
 
 include generator/build.mk
--include node/build.mk
+include node/build.mk
 include tests/build.mk
 
 programs: $(PROGRAMS)

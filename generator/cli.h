@@ -1,0 +1,11 @@
+/* cli.h -- bundlegen's subcommands; main.c only dispatches to these.
+ * Each takes the arguments after its name and returns the process exit status. */
+#ifndef CLI_H
+#define CLI_H
+
+int cli_render(int argc, char **argv);      /* cli_render.c */
+int cli_platforms(int argc, char **argv);   /* cli_bundle.c */
+int cli_describe(int argc, char **argv);    /* cli_bundle.c */
+int cli_generate(int argc, char **argv);    /* cli_bundle.c */
+
+#endif

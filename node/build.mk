@@ -1,0 +1,32 @@
+# node/build.mk -- edgenode: its library (every node/*.c but main.c), program, unit tests and fuzzers.
+
+NODE_MAIN    := node/main.c
+NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c)))
+ifneq ($(wildcard $(NODE_MAIN)),)
+PROGRAMS     += $(B)/edgenode
+endif
+
+$(B)/edgenode: $(call rel,$(NODE_LIB_SRC) $(NODE_MAIN))
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/san/edgenode: $(call san,$(NODE_LIB_SRC) $(NODE_MAIN))
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests: tests/unit/node_NAME.c with the node library, under ASan + UBSan.
+NODE_UNIT_SRC := $(sort $(wildcard tests/unit/node_*.c))
+NODE_UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(NODE_UNIT_SRC))
+$(B)/tests/node_%: $(B)/san/tests/unit/node_%.o $(call san,$(NODE_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+TESTS += $(NODE_UNIT_BIN)
+ifneq ($(wildcard $(NODE_MAIN)),)
+test-build: $(NODE_UNIT_BIN) $(B)/edgenode $(B)/san/edgenode
+else
+test-build: $(NODE_UNIT_BIN)
+endif
+
+# libFuzzer targets: tests/fuzz/node_NAME.c with the node library.
+NODE_FUZZ_SRC := $(sort $(wildcard tests/fuzz/node_*.c))
+NODE_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(NODE_FUZZ_SRC))
+FUZZERS += $(NODE_FUZZ_BIN)
+$(B)/fuzz/node_%: $(B)/fuzz/tests/fuzz/node_%.o $(call fuzz,$(NODE_LIB_SRC))
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
