@@ -1,0 +1,177 @@
+/* decide.c -- protocol v1 decisions (see decide.h).
+ * The order of checks is the documented one; nothing here does I/O. */
+#include "decide.h"
+#include "glob.h"
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *decide_header(const decide_input *in, const char *name)
+{
+    for (size_t i = 0; i < in->nheaders; i++)
+        if (strcasecmp(in->headers[i].name, name) == 0) return in->headers[i].value;
+    return NULL;
+}
+
+/* Copies the printable part of s (stopping at bad bytes), at most outlen-1 bytes. */
+static void copy_token(char *out, size_t outlen, const char *s, const char *allowed)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < outlen; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (!(isalnum(ch) || strchr(allowed, ch))) break;
+        out[n++] = *s;
+    }
+    out[n] = '\0';
+}
+
+static int token_ok(const node_state *s, const char *tok)
+{
+    if (!tok) return 0;
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)tok, strlen(tok), NULL, 0);
+    int ok = 0;
+    for (size_t i = 0; i < s->cfg->ntokens; i++)        /* no early exit: same work for every token */
+        ok |= sodium_memcmp(h, s->token_hash[i], sizeof h) == 0;
+    return ok;
+}
+
+/* Host for routing: lower case, without a port. */
+static void set_host(decide_result *out, const char *h)
+{
+    copy_token(out->host, sizeof out->host, h ? h : "", "-._:[]*");
+    char *colon = strrchr(out->host, ':');
+    if (colon && !strchr(out->host, ']') && colon == strchr(out->host, ':')) *colon = '\0';
+    else if (out->host[0] == '[' && (colon = strstr(out->host, "]:"))) colon[1] = '\0';
+    for (char *p = out->host; *p; p++) *p = (char)tolower((unsigned char)*p);
+}
+
+/* First comma-separated value of a header as an address; 0 on success. */
+static int header_addr(const char *v, unsigned char a[16])
+{
+    char tmp[64];
+    size_t n = 0;
+    while (v && (*v == ' ' || *v == '\t')) v++;
+    for (; v && *v && *v != ',' && *v != ' ' && n + 1 < sizeof tmp; v++) tmp[n++] = *v;
+    tmp[n] = '\0';
+    return n ? cidr_addr_parse(tmp, a) : -1;
+}
+
+static const char *first_header(const decide_input *in, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *v = decide_header(in, names[i]);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+/* Original host and client address, by the proxy-header trust rules. */
+static void identify(const config *c, const decide_input *in, decide_result *out, unsigned char client[16])
+{
+    const char *host = NULL, *ip = NULL;
+    static char *def_host[] = {"X-Forwarded-Host"}, *def_ip[] = {"X-Real-IP"};
+    if (c->proxy_default) {
+        host = first_header(in, def_host, 1);
+        ip = first_header(in, def_ip, 1);
+    } else {
+        for (size_t i = 0; i < c->nproxy; i++) {
+            const config_proxy_rule *r = &c->proxy[i];
+            if (r->trusted.n && !cidr_list_contains(&r->trusted, in->peer)) continue;
+            host = first_header(in, r->host_headers, r->nhost_headers);
+            ip = first_header(in, r->ip_headers, r->nip_headers);
+            break;
+        }
+    }
+    if (!host) host = decide_header(in, "Host");
+    set_host(out, host);
+    if (!ip || header_addr(ip, client) < 0) memcpy(client, in->peer, 16);
+    cidr_addr_format(client, out->client, sizeof out->client);
+}
+
+static int host_allowed(const config *c, const char *host)
+{
+    if (!c->nallowed_hosts) return 1;
+    for (size_t i = 0; i < c->nallowed_hosts; i++)
+        if (glob_match(c->allowed_hosts[i], host)) return 1;
+    return 0;
+}
+
+static int finish(decide_result *out, int status, const char *verdict, const char *reason)
+{
+    if (out->type == DECIDE_ASYNC && (status == 200 || status == 403)) {
+        if (status == 403) verdict = "pass";        /* async copies are never blocked */
+        status = 204;
+    }
+    out->status = status;
+    out->verdict = verdict;
+    out->reason = reason;
+    return status;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int analyse(const node_state *s, const decide_input *in, decide_result *out)
+{
+    detect_request dr = {in->method, in->path, in->query, in->headers, in->nheaders, in->body, in->body_len};
+    double t0 = now_seconds();
+    int rc = detect_analyze(s->rules, &dr, &out->det);
+    out->analysis_seconds = now_seconds() - t0;
+    out->analysed = 1;
+    return rc;
+}
+
+int decide_message(const node_state *s, const decide_input *in, decide_result *out)
+{
+    const config *c = s->cfg;
+    memset(out, 0, sizeof *out);
+    out->mode = -1;
+    out->application = c->application;
+    const char *msg = decide_header(in, "X-Connector-Message");
+    const char *cmode = decide_header(in, "X-Connector-Mode");
+    if (msg && strcasecmp(msg, "response") == 0) out->type = DECIDE_RESPONSE;
+    else if (cmode && strcasecmp(cmode, "async") == 0) out->type = DECIDE_ASYNC;
+    copy_token(out->request_id, sizeof out->request_id, decide_header(in, "X-Connector-Request-Id"), "-");
+    copy_token(out->connector, sizeof out->connector, decide_header(in, "X-Connector"), "-._/+");
+    unsigned char client[16];
+    identify(c, in, out, client);
+
+    if (c->ntokens && !token_ok(s, decide_header(in, "X-Connector-Token")))
+        return finish(out, 401, "reject", "token");
+    if (!host_allowed(c, out->host))
+        return finish(out, 415, "reject", "host");
+
+    out->mode = c->mode;
+    routes_match(&c->routes, out->host, in->path, &out->application, &out->mode);
+    if (out->type == DECIDE_RESPONSE) {
+        const char *st = decide_header(in, "X-Connector-Response-Status");
+        char *end = NULL;
+        long v = st ? strtol(st, &end, 10) : 0;
+        out->response_status = (st && *st && !*end && v >= 100 && v <= 599) ? (int)v : 0;
+        return finish(out, 200, "recorded", NULL);
+    }
+    if (out->mode == CONFIG_MODE_OFF)
+        return finish(out, 200, "bypass", "mode_off");
+    if (filters_match(&c->bypass, in->path, in->headers, in->nheaders, client) ||
+        (c->inspect.n && !filters_match(&c->inspect, in->path, in->headers, in->nheaders, client)))
+        return finish(out, 200, "bypass", "input_filters");
+
+    int allowed = cidr_list_contains(&c->allowlist, client);
+    if (!allowed && cidr_list_contains(&c->denylist, client))
+        return finish(out, 403, "block", "denylist");
+    if (analyse(s, in, out) < 0) return -1;
+    if (out->det.total == 0) return finish(out, 200, "pass", NULL);
+    int block = !allowed && (out->mode == CONFIG_MODE_BLOCK ||
+                             (out->mode == CONFIG_MODE_SAFE_BLOCKING &&
+                              cidr_list_contains(&c->graylist, client)));
+    if (block && out->type != DECIDE_ASYNC) return finish(out, 403, "block", "attack");
+    return finish(out, 200, "pass", "attack");
+}

@@ -1,0 +1,42 @@
+/* decide.h -- one connector message in, one verdict out: protocol v1 without the HTTP plumbing.
+ * Token, allowed host, route, mode, input filters, address lists, then detection. */
+#ifndef DECIDE_H
+#define DECIDE_H
+#include "state.h"
+
+enum { DECIDE_REQUEST, DECIDE_RESPONSE, DECIDE_ASYNC };
+
+typedef struct decide_input {
+    const char *method;
+    const char *path;               /* raw path, no query */
+    const char *query;              /* raw query without '?', or NULL */
+    const detect_header *headers;
+    size_t nheaders;
+    const char *body;
+    size_t body_len;
+    unsigned char peer[16];         /* the TCP peer (cidr.h form) */
+} decide_input;
+
+typedef struct decide_result {
+    int type;                       /* DECIDE_* */
+    int status;                     /* HTTP status for the connector */
+    const char *verdict;            /* "pass", "block", "bypass", "reject", "recorded" */
+    const char *reason;             /* "attack", "denylist", "mode_off", "input_filters", "host", "token", or NULL */
+    int mode;                       /* CONFIG_MODE_*, -1 when rejected before routing */
+    long application;
+    int analysed;
+    int response_status;            /* origin status from a response report, 0 if none */
+    double analysis_seconds;
+    char host[256];
+    char client[64];
+    char request_id[65];
+    char connector[96];
+    detect_result det;
+} decide_result;
+
+/* Decides; returns out->status, or -1 when memory ran out. Thread-safe. */
+int decide_message(const node_state *s, const decide_input *in, decide_result *out);
+/* Case-insensitive header lookup; NULL when absent. */
+const char *decide_header(const decide_input *in, const char *name);
+
+#endif

@@ -1,0 +1,16 @@
+/* events.h -- the attack log: one JSON line per attack, appended to the events file.
+ * The file is reopened on SIGHUP so log rotation works; writes are whole lines. */
+#ifndef EVENTS_H
+#define EVENTS_H
+#include <stddef.h>
+#include "decide.h"
+
+/* Opens (or switches to) path for appending; NULL path turns events off. 0 or -1 with err. */
+int  events_open(const char *path, char *err, size_t errlen);
+/* One line per hit of r; returns lines written, -1 on a write error. */
+int  events_write(const decide_result *r);
+/* Renders one hit as a JSON line (with '\n'); malloc'd, NULL when out of memory. */
+char *events_format(const decide_result *r, int hit, const char *when);
+void events_close(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* main.c -- edgenode: the filtering node that connectors forward requests to.
+ * Parses the command line, then one sigwait loop: SIGHUP reloads, SIGTERM drains and exits. */
+#include "admin.h"
+#include "events.h"
+#include "metrics.h"
+#include "server.h"
+#include "state.h"
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+
+static void print_errors(const char *prefix, config_errors *e)
+{
+    for (size_t i = 0; i < e->n; i++) fprintf(stderr, "%s%s\n", prefix, e->v[i]);
+    config_errors_free(e);
+}
+
+static int check_config(const char *path)
+{
+    config_errors e = {0};
+    node_state *s = state_load(path, &e);
+    if (!s) {
+        size_t n = e.n;
+        print_errors("", &e);
+        fprintf(stderr, "%s: %zu error%s\n", path, n, n == 1 ? "" : "s");
+        return 1;
+    }
+    printf("%s: ok (%zu rules from %s, %zu routes, mode %s)\n", path, detect_rules_count(s->rules),
+           s->cfg->rules_path, s->cfg->routes.n, config_mode_name(s->cfg->mode));
+    state_free(s);
+    return 0;
+}
+
+static void reload(const char *path)
+{
+    config_errors e = {0};
+    node_state *cur = state_acquire();
+    node_state *s = state_load(path, &e);
+    char err[512];
+    if (!s) {
+        metrics_reload(0);
+        fprintf(stderr, "edgenode: reload refused, the running config stays:\n");
+        print_errors("edgenode:   ", &e);
+        if (cur && events_open(cur->cfg->events_path, err, sizeof err) < 0)   /* still rotate */
+            fprintf(stderr, "edgenode: %s\n", err);
+        state_release(cur);
+        return;
+    }
+    if (events_open(s->cfg->events_path, err, sizeof err) < 0) fprintf(stderr, "edgenode: %s\n", err);
+    if (cur && server_needs_restart(cur->cfg, s->cfg))
+        fprintf(stderr, "edgenode: listener settings changed; they apply after a restart\n");
+    state_release(cur);
+    metrics_set_rules(detect_rules_count(s->rules));
+    state_install(s);
+    metrics_reload(1);
+    fprintf(stderr, "edgenode: reloaded %s\n", path);
+}
+
+static void drain(server *srv, unsigned long timeout_ms)
+{
+    state_set_draining();
+    server_quiesce(srv);
+    struct timespec step = {0, 20 * 1000 * 1000};
+    for (unsigned long waited = 0; metrics_inflight_now() > 0 && waited < timeout_ms; waited += 20)
+        nanosleep(&step, NULL);
+}
+
+static int run(const char *path)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);          /* before any thread starts */
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    config_errors e = {0};
+    node_state *s = state_load(path, &e);
+    if (!s) { print_errors("edgenode: ", &e); return 1; }
+    char err[512];
+    if (events_open(s->cfg->events_path, err, sizeof err) < 0) {
+        fprintf(stderr, "edgenode: %s\n", err);
+        state_free(s);
+        return 1;
+    }
+    metrics_set_rules(detect_rules_count(s->rules));
+    state_install(s);
+    server *srv = server_start(s->cfg, err, sizeof err);
+    admin *adm = NULL;
+    if (srv && s->cfg->admin_port && !(adm = admin_start(s->cfg, err, sizeof err))) {
+        server_stop(srv);
+        srv = NULL;
+    }
+    if (!srv) {
+        fprintf(stderr, "edgenode: %s\n", err);
+        state_install(NULL);
+        events_close();
+        return 1;
+    }
+    fprintf(stderr, "edgenode: listening on %s%s, mode %s, %zu rules\n", s->cfg->listen,
+            s->cfg->tls_cert ? " (TLS)" : "", config_mode_name(s->cfg->mode), detect_rules_count(s->rules));
+    unsigned long drain_ms = s->cfg->drain_timeout_ms;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;      /* EINTR (e.g. a tracer attached) */
+        if (sig == SIGHUP) { reload(path); continue; }
+        break;
+    }
+    fprintf(stderr, "edgenode: draining\n");
+    drain(srv, drain_ms);
+    server_stop(srv);
+    admin_stop(adm);
+    state_install(NULL);
+    events_close();
+    metrics_reset();
+    fprintf(stderr, "edgenode: stopped\n");
+    return 0;
+}
+
+static int usage(FILE *f, int rc)
+{
+    fprintf(f, "usage: edgenode --config FILE        serve\n"
+               "       edgenode --check-config FILE  validate, print every error, exit 1 if any\n"
+               "       edgenode --version\n");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) { fprintf(stderr, "edgenode: libsodium failed to start\n"); return 1; }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) { printf("edgenode %s\n", METRICS_VERSION); return 0; }
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) return usage(stdout, 0);
+    if (argc == 3 && strcmp(argv[1], "--check-config") == 0) return check_config(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--config") == 0) return run(argv[2]);
+    return usage(stderr, 2);
+}

@@ -1,0 +1,24 @@
+/* metrics.h -- process-wide counters and histograms, rendered as Prometheus text.
+ * Every update is a relaxed atomic add; only attacks by class and application take a lock. */
+#ifndef METRICS_H
+#define METRICS_H
+#include <stddef.h>
+#include "decide.h"
+
+#define METRICS_VERSION "0.1.0"
+
+void metrics_record(const decide_result *r);      /* one decided message */
+void metrics_reject_network(void);                /* connection refused by allowed_networks */
+void metrics_reload(int ok);
+void metrics_reply_timeout(void);
+void metrics_http_error(int status);              /* 400/413/431/500 produced by the server */
+void metrics_set_rules(size_t n);
+void metrics_inflight(int delta);
+long metrics_inflight_now(void);
+
+/* Prometheus text exposition; malloc'd, NUL-terminated; NULL when out of memory. */
+char *metrics_render(size_t *len);
+/* Frees the attack table (at exit, for leak checks). */
+void metrics_reset(void);
+
+#endif

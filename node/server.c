@@ -1,0 +1,390 @@
+/* server.c -- connector listener (see server.h).
+ * Handler pattern of research/http.md section 6: the first call sees headers, later calls the
+ * body; the verdict is queued on the last call so keep-alive and pipelining stay intact. */
+#include "server.h"
+#include "decide.h"
+#include "events.h"
+#include "metrics.h"
+#include "state.h"
+#include <microhttpd.h>
+#include <cjson/cJSON.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct server {
+    struct MHD_Daemon *d;
+    char *cert, *key;           /* PEM text, alive as long as the daemon */
+};
+
+typedef struct conn_info {      /* per TCP connection, for per_connection limits */
+    unsigned long requests;
+    unsigned long long bytes;
+    double started;
+} conn_info;
+
+typedef struct req {            /* per request, freed on completion */
+    node_state *st;
+    double started;
+    char *body;
+    size_t len, cap;
+    int too_big, answered;
+} req;
+
+typedef struct vec { detect_header *v; size_t n, cap; size_t bytes; int oom; } vec;
+typedef struct qbuf { char *p; size_t len, cap; int oom; } qbuf;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- collecting the request --------------------------------------------------------------- */
+
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    vec *h = cls;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 32;
+        detect_header *nv = realloc(h->v, cap * sizeof *nv);
+        if (!nv) { h->oom = 1; return MHD_NO; }
+        h->v = nv;
+        h->cap = cap;
+    }
+    h->v[h->n].name = k;
+    h->v[h->n++].value = v ? v : "";
+    h->bytes += strlen(k) + (v ? strlen(v) : 0) + 4;
+    return MHD_YES;
+}
+
+static void qput(qbuf *q, const char *s, size_t n)
+{
+    if (q->oom) return;
+    if (q->len + n + 1 > q->cap) {
+        size_t cap = (q->len + n + 1) * 2;
+        char *p = realloc(q->p, cap);
+        if (!p) { q->oom = 1; return; }
+        q->p = p;
+        q->cap = cap;
+    }
+    memcpy(q->p + q->len, s, n);
+    q->len += n;
+    q->p[q->len] = '\0';
+}
+
+/* The query arguments arrive split but not unescaped (see raw_unescape); join them again. */
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    qbuf *q = cls;
+    if (q->len) qput(q, "&", 1);
+    qput(q, k, strlen(k));
+    if (v) { qput(q, "=", 1); qput(q, v, strlen(v)); }
+    return MHD_YES;
+}
+
+static size_t raw_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls; (void)c;
+    return strlen(s);           /* detection wants the bytes as sent; its decoders unescape */
+}
+
+/* ---- answering ---------------------------------------------------------------------------- */
+
+static enum MHD_Result queue(struct MHD_Connection *c, int status, char *json, int close)
+{
+    struct MHD_Response *resp = json
+        ? MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE)
+        : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) { free(json); return MHD_NO; }
+    if (json) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (close) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static char *error_json(const char *msg)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", msg);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static char *verdict_json(const decide_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "verdict", r->verdict);
+    if (r->reason) cJSON_AddStringToObject(o, "reason", r->reason);
+    if (r->request_id[0]) cJSON_AddStringToObject(o, "request_id", r->request_id);
+    if (r->status == 415) cJSON_AddStringToObject(o, "host", r->host);
+    if (r->status == 403 && r->det.nhits) {
+        cJSON *a = cJSON_AddArrayToObject(o, "attacks");
+        for (int i = 0; a && i < r->det.nhits; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddStringToObject(h, "class", r->det.hits[i].attack_class);
+            cJSON_AddStringToObject(h, "rule", r->det.hits[i].rule_id);
+            cJSON_AddStringToObject(h, "where", r->det.hits[i].where);
+            cJSON_AddItemToArray(a, h);
+        }
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* Counts the request against its connection; 1 when the connection must close after it. */
+static int conn_over_limit(struct MHD_Connection *c, const config *cfg, size_t bytes)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_info *k = ci ? ci->socket_context : NULL;
+    if (!k) return 0;
+    k->requests++;
+    k->bytes += bytes;
+    return (cfg->conn_max_requests && k->requests >= cfg->conn_max_requests) ||
+           (cfg->conn_max_bytes && k->bytes >= cfg->conn_max_bytes) ||
+           (cfg->conn_max_duration_ms && (now_s() - k->started) * 1000 >= (double)cfg->conn_max_duration_ms);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, req *r, const char *url, const char *method)
+{
+    const config *cfg = r->st->cfg;
+    vec h = {0};
+    qbuf q = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &h);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &q);
+    decide_input in = {method, url, q.p, h.v, h.n, r->body, r->len, {0}};
+    const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ai && ai->client_addr) cidr_addr_from_sockaddr(ai->client_addr, in.peer);
+    decide_result res;
+    int status = h.oom || q.oom ? -1 : decide_message(r->st, &in, &res);
+    int close = conn_over_limit(c, cfg, h.bytes + strlen(url) + r->len + 16) || state_draining();
+    char *json;
+    if (status < 0) {
+        metrics_http_error(500);
+        status = 500;
+        json = error_json("out of memory");
+    } else {
+        metrics_record(&res);
+        events_write(&res);
+        if (cfg->reply_timeout_ms && res.type != DECIDE_RESPONSE &&
+            (now_s() - r->started) * 1000 > (double)cfg->reply_timeout_ms) {
+            metrics_reply_timeout();
+            status = cfg->reply_timeout_status;
+            json = error_json("reply time limit exceeded");
+        } else {
+            json = status == 204 ? NULL : verdict_json(&res);
+        }
+    }
+    free(h.v);
+    free(q.p);
+    r->answered = 1;
+    return queue(c, status, json, close);
+}
+
+static enum MHD_Result too_large(struct MHD_Connection *c, req *r)
+{
+    metrics_http_error(413);
+    r->answered = 1;
+    return queue(c, MHD_HTTP_CONTENT_TOO_LARGE, error_json("body larger than limits.max_body_size"), 1);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *size, void **req_cls)
+{
+    (void)cls; (void)version;
+    req *r = *req_cls;
+    if (!r) {                                       /* headers only: never answer 200 here */
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        *req_cls = r;
+        metrics_inflight(1);
+        r->started = now_s();
+        r->st = state_acquire();
+        if (!r->st) return MHD_NO;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > r->st->cfg->max_body_bytes) return too_large(c, r);
+        return MHD_YES;
+    }
+    if (*size) {
+        if (!r->answered && !r->too_big) {
+            if (r->len + *size > r->st->cfg->max_body_bytes) r->too_big = 1;
+            else {
+                if (r->len + *size + 1 > r->cap) {
+                    size_t cap = (r->len + *size + 1) * 2;
+                    char *b = realloc(r->body, cap);
+                    if (!b) return MHD_NO;
+                    r->body = b;
+                    r->cap = cap;
+                }
+                memcpy(r->body + r->len, data, *size);
+                r->len += *size;
+            }
+        }
+        *size = 0;
+        return MHD_YES;
+    }
+    if (r->answered) return MHD_YES;
+    if (r->too_big) return too_large(c, r);
+    return answer(c, r, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls; (void)c; (void)toe;
+    req *r = *req_cls;
+    if (!r) return;
+    state_release(r->st);
+    free(r->body);
+    free(r);
+    *req_cls = NULL;
+    metrics_inflight(-1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls; (void)c;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_info *k = calloc(1, sizeof *k);
+        if (k) k->started = now_s();
+        *socket_ctx = k;
+    } else {
+        free(*socket_ctx);
+        *socket_ctx = NULL;
+    }
+}
+
+/* Connections from outside allowed_networks are closed before a byte is read. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)cls; (void)len;
+    node_state *s = state_acquire();
+    unsigned char a[16];
+    int ok = !s || !s->cfg->allowed_networks.n ||
+             (cidr_addr_from_sockaddr(addr, a) == 0 && cidr_list_contains(&s->cfg->allowed_networks, a));
+    state_release(s);
+    if (!ok) metrics_reject_network();
+    return ok ? MHD_YES : MHD_NO;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+socklen_t server_sockaddr(const char *ip, int port, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+    if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((unsigned short)port);
+        return sizeof *s4;
+    }
+    if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((unsigned short)port);
+        return sizeof *s6;
+    }
+    return 0;
+}
+
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { snprintf(err, errlen, "tls: cannot open %s: %s", path, strerror(errno)); return NULL; }
+    char *p = NULL;
+    size_t len = 0, n;
+    char chunk[4096];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        char *q = realloc(p, len + n + 1);
+        if (!q) { free(p); fclose(f); return NULL; }
+        p = q;
+        memcpy(p + len, chunk, n);
+        len += n;
+        p[len] = '\0';
+    }
+    fclose(f);
+    if (!p) snprintf(err, errlen, "tls: %s is empty", path);
+    return p;
+}
+
+server *server_start(const config *c, char *err, size_t errlen)
+{
+    server *s = calloc(1, sizeof *s);
+    if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
+    struct sockaddr_storage ss;
+    socklen_t sl = server_sockaddr(c->listen_ip, c->listen_port, &ss);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (c->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(err, errlen, "tls: this libmicrohttpd has no TLS support");
+            free(s);
+            return NULL;
+        }
+        s->cert = slurp(c->tls_cert, err, errlen);
+        s->key = s->cert ? slurp(c->tls_key, err, errlen) : NULL;
+        if (!s->key) { free(s->cert); free(s); return NULL; }
+        flags |= MHD_USE_TLS;
+    }
+    (void)sl;
+    s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, on_accept, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
+        MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->max_header_bytes,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
+        MHD_OPTION_UNESCAPE_CALLBACK, raw_unescape, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+        MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "listen %s: cannot start the listener (%s)", c->listen,
+                 errno ? strerror(errno) : "address in use or TLS files invalid");
+        free(s->cert); free(s->key); free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void server_quiesce(server *s)
+{
+    if (s && s->d) MHD_quiesce_daemon(s->d);    /* the listen fd stays open until stop */
+}
+
+void server_stop(server *s)
+{
+    if (!s) return;
+    if (s->d) MHD_stop_daemon(s->d);
+    free(s->cert);
+    free(s->key);
+    free(s);
+}
+
+static int str_diff(const char *a, const char *b)
+{
+    return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+int server_needs_restart(const config *o, const config *c)
+{
+    return str_diff(o->listen, c->listen) || str_diff(o->tls_cert, c->tls_cert) ||
+           str_diff(o->tls_key, c->tls_key) || str_diff(o->admin_listen, c->admin_listen) ||
+           o->threads != c->threads || o->max_connections != c->max_connections ||
+           o->max_header_bytes != c->max_header_bytes || o->idle_timeout_s != c->idle_timeout_s;
+}
