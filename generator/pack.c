@@ -1,0 +1,342 @@
+/* pack.c -- deterministic zip (libzip) and tar.gz (libarchive) in memory, folders, safe writes.
+ * Entries are sorted, times fixed, owners zero; files appear only under their final name. */
+#define _XOPEN_SOURCE 700   /* nftw */
+#include "pack.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+static int fail(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const pack_file *)a)->path, ((const pack_file *)b)->path);
+}
+
+static int safe_path(const char *p)
+{
+    if (!*p || p[0] == '/' || strlen(p) > 1024) return 0;
+    for (const char *s = p;;) {
+        size_t n = strcspn(s, "/");
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+        if (!s[n]) return 1;
+        s += n + 1;
+    }
+}
+
+/* A sorted copy of files, after checking paths and modes; NULL with err filled. */
+static pack_file *sorted_files(const pack_file *files, size_t n, char *err, size_t errsz)
+{
+    if (n == 0) { fail(err, errsz, "a bundle needs at least one file"); return NULL; }
+    pack_file *s = malloc(n * sizeof *s);
+    if (!s) { fail(err, errsz, "out of memory"); return NULL; }
+    memcpy(s, files, n * sizeof *s);
+    qsort(s, n, sizeof *s, by_path);
+    for (size_t i = 0; i < n; i++) {
+        const char *why = !safe_path(s[i].path) ? "is not a safe relative path"
+                        : (s[i].mode != 0644 && s[i].mode != 0755) ? "has a mode other than 0644 or 0755"
+                        : (i && !strcmp(s[i].path, s[i - 1].path)) ? "appears twice"
+                        : (i && !strncmp(s[i].path, s[i - 1].path, strlen(s[i - 1].path)) &&
+                           s[i].path[strlen(s[i - 1].path)] == '/') ? "is below another file" : NULL;
+        if (why) {
+            fail(err, errsz, "bundle file \"%s\" %s", s[i].path, why);
+            free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+int pack_kind_parse(const char *name, pack_kind *out)
+{
+    if (!strcmp(name, "zip")) *out = PACK_ZIP;
+    else if (!strcmp(name, "tar.gz")) *out = PACK_TGZ;
+    else if (!strcmp(name, "files")) *out = PACK_DIR;
+    else return -1;
+    return 0;
+}
+
+const char *pack_kind_label(pack_kind k)
+{
+    return k == PACK_ZIP ? "zip" : k == PACK_TGZ ? "tar.gz" : "files";
+}
+
+time_t pack_epoch(time_t fallback)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s || strlen(s) > 12 || strspn(s, "0123456789") != strlen(s)) return fallback;
+    return (time_t)strtoll(s, NULL, 10);
+}
+
+/* ---- zip ---- */
+
+static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *err, size_t errsz)
+{
+    struct tm tm;
+    gmtime_r(&mtime, &tm);
+    if (tm.tm_year < 80) { tm.tm_year = 80; tm.tm_mon = 0; tm.tm_mday = 1; tm.tm_hour = tm.tm_min = tm.tm_sec = 0; }
+    if (tm.tm_year > 207) tm.tm_year = 207;
+    zip_uint16_t ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+    zip_uint16_t dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
+    if (!za) {
+        fail(err, errsz, "zip: %s", zip_error_strerror(&ze));
+        zip_source_free(src);
+        zip_error_fini(&ze);
+        return -1;
+    }
+    zip_error_fini(&ze);
+    zip_source_keep(src);
+    for (size_t i = 0; i < n; i++) {
+        zip_source_t *fs = zip_source_buffer(za, f[i].data, f[i].len, 0);
+        zip_int64_t idx = fs ? zip_file_add(za, f[i].path, fs, ZIP_FL_ENC_UTF_8) : -1;
+        if (idx < 0) zip_source_free(fs);
+        if (idx < 0 || zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9) < 0 ||
+            zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) < 0 ||
+            zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+                                             (zip_uint32_t)(S_IFREG | f[i].mode) << 16) < 0) {
+            fail(err, errsz, "zip: %s: %s", f[i].path, zip_strerror(za));
+            zip_discard(za);
+            zip_source_free(src);
+            return -1;
+        }
+    }
+    if (zip_close(za) < 0) {
+        fail(err, errsz, "zip: %s", zip_strerror(za));
+        zip_discard(za);
+        zip_source_free(src);
+        return -1;
+    }
+    zip_stat_t st;
+    int rc = -1;
+    if (zip_source_stat(src, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && zip_source_open(src) == 0) {
+        if (buf_reserve(out, (size_t)st.size) == 0 &&
+            zip_source_read(src, out->data + out->len, st.size) == (zip_int64_t)st.size) {
+            out->len += (size_t)st.size;
+            out->data[out->len] = '\0';
+            rc = 0;
+        }
+        zip_source_close(src);
+    }
+    zip_source_free(src);
+    if (rc < 0) fail(err, errsz, "zip: could not read the archive back from memory");
+    return rc;
+}
+
+/* ---- tar.gz ---- */
+
+static la_ssize_t tar_write(struct archive *a, void *ud, const void *p, size_t n)
+{
+    (void)a;
+    return buf_append(ud, p, n) < 0 ? -1 : (la_ssize_t)n;
+}
+
+static int pack_tgz(const pack_file *f, size_t n, time_t mtime, buf *out, char *err, size_t errsz)
+{
+    struct archive *a = archive_write_new();
+    if (!a) return fail(err, errsz, "tar.gz: out of memory");
+    int rc = -1;
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+        archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+        archive_write_open(a, out, NULL, tar_write, NULL) != ARCHIVE_OK) {
+        fail(err, errsz, "tar.gz: %s", archive_error_string(a));
+        archive_write_free(a);
+        return -1;
+    }
+    size_t i;
+    for (i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        if (!e) { fail(err, errsz, "tar.gz: out of memory"); break; }
+        archive_entry_set_pathname(e, f[i].path);
+        archive_entry_set_size(e, (la_int64_t)f[i].len);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, f[i].mode);
+        archive_entry_set_mtime(e, mtime, 0);
+        archive_entry_set_uid(e, 0);
+        archive_entry_set_gid(e, 0);
+        int bad = archive_write_header(a, e) != ARCHIVE_OK ||
+                  (f[i].len && archive_write_data(a, f[i].data, f[i].len) != (la_ssize_t)f[i].len);
+        archive_entry_free(e);
+        if (bad) { fail(err, errsz, "tar.gz: %s: %s", f[i].path, archive_error_string(a)); break; }
+    }
+    if (i == n) {
+        if (archive_write_close(a) != ARCHIVE_OK) fail(err, errsz, "tar.gz: %s", archive_error_string(a));
+        else rc = 0;
+    }
+    archive_write_free(a);
+    return rc;
+}
+
+int pack_build(pack_kind k, const pack_file *files, size_t n, time_t mtime, buf *out,
+              char *err, size_t errsz)
+{
+    if (k == PACK_DIR) return fail(err, errsz, "a folder bundle is written with pack_save_dir");
+    pack_file *s = sorted_files(files, n, err, errsz);
+    if (!s) return -1;
+    size_t start = out->len;
+    int rc = k == PACK_ZIP ? pack_zip(s, n, mtime, out, err, errsz) : pack_tgz(s, n, mtime, out, err, errsz);
+    if (rc < 0) out->len = start;
+    free(s);
+    return rc;
+}
+
+/* ---- output ---- */
+
+/* "dir/name" -> "dir/.name.XXXXXX" for mkstemp/mkdtemp. */
+static char *temp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dl;
+    size_t need = dl + 1 + strlen(base) + 8;
+    char *t = malloc(need);
+    if (t) snprintf(t, need, "%.*s.%s.XXXXXX", (int)dl, path, base);
+    return t;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int pack_save(const char *path, const void *data, size_t len, char *err, size_t errsz)
+{
+    if (!strcmp(path, "-")) {
+        if (write_all(STDOUT_FILENO, data, len) < 0) return fail(err, errsz, "stdout: %s", strerror(errno));
+        return 0;
+    }
+    if (!*path || path[strlen(path) - 1] == '/') return fail(err, errsz, "\"%s\" is not a file name", path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return fail(err, errsz, "%s: is a directory", path);
+    char *tmp = temp_name(path);
+    if (!tmp) return fail(err, errsz, "out of memory");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fail(err, errsz, "%s: cannot create a file there: %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int e = 0;
+    if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0) e = errno;
+    if (close(fd) < 0 && !e) e = errno;
+    if (!e && rename(tmp, path) < 0) e = errno;
+    if (e) {
+        unlink(tmp);
+        fail(err, errsz, "%s: %s", path, strerror(e));
+    }
+    free(tmp);
+    return e ? -1 : 0;
+}
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)ftw;
+    return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+/* Creates the parent folders of rel below root. */
+static int make_parents(const char *root, const char *rel)
+{
+    char path[4200];
+    for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+        snprintf(path, sizeof path, "%s/%.*s", root, (int)(s - rel), rel);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
+    }
+    return 0;
+}
+
+int pack_save_dir(const char *dir, const pack_file *files, size_t n, char *err, size_t errsz)
+{
+    pack_file *s = sorted_files(files, n, err, errsz);
+    if (!s) return -1;
+    struct stat st;
+    if (strlen(dir) > 2048) { free(s); return fail(err, errsz, "%s: path too long", dir); }
+    if (lstat(dir, &st) == 0) {
+        free(s);
+        return fail(err, errsz, "%s: already exists; remove it or choose another --out", dir);
+    }
+    char *tmp = temp_name(dir);
+    if (!tmp || !mkdtemp(tmp)) {
+        fail(err, errsz, "%s: cannot create a folder there: %s", dir, strerror(errno));
+        free(tmp);
+        free(s);
+        return -1;
+    }
+    int e = chmod(tmp, 0755) < 0 ? errno : 0;
+    for (size_t i = 0; !e && i < n; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", tmp, s[i].path);
+        int fd = make_parents(tmp, s[i].path) < 0 ? -1
+               : open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) { e = errno; break; }
+        if (write_all(fd, s[i].data, s[i].len) < 0 || fchmod(fd, s[i].mode) < 0) e = errno;
+        if (close(fd) < 0 && !e) e = errno;
+    }
+    if (!e && rename(tmp, dir) < 0) e = errno;
+    if (e) {
+        nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        fail(err, errsz, "%s: %s", dir, strerror(e));
+    }
+    free(tmp);
+    free(s);
+    return e ? -1 : 0;
+}
+
+int pack_sha256(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return -1;
+    for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+int pack_sha256_files(const pack_file *files, size_t n, char hex[65])
+{
+    char err[256];
+    pack_file *s = sorted_files(files, n, err, sizeof err);
+    if (!s) return -1;
+    buf list = BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char one[65];
+        rc = pack_sha256(s[i].data, s[i].len, one);
+        if (rc == 0) rc = buf_printf(&list, "%s  %s\n", one, s[i].path);
+    }
+    if (rc == 0) rc = pack_sha256(list.data, list.len, hex);
+    buf_free(&list);
+    free(s);
+    return rc;
+}

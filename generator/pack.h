@@ -1,0 +1,43 @@
+/* pack.h -- deterministic bundle packing (zip, tar.gz, or a folder) and safe output.
+ * Same files in, same bytes out; output goes to a temporary name that is renamed when complete. */
+#ifndef PACK_H
+#define PACK_H
+#include <stddef.h>
+#include <time.h>
+#include "buf.h"
+
+typedef enum pack_kind { PACK_ZIP, PACK_TGZ, PACK_DIR } pack_kind;
+
+typedef struct pack_file {
+    const char *path;     /* relative, '/'-separated, no ".." */
+    const void *data;
+    size_t      len;
+    unsigned    mode;     /* 0644 or 0755 */
+} pack_file;
+
+int         pack_kind_parse(const char *name, pack_kind *out);   /* "zip", "tar.gz", "files" */
+const char *pack_kind_label(pack_kind k);
+
+/* The fixed entry time: SOURCE_DATE_EPOCH when it holds a valid non-negative integer, else fallback. */
+time_t pack_epoch(time_t fallback);
+
+/* Packs files (in any order: entries are sorted by path) into out as a zip or a tar.gz. Every entry
+ * gets mtime, uid/gid 0 and no owner names; the gzip header carries no name and no time.
+ * Returns 0, or -1 with err filled. */
+int pack_build(pack_kind k, const pack_file *files, size_t n, time_t mtime, buf *out,
+                 char *err, size_t errsz);
+
+/* Writes data to path through a temporary file in the same directory renamed into place;
+ * path "-" writes to stdout. On failure nothing is left behind. */
+int pack_save(const char *path, const void *data, size_t len, char *err, size_t errsz);
+
+/* Writes the files as a folder: built under a temporary name beside dir, renamed to dir when
+ * complete. dir must not exist yet. */
+int pack_save_dir(const char *dir, const pack_file *files, size_t n, char *err, size_t errsz);
+
+/* SHA-256 of data as 64 lowercase hex digits. For a folder, the digest of its listing in the
+ * sha256sum format ("HEX  path\n" per file, sorted by path). */
+int pack_sha256(const void *data, size_t len, char hex[65]);
+int pack_sha256_files(const pack_file *files, size_t n, char hex[65]);
+
+#endif
