@@ -457,8 +457,13 @@ static void route_check(loader *L, ynode *n, const char *k, void *elem, size_t i
 {
     route *r = elem;
     r->order = (int)index;
-    if (n && n->type == YAML_MAPPING_NODE && !r->host && !r->path && !r->children.n)
-        err_at(L, n, k, "a route needs host or path");
+    if (!n || n->type != YAML_MAPPING_NODE) return;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        ynode *key = node_at(L, p->key);
+        const char *name = key && key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+        if (!strcmp(name, "host") || !strcmp(name, "path") || !strcmp(name, "routes")) return;
+    }
+    err_at(L, n, k, "a route needs host or path");
 }
 static int route_list(loader *L, ynode *v, const char *k, route_table *t)
 {

@@ -1,0 +1,227 @@
+/* node_config.c -- unit tests for the config loader (node/config.c).
+ * Defaults, every key kind, and that each error names its key with line and column. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "config.h"
+
+static char dir[64];
+
+static int setup(void **st)
+{
+    (void)st;
+    strcpy(dir, "/tmp/node_config_XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    char p[128];
+    snprintf(p, sizeof p, "%s/rules.yaml", dir);
+    FILE *f = fopen(p, "w");
+    if (!f) return -1;
+    fputs("rules: []\n", f);
+    fclose(f);
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    char p[128];
+    snprintf(p, sizeof p, "%s/rules.yaml", dir);
+    unlink(p);
+    rmdir(dir);
+    return 0;
+}
+
+static config *load(const char *text, config_errors *e)
+{
+    return config_load_buffer(text, strlen(text), "t.yaml", dir, e);
+}
+
+/* 1 when some error contains needle. */
+static int has_error(const config_errors *e, const char *needle)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strstr(e->v[i], needle)) return 1;
+    return 0;
+}
+
+static void only_listen(void **st)
+{
+    (void)st;
+    config_errors e = {0};
+    config *c = load("listen: 127.0.0.1:5050\n", &e);
+    assert_non_null(c);
+    assert_int_equal(e.n, 0);
+    assert_string_equal(c->listen_ip, "127.0.0.1");
+    assert_int_equal(c->listen_port, 5050);
+    assert_int_equal(c->mode, CONFIG_MODE_MONITORING);
+    assert_int_equal(c->nallowed_hosts, 0);
+    assert_int_equal(c->admin_port, 0);
+    assert_int_equal(c->proxy_default, 1);
+    char want[128];
+    snprintf(want, sizeof want, "%s/rules.yaml", dir);
+    assert_string_equal(c->rules_path, want);       /* shipped rules found beside the config */
+    config_free(c);
+}
+
+static void full(void **st)
+{
+    (void)st;
+    config_errors e = {0};
+    config *c = load(
+        "listen: '[::1]:8443'\n"
+        "admin_listen: :9000\n"
+        "tls: {cert: certs/node.pem, key: /etc/node.key}\n"
+        "threads: 4\n"
+        "mode: safe_blocking\n"
+        "application: 12\n"
+        "allowed_hosts: ['*.example.com', api.test]\n"
+        "allowed_networks: [10.0.0.0/8, '2001:db8::/32']\n"
+        "tokens: [0123456789abcdef0123, fedcba9876543210fedc]\n"
+        "proxy_headers:\n"
+        "  - trusted_networks: [10.0.0.0/8]\n"
+        "    original_host: [X-Real-Host, X-Forwarded-Host]\n"
+        "    real_ip: X-Forwarded-For\n"
+        "input_filters:\n"
+        "  bypass:\n"
+        "    - path: '^/health'\n"
+        "      headers: {User-Agent: '^probe/'}\n"
+        "      addresses: [192.0.2.0/24]\n"
+        "denylist: [198.51.100.0/24]\n"
+        "allowlist: 203.0.113.5\n"
+        "graylist: [192.0.2.0/24]\n"
+        "limits:\n"
+        "  max_connections: 500\n"
+        "  max_header_size: 8k\n"
+        "  max_body_size: 2m\n"
+        "  idle_timeout: 90s\n"
+        "  per_connection: {max_requests: 1000, max_received_bytes: 10m, max_duration: 1m}\n"
+        "reply_timeout: {limit: 250ms, status: 503}\n"
+        "rules: my-rules.yaml\n"
+        "events: /var/log/edgenode/events.jsonl\n", &e);
+    for (size_t i = 0; i < e.n; i++) fprintf(stderr, "%s\n", e.v[i]);
+    assert_non_null(c);
+    assert_string_equal(c->listen_ip, "::1");
+    assert_int_equal(c->listen_port, 8443);
+    assert_string_equal(c->admin_ip, "0.0.0.0");
+    assert_int_equal(c->admin_port, 9000);
+    char want[160];
+    snprintf(want, sizeof want, "%s/certs/node.pem", dir);
+    assert_string_equal(c->tls_cert, want);
+    assert_string_equal(c->tls_key, "/etc/node.key");
+    assert_int_equal(c->threads, 4);
+    assert_int_equal(c->mode, CONFIG_MODE_SAFE_BLOCKING);
+    assert_int_equal(c->application, 12);
+    assert_int_equal(c->nallowed_hosts, 2);
+    assert_int_equal(c->allowed_networks.n, 2);
+    assert_int_equal(c->ntokens, 2);
+    assert_int_equal(c->nproxy, 1);
+    assert_int_equal(c->proxy_default, 0);
+    assert_int_equal(c->proxy[0].nhost_headers, 2);
+    assert_string_equal(c->proxy[0].ip_headers[0], "X-Forwarded-For");
+    assert_int_equal(c->bypass.n, 1);
+    assert_int_equal(c->bypass.v[0].nheaders, 1);
+    assert_int_equal(c->denylist.n, 1);
+    assert_int_equal(c->allowlist.n, 1);
+    assert_int_equal(c->max_connections, 500);
+    assert_int_equal(c->max_header_bytes, 8192);
+    assert_int_equal(c->max_body_bytes, 2 << 20);
+    assert_int_equal(c->idle_timeout_s, 90);
+    assert_int_equal(c->conn_max_requests, 1000);
+    assert_int_equal(c->conn_max_bytes, 10 << 20);
+    assert_int_equal(c->conn_max_duration_ms, 60000);
+    assert_int_equal(c->reply_timeout_ms, 250);
+    assert_int_equal(c->reply_timeout_status, 503);
+    snprintf(want, sizeof want, "%s/my-rules.yaml", dir);
+    assert_string_equal(c->rules_path, want);
+    config_free(c);
+}
+
+static void every_error_positioned(void **st)
+{
+    (void)st;
+    config_errors e = {0};
+    config *c = load(
+        "listen: 127.0.0.1:70000\n"           /* line 1 */
+        "mode: blocking\n"                    /* line 2 */
+        "allowed_hosts: ['api[.test']\n"      /* line 3 */
+        "allowed_networks: [10.0.0.0/40]\n"   /* line 4 */
+        "colour: blue\n"                      /* line 5 */
+        "threads: many\n"                     /* line 6 */
+        "routes:\n"                           /* line 7 */
+        "  - path: '~ ([a-z'\n"               /* line 8 */
+        "    mode: fast\n"                    /* line 9 */
+        "  - application: 3\n"               /* line 10 */
+        "limits: {max_body_size: lots}\n"     /* line 11 */
+        "input_filters: {bypass: [{path: '(('}]}\n"   /* line 12 */
+        "tokens: [short]\n", &e);             /* line 13 */
+    assert_null(c);
+    assert_true(has_error(&e, "t.yaml:1:9: listen: port must be 1..65535"));
+    assert_true(has_error(&e, "t.yaml:2:7: mode: unknown mode \"blocking\""));
+    assert_true(has_error(&e, "t.yaml:3:16: allowed_hosts: bad glob"));
+    assert_true(has_error(&e, "t.yaml:4:20: allowed_networks: bad CIDR \"10.0.0.0/40\""));
+    assert_true(has_error(&e, "t.yaml:5:1: colour: unknown key"));
+    assert_true(has_error(&e, "t.yaml:6:10: threads: expected an integer"));
+    assert_true(has_error(&e, "t.yaml:8:11: routes.path: bad regex"));
+    assert_true(has_error(&e, "t.yaml:9:11: routes.mode: unknown mode"));
+    assert_true(has_error(&e, "t.yaml:10:5: routes: a route needs host or path"));
+    assert_true(has_error(&e, "t.yaml:11:25: limits.max_body_size: expected a size"));
+    assert_true(has_error(&e, "t.yaml:12:33: input_filters.bypass.path: bad regex"));
+    assert_true(has_error(&e, "t.yaml:13:9: tokens: a token needs at least 16 characters"));
+    assert_int_equal(e.n, 12);
+    config_errors_free(&e);
+}
+
+static void structural_errors(void **st)
+{
+    (void)st;
+    config_errors e = {0};
+    assert_null(load("", &e));
+    assert_true(has_error(&e, "listen: required"));
+    config_errors_free(&e);
+    assert_null(load("listen: [a\n", &e));
+    assert_true(has_error(&e, "t.yaml:2:1: yaml:"));
+    config_errors_free(&e);
+    assert_null(load("- listen\n", &e));
+    assert_true(has_error(&e, "expected a mapping"));
+    config_errors_free(&e);
+    assert_null(load("listen: 127.0.0.1:5050\nlisten: 127.0.0.1:5051\n", &e));
+    assert_true(has_error(&e, "t.yaml:2:1: listen: duplicate key"));
+    config_errors_free(&e);
+    assert_null(load("listen: 127.0.0.1:5050\ntls: {cert: a.pem}\n", &e));
+    assert_true(has_error(&e, "tls: needs both cert and key"));
+    config_errors_free(&e);
+    assert_null(load("listen: 127.0.0.1:5050\nadmin_listen: 127.0.0.1:5050\n", &e));
+    assert_true(has_error(&e, "admin_listen: must differ from listen"));
+    config_errors_free(&e);
+    assert_null(load("listen: example.com:80\nreply_timeout: {limit: soon, status: 99}\n", &e));
+    assert_true(has_error(&e, "listen: \"example.com\" is not an IP address"));
+    assert_true(has_error(&e, "reply_timeout.limit: expected a duration"));
+    assert_true(has_error(&e, "reply_timeout.status: 99 is outside 200..599"));
+    config_errors_free(&e);
+    assert_null(config_load("/nonexistent/edgenode.yaml", &e));
+    assert_true(has_error(&e, "cannot open"));
+    config_errors_free(&e);
+}
+
+static void modes(void **st)
+{
+    (void)st;
+    assert_int_equal(config_mode_parse("off"), CONFIG_MODE_OFF);
+    assert_int_equal(config_mode_parse("block"), CONFIG_MODE_BLOCK);
+    assert_int_equal(config_mode_parse("Block"), -1);
+    assert_string_equal(config_mode_name(CONFIG_MODE_SAFE_BLOCKING), "safe_blocking");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(only_listen), cmocka_unit_test(full), cmocka_unit_test(every_error_positioned),
+        cmocka_unit_test(structural_errors), cmocka_unit_test(modes),
+    };
+    return cmocka_run_group_tests_name("node_config", tests, setup, teardown);
+}
