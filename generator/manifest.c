@@ -128,12 +128,12 @@ static int str_field(ctx *c, const yaml_node_t *n, const char *what, char **dst)
     return 0;
 }
 
-static int bool_field(ctx *c, const yaml_node_t *n, const char *what, int *dst)
+static int bool_field(ctx *c, const yaml_node_t *n, const char *what, const char *key, int *dst)
 {
     if (!n) return 0;
     const char *s = scalar(c, n, what);
     if (!s) return -1;
-    if (params_parse_bool(s, dst) < 0) return fail_at(c, n, "%s: \"%s\" is not true or false", what, s);
+    if (params_parse_bool(s, dst) < 0) return fail_at(c, n, "%s: %s: \"%s\" is not true or false", what, key, s);
     return 0;
 }
 
@@ -151,7 +151,8 @@ static int int_text(const char *s, long long *v)
 
 /* A bound in the unit of type t: integers as such, durations and sizes in their own syntax,
  * lengths as non-negative integers. */
-static int bound_field(ctx *c, const yaml_node_t *n, const char *what, param_type t, int count, param_bound *b)
+static int bound_field(ctx *c, const yaml_node_t *n, const char *what, const char *key, param_type t, int count,
+                       param_bound *b)
 {
     if (!n) return 0;
     const char *s = scalar(c, n, what);
@@ -161,7 +162,7 @@ static int bound_field(ctx *c, const yaml_node_t *n, const char *what, param_typ
            : t == PT_SIZE ? params_parse_size(s, &b->v) == 0
            : int_text(s, &b->v) == 0;
     if (!ok)
-        return fail_at(c, n, "%s: \"%s\" is not %s", what, s,
+        return fail_at(c, n, "%s: %s: \"%s\" is not %s", what, key, s,
                        count ? "a count" : t == PT_DURATION ? "a duration" : t == PT_SIZE ? "a size"
                        : t == PT_STRING || t == PT_IDENTIFIER ? "a length" : "an integer");
     b->set = 1;
@@ -196,7 +197,7 @@ static int finish_def(ctx *c, param_def *d, const cJSON *raw, const char *what, 
     if (params_def_finish(d, raw, msg, sizeof msg) == 0) return 0;
     static const struct { const char *prefix; int key; } at[] = {
         {"default", K_DEFAULT}, {"pattern", K_PATTERN}, {"values", K_VALUES}, {"min_items", K_MIN_ITEMS},
-        {"min", K_MIN}, {"items", K_ITEMS}, {"name", K_NAME},
+        {"min", K_MIN}, {"min/max", K_MAX}, {"items", K_ITEMS}, {"name", K_NAME},
     };
     const yaml_node_t *where = map;
     for (size_t i = 0; f && i < sizeof at / sizeof at[0]; i++)
@@ -229,12 +230,14 @@ static int parse_param(ctx *c, const yaml_node_t *n, size_t index, param_def *d)
         return fail_at(c, f[K_ITEMS], "%s: items: only a list takes an element type", what);
     }
     param_type et = d->type == PT_LIST ? d->item : d->type;
-    if (bool_field(c, f[K_REQUIRED], what, &d->required) < 0 || bool_field(c, f[K_SECRET], what, &d->secret) < 0 ||
+    if (bool_field(c, f[K_REQUIRED], what, "required", &d->required) < 0 ||
+        bool_field(c, f[K_SECRET], what, "secret", &d->secret) < 0 ||
         str_field(c, f[K_DESCRIPTION], what, &d->description) < 0 ||
         str_field(c, f[K_PATTERN], what, &d->pattern) < 0 ||
-        bound_field(c, f[K_MIN], what, et, 0, &d->min) < 0 || bound_field(c, f[K_MAX], what, et, 0, &d->max) < 0 ||
-        bound_field(c, f[K_MIN_ITEMS], what, et, 1, &d->min_items) < 0 ||
-        bound_field(c, f[K_MAX_ITEMS], what, et, 1, &d->max_items) < 0)
+        bound_field(c, f[K_MIN], what, "min", et, 0, &d->min) < 0 ||
+        bound_field(c, f[K_MAX], what, "max", et, 0, &d->max) < 0 ||
+        bound_field(c, f[K_MIN_ITEMS], what, "min_items", et, 1, &d->min_items) < 0 ||
+        bound_field(c, f[K_MAX_ITEMS], what, "max_items", et, 1, &d->max_items) < 0)
         return -1;
     if (f[K_VALUES]) {
         const yaml_node_t *v = f[K_VALUES];

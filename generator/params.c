@@ -558,8 +558,8 @@ int params_def_finish(param_def *d, const cJSON *raw_default, char *err, size_t 
         if (!v) {
             buf exp = BUF_INIT;
             expected_text(d, t, &exp);
-            snprintf(err, errsz, "default: %s (expected %s)", why.data ? why.data : "out of memory",
-                     exp.data ? exp.data : "");
+            snprintf(err, errsz, "default: %s (expected %s%s)", why.data ? why.data : "out of memory",
+                     d->type == PT_LIST ? "a list of " : "", exp.data ? exp.data : "");
             buf_free(&exp);
             buf_free(&why);
             return -1;
