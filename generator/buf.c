@@ -1,6 +1,7 @@
 /* buf.c -- growable byte buffer (see buf.h).
  * Growth doubles; the limit protects renderers from unbounded output. */
 #include "buf.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,19 @@ void buf_free(buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->full = 0;
+}
+
+int buf_read_file(buf *b, const char *path)
+{
+    FILE *f = (path[0] == '-' && path[1] == '\0') ? stdin : fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(b, chunk, n) < 0) { rc = -1; errno = b->full ? EFBIG : ENOMEM; break; }
+    if (rc == 0 && ferror(f)) { rc = -1; errno = EIO; }
+    if (f != stdin) fclose(f);
+    if (rc == 0 && !b->data) buf_reserve(b, 0);              /* an empty file still gives "" */
+    return rc;
 }

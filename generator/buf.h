@@ -24,5 +24,18 @@ int   buf_vprintf(buf *b, const char *fmt, va_list ap);
 void  buf_reset(buf *b);                            /* len = 0, keeps memory */
 char *buf_detach(buf *b);                           /* caller owns the string; b is emptied */
 void  buf_free(buf *b);
+int   buf_read_file(buf *b, const char *path);     /* appends a file ("-": stdin); -1 with errno, EFBIG past limit */
+
+/* Hot-path append: inline when the bytes fit, else the checked buf_append. */
+static inline int buf_add(buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && (!b->limit || b->len + n <= b->limit)) {
+        __builtin_memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return buf_append(b, p, n);
+}
 
 #endif

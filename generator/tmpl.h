@@ -54,6 +54,8 @@ int tmpl_set_add(tmpl_set *s, const char *name, const char *src, size_t len,
  * its language from its extension (files with no known extension: LANG_TEXT). Symlinks that leave
  * dir, and names with "..", are refused. */
 int tmpl_set_load_dir(tmpl_set *s, const char *dir, tmpl_error *err);
+/* The same with every file in language lang (lang < 0: by extension, as above). */
+int tmpl_set_load_dir_as(tmpl_set *s, const char *dir, int lang, tmpl_error *err);
 
 /* Resolves static partial and parent references; a missing one is an error for strict
  * languages and renders empty for LANG_SPEC. After it the set is read-only and thread-safe. */

@@ -9,6 +9,13 @@ int value_number(double d, buf *out)
 {
     char tmp[40];
     if (!isfinite(d)) return -1;
+    if (d == floor(d) && fabs(d) < 1e15) {                        /* integers: no printf */
+        char *e = tmp + sizeof tmp, *p = e;
+        unsigned long long u = (unsigned long long)fabs(d);
+        do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+        if (d < 0) *--p = '-';
+        return buf_append(out, p, (size_t)(e - p));
+    }
     if (d == floor(d) && fabs(d) < 9007199254740992.0) {          /* 2^53: exact integers */
         snprintf(tmp, sizeof tmp, "%.0f", d);
         if (tmp[0] == '-' && tmp[1] == '0' && tmp[2] == '\0') { tmp[0] = '0'; tmp[1] = '\0'; }

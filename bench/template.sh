@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# template.sh -- renders per second of bundlegen's engine vs mustache.js, Handlebars and a memcpy floor,
+# all measured in this run on the templates.md appendix A template, interleaved over 3 rounds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make -s build/bench_tmpl >/dev/null
+B=build/bench_tmpl; D=bench/template
+T=$D/appendix-a.mustache; TJ=$D/appendix-a.js.mustache; DATA=$D/data.json
+
+# the engines must agree byte for byte before their speed means anything
+ours=$($B text $T $DATA --print | sha256sum); floor=$($B floor $T $DATA --print | sha256sum)
+mu=$(node $D/bench_js.js mustache $T $DATA --print | sha256sum); hb=$(node $D/bench_js.js handlebars $T $DATA --print | sha256sum)
+if [ "$ours" != "$floor" ] || [ "$ours" != "$mu" ] || [ "$ours" != "$hb" ]; then
+  echo "template bench: outputs differ between engines" >&2; exit 1
+fi
+node --check <($B js $TJ $DATA --print) >/dev/null 2>&1 || { echo "template bench: JS-escaped output does not parse" >&2; exit 1; }
+
+declare -A best
+for round in 1 2 3; do
+  for c in "ours-text:$B text $T $DATA" "ours-js:$B js $TJ $DATA" "floor:$B floor $T $DATA" \
+           "mustache.js:node $D/bench_js.js mustache $T $DATA" "handlebars:node $D/bench_js.js handlebars $T $DATA"; do
+    name=${c%%:*}; r=$(${c#*:})
+    if [ -z "${best[$name]:-}" ] || [ "$r" -gt "${best[$name]}" ]; then best[$name]=$r; fi
+  done
+done
+echo "== template engine: appendix A ($(wc -c <$T) bytes of JS, 34 interpolations, 8-item loop), renders/s, best of 3 rounds"
+for n in floor ours-text ours-js handlebars mustache.js; do printf '  %-12s %12s\n' "$n" "${best[$n]}"; done
+awk -v o="${best[ours-text]}" -v oj="${best[ours-js]}" -v f="${best[floor]}" -v m="${best[mustache.js]}" -v h="${best[handlebars]}" 'BEGIN {
+  printf "  ours (text) / mustache.js : %6.1fx   (goal >= 10x)\n", o / m
+  printf "  ours (text) / Handlebars  : %6.1fx\n", o / h
+  printf "  ours (js escaping) / mustache.js : %6.1fx\n", oj / m
+  printf "  floor / ours (text)       : %6.2fx   (goal <= 2x)\n", f / o
+  printf "  floor / ours (js escaping): %6.2fx\n", f / oj
+}'

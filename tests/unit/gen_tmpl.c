@@ -1,0 +1,324 @@
+/* gen_tmpl.c -- the template engine's API: errors and their positions, strict mode, limits,
+ * partial loading, thread safety, and the code-language checks made at compile time. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tmpl.h"
+
+/* Compiles one template named name; returns the set (linked) or NULL with err filled. */
+static tmpl_set *one(const char *name, const char *src, tmpl_lang lang, tmpl_error *err)
+{
+    tmpl_set *s = tmpl_set_new();
+    if (tmpl_set_add(s, name, src, strlen(src), lang, err) < 0 || tmpl_set_link(s, err) < 0) {
+        tmpl_set_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void expect_compile_error(const char *src, tmpl_lang lang, const char *message_part)
+{
+    tmpl_error err;
+    tmpl_set *s = one("t.tpl", src, lang, &err);
+    if (s) { tmpl_set_free(s); fail_msg("compiled, but expected an error containing '%s': %s", message_part, src); }
+    if (!strstr(err.message, message_part))
+        fail_msg("error '%s' does not contain '%s'", err.message, message_part);
+}
+
+/* Renders src with JSON data; returns the output (caller frees) or NULL with err filled. */
+static char *render_str(const char *src, tmpl_lang lang, const char *json, tmpl_error *err)
+{
+    tmpl_set *s = one("t.tpl", src, lang, err);
+    if (!s) return NULL;
+    cJSON *data = cJSON_Parse(json);
+    assert_non_null(data);
+    buf out = BUF_INIT;
+    int rc = tmpl_render(s, "t.tpl", data, NULL, &out, err);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+    if (rc < 0) { buf_free(&out); return NULL; }
+    return buf_detach(&out);
+}
+
+static void test_syntax_errors_name_position_and_tag(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = one("page.txt", "line one\n  {{#items}}x\n", LANG_TEXT, &err);
+    assert_null(s);
+    assert_string_equal(err.name, "page.txt");
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 3);
+    assert_non_null(strstr(err.message, "page.txt:2:3: {{#items}}: section is never closed"));
+
+    expect_compile_error("a {{name", LANG_TEXT, "t.tpl:1:3: {{name: unclosed tag");
+    expect_compile_error("{{#a}}{{/b}}", LANG_TEXT, "t.tpl:1:7: {{/b}}: closes 'b', but the open section is 'a'");
+    expect_compile_error("x {{/a}}", LANG_TEXT, "closing tag without an opening tag");
+    expect_compile_error("{{ }}", LANG_TEXT, "empty tag");
+    expect_compile_error("{{=<% =}}", LANG_TEXT, "bad set-delimiter tag");
+    expect_compile_error("{{a b}}", LANG_TEXT, "white space");
+    expect_compile_error("{{a..b}}", LANG_TEXT, "empty part");
+    expect_compile_error("{{{a}}", LANG_TEXT, "unclosed tag");
+
+    char nul[] = "ab\0cd";
+    tmpl_set *s2 = tmpl_set_new();
+    assert_int_equal(tmpl_set_add(s2, "nul.txt", nul, 5, LANG_TEXT, &err), -1);
+    assert_non_null(strstr(err.message, "NUL"));
+    assert_int_equal(tmpl_set_add(s2, "ok.txt", "a", 1, LANG_TEXT, &err), 0);
+    assert_int_equal(tmpl_set_add(s2, "ok.txt", "b", 1, LANG_TEXT, &err), -1);
+    assert_non_null(strstr(err.message, "exists already"));
+    tmpl_set_free(s2);
+}
+
+static void test_strict_and_lenient_missing_names(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    char *out = render_str("a{{missing}}b", LANG_SPEC, "{}", &err);
+    assert_string_equal(out, "ab");
+    free(out);
+    out = render_str("hi {{who}}!\nbye {{missing.part}}", LANG_TEXT, "{\"who\":\"you\"}", &err);
+    assert_null(out);
+    assert_non_null(strstr(err.message, "t.tpl:2:5: {{missing.part}}: no value of this name (strict mode)"));
+    out = render_str("{{#nope}}x{{/nope}}", LANG_TEXT, "{}", &err);
+    assert_null(out);
+    assert_non_null(strstr(err.message, "{{#nope}}"));
+    /* a null value is present: it interpolates as nothing, even in strict mode */
+    out = render_str("[{{v}}]", LANG_TEXT, "{\"v\":null}", &err);
+    assert_string_equal(out, "[]");
+    free(out);
+    /* text is verbatim, spec is HTML-escaped */
+    out = render_str("{{v}}", LANG_TEXT, "{\"v\":\"<a&b>\"}", &err);
+    assert_string_equal(out, "<a&b>");
+    free(out);
+    out = render_str("{{v}}|{{{v}}}", LANG_SPEC, "{\"v\":\"<a&\\\"b>\"}", &err);
+    assert_string_equal(out, "&lt;a&amp;&quot;b&gt;|<a&\"b>");
+    free(out);
+    out = render_str("{{n}} {{f}} {{t}} {{big}}", LANG_TEXT, "{\"n\":15000,\"f\":1.5,\"t\":true,\"big\":1e300}", &err);
+    assert_string_equal(out, "15000 1.5 true 1e+300");
+    free(out);
+    out = render_str("{{list}}", LANG_TEXT, "{\"list\":[1,2]}", &err);
+    assert_null(out);
+    assert_non_null(strstr(err.message, "is a list"));
+}
+
+static void test_render_failure_leaves_output_untouched(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = one("t.txt", "long text {{a}} then {{b}}", LANG_TEXT, &err);
+    assert_non_null(s);
+    cJSON *data = cJSON_Parse("{\"a\":\"A\"}");
+    buf out = BUF_INIT;
+    buf_puts(&out, "kept:");
+    assert_int_equal(tmpl_render(s, "t.txt", data, NULL, &out, &err), -1);
+    assert_string_equal(out.data, "kept:");
+    assert_int_equal(out.len, 5);
+    assert_int_equal(tmpl_render(s, "nope", data, NULL, &out, &err), -1);
+    assert_non_null(strstr(err.message, "no template"));
+    buf_free(&out);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+}
+
+static void test_output_and_depth_limits(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = tmpl_set_new();
+    const char *loop = "{{#items}}0123456789{{/items}}";
+    const char *rec = "x{{>rec}}";
+    assert_int_equal(tmpl_set_add(s, "loop", loop, strlen(loop), LANG_SPEC, &err), 0);
+    assert_int_equal(tmpl_set_add(s, "rec", rec, strlen(rec), LANG_SPEC, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), 0);
+    cJSON *data = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(data, "items");
+    for (int i = 0; i < 1000; i++) cJSON_AddItemToArray(items, cJSON_CreateTrue());
+    tmpl_opts o = TMPL_OPTS_INIT;
+    o.max_output = 5000;
+    buf out = BUF_INIT;
+    assert_int_equal(tmpl_render(s, "loop", data, &o, &out, &err), -1);
+    assert_non_null(strstr(err.message, "larger than the limit"));
+    assert_int_equal(out.len, 0);
+    o.max_output = 10000;
+    assert_int_equal(tmpl_render(s, "loop", data, &o, &out, &err), 0);
+    assert_int_equal(out.len, 10000);
+    buf_reset(&out);
+    assert_int_equal(tmpl_render(s, "rec", data, NULL, &out, &err), -1);
+    assert_non_null(strstr(err.message, "nested deeper than 64"));
+    o.max_depth = 10;
+    assert_int_equal(tmpl_render(s, "rec", data, &o, &out, &err), -1);
+    assert_non_null(strstr(err.message, "nested deeper than 10"));
+    buf_free(&out);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+}
+
+static void test_partials_only_from_the_set(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    /* strict languages: a missing partial is found at link time */
+    tmpl_set *s = tmpl_set_new();
+    assert_int_equal(tmpl_set_add(s, "main.txt", "a{{>missing.txt}}b", 18, LANG_TEXT, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), -1);
+    assert_non_null(strstr(err.message, "main.txt:1:2: {{>missing.txt}}: no template named 'missing.txt'"));
+    tmpl_set_free(s);
+    /* a data value never becomes template text or a file name */
+    char *out = render_str("{{v}}", LANG_SPEC, "{\"v\":\"{{>/etc/passwd}}\"}", &err);
+    assert_string_equal(out, "{{&gt;/etc/passwd}}");
+    free(out);
+    out = render_str("[{{>*name}}]", LANG_SPEC, "{\"name\":\"../../etc/passwd\"}", &err);
+    assert_string_equal(out, "[]");
+    free(out);
+}
+
+static void test_load_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gen_tmpl_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/_shared", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/_shared/greet.txt.mustache", dir);
+    FILE *f = fopen(path, "w");
+    fputs("hello {{who}}", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/main.txt", dir);
+    f = fopen(path, "w");
+    fputs("{{>_shared/greet.txt}}!", f);
+    fclose(f);
+    tmpl_set *s = tmpl_set_new();
+    tmpl_error err;
+    assert_int_equal(tmpl_set_load_dir(s, dir, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), 0);
+    assert_int_equal(tmpl_set_count(s), 2);
+    assert_string_equal(tmpl_set_name_at(s, 0), "_shared/greet.txt");
+    assert_string_equal(tmpl_set_name_at(s, 1), "main.txt");
+    assert_int_equal(tmpl_set_lang(s, "main.txt"), LANG_TEXT);
+    cJSON *data = cJSON_Parse("{\"who\":\"world\"}");
+    buf out = BUF_INIT;
+    assert_int_equal(tmpl_render(s, "main.txt", data, NULL, &out, &err), 0);
+    assert_string_equal(out.data, "hello world!");
+    buf_free(&out);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+
+    /* a symbolic link is refused, wherever it points */
+    snprintf(path, sizeof path, "%s/link.txt", dir);
+    assert_int_equal(symlink("/etc/hostname", path), 0);
+    s = tmpl_set_new();
+    assert_int_equal(tmpl_set_load_dir(s, dir, &err), -1);
+    assert_non_null(strstr(err.message, "link.txt: symbolic links are refused"));
+    tmpl_set_free(s);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/_shared/greet.txt.mustache", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/_shared", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/main.txt", dir);
+    unlink(path);
+    rmdir(dir);
+
+    s = tmpl_set_new();
+    assert_int_equal(tmpl_set_load_dir(s, "/nonexistent/dir", &err), -1);
+    assert_non_null(strstr(err.message, "cannot open directory"));
+    tmpl_set_free(s);
+}
+
+typedef struct job { const tmpl_set *s; const cJSON *data; const char *want; int bad; } job;
+
+static void *render_many(void *arg)
+{
+    job *j = arg;
+    buf out = BUF_INIT;
+    tmpl_error err;
+    for (int i = 0; i < 2000; i++) {
+        buf_reset(&out);
+        if (tmpl_render(j->s, "main", j->data, NULL, &out, &err) < 0 || strcmp(out.data, j->want) != 0) j->bad++;
+    }
+    buf_free(&out);
+    return NULL;
+}
+
+static void test_renders_from_many_threads(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = tmpl_set_new();
+    const char *main_src = "{{#routes}}{{name}}={{>row}};{{/routes}}{{^routes}}none{{/routes}}";
+    const char *row = "{{method}} {{path}}";
+    assert_int_equal(tmpl_set_add(s, "main", main_src, strlen(main_src), LANG_TEXT, &err), 0);
+    assert_int_equal(tmpl_set_add(s, "row", row, strlen(row), LANG_TEXT, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), 0);
+    cJSON *data = cJSON_Parse("{\"routes\":[{\"name\":\"a\",\"method\":\"GET\",\"path\":\"/a\"},"
+                              "{\"name\":\"b\",\"method\":\"PUT\",\"path\":\"/b\"}]}");
+    job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (job){ s, data, "a=GET /a;b=PUT /b;", 0 };
+        assert_int_equal(pthread_create(&th[i], NULL, render_many, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(jobs[i].bad, 0);
+    }
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+}
+
+static void test_code_language_checks(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    expect_compile_error("const a = {{{x}}};", LANG_JS, "t.tpl:1:11: {{{x}}}: raw tags are refused in js templates");
+    expect_compile_error("const a = {{&x}};", LANG_JS, "raw tags are refused");
+    expect_compile_error("// {{x}}\n", LANG_JS, "t.tpl:1:4: {{x}}:");
+    expect_compile_error("const s = `{{x}}`;", LANG_JS, "no escaper can make a value safe here");
+    expect_compile_error("{{>*p}}", LANG_JS, "dynamic partial names are refused");
+    expect_compile_error("const a = {{#x}}\"{{/x}}\";", LANG_JS, "section must end in the lexical context it began in");
+    expect_compile_error("local s = [[{{x}}]]", LANG_LUA, "no escaper can make a value safe here");
+    expect_compile_error("<!-- {{x}} -->", LANG_XML, "no escaper can make a value safe here");
+    expect_compile_error("let s = r#\"{{x}}\"#;", LANG_RUST, "no escaper can make a value safe here");
+    expect_compile_error("const s = \"abc", LANG_JS, "template ends");
+    /* partials must be in the same language */
+    tmpl_set *s = tmpl_set_new();
+    assert_int_equal(tmpl_set_add(s, "a.js", "{{>b.lua}}\n", 11, LANG_JS, &err), 0);
+    assert_int_equal(tmpl_set_add(s, "b.lua", "return 1\n", 9, LANG_LUA, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), -1);
+    assert_non_null(strstr(err.message, "same language"));
+    tmpl_set_free(s);
+    /* values land as complete literals in code and escaped inside strings */
+    char *out = render_str("const a = {{x}}; const b = \"{{x}}\";", LANG_JS, "{\"x\":\"q\\\"\"}", &err);
+    assert_non_null(out);
+    assert_string_equal(out, "const a = \"q\\\"\"; const b = \"q\\\"\";");
+    free(out);
+    /* lambdas are refused in code languages even when the caller offers them */
+    out = render_str("const n = {{n}};", LANG_JS, "{\"n\":15}", &err);
+    assert_string_equal(out, "const n = 15;");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syntax_errors_name_position_and_tag),
+        cmocka_unit_test(test_strict_and_lenient_missing_names),
+        cmocka_unit_test(test_render_failure_leaves_output_untouched),
+        cmocka_unit_test(test_output_and_depth_limits),
+        cmocka_unit_test(test_partials_only_from_the_set),
+        cmocka_unit_test(test_load_dir),
+        cmocka_unit_test(test_renders_from_many_threads),
+        cmocka_unit_test(test_code_language_checks),
+    };
+    return cmocka_run_group_tests_name("template engine", tests, NULL, NULL);
+}
