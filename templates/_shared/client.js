@@ -1,0 +1,186 @@
+// client.js -- protocol v1 client shared by the JavaScript connectors: request ids, header filtering,
+// static-file skipping, body limits, failover across node endpoints with retries and timeouts, reports.
+
+const CN_DROPPED_HEADERS = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+  "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length",
+  "expect", "x-forwarded-host", "x-real-ip"];
+
+/** A 128-bit random id in lowercase hex. */
+function cnRequestId() {
+  const bytes = new Uint8Array(16);
+  if (typeof crypto !== "undefined" && crypto && typeof crypto.getRandomValues === "function") {
+    crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  let hex = "";
+  for (let i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+  return hex;
+}
+
+/** True when the path ends in one of the static extensions the bundle skips. */
+function cnSkipped(path) {
+  const slash = path.lastIndexOf("/");
+  const dot = path.lastIndexOf(".");
+  if (dot <= slash) return false;
+  return CONFIG.skipExtensions.indexOf(path.slice(dot + 1).toLowerCase()) >= 0;
+}
+
+/** The first `limit` bytes of a body (Uint8Array or ArrayBuffer), or null when empty. */
+function cnLimit(body, limit) {
+  if (!body) return null;
+  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+  if (bytes.length === 0) return null;
+  return bytes.length > limit ? bytes.subarray(0, limit) : bytes;
+}
+
+/** Reads at most `limit` bytes of a ReadableStream, then cancels the rest. */
+async function cnReadLimited(stream, limit) {
+  if (!stream || limit <= 0) return null;
+  const reader = stream.getReader();
+  const parts = [];
+  let size = 0;
+  while (size < limit) {
+    const step = await reader.read();
+    if (step.done) break;
+    const chunk = step.value instanceof Uint8Array ? step.value : new Uint8Array(step.value);
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  if (size >= limit) await reader.cancel().catch(function () {});
+  const out = new Uint8Array(Math.min(size, limit));
+  let at = 0;
+  for (const part of parts) {
+    const take = Math.min(part.length, out.length - at);
+    out.set(part.subarray(0, take), at);
+    at += take;
+  }
+  return out.length ? out : null;
+}
+
+/** Header pairs of the client request as the node gets them: hop-by-hop, connection-listed and
+ *  connector headers dropped, repeated names joined. */
+function cnForwardHeaders(pairs) {
+  const listed = [];
+  for (const pair of pairs) {
+    if (pair[0].toLowerCase() === "connection") {
+      for (const name of String(pair[1]).split(",")) listed.push(name.trim().toLowerCase());
+    }
+  }
+  const out = {};
+  for (const pair of pairs) {
+    const name = pair[0].toLowerCase();
+    if (CN_DROPPED_HEADERS.indexOf(name) >= 0 || listed.indexOf(name) >= 0) continue;
+    if (name.indexOf("x-connector") === 0) continue;
+    out[name] = name in out ? out[name] + (name === "cookie" ? "; " : ", ") + pair[1] : String(pair[1]);
+  }
+  return out;
+}
+
+/** The protocol headers for one exchange about request `req`. */
+function cnProtocolHeaders(req, mode) {
+  const h = {
+    "X-Forwarded-Host": req.host,
+    "X-Real-IP": req.ip,
+    "X-Connector-Request-Id": req.id,
+    "X-Connector": CONFIG.platform + "/" + CONFIG.version,
+    "X-Connector-Mode": mode
+  };
+  if (CONFIG.token) h["X-Connector-Token"] = CONFIG.token;
+  return h;
+}
+
+/** Node URL for endpoint i and the request's path and query. */
+function cnNodeUrl(i, pathQuery) {
+  let base = CONFIG.endpoints[i];
+  while (base.length > 0 && base.charAt(base.length - 1) === "/") base = base.slice(0, -1);
+  return base + (pathQuery.charAt(0) === "/" ? pathQuery : "/" + pathQuery);
+}
+
+function cnSleep(ms) {
+  if (ms <= 0 || typeof setTimeout !== "function") return Promise.resolve();
+  return new Promise(function (resolve) { setTimeout(resolve, ms); });
+}
+
+/** Runs transport(i, url, init) under the request timeout; rejects on timeout. */
+function cnTimed(transport, i, url, init) {
+  const ms = CONFIG.requestTimeoutMs;
+  const ctl = typeof AbortController === "function" ? new AbortController() : null;
+  let timer = null;
+  const deadline = new Promise(function (resolve, reject) {
+    if (typeof setTimeout !== "function") return;
+    timer = setTimeout(function () {
+      if (ctl) ctl.abort();
+      reject(new Error("node timeout after " + ms + " ms"));
+    }, ms);
+  });
+  const call = transport(i, url, Object.assign({ signal: ctl ? ctl.signal : undefined, timeoutMs: ms }, init));
+  return Promise.race([call, deadline]).finally(function () { if (timer !== null) clearTimeout(timer); });
+}
+
+/** Sends one message to the node: endpoints in order, each tried 1 + retries times on a connection
+ *  error or timeout; an unexpected status moves on to the next endpoint. Resolves to
+ *  {status, endpoint} of the first protocol answer, or {status: 0, error} when every endpoint failed. */
+async function cnExchange(transport, pathQuery, init) {
+  let lastError = "no endpoint";
+  for (let i = 0; i < CONFIG.endpoints.length; i++) {
+    for (let attempt = 0; attempt <= CONFIG.retries; attempt++) {
+      if (attempt > 0) await cnSleep(CONFIG.retryIntervalMs);
+      let status;
+      try {
+        status = await cnTimed(transport, i, cnNodeUrl(i, pathQuery), init);
+      } catch (e) {
+        lastError = CONFIG.endpoints[i] + ": " + (e && e.message ? e.message : String(e));
+        continue;
+      }
+      if (status === 200 || status === 204 || status === 403 || status === 415) return { status: status, endpoint: i };
+      lastError = CONFIG.endpoints[i] + ": unexpected status " + status;
+      break;
+    }
+  }
+  return { status: 0, error: lastError };
+}
+
+/** Asks the node about a request (inline mode) or sends it a copy (async mode).
+ *  req: {method, pathQuery, path, headers: [[name, value]...], host, ip, id, body: Uint8Array|null}.
+ *  Resolves to {action: "pass"|"block"|"fail", status, error, pending}; in async mode action is always
+ *  "pass" and `pending` is the promise of the copy, for the platform to keep alive. */
+function cnCheck(transport, req) {
+  const headers = Object.assign(cnForwardHeaders(req.headers), cnProtocolHeaders(req, CONFIG.mode));
+  const init = { method: req.method, headers: headers, body: req.body, wait: CONFIG.mode !== "async" };
+  const sent = cnExchange(transport, req.pathQuery, init);
+  if (CONFIG.mode === "async") {
+    return Promise.resolve({ action: "pass", status: 0, pending: sent.then(function () {}, function () {}) });
+  }
+  return sent.then(function (r) {
+    if (r.status === 403) return { action: "block", status: 403 };
+    if (r.status === 0) return { action: CONFIG.failClosed ? "fail" : "pass", status: 0, error: r.error };
+    return { action: "pass", status: r.status };
+  });
+}
+
+/** The answer to a request the connector refuses: the block page, or the failure answer when the
+ *  bundle was generated fail-closed and the node could not decide. */
+function cnDenial(decision) {
+  if (decision.action === "block") {
+    return { status: CONFIG.blockStatus, body: CONFIG.blockPage, contentType: "text/html; charset=utf-8" };
+  }
+  return { status: CONFIG.failStatus, body: "Service unavailable\n", contentType: "text/plain; charset=utf-8" };
+}
+
+/** The client address and original host of a request, as configured. */
+function cnClientInfo(getHeader, platformIp, fallbackHost) {
+  const ip = CONFIG.realIpHeader ? getHeader(CONFIG.realIpHeader) : platformIp;
+  const host = CONFIG.hostHeader ? getHeader(CONFIG.hostHeader) : getHeader("host");
+  return { ip: ip || platformIp || "", host: host || fallbackHost || "" };
+}
+
+/** Reports the origin's answer to request `req`; resolves when sent, never rejects. */
+function cnReport(transport, req, status, body) {
+  const headers = cnProtocolHeaders(req, CONFIG.mode);
+  headers["X-Connector-Message"] = "response";
+  headers["X-Connector-Response-Status"] = String(status);
+  headers["Content-Type"] = "application/octet-stream";
+  const init = { method: "POST", headers: headers, body: body, wait: false };
+  return cnExchange(transport, req.pathQuery, init).then(function () {}, function () {});
+}

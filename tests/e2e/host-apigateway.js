@@ -1,0 +1,51 @@
+// host-apigateway.js -- runs a generated API Gateway REQUEST authorizer under lambda-local behind an
+// HTTP port: payload 2.0 events (HTTP API, simple responses), or 1.0 (REST, IAM policy) when the
+// client sends X-Harness-Payload: 1.0. Allowed requests go to the origin, denied ones get 403.
+// Usage: node host-apigateway.js BUNDLE_DIR PORT ORIGIN_URL
+"use strict";
+const path = require("node:path");
+const lambdaLocal = require("lambda-local");
+const { readBody, headerPairs, send, toOrigin, serve } = require("./lib.js");
+
+const [dir, port, origin] = process.argv.slice(2);
+const lambdaPath = path.resolve(dir, "authorizer.js");
+lambdaLocal.setLogger({ log: function () {}, info: function () {}, warn: function () {}, error: function () {} });
+
+function eventFor(req, url, pairs, v1) {
+  const headers = {};
+  for (const [k, v] of pairs) headers[v1 ? k : k.toLowerCase()] = v;
+  if (v1) {
+    const q = {}, mq = {};
+    for (const [k, v] of url.searchParams) { q[k] = v; (mq[k] = mq[k] || []).push(v); }
+    return { type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/" + req.method + url.pathname,
+      resource: url.pathname, path: url.pathname, httpMethod: req.method, headers: headers,
+      queryStringParameters: url.search ? q : null, multiValueQueryStringParameters: url.search ? mq : null,
+      requestContext: { domainName: "abcdef123.execute-api.us-east-1.amazonaws.com", identity: { sourceIp: "203.0.113.9" } } };
+  }
+  return { version: "2.0", type: "REQUEST", routeArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/" + req.method + url.pathname,
+    routeKey: "$default", rawPath: url.pathname, rawQueryString: url.search.slice(1), headers: headers,
+    requestContext: { domainName: "abcdef123.execute-api.us-east-1.amazonaws.com",
+      http: { method: req.method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "203.0.113.9" } } };
+}
+
+function allowed(v1, out) {
+  if (!v1) {
+    if (typeof out.isAuthorized !== "boolean") throw new Error("simple response without isAuthorized");
+    return out.isAuthorized;
+  }
+  const st = out.policyDocument.Statement[0];
+  if (st.Action !== "execute-api:Invoke") throw new Error("policy without execute-api:Invoke");
+  return st.Effect === "Allow";
+}
+
+serve(Number(port), async function (req, res) {
+  const body = await readBody(req);
+  const url = new URL(req.url, "http://x");
+  const pairs = headerPairs(req).filter(function (p) { return p[0].toLowerCase() !== "x-harness-payload"; });
+  const v1 = req.headers["x-harness-payload"] === "1.0";
+  const out = await lambdaLocal.execute({ event: eventFor(req, url, pairs, v1), lambdaPath: lambdaPath,
+    lambdaHandler: "handler", timeoutMs: 30000, verboseLevel: 0 });
+  if (!allowed(v1, out)) return send(res, 403, { "content-type": "application/json" }, "{\"message\":\"Forbidden\"}");
+  const got = await toOrigin(origin, req.method, url.pathname + url.search, pairs, body);
+  send(res, got.status, got.headers, got.body);
+});

@@ -1,0 +1,383 @@
+// run.js -- end-to-end runner: generates bundles, runs them in workerd, lambda-local and the vendor
+// module harnesses against a real edgenode and an origin stand-in on loopback; prints "N passed, N failed".
+// Usage: node tests/e2e/run.js [PLATFORM...]   (env EDGENODE, BUNDLEGEN: program paths)
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const net = require("node:net");
+const http = require("node:http");
+const { spawn, execFileSync } = require("node:child_process");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const EDGENODE = path.resolve(ROOT, process.env.EDGENODE || "build/edgenode");
+const BUNDLEGEN = path.resolve(ROOT, process.env.BUNDLEGEN || "build/bundlegen");
+const WORKERD = path.join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
+const MARGIN_MS = 2000;           // runtime start-up and scheduling slack on top of a timeout
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "connectors-e2e-"));
+const children = [];
+let passed = 0, failed = 0;
+
+/* ---------- small helpers ---------- */
+
+function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+
+function check(name, ok, detail) {
+  if (ok) { passed++; console.log("ok - " + name); }
+  else { failed++; console.log("not ok - " + name + (detail ? ": " + detail : "")); }
+}
+
+function freePort() {
+  return new Promise(function (resolve, reject) {
+    const s = net.createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", function () { const p = s.address().port; s.close(function () { resolve(p); }); });
+  });
+}
+
+async function waitPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise(function (resolve) {
+      const c = net.connect(port, "127.0.0.1");
+      c.once("connect", function () { c.destroy(); resolve(true); });
+      c.once("error", function () { resolve(false); });
+    });
+    if (ok) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+function start(cmd, args, opts) {
+  const child = spawn(cmd, args, Object.assign({ stdio: ["ignore", "pipe", "pipe"] }, opts));
+  child.log = "";
+  child.stdout.on("data", function (d) { child.log += d; });
+  child.stderr.on("data", function (d) { child.log += d; });
+  children.push(child);
+  return child;
+}
+
+function stop(child) {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+}
+
+/** One HTTP request to the connector; resolves to {status, body, ms}. */
+function ask(port, method, pathQuery, opts) {
+  const o = opts || {};
+  return new Promise(function (resolve) {
+    const t0 = Date.now();
+    const headers = Object.assign({ Host: o.host || "127.0.0.1" }, o.headers || {});
+    if (o.body) headers["Content-Type"] = "text/plain";
+    const req = http.request({ host: "127.0.0.1", port: port, method: method, path: pathQuery, headers: headers,
+      agent: false }, function (res) {
+      const parts = [];
+      res.on("data", function (c) { parts.push(c); });
+      res.on("end", function () { resolve({ status: res.statusCode, body: Buffer.concat(parts).toString(), ms: Date.now() - t0 }); });
+    });
+    req.setTimeout(20000, function () { req.destroy(new Error("client timeout")); });
+    req.on("error", function (e) { resolve({ status: 0, body: String(e), ms: Date.now() - t0 }); });
+    req.end(o.body);
+  });
+}
+
+/* ---------- origin stand-in, slow listener, edgenode ---------- */
+
+function startOrigin(port) {
+  const seen = [];
+  const server = http.createServer(function (req, res) {
+    const parts = [];
+    req.on("data", function (c) { parts.push(c); });
+    req.on("end", function () {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(parts).toString() });
+      res.setHeader("content-type", "text/plain");
+      res.setHeader("x-origin", "stand-in");
+      res.end("origin says hi " + req.url + "\n");
+    });
+  });
+  return new Promise(function (resolve) { server.listen(port, "127.0.0.1", function () { resolve({ server: server, seen: seen }); }); });
+}
+
+/** Accepts connections and never answers: a node that is too slow. */
+function startSlow(port) {
+  const socks = new Set();
+  let accepted = 0;
+  const server = net.createServer(function (s) { accepted++; socks.add(s); s.on("error", function () {}); s.on("close", function () { socks.delete(s); }); });
+  return new Promise(function (resolve) {
+    server.listen(port, "127.0.0.1", function () {
+      resolve({ server: server, accepted: function () { return accepted; },
+        close: function () { for (const s of socks) s.destroy(); server.close(); } });
+    });
+  });
+}
+
+async function startNode() {
+  const port = await freePort(), admin = await freePort();
+  const events = path.join(TMP, "events.jsonl");
+  const config = path.join(TMP, "edgenode.yaml");
+  fs.writeFileSync(config, "listen: 127.0.0.1:" + port + "\nadmin_listen: 127.0.0.1:" + admin + "\nmode: block\nevents: " + events + "\n");
+  const child = start(EDGENODE, ["--config", config], { cwd: ROOT });
+  if (!(await waitPort(port, 10000)) || !(await waitPort(admin, 5000))) throw new Error("edgenode did not start: " + child.log);
+  return { url: "http://127.0.0.1:" + port, port: port, admin: admin, events: events, child: child };
+}
+
+/** edgenode_requests_total summed by message type. */
+async function nodeCounts(node) {
+  const text = await (await fetch("http://127.0.0.1:" + node.admin + "/metrics")).text();
+  const out = { request: 0, response: 0, async: 0 };
+  for (const line of text.split("\n")) {
+    const m = line.match(/^edgenode_requests_total\{([^}]*)\}\s+(\d+)/);
+    if (!m) continue;
+    const t = m[1].match(/type="([^"]+)"/);
+    if (t) out[t[1]] = (out[t[1]] || 0) + Number(m[2]);
+  }
+  return out;
+}
+
+function eventCount(node) {
+  try { return fs.readFileSync(node.events, "utf8").split("\n").filter(Boolean).length; } catch (e) { return 0; }
+}
+
+async function until(fn, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return true;
+    if (Date.now() > end) return false;
+    await sleep(50);
+  }
+}
+
+/* ---------- bundles ---------- */
+
+const ARCHIVE_EXTRACT = {
+  zip: function (file, dir) { execFileSync("python3", ["-m", "zipfile", "-e", file, dir]); },
+  tgz: function (file, dir) { execFileSync("tar", ["-xzf", file, "-C", dir]); }
+};
+
+function setText(v) {
+  if (Array.isArray(v)) return v.join(",");
+  return String(v);
+}
+
+/** Generates platform id with endpoints and settings (typed values); returns the bundle's folder. */
+function generate(id, endpoints, settings, tag) {
+  const dir = path.join(TMP, id + "-" + tag);
+  fs.mkdirSync(dir, { recursive: true });
+  const args = ["generate", id];
+  for (const e of endpoints) args.push("--endpoint", e);
+  for (const k of Object.keys(settings)) args.push("--set", k + "=" + setText(settings[k]));
+  const out = path.join(TMP, id + "-" + tag + ".bundle");
+  args.push("--out", out);
+  execFileSync(BUNDLEGEN, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const head = fs.readFileSync(out).subarray(0, 2);
+  if (head[0] === 0x50 && head[1] === 0x4b) ARCHIVE_EXTRACT.zip(out, dir);
+  else if (head[0] === 0x1f && head[1] === 0x8b) ARCHIVE_EXTRACT.tgz(out, dir);
+  else throw new Error(id + ": unknown archive format");
+  // A Fastly package holds one folder named after the package.
+  const entries = fs.readdirSync(dir);
+  if (entries.length === 1 && fs.statSync(path.join(dir, entries[0])).isDirectory()) return path.join(dir, entries[0]);
+  return dir;
+}
+
+/* ---------- platform hosts ---------- */
+
+const AKAMAI_NAMES = ["node-a.edge.test", "node-b.edge.test", "node-c.edge.test"];
+
+function capnp(port, file, esm) {
+  const code = esm ? "modules = [ (name = \"worker\", esModule = embed \"" + file + "\") ]"
+                   : "serviceWorkerScript = embed \"" + file + "\"";
+  return "using Workerd = import \"/workerd/workerd.capnp\";\n" +
+    "const config :Workerd.Config = (\n" +
+    "  services = [ (name = \"main\", worker = .connector),\n" +
+    "               (name = \"net\", network = (allow = [\"public\", \"private\", \"local\"])) ],\n" +
+    "  sockets = [ (name = \"http\", address = \"127.0.0.1:" + port + "\", http = (), service = \"main\") ],\n" +
+    ");\n" +
+    "const connector :Workerd.Worker = (\n  " + code + ",\n" +
+    "  compatibilityDate = \"2024-09-23\",\n  globalOutbound = \"net\",\n);\n";
+}
+
+/** Platform table: the bundle's view of endpoints and how to host it. */
+const PLATFORMS = {
+  cloudflare: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "worker.js", true); } },
+  azion: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "function.js", false); } },
+  fastly: { body: true, report: true, page: true, host: function (h) {
+    const map = { origin: h.origin };
+    h.real.forEach(function (u, i) { map["node_" + (i + 1)] = u; });
+    return hostNode(h, "host-fastly.mjs", [JSON.stringify(map)]);
+  } },
+  cloudfront: { body: true, report: true, page: true, host: function (h) { return hostNode(h, "host-cloudfront.js", [h.origin]); } },
+  apigateway: { body: false, report: false, page: false, host: function (h) { return hostNode(h, "host-apigateway.js", [h.origin]); } },
+  akamai: { body: false, report: true, page: true, akamaiNames: true, host: function (h) {
+    const map = {};
+    h.real.forEach(function (u, i) { map[AKAMAI_NAMES[i]] = u; });
+    return hostNode(h, "host-akamai.mjs", [h.origin, JSON.stringify(map)]);
+  } }
+};
+
+async function hostWorkerd(h, file, esm) {
+  fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm));
+  const child = start(WORKERD, ["serve", "config.capnp"], { cwd: h.dir });
+  if (!(await waitPort(h.port, 15000))) throw new Error("workerd did not start: " + child.log);
+  return child;
+}
+
+async function hostNode(h, script, extra) {
+  const child = start(process.execPath, [path.join(__dirname, script), h.dir, String(h.port)].concat(extra), { cwd: ROOT });
+  if (!(await waitPort(h.port, 15000))) throw new Error(script + " did not start: " + child.log);
+  return child;
+}
+
+/** Generates and hosts one bundle; returns {port, child}. real: the loopback URLs of the endpoints. */
+async function launch(id, real, settings, tag, origin) {
+  const p = PLATFORMS[id];
+  const endpoints = p.akamaiNames ? real.map(function (u, i) { return "https://" + AKAMAI_NAMES[i]; }) : real;
+  const dir = generate(id, endpoints, settings, tag);
+  const port = await freePort();
+  const child = await p.host({ dir: dir, port: port, real: real, origin: origin });
+  return { port: port, child: child };
+}
+
+/* ---------- scenarios ---------- */
+
+const ATTACK_QUERY = "/search?id=1%27%20OR%20%271%27%3D%271";
+const ATTACK_BODY = "<script>alert(1)</script>";
+
+async function scenarios(id, env) {
+  const p = PLATFORMS[id];
+  const H = { host: "127.0.0.1:" + env.originPort };
+  const seen = env.origin.seen;
+  const base = { request_timeout: 1000, token: "e2e-token-0123456789abcdef" };
+
+  // Inline, node up: pass, block with the configured page, bodies, static skip, response report.
+  {
+    const s = Object.assign({}, base, { skip_extensions: ["css", "png"] });
+    if (p.page) Object.assign(s, { block_status: 406, block_page: "<h1>Blocked by policy</h1>" });
+    if (p.report) s.report_response = true;
+    if (p.report && p.body && id !== "cloudfront") s.send_response_body = true;
+    const c = await launch(id, [env.node.url], s, "inline", env.originUrl);
+    const n0 = await nodeCounts(env.node), seen0 = seen.length;
+    const ok = await ask(c.port, "GET", "/hello?q=1", H);
+    const n1 = await nodeCounts(env.node);
+    check(id + " inline: benign request reaches the origin", ok.status === 200 && ok.body.indexOf("origin says hi /hello?q=1") === 0 &&
+      seen.length === seen0 + 1, ok.status + " " + ok.body.slice(0, 80));
+    check(id + " inline: the node received the benign request", n1.request === n0.request + 1, JSON.stringify([n0, n1]));
+    if (p.report) {
+      check(id + " inline: the origin's answer is reported", await until(async function () {
+        return (await nodeCounts(env.node)).response >= n0.response + 1; }, 3000));
+    }
+    const ev0 = eventCount(env.node), seen1 = seen.length, n2 = await nodeCounts(env.node);
+    const bad = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n3 = await nodeCounts(env.node);
+    const want = p.page ? 406 : 403;
+    check(id + " inline: attack gets " + want + (p.page ? " with the block page" : ""), bad.status === want &&
+      (!p.page || bad.body === "<h1>Blocked by policy</h1>"), bad.status + " " + bad.body.slice(0, 80));
+    check(id + " inline: attack never reaches the origin", seen.length === seen1);
+    check(id + " inline: the node received and recorded the attack", n3.request === n2.request + 1 &&
+      await until(function () { return eventCount(env.node) > ev0; }, 2000), JSON.stringify([n2, n3]));
+    if (p.body) {
+      const seen2 = seen.length;
+      const post = await ask(c.port, "POST", "/comment", Object.assign({ body: "hello there" }, H));
+      check(id + " inline: a benign body reaches the origin intact", post.status === 200 && seen.length === seen2 + 1 &&
+        seen[seen.length - 1].body === "hello there", post.status + " " + post.body.slice(0, 80));
+      const xss = await ask(c.port, "POST", "/comment", Object.assign({ body: ATTACK_BODY }, H));
+      check(id + " inline: an attack in the body is blocked", xss.status === want && seen.length === seen2 + 1, xss.status + "");
+    }
+    const n4 = await nodeCounts(env.node), seen3 = seen.length;
+    const css = await ask(c.port, "GET", "/style.css?id=1%27%20OR%20%271%27%3D%271", H);
+    const n5 = await nodeCounts(env.node);
+    check(id + " inline: static files skip the node", css.status === 200 && seen.length === seen3 + 1 && n5.request === n4.request,
+      css.status + " " + JSON.stringify([n4, n5]));
+    if (id === "apigateway") {
+      const H1 = Object.assign({}, H, { headers: { "X-Harness-Payload": "1.0" } });
+      const r1 = await ask(c.port, "GET", "/hello?q=2", H1), r2 = await ask(c.port, "GET", ATTACK_QUERY, H1);
+      check(id + " inline: REST payload 1.0 gets Allow, then Deny for an attack", r1.status === 200 && r2.status === 403, r1.status + " " + r2.status);
+    }
+    stop(c.child);
+  }
+
+  // Node down: fail open within the timeout plus a margin.
+  {
+    const c = await launch(id, [env.downUrl], Object.assign({}, base), "down", env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    check(id + " node down: the request reaches the origin (fail open)", r.status === 200 && seen.length === seen0 + 1 &&
+      r.ms < 1000 + MARGIN_MS, r.status + " in " + r.ms + " ms");
+    stop(c.child);
+  }
+
+  // Node too slow, with one retry: fail open after two timeouts and the retry interval.
+  {
+    const c = await launch(id, [env.slowUrl], Object.assign({}, base, { request_timeout: 300, retries: 1, retry_interval: 100 }), "slow", env.originUrl);
+    const seen0 = seen.length, acc0 = env.slow.accepted();
+    const r = await ask(c.port, "GET", "/hello?slow=1", H);
+    check(id + " node too slow: the request reaches the origin after timeout and retry", r.status === 200 &&
+      seen.length === seen0 + 1 && r.ms >= 600 && r.ms < 700 + MARGIN_MS, r.status + " in " + r.ms + " ms");
+    check(id + " node too slow: the retry opened a second exchange", env.slow.accepted() >= acc0 + 2, (env.slow.accepted() - acc0) + " connections");
+    stop(c.child);
+  }
+
+  // Fail closed: a slow node gets the failure answer and the origin is not reached.
+  {
+    const s = Object.assign({}, base, { request_timeout: 300, fail_mode: "closed" });
+    if (p.page) s.fail_status = 599;
+    const c = await launch(id, [env.slowUrl], s, "closed", env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", "/hello?closed=1", H);
+    const want = p.page ? 599 : 403;
+    check(id + " fail closed: a slow node gets " + want, r.status === want && seen.length === seen0 && r.ms < 300 + MARGIN_MS,
+      r.status + " in " + r.ms + " ms");
+    stop(c.child);
+  }
+
+  // Async: never blocks, the node still records the attack.
+  {
+    const c = await launch(id, [env.node.url], Object.assign({}, base, { mode: "async" }), "async", env.originUrl);
+    const seen0 = seen.length, ev0 = eventCount(env.node), n0 = await nodeCounts(env.node);
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    check(id + " async: the attack reaches the origin", r.status === 200 && seen.length === seen0 + 1, r.status + "");
+    check(id + " async: the node received the copy and recorded the attack", await until(async function () {
+      return (await nodeCounts(env.node)).async >= n0.async + 1 && eventCount(env.node) > ev0; }, 3000));
+    stop(c.child);
+  }
+
+  // Failover: the first endpoint is down, the second decides.
+  {
+    const c = await launch(id, [env.downUrl, env.node.url], Object.assign({}, base), "failover", env.originUrl);
+    const seen0 = seen.length, n0 = await nodeCounts(env.node);
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n1 = await nodeCounts(env.node);
+    check(id + " failover: the second endpoint blocks the attack", r.status === 403 && seen.length === seen0 &&
+      n1.request === n0.request + 1, r.status + " " + JSON.stringify([n0, n1]));
+    stop(c.child);
+  }
+}
+
+/* ---------- main ---------- */
+
+async function main() {
+  const ids = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(PLATFORMS);
+  const node = await startNode();
+  const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
+  const origin = await startOrigin(originPort);
+  const slow = await startSlow(slowPort);
+  const env = { node: node, origin: origin, originPort: originPort, originUrl: "http://127.0.0.1:" + originPort,
+    slow: slow, slowUrl: "http://127.0.0.1:" + slowPort, downUrl: "http://127.0.0.1:" + downPort };
+  for (const id of ids) {
+    if (!PLATFORMS[id]) { check(id + ": known platform", false); continue; }
+    const t0 = Date.now();
+    try { await scenarios(id, env); }
+    catch (e) { check(id + ": scenarios ran", false, e && e.stack ? e.stack : String(e)); }
+    console.log("# " + id + ": " + (Date.now() - t0) + " ms");
+  }
+  origin.server.close();
+  slow.close();
+}
+
+main().catch(function (e) { check("e2e set-up", false, e && e.stack ? e.stack : String(e)); }).finally(function () {
+  for (const c of children) stop(c);
+  fs.rmSync(TMP, { recursive: true, force: true });
+  console.log(passed + " passed, " + failed + " failed");
+  process.exitCode = failed ? 1 : 0;
+  setTimeout(function () { process.exit(process.exitCode); }, 200).unref();
+});
