@@ -1,0 +1,715 @@
+/* decode.c -- request decoders: percent, entities, JS escapes, base64, Unicode folding, JSON,
+ * form, multipart and XML, walked recursively under a depth and an output-size bound. */
+#define _GNU_SOURCE   /* memmem, strcasestr */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include "decode.h"
+
+#define SEEN_MAX   64   /* distinct decodings remembered per root value */
+#define JSON_DEPTH 64   /* JSON nesting walked; deeper members are not inspected */
+#define XML_DEPTH  32   /* XML element nesting kept in where-paths */
+
+typedef struct walk {
+    const decode_limits *lim;
+    decode_fn fn;
+    void *ctx;
+    size_t used;                  /* bytes produced by decoders so far */
+    uint64_t seen[SEEN_MAX];      /* hashes of values already emitted for this root value */
+    int nseen;
+} walk;
+
+static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth);
+
+/* ---- small helpers ---- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static size_t put_utf8(char *out, unsigned long cp)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | (cp >> 6)); o[1] = (unsigned char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12)); o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F)); return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18)); o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Reads exactly k hex digits at s (k <= 8); -1 when one is missing. */
+static long hexn(const char *s, size_t avail, size_t k)
+{
+    long v = 0;
+    if (avail < k) return -1;
+    for (size_t i = 0; i < k; i++) {
+        int h = hexval((unsigned char)s[i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+    return h ^ n;
+}
+
+static void where_join(char *dst, const char *base, const char *key, size_t klen)
+{
+    size_t b = strlen(base);
+    if (b >= DECODE_WHERE_MAX) b = DECODE_WHERE_MAX - 1;
+    memmove(dst, base, b);
+    if (b + 1 < DECODE_WHERE_MAX && klen) {
+        dst[b++] = '.';
+        size_t k = klen < DECODE_WHERE_MAX - 1 - b ? klen : DECODE_WHERE_MAX - 1 - b;
+        for (size_t i = 0; i < k; i++) {
+            unsigned char c = (unsigned char)key[i];
+            dst[b++] = (char)(c < 0x20 || c == 0x7F ? '_' : c);
+        }
+    }
+    dst[b] = '\0';
+}
+
+/* Allocates room for a decoding of n bytes; NULL with *oom = 0 when over the output budget. */
+static char *take(walk *w, size_t n, int *oom)
+{
+    *oom = 0;
+    if (w->used + n + 1 > w->lim->max_output) return NULL;
+    w->used += n + 1;
+    char *p = malloc(n + 1);
+    if (!p) *oom = 1;
+    return p;
+}
+
+static const char *skip_ws(const char *s, const char *e)
+{
+    while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++;
+    return s;
+}
+
+/* ---- single-step decoders ---- */
+
+size_t decode_percent(const char *in, size_t n, char *out, int plus)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '%') {
+            long v = hexn(in + i + 1, n - i - 1, 2);
+            if (v >= 0) { out[o++] = (char)v; i += 2; continue; }
+            if (i + 1 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
+                v = hexn(in + i + 2, n - i - 2, 4);
+                if (v >= 0) { o += put_utf8(out + o, (unsigned long)v); i += 5; continue; }
+            }
+        } else if (plus && c == '+') {
+            c = ' ';
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static const struct { const char *name; const char *text; } entities[] = {
+    {"lt", "<"}, {"gt", ">"}, {"amp", "&"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "},
+    {"tab", "\t"}, {"newline", "\n"}, {"colon", ":"}, {"semi", ";"}, {"lpar", "("}, {"rpar", ")"},
+    {"sol", "/"}, {"bsol", "\\"}, {"grave", "`"}, {"equals", "="}, {"comma", ","}, {"period", "."},
+    {"excl", "!"}, {"quest", "?"}, {"num", "#"}, {"dollar", "$"}, {"percnt", "%"}, {"plus", "+"},
+    {"lsqb", "["}, {"rsqb", "]"}, {"lbrack", "["}, {"rbrack", "]"}, {"lcub", "{"}, {"rcub", "}"},
+    {"lbrace", "{"}, {"rbrace", "}"}, {"vert", "|"}, {"verbar", "|"}, {"ast", "*"}, {"lowbar", "_"},
+    {"hyphen", "-"}, {"dash", "-"}, {"Tab", "\t"}, {"NewLine", "\n"},
+};
+
+size_t decode_entities(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '&' && i + 2 < n) {
+            size_t j = i + 1;
+            if (in[j] == '#') {
+                unsigned long cp = 0;
+                int hex = (in[j + 1] == 'x' || in[j + 1] == 'X'), digits = 0;
+                j += hex ? 2 : 1;
+                for (; j < n; j++, digits++) {
+                    int d = hex ? hexval((unsigned char)in[j]) : (isdigit((unsigned char)in[j]) ? in[j] - '0' : -1);
+                    if (d < 0) break;
+                    cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+                    if (cp > 0x10FFFF) break;
+                }
+                if (digits > 0 && cp > 0 && cp <= 0x10FFFF) {
+                    o += put_utf8(out + o, cp);
+                    i = (j < n && in[j] == ';') ? j : j - 1;
+                    continue;
+                }
+            } else {
+                size_t k = j;
+                while (k < n && k - j < 8 && isalpha((unsigned char)in[k])) k++;
+                for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++) {
+                    size_t len = strlen(entities[e].name);
+                    if (k - j >= len && memcmp(in + j, entities[e].name, len) == 0 &&
+                        (k - j == len || in[j + len] == ';')) {
+                        size_t t = strlen(entities[e].text);
+                        memcpy(out + o, entities[e].text, t);
+                        o += t;
+                        i = j + len - 1 + (j + len < n && in[j + len] == ';');
+                        goto next;
+                    }
+                }
+            }
+        }
+        out[o++] = in[i];
+    next:;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+size_t decode_js_escapes(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '\\' && i + 1 < n) {
+            char c = in[i + 1];
+            long v;
+            if (c == 'u' && (v = hexn(in + i + 2, n - i - 2, 4)) >= 0) {
+                o += put_utf8(out + o, (unsigned long)v); i += 5; continue;
+            }
+            if (c == 'x' && (v = hexn(in + i + 2, n - i - 2, 2)) >= 0) {
+                out[o++] = (char)v; i += 3; continue;
+            }
+            const char *from = "nrt'\"\\/`", *to = "\n\r\t'\"\\/`";
+            const char *p = c ? strchr(from, c) : NULL;
+            if (p) { out[o++] = to[p - from]; i++; continue; }
+        }
+        out[o++] = in[i];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Folds overlong UTF-8 forms of ASCII and fullwidth forms (U+FF01..U+FF5E) to ASCII. */
+static size_t decode_unicode_fold(const char *in, size_t n, char *out)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((s[i] == 0xC0 || s[i] == 0xC1) && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            out[o++] = (char)(((s[i] & 1) << 6) | (s[i + 1] & 0x3F)); i += 1; continue;
+        }
+        if (s[i] == 0xE0 && i + 2 < n && (s[i + 1] & 0xE0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+            unsigned cp = ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+            if (cp < 0x80) { out[o++] = (char)cp; i += 2; continue; }
+        }
+        if (s[i] == 0xEF && i + 2 < n && (s[i + 1] == 0xBC || s[i + 1] == 0xBD) && (s[i + 2] & 0xC0) == 0x80) {
+            unsigned cp = 0xF000u | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+            if (cp >= 0xFF01 && cp <= 0xFF5E) { out[o++] = (char)(cp - 0xFF01 + 0x21); i += 2; continue; }
+        }
+        out[o++] = in[i];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+size_t decode_strip_tags(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '<') {
+            size_t j = i + 1 + (i + 1 < n && in[i + 1] == '/');
+            size_t k = j;
+            while (k < n && k - j < 16 && isalnum((unsigned char)in[k])) k++;
+            if (k > j && k < n && in[k] == '>') { i = k; continue; }
+        }
+        out[o++] = in[i];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Appends c, folding whitespace runs into one space. */
+static void put_folded(char *out, size_t *o, int c)
+{
+    if (is_space(c)) {
+        if (*o > 0 && out[*o - 1] == ' ') return;
+        c = ' ';
+    }
+    out[(*o)++] = (char)tolower(c);
+}
+
+size_t decode_sql_normalize(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    int versioned = 0;   /* inside a MySQL executable comment, whose text counts */
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '/' && i + 1 < n && in[i + 1] == '*') {
+            if (i + 2 < n && in[i + 2] == '!') {
+                i += 2;
+                while (i + 1 < n && isdigit((unsigned char)in[i + 1])) i++;
+                versioned = 1;
+                continue;
+            }
+            const char *end = memmem(in + i + 2, n - i - 2, "*/", 2);
+            i = end ? (size_t)(end - in) + 1 : n;
+            put_folded(out, &o, ' ');
+            continue;
+        }
+        if (versioned && in[i] == '*' && i + 1 < n && in[i + 1] == '/') {
+            versioned = 0; i++;
+            put_folded(out, &o, ' ');
+            continue;
+        }
+        put_folded(out, &o, (unsigned char)in[i]);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+size_t decode_shell_normalize(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '\'' || c == '"' || c == '\\') continue;
+        if (c == '$' && i + 1 < n) {
+            if (in[i + 1] == '@' || in[i + 1] == '*' || isdigit((unsigned char)in[i + 1])) { i++; continue; }
+            if (n - i >= 4 && memcmp(in + i + 1, "IFS", 3) == 0) { i += 3; put_folded(out, &o, ' '); continue; }
+            if (n - i >= 6 && memcmp(in + i + 1, "{IFS}", 5) == 0) { i += 5; put_folded(out, &o, ' '); continue; }
+        }
+        put_folded(out, &o, (unsigned char)c);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+size_t decode_base64(const char *in, size_t n, char *out)
+{
+    /* '/' and '+' as first character would decode to a byte >= 0xF8, never text: they are path
+     * separators or form spaces in front of the encoded value. */
+    while (n > 0 && (in[0] == '/' || in[0] == '+' || in[0] == ' ')) { in++; n--; }
+    while (n > 0 && in[n - 1] == '=') n--;
+    if (n < 8 || n % 4 == 1 || n > (1u << 20)) return 0;
+    int std = 0, url = 0, lower = 0, upper = 0;
+    char *tmp = malloc(n + 1);
+    if (!tmp) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i] == ' ' ? '+' : in[i];   /* a form decoder turned '+' into ' ' */
+        if (c == '+' || c == '/') std = 1;
+        else if (c == '-' || c == '_') url = 1;
+        else if (islower((unsigned char)c)) lower = 1;
+        else if (isupper((unsigned char)c)) upper = 1;
+        else if (!isdigit((unsigned char)c)) { free(tmp); return 0; }
+        tmp[i] = c;
+    }
+    size_t len = 0;
+    int ok = !(std && url) && lower && upper &&
+             sodium_base642bin((unsigned char *)out, n, tmp, n, NULL, &len, NULL,
+                               url ? sodium_base64_VARIANT_URLSAFE_NO_PADDING
+                                   : sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0;
+    free(tmp);
+    if (!ok || len == 0) return 0;
+    size_t printable = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)out[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0) return 0;
+        if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') printable++;
+    }
+    if (printable * 10 < len * 8) return 0;
+    out[len] = '\0';
+    return len;
+}
+
+/* ---- structured walkers ---- */
+
+typedef size_t (*step_fn)(const char *, size_t, char *);
+
+static size_t step_percent(const char *in, size_t n, char *out) { return decode_percent(in, n, out, 0); }
+
+static int walk_step(walk *w, int src, const char *where, const char *s, size_t n, int depth, step_fn f)
+{
+    int oom;
+    char *d = take(w, n, &oom);
+    if (!d) return oom ? -1 : 0;
+    size_t m = f(s, n, d);
+    int rc = 0;
+    if (m && (m != n || memcmp(d, s, n) != 0)) rc = walk_value(w, src, where, d, m, depth + 1);
+    free(d);
+    return rc;
+}
+
+static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level)
+{
+    int rc = 0;
+    if (cJSON_IsString(it) && it->valuestring) {
+        w->nseen = 0;   /* each leaf is a root value of its own */
+        return walk_value(w, src, where, it->valuestring, strlen(it->valuestring), depth);
+    }
+    if (!(cJSON_IsObject(it) || cJSON_IsArray(it)) || level >= JSON_DEPTH) return 0;
+    int idx = 0;
+    for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
+        char sub[DECODE_WHERE_MAX], num[16];
+        if (cJSON_IsObject(it) && c->string) {
+            size_t kl = strlen(c->string);
+            rc = walk_value(w, src, where, c->string, kl, depth);
+            where_join(sub, where, c->string, kl);
+        } else {
+            int k = snprintf(num, sizeof num, "%d", idx);
+            where_join(sub, where, num, (size_t)k);
+        }
+        if (!rc) rc = walk_json_item(w, src, sub, c, depth, level + 1);
+    }
+    return rc;
+}
+
+/* Walks every key and leaf of a JSON text; *parsed = 0 when s is not JSON. */
+static int walk_json(walk *w, int src, const char *where, const char *s, size_t n, int depth, int *parsed)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+    *parsed = j != NULL;
+    if (!j) return 0;
+    int rc = walk_json_item(w, src, where, j, depth, 0);
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* Walks the value itself, then each decoding that changes it. */
+static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth)
+{
+    uint64_t h = hash_bytes(s, n);
+    for (int i = 0; i < w->nseen; i++)
+        if (w->seen[i] == h) return 0;
+    if (w->nseen < SEEN_MAX) w->seen[w->nseen++] = h;
+    int rc = w->fn(w->ctx, src, where, s, n);
+    if (rc || depth >= w->lim->max_depth || n == 0) return rc;
+    const char *e = s + n, *f = skip_ws(s, e);
+    if (f < e && (*f == '{' || *f == '[')) {
+        int parsed;
+        rc = walk_json(w, src, where, s, n, depth + 1, &parsed);
+        if (rc || parsed) return rc;
+    }
+    if (memchr(s, '%', n) && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
+    if (memchr(s, '&', n) && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
+    if (memchr(s, '\\', n) && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
+    if (memchr(s, '<', n) && (rc = walk_step(w, src, where, s, n, depth, decode_strip_tags))) return rc;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0xC0) return walk_step(w, src, where, s, n, depth, decode_unicode_fold);
+    if (n >= 8) rc = walk_step(w, src, where, s, n, depth, decode_base64);
+    return rc;
+}
+
+/* Starts a new root value: decodings are remembered per root. */
+static int walk_root(walk *w, int src, const char *where, const char *s, size_t n)
+{
+    w->nseen = 0;
+    return walk_value(w, src, where, s, n, 0);
+}
+
+/* Walks a copy of s[0..n) so that the callback gets a NUL-terminated value. */
+static int walk_copy(walk *w, int src, const char *where, const char *s, size_t n)
+{
+    int oom;
+    char *t = take(w, n, &oom);
+    if (!t) return oom ? -1 : 0;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    int rc = walk_root(w, src, where, t, n);
+    free(t);
+    return rc;
+}
+
+/* Form-decodes s into a fresh NUL-terminated string. */
+static char *form_dup(walk *w, const char *s, size_t n, size_t *len, int *oom)
+{
+    char *d = take(w, n, oom);
+    if (d) *len = decode_percent(s, n, d, 1);
+    return d;
+}
+
+/* name=value pairs split on '&' (query strings and urlencoded bodies). */
+static int walk_params(walk *w, int src, const char *base, const char *s, size_t n)
+{
+    size_t pieces = 0;
+    int rc = 0, oom = 0;
+    for (size_t i = 0; i <= n && !rc; ) {
+        const char *p = s + i, *amp = memchr(p, '&', n - i);
+        size_t plen = amp ? (size_t)(amp - p) : n - i;
+        i += plen + 1;
+        if (plen == 0) continue;
+        pieces++;
+        const char *eq = memchr(p, '=', plen);
+        size_t nl = eq ? (size_t)(eq - p) : plen, klen = 0, vlen = 0;
+        char *k = form_dup(w, p, nl, &klen, &oom), *v = NULL;
+        if (!k) { if (oom) return -1; break; }
+        char where[DECODE_WHERE_MAX];
+        where_join(where, base, k, klen);
+        rc = walk_root(w, src, base, k, klen);
+        if (!rc && eq) {
+            v = form_dup(w, eq + 1, plen - nl - 1, &vlen, &oom);
+            if (!v && oom) rc = -1;
+            else if (v) rc = walk_root(w, src, where, v, vlen);
+        }
+        free(k);
+        free(v);
+        if (!amp) break;
+    }
+    if (!rc && pieces > 1) {
+        size_t len;
+        char *all = form_dup(w, s, n, &len, &oom);
+        if (!all) return oom ? -1 : 0;
+        rc = walk_root(w, src, base, all, len);
+        free(all);
+    }
+    return rc;
+}
+
+static int walk_cookies(walk *w, const char *s)
+{
+    int rc = 0;
+    while (*s && !rc) {
+        while (*s == ' ' || *s == ';') s++;
+        size_t len = strcspn(s, ";");
+        if (!len) break;
+        const char *eq = memchr(s, '=', len);
+        size_t nl = eq ? (size_t)(eq - s) : len;
+        while (nl && s[nl - 1] == ' ') nl--;
+        char where[DECODE_WHERE_MAX];
+        where_join(where, "cookie", s, nl);
+        rc = walk_copy(w, DECODE_COOKIE, "cookie", s, nl);
+        if (!rc && eq) rc = walk_copy(w, DECODE_COOKIE, where, eq + 1, len - (size_t)(eq + 1 - s));
+        s += len;
+    }
+    return rc;
+}
+
+/* Finds a parameter (name=value or name="value") in a header value; returns its length. */
+static size_t header_param(const char *h, size_t hn, const char *name, const char **val)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl < hn; i++) {
+        if ((i == 0 || h[i - 1] == ';' || h[i - 1] == ' ' || h[i - 1] == '\t') &&
+            strncasecmp(h + i, name, nl) == 0 && h[i + nl] == '=') {
+            const char *v = h + i + nl + 1, *e = h + hn;
+            if (v < e && *v == '"') {
+                const char *q = memchr(v + 1, '"', (size_t)(e - v - 1));
+                *val = v + 1;
+                return q ? (size_t)(q - v - 1) : (size_t)(e - v - 1);
+            }
+            size_t k = 0;
+            while (v + k < e && v[k] != ';' && v[k] != ' ' && v[k] != '\r' && v[k] != '\n') k++;
+            *val = v;
+            return k;
+        }
+    }
+    return 0;
+}
+
+static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int *parsed)
+{
+    *parsed = 0;
+    const char *b;
+    size_t bl = header_param(ct, strlen(ct), "boundary", &b);
+    if (bl == 0 || bl > 200) return 0;
+    char delim[204] = "--";
+    memcpy(delim + 2, b, bl);
+    size_t dl = bl + 2;
+    const char *e = s + n, *p = memmem(s, n, delim, dl);
+    if (!p) return 0;
+    *parsed = 1;
+    int rc = 0;
+    while (p && !rc) {
+        p += dl;
+        if (e - p >= 2 && p[0] == '-' && p[1] == '-') break;
+        const char *eol = memchr(p, '\n', (size_t)(e - p));
+        if (!eol) break;
+        p = eol + 1;
+        const char *name = NULL, *fname = NULL;
+        size_t namel = 0, fnamel = 0;
+        for (;;) {   /* part headers up to the empty line */
+            eol = memchr(p, '\n', (size_t)(e - p));
+            if (!eol) return rc;
+            size_t ll = (size_t)(eol - p);
+            if (ll && p[ll - 1] == '\r') ll--;
+            if (ll == 0) { p = eol + 1; break; }
+            if (ll > 20 && strncasecmp(p, "content-disposition:", 20) == 0) {
+                namel = header_param(p, ll, "name", &name);
+                fnamel = header_param(p, ll, "filename", &fname);
+            }
+            p = eol + 1;
+        }
+        const char *next = memmem(p, (size_t)(e - p), delim, dl);
+        const char *ce = next ? next : e;
+        if (ce > p && ce[-1] == '\n') ce--;
+        if (ce > p && ce[-1] == '\r') ce--;
+        char where[DECODE_WHERE_MAX], fwhere[DECODE_WHERE_MAX];
+        where_join(where, "body", name ? name : "", namel);
+        if (name) rc = walk_copy(w, DECODE_BODY, "body", name, namel);
+        if (!rc && fname) {
+            where_join(fwhere, where, "filename", 8);
+            rc = walk_copy(w, DECODE_BODY, fwhere, fname, fnamel);
+        }
+        if (!rc) rc = walk_copy(w, DECODE_BODY, where, p, (size_t)(ce - p));
+        p = next;
+    }
+    return rc;
+}
+
+/* Walks a text run of an XML document, trimmed. */
+static int walk_xml_text(walk *w, const char *where, const char *s, size_t n)
+{
+    const char *e = s + n;
+    s = skip_ws(s, e);
+    while (e > s && is_space((unsigned char)e[-1])) e--;
+    return e == s ? 0 : walk_copy(w, DECODE_BODY, where, s, (size_t)(e - s));
+}
+
+static int walk_xml(walk *w, const char *s, size_t n)
+{
+    char path[DECODE_WHERE_MAX] = "body";
+    size_t lens[XML_DEPTH];
+    int level = 0, rc = 0;
+    const char *e = s + n, *p = s;
+    while (p < e && !rc) {
+        if (*p != '<') {
+            const char *lt = memchr(p, '<', (size_t)(e - p));
+            const char *te = lt ? lt : e;
+            rc = walk_xml_text(w, path, p, (size_t)(te - p));
+            p = te;
+            continue;
+        }
+        size_t left = (size_t)(e - p);
+        const char *close;
+        if (left >= 4 && memcmp(p, "<!--", 4) == 0) {
+            close = memmem(p + 4, left - 4, "-->", 3);
+            p = close ? close + 3 : e;
+        } else if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+            close = memmem(p + 9, left - 9, "]]>", 3);
+            const char *te = close ? close : e;
+            rc = walk_xml_text(w, path, p + 9, (size_t)(te - p - 9));
+            p = close ? close + 3 : e;
+        } else if (left >= 2 && (p[1] == '!' || p[1] == '?' || p[1] == '/')) {
+            if (p[1] == '/' && level > 0) {
+                level--;
+                if (level < XML_DEPTH) path[lens[level]] = '\0';
+            }
+            close = memchr(p, '>', left);
+            p = close ? close + 1 : e;
+        } else {   /* start tag: name, then attributes */
+            const char *q = p + 1;
+            while (q < e && !is_space((unsigned char)*q) && *q != '>' && *q != '/') q++;
+            if (level < XML_DEPTH) {
+                lens[level] = strlen(path);
+                where_join(path, path, p + 1, (size_t)(q - p - 1));
+            }
+            level++;
+            while (q < e && *q != '>' && !rc) {
+                q = skip_ws(q, e);
+                if (q < e && *q == '/') { q++; continue; }
+                const char *an = q;
+                while (q < e && !is_space((unsigned char)*q) && *q != '=' && *q != '>' && *q != '/') q++;
+                size_t anl = (size_t)(q - an);
+                q = skip_ws(q, e);
+                if (q < e && *q == '=') {
+                    q = skip_ws(q + 1, e);
+                    const char *v = q, *ve;
+                    if (q < e && (*q == '"' || *q == '\'')) {
+                        ve = memchr(q + 1, *q, (size_t)(e - q - 1));
+                        v = q + 1;
+                        if (!ve) ve = e;
+                        q = ve < e ? ve + 1 : e;
+                    } else {
+                        while (q < e && !is_space((unsigned char)*q) && *q != '>') q++;
+                        ve = q;
+                    }
+                    char aw[DECODE_WHERE_MAX];
+                    where_join(aw, path, an, anl);
+                    rc = walk_xml_text(w, aw, v, (size_t)(ve - v));
+                } else if (anl == 0 && q < e && *q != '>') {
+                    q++;
+                }
+            }
+            if (q > p + 1 && q < e && q[-1] == '/' && level > 0) {   /* <empty/> */
+                level--;
+                if (level < XML_DEPTH) path[lens[level]] = '\0';
+            }
+            p = q < e ? q + 1 : e;
+        }
+    }
+    return rc;
+}
+
+static const char *find_header(const detect_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (req->headers[i].name && strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value ? req->headers[i].value : "";
+    return NULL;
+}
+
+static int walk_body(walk *w, const detect_request *req)
+{
+    const char *ct = find_header(req, "content-type");
+    size_t n = req->body_len;
+    int oom, rc = 0, parsed = 1;
+    char *s = take(w, n, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
+    if (!s) return oom ? -1 : 0;
+    memcpy(s, req->body, n);
+    s[n] = '\0';
+    const char *f = skip_ws(s, s + n);
+    if (ct && strcasestr(ct, "multipart/form-data")) {
+        rc = walk_multipart(w, ct, s, n, &parsed);
+    } else if (ct && strcasestr(ct, "x-www-form-urlencoded")) {
+        rc = walk_params(w, DECODE_BODY, "body", s, n);
+    } else if ((ct && strcasestr(ct, "json")) || (f < s + n && (*f == '{' || *f == '['))) {
+        rc = walk_json(w, DECODE_BODY, "body", s, n, 0, &parsed);
+    } else if ((ct && strcasestr(ct, "xml")) || (f < s + n && *f == '<')) {
+        rc = walk_root(w, DECODE_BODY, "body", s, n);   /* DTDs are matched in the raw text */
+        if (!rc) rc = walk_xml(w, s, n);
+    } else {
+        rc = walk_root(w, DECODE_BODY, "body", s, n);
+        if (!rc && memchr(s, '=', n)) rc = walk_params(w, DECODE_BODY, "body", s, n);
+    }
+    if (!rc && !parsed) rc = walk_root(w, DECODE_BODY, "body", s, n);   /* unparsed: the text itself */
+    free(s);
+    return rc;
+}
+
+int decode_request(const detect_request *req, const decode_limits *lim, decode_fn fn, void *ctx)
+{
+    static const decode_limits deflim = DECODE_LIMITS_DEFAULT;
+    walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0};
+    int rc = 0;
+    if (req->path && *req->path) rc = walk_root(&w, DECODE_PATH, "path", req->path, strlen(req->path));
+    if (!rc && req->query && *req->query) rc = walk_params(&w, DECODE_QUERY, "query", req->query, strlen(req->query));
+    for (size_t i = 0; i < req->nheaders && !rc; i++) {
+        const detect_header *h = &req->headers[i];
+        if (!h->name || !h->value) continue;
+        if (strcasecmp(h->name, "cookie") == 0) { rc = walk_cookies(&w, h->value); continue; }
+        char where[DECODE_WHERE_MAX];
+        size_t nl = strlen(h->name);
+        where_join(where, "header", h->name, nl);
+        for (char *c = where + 7; *c; c++) *c = (char)tolower((unsigned char)*c);
+        rc = walk_root(&w, DECODE_HEADER, where, h->value, strlen(h->value));
+    }
+    if (!rc && req->body && req->body_len) rc = walk_body(&w, req);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* decode.h -- turns a request into the decoded values that detection inspects.
+ * Decoders apply recursively (percent, entities, JS escapes, base64, JSON, form, multipart, XML). */
+#ifndef DECODE_H
+#define DECODE_H
+#include <stddef.h>
+#include "detect.h"
+
+/* Where a value came from; rules select on these bits. */
+enum {
+    DECODE_PATH   = 1 << 0,
+    DECODE_QUERY  = 1 << 1,
+    DECODE_HEADER = 1 << 2,
+    DECODE_COOKIE = 1 << 3,
+    DECODE_BODY   = 1 << 4
+};
+
+#define DECODE_WHERE_MAX 128  /* where-paths are cut to fit, as detect_hit.where */
+
+typedef struct decode_limits {
+    int    max_depth;   /* nested decodings of one value (percent inside base64 inside JSON ...) */
+    size_t max_output;  /* bytes all decoders may produce for one request */
+} decode_limits;
+
+#define DECODE_LIMITS_DEFAULT {4, 4u << 20}
+
+/* Called once per value (the raw value and each distinct decoding of it). Non-zero stops the
+ * walk and is returned by decode_request. val is NUL-terminated at val[len]. */
+typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val, size_t len);
+
+/* Walks path, query parameters, headers, cookies and the body (by Content-Type, else sniffed).
+ * Returns 0, the callback's non-zero value, or -1 when out of memory. */
+int decode_request(const detect_request *req, const decode_limits *lim, decode_fn fn, void *ctx);
+
+/* Single-step decoders. Each writes at most n bytes plus a NUL to out and returns the length. */
+size_t decode_percent(const char *in, size_t n, char *out, int plus); /* %XX, %uXXXX; plus: '+' is ' ' */
+size_t decode_entities(const char *in, size_t n, char *out);         /* &lt; &#60; &#x3c; (';' optional) */
+size_t decode_js_escapes(const char *in, size_t n, char *out);       /* \uXXXX \xHH \' \" \\ */
+size_t decode_strip_tags(const char *in, size_t n, char *out);       /* <b>, </b> out: sanitizer evasion */
+size_t decode_sql_normalize(const char *in, size_t n, char *out);    /* comments out, spaces folded, lower */
+size_t decode_shell_normalize(const char *in, size_t n, char *out);  /* quotes, '\', $IFS, $@ out, lower */
+
+/* Decodes base64 (standard or URL-safe, padding optional) when in looks like base64 and decodes
+ * to printable text; returns the length written to out (room for n bytes), or 0 when not. */
+size_t decode_base64(const char *in, size_t n, char *out);
+
+#endif

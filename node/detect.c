@@ -1,0 +1,377 @@
+/* detect.c -- the rule set (YAML, PCRE2 JIT-compiled at load) and request analysis over the
+ * values decode.c produces. Rules are read-only after load; analysis is thread-safe. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+#include <pcre2.h>
+#include <sodium.h>
+#include <yaml.h>
+#include "decode.h"
+#include "detect.h"
+
+#define MATCH_LIMIT   200000u   /* backtracking steps per match: a bad pattern cannot stall a thread */
+#define MAX_HEADERS   8         /* named headers one rule may list */
+
+enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
+
+static const char *const class_names[] = {
+    "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
+    "log4shell", "scanner", "ssi", "mail", "proto_pollution", "graphql",
+};
+#define NCLASSES (sizeof class_names / sizeof class_names[0])
+
+typedef struct rule {
+    char id[32];
+    int cls;
+    unsigned where;                        /* DECODE_* bits */
+    char *hdrs[MAX_HEADERS];               /* named headers as where-paths: "header.user-agent" */
+    int nhdrs;
+    int transform;
+    int plain;                             /* also runs on values without metacharacters */
+    pcre2_code *re;
+} rule;
+
+struct detect_rules {
+    rule *v;
+    size_t n;
+    pcre2_match_context *mctx;
+};
+
+/* ---- loading ---- */
+
+typedef struct loader {
+    const char *path;
+    char *err;
+    size_t errlen, used;
+    int nerr;
+} loader;
+
+static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...)
+{
+    L->nerr++;
+    if (!L->err || L->used + 1 >= L->errlen) return;
+    int k = snprintf(L->err + L->used, L->errlen - L->used, "%s%s:%lu:%lu: ", L->used ? "\n" : "", L->path,
+                     at ? (unsigned long)at->start_mark.line + 1 : 1ul,
+                     at ? (unsigned long)at->start_mark.column + 1 : 1ul);
+    if (k < 0) return;
+    L->used = L->used + (size_t)k < L->errlen ? L->used + (size_t)k : L->errlen - 1;
+    va_list ap;
+    va_start(ap, fmt);
+    k = vsnprintf(L->err + L->used, L->errlen - L->used, fmt, ap);
+    va_end(ap);
+    if (k > 0) L->used = L->used + (size_t)k < L->errlen ? L->used + (size_t)k : L->errlen - 1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static void rule_clear(rule *r)
+{
+    for (int i = 0; i < r->nhdrs; i++) free(r->hdrs[i]);
+    pcre2_code_free(r->re);
+    memset(r, 0, sizeof *r);
+}
+
+static int find_class(const char *s)
+{
+    for (size_t i = 0; i < NCLASSES; i++)
+        if (strcmp(s, class_names[i]) == 0) return (int)i;
+    return -1;
+}
+
+static void load_where_item(loader *L, rule *r, int idx, yaml_node_t *it)
+{
+    static const struct { const char *name; unsigned bits; } places[] = {
+        {"path", DECODE_PATH}, {"query", DECODE_QUERY}, {"headers", DECODE_HEADER},
+        {"cookies", DECODE_COOKIE}, {"body", DECODE_BODY},
+        {"all", DECODE_PATH | DECODE_QUERY | DECODE_HEADER | DECODE_COOKIE | DECODE_BODY},
+    };
+    const char *s = scalar(it);
+    if (!s) { lerr(L, it, "rules[%d].where: expected a name", idx); return; }
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+        if (strcmp(s, places[i].name) == 0) { r->where |= places[i].bits; return; }
+    if (strncmp(s, "header:", 7) == 0 && s[7] && strlen(s) < 64 && r->nhdrs < MAX_HEADERS) {
+        char *h = malloc(strlen(s) + 1);
+        if (!h) { lerr(L, it, "out of memory"); return; }
+        strcpy(h, "header.");
+        for (size_t i = 7; s[i]; i++) h[i] = (char)tolower((unsigned char)s[i]);
+        h[strlen(s)] = '\0';
+        r->hdrs[r->nhdrs++] = h;
+        return;
+    }
+    lerr(L, it, "rules[%d].where: unknown place '%s' (path, query, headers, header:NAME, cookies, body, all)", idx, s);
+}
+
+static void load_where(loader *L, yaml_document_t *doc, rule *r, int idx, yaml_node_t *v)
+{
+    if (v->type == YAML_SCALAR_NODE) { load_where_item(L, r, idx, v); return; }
+    if (v->type != YAML_SEQUENCE_NODE) { lerr(L, v, "rules[%d].where: expected a name or a list", idx); return; }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+        load_where_item(L, r, idx, yaml_document_get_node(doc, *it));
+}
+
+static uint32_t load_flags(loader *L, yaml_document_t *doc, rule *r, int idx, yaml_node_t *v)
+{
+    uint32_t opts = PCRE2_CASELESS;
+    if (v->type != YAML_SEQUENCE_NODE) { lerr(L, v, "rules[%d].flags: expected a list", idx); return opts; }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *f = yaml_document_get_node(doc, *it);
+        const char *s = scalar(f);
+        if (s && strcmp(s, "case") == 0) opts &= ~(uint32_t)PCRE2_CASELESS;
+        else if (s && strcmp(s, "dotall") == 0) opts |= PCRE2_DOTALL;
+        else if (s && strcmp(s, "multiline") == 0) opts |= PCRE2_MULTILINE;
+        else if (s && strcmp(s, "extended") == 0) opts |= PCRE2_EXTENDED;
+        else if (s && strcmp(s, "plain") == 0) r->plain = 1;
+        else lerr(L, f, "rules[%d].flags: unknown flag '%s' (case, dotall, multiline, extended, plain)", idx, s ? s : "?");
+    }
+    return opts;
+}
+
+static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t opts)
+{
+    const char *s = scalar(v);
+    if (!s || !*s) { lerr(L, v, "rules[%d].pattern: expected a non-empty string", idx); return; }
+    int code;
+    PCRE2_SIZE off;
+    r->re = pcre2_compile((PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
+    if (!r->re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        lerr(L, v, "rules[%d].pattern: %s at offset %lu", idx, (const char *)msg, (unsigned long)off);
+        return;
+    }
+    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);   /* without JIT, matching still works, slower */
+}
+
+static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx, yaml_node_t *n)
+{
+    rule *r = &R->v[R->n];
+    memset(r, 0, sizeof *r);
+    r->cls = -1;
+    if (n->type != YAML_MAPPING_NODE) { lerr(L, n, "rules[%d]: expected a mapping", idx); return; }
+    yaml_node_t *pattern = NULL, *flags = NULL;
+    int errs = L->nerr;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+        const char *key = scalar(k), *val = scalar(v);
+        if (!key) { lerr(L, k, "rules[%d]: keys must be names", idx); continue; }
+        if (strcmp(key, "id") == 0) {
+            if (!val || !*val || strlen(val) >= sizeof r->id) lerr(L, v, "rules[%d].id: expected a name of 1 to %zu characters", idx, sizeof r->id - 1);
+            else strcpy(r->id, val);
+        } else if (strcmp(key, "class") == 0) {
+            if (!val || (r->cls = find_class(val)) < 0)
+                lerr(L, v, "rules[%d].class: unknown class '%s'", idx, val ? val : "?");
+        } else if (strcmp(key, "where") == 0) {
+            load_where(L, doc, r, idx, v);
+        } else if (strcmp(key, "transform") == 0) {
+            if (val && strcmp(val, "none") == 0) r->transform = XF_NONE;
+            else if (val && strcmp(val, "sql") == 0) r->transform = XF_SQL;
+            else if (val && strcmp(val, "shell") == 0) r->transform = XF_SHELL;
+            else lerr(L, v, "rules[%d].transform: expected none, sql or shell", idx);
+        } else if (strcmp(key, "pattern") == 0) {
+            pattern = v;
+        } else if (strcmp(key, "flags") == 0) {
+            flags = v;
+        } else if (strcmp(key, "description") != 0) {
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, transform, flags, description)", idx, key);
+        }
+    }
+    uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
+    if (!r->id[0] && L->nerr == errs) lerr(L, n, "rules[%d]: missing 'id'", idx);
+    if (r->cls < 0 && L->nerr == errs) lerr(L, n, "rules[%d] (%s): missing 'class'", idx, r->id);
+    if (!pattern) lerr(L, n, "rules[%d] (%s): missing 'pattern'", idx, r->id);
+    else load_pattern(L, r, idx, pattern, opts);
+    if (!r->where && !r->nhdrs) r->where = DECODE_PATH | DECODE_QUERY | DECODE_HEADER | DECODE_COOKIE | DECODE_BODY;
+    for (size_t i = 0; i < R->n && r->id[0]; i++)
+        if (strcmp(R->v[i].id, r->id) == 0) lerr(L, n, "rules[%d]: duplicate id '%s'", idx, r->id);
+    if (L->nerr != errs) rule_clear(r);
+    else R->n++;
+}
+
+static void load_doc(loader *L, yaml_document_t *doc, detect_rules *R)
+{
+    yaml_node_t *root = yaml_document_get_root_node(doc), *list = NULL;
+    if (!root || root->type != YAML_MAPPING_NODE) { lerr(L, root, "expected a mapping with a 'rules' list"); return; }
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        const char *key = scalar(k);
+        if (key && strcmp(key, "rules") == 0) list = yaml_document_get_node(doc, p->value);
+        else if (!key || strcmp(key, "version") != 0) lerr(L, k, "unknown key '%s' (rules, version)", key ? key : "?");
+    }
+    if (!list || list->type != YAML_SEQUENCE_NODE) { lerr(L, list ? list : root, "'rules' must be a list"); return; }
+    size_t cnt = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    if (cnt == 0) { lerr(L, list, "'rules' is empty"); return; }
+    R->v = calloc(cnt, sizeof *R->v);
+    if (!R->v) { lerr(L, list, "out of memory"); return; }
+    int idx = 0;
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++, idx++)
+        load_rule(L, doc, R, idx, yaml_document_get_node(doc, *it));
+}
+
+detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
+{
+    loader L = {path, err, errlen, 0, 0};
+    if (err && errlen) err[0] = '\0';
+    if (sodium_init() < 0) { lerr(&L, NULL, "libsodium failed to initialise"); return NULL; }
+    FILE *f = fopen(path, "rb");
+    if (!f) { lerr(&L, NULL, "cannot open: %s", strerror(errno)); return NULL; }
+    detect_rules *R = calloc(1, sizeof *R);
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int parsed = 0;
+    if (!R || !yaml_parser_initialize(&parser)) { fclose(f); free(R); lerr(&L, NULL, "out of memory"); return NULL; }
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) {
+        yaml_node_t at = {0};
+        at.start_mark = parser.problem_mark;
+        lerr(&L, &at, "YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
+             parser.context ? " " : "", parser.context ? parser.context : "");
+    } else {
+        parsed = 1;
+        if (!yaml_document_get_root_node(&doc)) lerr(&L, NULL, "empty file");
+        else load_doc(&L, &doc, R);
+    }
+    if (parsed) yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    if (L.nerr == 0) R->mctx = pcre2_match_context_create(NULL);
+    if (L.nerr == 0 && !R->mctx) lerr(&L, NULL, "out of memory");
+    if (L.nerr) { detect_rules_free(R); return NULL; }
+    pcre2_set_match_limit(R->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(R->mctx, MATCH_LIMIT / 10);
+    return R;
+}
+
+void detect_rules_free(detect_rules *R)
+{
+    if (!R) return;
+    for (size_t i = 0; i < R->n; i++) rule_clear(&R->v[i]);
+    free(R->v);
+    pcre2_match_context_free(R->mctx);
+    free(R);
+}
+
+size_t detect_rules_count(const detect_rules *R) { return R ? R->n : 0; }
+
+const char *const *detect_classes(size_t *n)
+{
+    if (n) *n = NCLASSES;
+    return class_names;
+}
+
+/* ---- analysis ---- */
+
+typedef struct seen_hit { size_t rule; uint64_t where; } seen_hit;
+
+typedef struct actx {
+    const detect_rules *R;
+    detect_result *res;
+    pcre2_match_data *md;
+    char *xf[XF_COUNT];                    /* transformed copies of the current value */
+    size_t xfcap;
+    seen_hit *seen;                        /* (rule, where) pairs already counted */
+    size_t nseen, capseen;
+} actx;
+
+/* A value of letters, digits, spaces and . , _ - @ : only: most rules need some other byte. */
+static int is_plain(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(isalnum(c) || c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':'))
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t where_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ull; }
+    return h;
+}
+
+static int add_hit(actx *A, size_t ri, const char *where)
+{
+    uint64_t wh = where_hash(where);
+    for (size_t i = 0; i < A->nseen; i++)
+        if (A->seen[i].rule == ri && A->seen[i].where == wh) return 0;
+    if (A->nseen == A->capseen) {
+        size_t cap = A->capseen ? A->capseen * 2 : 16;
+        seen_hit *p = realloc(A->seen, cap * sizeof *p);
+        if (!p) return -1;
+        A->seen = p;
+        A->capseen = cap;
+    }
+    A->seen[A->nseen++] = (seen_hit){ri, wh};
+    detect_result *res = A->res;
+    if (res->nhits < DETECT_MAX_HITS) {
+        detect_hit *h = &res->hits[res->nhits++];
+        const rule *r = &A->R->v[ri];
+        snprintf(h->rule_id, sizeof h->rule_id, "%s", r->id);
+        snprintf(h->attack_class, sizeof h->attack_class, "%s", class_names[r->cls]);
+        snprintf(h->where, sizeof h->where, "%s", where);
+    }
+    res->total++;
+    return 0;
+}
+
+static int applies(const rule *r, int src, const char *where)
+{
+    if (r->where & (unsigned)src) return 1;
+    for (int i = 0; i < r->nhdrs; i++)
+        if (src == DECODE_HEADER && strcmp(r->hdrs[i], where) == 0) return 1;
+    return 0;
+}
+
+static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
+{
+    actx *A = ctx;
+    const detect_rules *R = A->R;
+    int plain = is_plain(val, len);
+    size_t xflen[XF_COUNT] = {len, 0, 0};
+    int have[XF_COUNT] = {1, 0, 0};
+    for (size_t i = 0; i < R->n; i++) {
+        const rule *r = &R->v[i];
+        if ((plain && !r->plain) || !applies(r, src, where)) continue;
+        int t = r->transform;
+        if (!have[t]) {
+            if (A->xfcap < len + 1) {
+                size_t cap = len + 1 < 256 ? 256 : len + 1;
+                for (int k = 1; k < XF_COUNT; k++) {
+                    char *p = realloc(A->xf[k], cap);
+                    if (!p) return -1;
+                    A->xf[k] = p;
+                }
+                A->xfcap = cap;
+            }
+            xflen[t] = t == XF_SQL ? decode_sql_normalize(val, len, A->xf[t])
+                                   : decode_shell_normalize(val, len, A->xf[t]);
+            have[t] = 1;
+        }
+        const char *subj = t == XF_NONE ? val : A->xf[t];
+        int rc = pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
+        if (rc >= 0 && add_hit(A, i, where) < 0) return -1;
+    }
+    return 0;
+}
+
+int detect_analyze(const detect_rules *R, const detect_request *req, detect_result *res)
+{
+    memset(res, 0, sizeof *res);
+    actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0};
+    if (!A.md) return -1;
+    int rc = decode_request(req, NULL, on_value, &A);
+    for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);
+    free(A.seen);
+    pcre2_match_data_free(A.md);
+    return rc < 0 ? -1 : res->total;
+}
