@@ -203,7 +203,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *data,
                                   size_t *size, void **req_cls)
 {
-    (void)cls; (void)version;
+    (void)cls;
     req *r = *req_cls;
     if (!r) {                                       /* headers only: never answer 200 here */
         r = calloc(1, sizeof *r);
@@ -213,6 +213,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->started = now_s();
         r->st = state_acquire();
         if (!r->st) return MHD_NO;
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+            metrics_http_error(400);                /* RFC 9112 3.2: Host is mandatory in 1.1 */
+            r->answered = 1;
+            return queue(c, MHD_HTTP_BAD_REQUEST, error_json("HTTP/1.1 request without Host"), 1);
+        }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > r->st->cfg->max_body_bytes) return too_large(c, r);
         return MHD_YES;

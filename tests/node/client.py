@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""client.py -- raw HTTP clients for edgenode tests that curl cannot express:
+a keep-alive connection across a reload, a request in flight during SIGTERM, a slow body."""
+import os, signal, socket, sys, time, urllib.request
+
+def metric(admin, name):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+def read_status(sock):
+    """Reads one response (Content-Length framed); returns (status, headers text)."""
+    data = b""
+    sock.settimeout(10)
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return 0, ""
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    headers = head.decode("latin-1")
+    length = 0
+    for line in headers.split("\r\n")[1:]:
+        k, _, v = line.partition(":")
+        if k.strip().lower() == "content-length":
+            length = int(v)
+    while len(rest) < length:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        rest += chunk
+    return int(headers.split()[1]), headers
+
+def request(path, body=b"", extra=""):
+    return (f"POST {path} HTTP/1.1\r\nHost: api.example.com\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
+
+ATTACK = "/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--"
+
+def keepalive(port, admin, pid, new_cfg, cfg):
+    """Attack, reload to new_cfg, attack again on the same connection; prints both statuses."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(request(ATTACK))
+    first, _ = read_status(s)
+    before = metric(admin, 'edgenode_config_reloads_total{result="ok"}') + \
+             metric(admin, 'edgenode_config_reloads_total{result="error"}')
+    os.replace(new_cfg, cfg)
+    os.kill(int(pid), signal.SIGHUP)
+    for _ in range(100):
+        after = metric(admin, 'edgenode_config_reloads_total{result="ok"}') + \
+                metric(admin, 'edgenode_config_reloads_total{result="error"}')
+        if after > before:
+            break
+        time.sleep(0.05)
+    s.sendall(request(ATTACK))
+    second, _ = read_status(s)
+    print(first, second)
+
+def drain(port, pid):
+    """Headers and half a body, SIGTERM, then the rest: the answer must still come."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    body = b'{"user": "alice", "note": "' + b"x" * 2000 + b'"}'
+    msg = request("/orders", body)
+    s.sendall(msg[: len(msg) - 1000])
+    time.sleep(0.3)
+    os.kill(int(pid), signal.SIGTERM)
+    time.sleep(0.5)
+    s.sendall(msg[len(msg) - 1000:])
+    status, headers = read_status(s)
+    print(status, "close" if "connection: close" in headers.lower() else "keep-alive")
+
+def slow(port, delay):
+    """Headers, a pause, then the body: the reply time limit counts from the headers."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    msg = request("/orders", b'{"a": 1}')
+    s.sendall(msg[:-3])
+    time.sleep(float(delay))
+    s.sendall(msg[-3:])
+    print(read_status(s)[0])
+
+def per_conn(port, n):
+    """n requests on one connection; prints each status and whether it asked to close."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    out = []
+    for _ in range(int(n)):
+        try:
+            s.sendall(request("/ping", b"{}"))
+            st, headers = read_status(s)
+        except OSError:
+            st, headers = 0, ""
+        out.append(f"{st}{'/close' if 'connection: close' in headers.lower() else ''}")
+    print(" ".join(out))
+
+if __name__ == "__main__":
+    {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn}[sys.argv[1]](*sys.argv[2:])

