@@ -10,6 +10,9 @@
 
 static const struct { const char *name; int (*run)(int, char **); const char *help; } commands[] = {
     {"render",    cli_render,    "render one template to stdout"},
+    {"platforms", cli_platforms, "list the platforms with their versions"},
+    {"describe",  cli_describe,  "show a platform's files and parameters"},
+    {"generate",  cli_generate,  "render and pack a platform's connector bundle"},
 };
 
 static void usage(FILE *f)

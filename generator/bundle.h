@@ -1,0 +1,47 @@
+/* bundle.h -- one connector bundle: manifest + parameters -> rendered files -> packed bytes + SHA-256.
+ * The pieces are separate so the CLI, the HTTP server and the release share them. */
+#ifndef BUNDLE_H
+#define BUNDLE_H
+#include <stddef.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "buf.h"
+#include "manifest.h"
+#include "pack.h"
+#include "tmpl.h"
+
+#ifndef BUNDLEGEN_VERSION
+#define BUNDLEGEN_VERSION "0.1.0"
+#endif
+#define BUNDLE_PROTOCOL_VERSION 1
+#define BUNDLE_DEFAULT_EPOCH ((time_t)1767225600)   /* 2026-01-01T00:00:00Z, until the changelog gives dates */
+
+typedef struct bundle {
+    pack_kind  kind;
+    char      *file_name;   /* the manifest's archive name for this version */
+    pack_file *files;       /* rendered, in the manifest's order; each data is owned */
+    size_t     nfiles;
+    buf        packed;      /* the zip or tar.gz bytes; empty for a folder */
+    char       sha256[65];  /* of packed, or of the folder's sha256sum listing */
+} bundle;
+
+/* Loads ROOT/templates into one set, adds a copy under "TEMPLATE@LANG" of each file of m whose
+ * language the manifest overrides, and links it. NULL with err filled. */
+tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_t errsz);
+
+/* The set's name for file i of m. */
+void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz);
+
+/* The render context: platform {id, name, runtime}, version, generator_version, protocol_version,
+ * and the validated parameters (params is consumed). NULL on memory failure. */
+cJSON *bundle_context(const manifest *m, const char *version, cJSON *params);
+
+/* Renders every file of m with ctx and packs them with entry time mtime. */
+int  bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const char *version,
+                 time_t mtime, bundle *out, char *err, size_t errsz);
+
+/* Writes the bundle to path ("-": stdout, archives only) through a temporary name. */
+int  bundle_write(const bundle *b, const char *path, char *err, size_t errsz);
+void bundle_free(bundle *b);
+
+#endif

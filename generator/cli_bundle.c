@@ -1,0 +1,278 @@
+/* cli_bundle.c -- "bundlegen platforms", "describe" and "generate": the bundle commands.
+ * Exit status: 0 done, 1 bad input or data (the message says which), 2 a usage error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bundle.h"
+#include "cli.h"
+#include "manifest.h"
+#include "params.h"
+#include "root.h"
+
+static const char platforms_help[] =
+    "usage: bundlegen platforms [--json] [--root DIR]\n"
+    "\n"
+    "Lists every platform: id, name, runtime, current bundle version and archive format.\n";
+
+static const char describe_help[] =
+    "usage: bundlegen describe PLATFORM [--json] [--root DIR]\n"
+    "\n"
+    "Shows a platform's bundle: its files and its parameters with types, defaults and descriptions.\n";
+
+static const char generate_help[] =
+    "usage: bundlegen generate PLATFORM --endpoint URL [--endpoint URL ...] [--set NAME=VALUE ...]\n"
+    "                          [--version V] [--out FILE | --out -] [--root DIR]\n"
+    "\n"
+    "Renders and packs PLATFORM's connector bundle, then prints \"SHA256  PATH\".\n"
+    "  --endpoint URL    a node endpoint (same as --set endpoint=URL); repeat for failover, in order\n"
+    "  --set NAME=VALUE  a parameter (see bundlegen describe PLATFORM); repeat a list's name or\n"
+    "                    separate its values with commas\n"
+    "  --version V       the bundle version (default: the current one)\n"
+    "  --out FILE        where to write (default: the manifest's file name in the current folder);\n"
+    "                    - writes the archive to stdout and the digest line to stderr\n"
+    "  --root DIR        the data folder (default: $BUNDLEGEN_ROOT, ./ when it holds platforms/,\n"
+    "                    else the installed data)\n"
+    "Every invalid parameter is reported, one per line. Nothing is written when anything fails.\n";
+
+typedef struct opts {
+    const char *cmd, *platform, *root, *version, *out;
+    int json;
+    const char **sets;   /* --set and --endpoint, in order, as NAME=VALUE */
+    size_t nsets;
+    char **owned;        /* the endpoint=URL strings built here */
+    size_t nowned;
+} opts;
+
+static void opts_free(opts *o)
+{
+    for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
+    free(o->owned);
+    free(o->sets);
+}
+
+/* The value of an option given as "--name VALUE" or "--name=VALUE"; NULL when a is not it. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n)) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n]) return NULL;
+    if (*i + 1 >= argc) { *missing = 1; return NULL; }
+    return argv[++*i];
+}
+
+/* Parses argv; which options are allowed depends on the command. Returns 0, 1 (help shown) or 2. */
+static int parse_args(int argc, char **argv, opts *o, const char *help, int generate)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = argv[0];
+    o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
+    o->owned = calloc((size_t)argc + 1, sizeof *o->owned);
+    if (!o->sets || !o->owned) { fprintf(stderr, "bundlegen: out of memory\n"); return 2; }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int missing = 0;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(help, stdout); return 1; }
+        if ((v = opt_value(argc, argv, &i, "--root", &missing))) o->root = v;
+        else if (!generate && !strcmp(a, "--json")) o->json = 1;
+        else if (generate && (v = opt_value(argc, argv, &i, "--version", &missing))) o->version = v;
+        else if (generate && (v = opt_value(argc, argv, &i, "--out", &missing))) o->out = v;
+        else if (generate && (v = opt_value(argc, argv, &i, "--set", &missing))) o->sets[o->nsets++] = v;
+        else if (generate && (v = opt_value(argc, argv, &i, "--endpoint", &missing))) {
+            size_t n = strlen(v) + sizeof "endpoint=";
+            char *s = malloc(n);
+            if (!s) { fprintf(stderr, "bundlegen: out of memory\n"); return 2; }
+            snprintf(s, n, "endpoint=%s", v);
+            o->owned[o->nowned++] = s;
+            o->sets[o->nsets++] = s;
+        } else if (missing) {
+            fprintf(stderr, "bundlegen: %s: %s needs a value\n", o->cmd, a);
+            return 2;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "bundlegen: %s: unknown option '%s' (see bundlegen %s --help)\n", o->cmd, a, o->cmd);
+            return 2;
+        } else if (!o->platform && strcmp(o->cmd, "platforms")) {
+            o->platform = a;
+        } else {
+            fprintf(stderr, "bundlegen: %s: unexpected argument '%s' (see bundlegen %s --help)\n", o->cmd, a, o->cmd);
+            return 2;
+        }
+    }
+    if (strcmp(o->cmd, "platforms") && !o->platform) {
+        fprintf(stderr, "bundlegen: %s: which platform? (see bundlegen platforms)\n%s", o->cmd, help);
+        return 2;
+    }
+    return 0;
+}
+
+static int print_json(cJSON *v)
+{
+    char *s = v ? cJSON_Print(v) : NULL;
+    cJSON_Delete(v);
+    if (!s) { fprintf(stderr, "bundlegen: out of memory\n"); return 1; }
+    printf("%s\n", s);
+    cJSON_free(s);
+    return 0;
+}
+
+/* Finds the root and loads one platform's manifest, printing why not. */
+static manifest *load(const opts *o, char **root)
+{
+    char err[2048];
+    *root = root_find(o->root, err, sizeof err);
+    manifest *m = *root ? manifest_load(*root, o->platform, err, sizeof err) : NULL;
+    if (!m) fprintf(stderr, "bundlegen: %s: %s\n", o->cmd, err);
+    return m;
+}
+
+int cli_platforms(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_args(argc, argv, &o, platforms_help, 0);
+    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    char err[2048], **ids = NULL;
+    size_t n = 0;
+    char *root = root_find(o.root, err, sizeof err);
+    if (!root || manifest_list(root, &ids, &n, err, sizeof err) < 0) {
+        fprintf(stderr, "bundlegen: platforms: %s\n", err);
+        free(root);
+        opts_free(&o);
+        return 1;
+    }
+    manifest **ms = calloc(n + 1, sizeof *ms);
+    int wname = 4;
+    for (size_t i = 0; ms && i < n; i++) {
+        if (!(ms[i] = manifest_load(root, ids[i], err, sizeof err))) {
+            fprintf(stderr, "bundlegen: platforms: %s\n", err);
+            rc = 1;
+        } else if ((int)strlen(ms[i]->name) > wname) {
+            wname = (int)strlen(ms[i]->name);
+        }
+    }
+    cJSON *all = cJSON_CreateArray();
+    for (size_t i = 0; ms && i < n; i++) {
+        const manifest *m = ms[i];
+        if (!m) continue;
+        if (o.json) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "id", m->id);
+            cJSON_AddStringToObject(p, "name", m->name);
+            cJSON_AddStringToObject(p, "runtime", m->runtime);
+            cJSON_AddStringToObject(p, "version", m->version);
+            cJSON_AddStringToObject(p, "archive", pack_kind_label(m->archive));
+            cJSON_AddItemToArray(all, p);
+        } else {
+            printf("%-12s %-8s %-7s %-*s  %s\n", m->id, m->version, pack_kind_label(m->archive), wname, m->name,
+                   m->runtime);
+        }
+    }
+    if (o.json) { if (print_json(all)) rc = 1; }
+    else cJSON_Delete(all);
+    for (size_t i = 0; ms && i < n; i++) manifest_free(ms[i]);
+    free(ms);
+    manifest_list_free(ids, n);
+    free(root);
+    opts_free(&o);
+    return rc;
+}
+
+static void describe_param(const param_def *d)
+{
+    printf("  %s: %s", d->name, d->type == PT_LIST ? "list of " : "");
+    printf("%s", params_type_name(d->type == PT_LIST ? d->item : d->type));
+    if (d->nvalues) {
+        printf(" (");
+        for (size_t i = 0; i < d->nvalues; i++) printf("%s%s", i ? " | " : "", d->values[i]);
+        printf(")");
+    }
+    if (d->min.set) printf(", min %lld", d->min.v);
+    if (d->max.set) printf(", max %lld", d->max.v);
+    if (d->pattern) printf(", matching %s", d->pattern);
+    if (d->required) printf(", required");
+    if (d->secret) printf(", secret");
+    if (d->def) {
+        char *s = cJSON_PrintUnformatted(d->def);
+        if (s && strlen(s) > 60) strcpy(s + 57, "...");
+        printf(", default %s", s ? s : "?");
+        cJSON_free(s);
+    }
+    printf("\n      %s\n", d->description ? d->description : "");
+}
+
+int cli_describe(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_args(argc, argv, &o, describe_help, 0);
+    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    char *root = NULL;
+    manifest *m = load(&o, &root);
+    if (!m) rc = 1;
+    else if (o.json) rc = print_json(manifest_json(m));
+    else {
+        char *file = manifest_archive_file(m, m->version);
+        printf("%s: %s\n  runtime %s, version %s, %s bundle %s\n\nfiles:\n", m->id, m->name, m->runtime,
+               m->version, pack_kind_label(m->archive), file ? file : "");
+        free(file);
+        for (size_t i = 0; i < m->nfiles; i++)
+            printf("  %-28s %s %s, from templates/%s\n", m->files[i].path, m->files[i].mode == 0755 ? "0755" : "0644",
+                   lang_name(m->files[i].lang), m->files[i].tmpl);
+        printf("\nparameters (--set NAME=VALUE; durations 250ms/2s/1m, sizes 512/64k/1m):\n");
+        for (size_t i = 0; i < m->nparams; i++) describe_param(&m->params[i]);
+    }
+    manifest_free(m);
+    free(root);
+    opts_free(&o);
+    return rc;
+}
+
+/* Validates, renders, packs and writes; returns the exit status. */
+static int generate(const opts *o, const char *root, const manifest *m)
+{
+    char err[4096];
+    const char *version = o->version ? o->version : m->version;
+    if (strcmp(version, m->version)) {
+        fprintf(stderr, "bundlegen: generate: unknown version \"%s\" of %s (known: %s)\n", version, m->id, m->version);
+        return 1;
+    }
+    cJSON *errors = NULL;
+    cJSON *params = params_from_cli(m->params, m->nparams, o->sets, o->nsets, &errors);
+    if (!params) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, errors)
+            fprintf(stderr, "bundlegen: generate: %s\n", cJSON_GetObjectItem(e, "message")->valuestring);
+        if (!errors) fprintf(stderr, "bundlegen: generate: out of memory\n");
+        cJSON_Delete(errors);
+        return 1;
+    }
+    cJSON *ctx = bundle_context(m, version, params);
+    tmpl_set *set = ctx ? bundle_templates(root, m, err, sizeof err) : NULL;
+    bundle b;
+    int rc = 1;
+    if (!ctx) snprintf(err, sizeof err, "out of memory");
+    if (set && bundle_make(m, set, ctx, version, pack_epoch(BUNDLE_DEFAULT_EPOCH), &b, err, sizeof err) == 0) {
+        const char *out = o->out ? o->out : b.file_name;
+        if (bundle_write(&b, out, err, sizeof err) == 0) {
+            fprintf(strcmp(out, "-") ? stdout : stderr, "%s  %s\n", b.sha256, out);
+            rc = 0;
+        }
+        bundle_free(&b);
+    }
+    if (rc) fprintf(stderr, "bundlegen: generate: %s\n", err);
+    tmpl_set_free(set);
+    cJSON_Delete(ctx);
+    return rc;
+}
+
+int cli_generate(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_args(argc, argv, &o, generate_help, 1);
+    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    char *root = NULL;
+    manifest *m = load(&o, &root);
+    rc = m ? generate(&o, root, m) : 1;
+    manifest_free(m);
+    free(root);
+    opts_free(&o);
+    return rc;
+}
