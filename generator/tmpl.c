@@ -43,6 +43,8 @@ typedef struct name {           /* a dotted name split once at compile time */
     int    dyn;                 /* {{>*name}}: the name is looked up, then used as partial name */
 } dname;
 
+enum { HOW_VERBATIM, HOW_HTML, HOW_CODE };
+
 typedef struct node node;
 typedef struct tmpl tmpl;
 
@@ -55,6 +57,7 @@ struct node {
     dname  nm;
     char  *pname;               /* partial / parent name */
     esc_ctx ctx;                /* T_VAR in code languages */
+    int    how;                 /* T_VAR/T_RAW: HOW_VERBATIM, HOW_HTML or HOW_CODE */
     node  *kids; size_t nkids;
     size_t raw, raw_len;        /* section body in the source, for lambdas */
     char   otag[MAX_DELIM + 1], ctag[MAX_DELIM + 1];
@@ -480,6 +483,8 @@ static int build(parser *p, size_t i, size_t end, nodes *out)
             continue;
         }
         const char *nm = s + t->name;
+        n->how = lang_is_code(p->t->lang) ? HOW_CODE
+               : (t->type == T_RAW || p->t->lang == LANG_TEXT) ? HOW_VERBATIM : HOW_HTML;
         if (t->type == T_PARTIAL || t->type == T_PARENT) {
             if (!(n->pname = dup_n(nm, t->name_len))) return -1;
         } else {
@@ -899,7 +904,7 @@ static int out_oom(render *r, const tmpl *t, const node *n)
 }
 
 /* Writes s, first paying any owed indentation unless s starts with a newline. */
-static int emit(render *r, const char *s, size_t n)
+static int emit_pending(render *r, const char *s, size_t n)
 {
     if (n == 0) return 0;
     if (r->pend_len) {
@@ -908,6 +913,12 @@ static int emit(render *r, const char *s, size_t n)
         r->pend_len = 0;
     }
     return buf_add(r->out, s, n);
+}
+
+static inline int emit(render *r, const char *s, size_t n)
+{
+    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add(r->out, s, n);
+    return emit_pending(r, s, n);
 }
 
 static int emit_text(render *r, const frame *f, const node *n)
@@ -1022,6 +1033,33 @@ static int html_escape(render *r, const char *s, size_t n)
     return emit(r, s + a, n - a);
 }
 
+static int render_lambda_var(render *r, const tmpl *t, const node *n, tmpl_lambda_fn fn, const scope *sc)
+{
+    if (n->how == HOW_CODE) return rerr(r, t, n, "lambdas are refused in %s templates", lang_name(t->lang));
+    buf code = BUF_INIT, val = BUF_INIT;
+    int rc = fn(NULL, 0, &code, r->o->lambda_ud);
+    if (rc == 0) rc = render_lambda_text(r, t, n, code.data ? code.data : "", code.len, "{{", "}}", &(frame){0}, sc, &val);
+    else rerr(r, t, n, "lambda failed");
+    if (rc == 0) rc = n->how == HOW_VERBATIM ? emit(r, val.data ? val.data : "", val.len)
+                                             : html_escape(r, val.data ? val.data : "", val.len);
+    buf_free(&code); buf_free(&val);
+    return rc;
+}
+
+static int render_code_var(render *r, const tmpl *t, const node *n, const cJSON *v)
+{
+    const char *why = NULL;
+    buf *dst = r->out;
+    if (r->pend_len) { buf_reset(&r->scratch); r->scratch.limit = r->out->limit; dst = &r->scratch; }
+    if (esc_value(n->ctx, v, dst, &why) < 0) {
+        if (dst->full) return out_oom(r, t, n);
+        return rerr(r, t, n, "value of '%.*s' cannot be written %s: %s", (int)n->tag_len, n->tag,
+                    esc_ctx_name(n->ctx), why ? why : "refused");
+    }
+    if (dst == &r->scratch && emit(r, r->scratch.data ? r->scratch.data : "", r->scratch.len) < 0) return out_oom(r, t, n);
+    return 0;
+}
+
 static int render_var(render *r, const tmpl *t, const node *n, const frame *f, const scope *sc)
 {
     int found;
@@ -1031,44 +1069,31 @@ static int render_var(render *r, const tmpl *t, const node *n, const frame *f, c
         return 0;
     }
     if (n->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
-    tmpl_lambda_fn fn = lambda_of(r, v);
-    if (fn) {
-        if (lang_is_code(t->lang)) return rerr(r, t, n, "lambdas are refused in %s templates", lang_name(t->lang));
-        buf code = BUF_INIT, val = BUF_INIT;
-        int rc = fn(NULL, 0, &code, r->o->lambda_ud);
-        if (rc == 0) rc = render_lambda_text(r, t, n, code.data ? code.data : "", code.len, "{{", "}}", &(frame){0}, sc, &val);
-        else rerr(r, t, n, "lambda failed");
-        if (rc == 0) rc = n->type == T_RAW || t->lang == LANG_TEXT ? emit(r, val.data ? val.data : "", val.len)
-                                                                   : html_escape(r, val.data ? val.data : "", val.len);
-        buf_free(&code); buf_free(&val);
-        return rc;
+    if (r->o->lambda_of) {
+        tmpl_lambda_fn fn = lambda_of(r, v);
+        if (fn) return render_lambda_var(r, t, n, fn, sc);
     }
-    if (lang_is_code(t->lang)) {
-        const char *why = NULL;
-        buf *dst = r->out;
-        if (r->pend_len) { buf_reset(&r->scratch); r->scratch.limit = r->out->limit; dst = &r->scratch; }
-        if (esc_value(n->ctx, v, dst, &why) < 0) {
-            if (dst->full) return out_oom(r, t, n);
-            return rerr(r, t, n, "value of '%.*s' cannot be written %s: %s", (int)n->tag_len, n->tag,
-                        esc_ctx_name(n->ctx), why ? why : "refused");
-        }
-        if (dst == &r->scratch && emit(r, r->scratch.data ? r->scratch.data : "", r->scratch.len) < 0) return out_oom(r, t, n);
-        return 0;
+    if (n->how == HOW_CODE) return render_code_var(r, t, n, v);
+    const char *s;
+    size_t len;
+    char num[40];
+    switch (JTYPE(v)) {
+    case cJSON_String: s = v->valuestring; len = strlen(s); break;
+    case cJSON_NULL: return 0;
+    case cJSON_True: s = "true"; len = 4; break;
+    case cJSON_False: s = "false"; len = 5; break;
+    case cJSON_Number: {
+        int k = value_number_str(v->valuedouble, num);
+        if (k < 0) return rerr(r, t, n, "number cannot be written (not finite)");
+        s = num; len = (size_t)k;
+        break;
     }
-    if (n->type == T_RAW || t->lang == LANG_TEXT) {                  /* verbatim: no copy */
-        if (JTYPE(v) == cJSON_String) return emit(r, v->valuestring, strlen(v->valuestring)) < 0 ? out_oom(r, t, n) : 0;
-        if (JTYPE(v) == cJSON_NULL) return 0;
-    }
-    if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+    default:
         if (r->strict) return rerr(r, t, n, "'%.*s' is a %s; only scalars can be interpolated", (int)n->tag_len, n->tag,
                                    cJSON_IsArray(v) ? "list" : "object");
         return 0;
     }
-    buf_reset(&r->scratch);
-    r->scratch.limit = 0;
-    if (value_text(v, &r->scratch) < 0) return rerr(r, t, n, "number cannot be written (not finite)");
-    const char *s = r->scratch.data ? r->scratch.data : "";
-    int rc = (n->type == T_RAW || t->lang == LANG_TEXT) ? emit(r, s, r->scratch.len) : html_escape(r, s, r->scratch.len);
+    int rc = n->how == HOW_VERBATIM ? emit(r, s, len) : html_escape(r, s, len);
     return rc < 0 ? out_oom(r, t, n) : 0;
 }
 
@@ -1232,9 +1257,10 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
         set_err(err, name, 0, 0, NULL, 0, "max_depth must be 0..%d", DEFAULT_DEPTH * 4);
         return -1;
     }
-    render r;
-    memset(&r, 0, sizeof r);
+    render r;                                               /* the stack is filled as it grows */
     r.set = s; r.o = o; r.err = err; r.out = out;
+    r.depth = 0; r.sp = 0; r.pend = NULL; r.pend_len = 0;
+    r.scratch = (buf)BUF_INIT;
     r.strict = o->strict >= 0 ? o->strict : t->lang != LANG_SPEC;
     size_t old_limit = out->limit, old_len = out->len;
     out->limit = old_len + (o->max_output ? o->max_output : DEFAULT_OUTPUT);

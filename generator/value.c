@@ -4,28 +4,36 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+int value_number_str(double d, char tmp[40])
+{
+    if (!isfinite(d)) return -1;
+    if (d == floor(d) && fabs(d) < 1e15) {                        /* integers: no printf */
+        char digits[24], *e = digits + sizeof digits, *p = e;
+        unsigned long long u = (unsigned long long)fabs(d);
+        do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+        if (d < 0) *--p = '-';
+        size_t n = (size_t)(e - p);
+        memcpy(tmp, p, n);
+        tmp[n] = '\0';
+        return (int)n;
+    }
+    int n = 0;
+    if (d == floor(d) && fabs(d) < 9007199254740992.0)           /* 2^53: exact integers */
+        return snprintf(tmp, 40, "%.0f", d);
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(tmp, 40, "%.*g", prec, d);
+        if (strtod(tmp, NULL) == d) break;
+    }
+    return n;
+}
 
 int value_number(double d, buf *out)
 {
     char tmp[40];
-    if (!isfinite(d)) return -1;
-    if (d == floor(d) && fabs(d) < 1e15) {                        /* integers: no printf */
-        char *e = tmp + sizeof tmp, *p = e;
-        unsigned long long u = (unsigned long long)fabs(d);
-        do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
-        if (d < 0) *--p = '-';
-        return buf_append(out, p, (size_t)(e - p));
-    }
-    if (d == floor(d) && fabs(d) < 9007199254740992.0) {          /* 2^53: exact integers */
-        snprintf(tmp, sizeof tmp, "%.0f", d);
-        if (tmp[0] == '-' && tmp[1] == '0' && tmp[2] == '\0') { tmp[0] = '0'; tmp[1] = '\0'; }
-        return buf_puts(out, tmp);
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d) break;
-    }
-    return buf_puts(out, tmp);
+    int n = value_number_str(d, tmp);
+    return n < 0 ? -1 : buf_append(out, tmp, (size_t)n);
 }
 
 int value_text(const cJSON *v, buf *out)

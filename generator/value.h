@@ -7,6 +7,7 @@
 
 int  value_text(const cJSON *v, buf *out);          /* -1 for arrays and objects, or on memory */
 int  value_number(double d, buf *out);              /* shortest form that reads back as d; -1 if not finite */
+int  value_number_str(double d, char tmp[40]);      /* the same into tmp; its length, or -1 if not finite */
 int  value_truthy(const cJSON *v);                  /* Mustache truthiness of a section value */
 
 #endif

@@ -73,20 +73,22 @@ static void floor_build(floor_tpl *f, const char *src, const cJSON *data)
 
 static void floor_render(const floor_tpl *f, buf *out)
 {
-    for (size_t i = 0; i < f->n; i++) buf_append(out, f->v[i].p, f->v[i].n);
+    for (size_t i = 0; i < f->n; i++) buf_add(out, f->v[i].p, f->v[i].n);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_tmpl text|js|floor TEMPLATE DATA.json [--print] [--seconds S]\n");
+        fprintf(stderr, "usage: bench_tmpl text|js|floor TEMPLATE DATA.json [--print] [--seconds S] [--renders N]\n");
         return 2;
     }
     const char *mode = argv[1];
     int print = 0;
+    long renders = 0;
     double seconds = 0.4;
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--print") == 0) print = 1;
+        else if (strcmp(argv[i], "--renders") == 0 && i + 1 < argc) renders = atol(argv[++i]);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
     }
     buf srcb = BUF_INIT, djb = BUF_INIT;
@@ -112,6 +114,14 @@ int main(int argc, char **argv)
         if (is_floor) floor_render(&fl, &out);
         else if (tmpl_render(s, "bench", data, NULL, &out, &err) < 0) { fprintf(stderr, "bench_tmpl: %s\n", err.message); return 1; }
         fwrite(out.data, 1, out.len, stdout);
+        return 0;
+    }
+    if (renders > 0) {                                  /* a fixed count, for instruction counting */
+        for (long k = 0; k < renders; k++) {
+            buf_reset(&out);
+            if (is_floor) floor_render(&fl, &out);
+            else tmpl_render(s, "bench", data, NULL, &out, &err);
+        }
         return 0;
     }
     /* 5 timed runs of `seconds` each after a warm-up; print the median renders per second */
