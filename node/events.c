@@ -74,6 +74,16 @@ static void now_iso(char *out, size_t len)
     snprintf(out + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+/* 1 when an earlier hit of r has the same class at the same place: one attack, one line. */
+static int events_same_attack(const decide_result *r, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (strcmp(r->det.hits[j].attack_class, r->det.hits[i].attack_class) == 0 &&
+            strcmp(r->det.hits[j].where, r->det.hits[i].where) == 0)
+            return 1;
+    return 0;
+}
+
 int events_write(const decide_result *r)
 {
     if (!r->analysed || r->det.nhits == 0) return 0;
@@ -82,6 +92,7 @@ int events_write(const decide_result *r)
     int written = 0;
     pthread_mutex_lock(&lock);
     for (int i = 0; fd >= 0 && i < r->det.nhits; i++) {
+        if (events_same_attack(r, i)) continue;
         char *line = events_format(r, i, when);
         if (!line) { written = -1; break; }
         size_t n = strlen(line);

@@ -7,7 +7,8 @@
 
 /* Opens (or switches to) path for appending; NULL path turns events off. 0 or -1 with err. */
 int  events_open(const char *path, char *err, size_t errlen);
-/* One line per hit of r; returns lines written, -1 on a write error. */
+/* One line per attack of r (hits of one class at one place count once); returns lines
+ * written, -1 on a write error. */
 int  events_write(const decide_result *r);
 /* Renders one hit as a JSON line (with '\n'); malloc'd, NULL when out of memory. */
 char *events_format(const decide_result *r, int hit, const char *when);

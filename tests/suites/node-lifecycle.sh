@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# node-lifecycle.sh -- edgenode (ASan build) configuration checks, the listen-only default,
+# SIGHUP reload over a live keep-alive connection (good and bad configs, event file rotation),
+# SIGTERM draining an in-flight request, the reply time limit and per-connection limits.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/node/lib.sh
+trap finish EXIT
+CLIENT=tests/node/client.py
+
+# --check-config
+cat >"$TMP/bad.yaml" <<'YAML'
+listen: 127.0.0.1:99999
+mode: blocking
+allowed_hosts: ["api[.example.com"]
+allowed_networks: [10.0.0.0/33]
+routes:
+  - host: "*.example.com"
+    path: "~ (unclosed"
+    mode: monitoring
+unknown_key: 1
+limits: {max_body_size: -5}
+YAML
+out=$("$NODE_BIN" --check-config "$TMP/bad.yaml" 2>&1); rc=$?
+check "check-config: bad config exits 1" 1 "$rc"
+contains "check-config: bad port with position" "bad.yaml:1:9: listen: port must be 1..65535" "$out"
+contains "check-config: bad mode" "bad.yaml:2:7: mode: unknown mode \"blocking\"" "$out"
+contains "check-config: bad glob" "bad.yaml:3:16: allowed_hosts: bad glob" "$out"
+contains "check-config: bad CIDR" "bad.yaml:4:20: allowed_networks: bad CIDR \"10.0.0.0/33\"" "$out"
+contains "check-config: bad regex" "bad.yaml:7:11: routes.path: bad regex" "$out"
+contains "check-config: unknown key" "bad.yaml:9:1: unknown_key: unknown key" "$out"
+contains "check-config: bad size" "bad.yaml:10:25: limits.max_body_size: expected a size" "$out"
+contains "check-config: error count" "7 errors" "$out"
+printf 'listen: 127.0.0.1:5050\nrules: %s/nope.yaml\n' "$TMP" >"$TMP/norules.yaml"
+out=$("$NODE_BIN" --check-config "$TMP/norules.yaml" 2>&1); rc=$?
+check "check-config: missing rules exits 1" 1 "$rc"
+contains "check-config: missing rules named" "nope.yaml" "$out"
+out=$("$NODE_BIN" --check-config node/edgenode.example.yaml 2>&1); rc=$?
+check "check-config: the shipped example is valid" 0 "$rc"
+"$NODE_BIN" --config "$TMP/bad.yaml" >/dev/null 2>&1
+check "--config with a bad file exits 1" 1 "$?"
+"$NODE_BIN" --frobnicate >/dev/null 2>&1
+check "unknown option exits 2" 2 "$?"
+
+# a config with only listen: shipped rules, monitoring, every host
+P=$(free_port)
+mkdir -p "$TMP/only"
+printf 'listen: 127.0.0.1:%s\n' "$P" >"$TMP/only/edgenode.yaml"
+out=$("$NODE_BIN" --check-config "$TMP/only/edgenode.yaml" 2>&1)
+contains "listen-only: shipped rules found from the binary" "node/rules.yaml" "$out"
+contains "listen-only: monitoring" "mode monitoring" "$out"
+start_node "$TMP/only/edgenode.yaml" "$TMP/only.log" || exit 1
+b=$(body "http://127.0.0.1:$P/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" -H 'X-Forwarded-Host: any.host.test')
+check "listen-only: attack detected, not blocked" '{"verdict":"pass","reason":"attack"}' "$b"
+stop_node "$NODE_PID"; check "listen-only: SIGTERM exit 0" 0 "$STOP_RC"
+
+# reload over a keep-alive connection
+P=$(free_port); A=$(free_port)
+conf() {  # conf MODE EVENTS
+  printf 'listen: 127.0.0.1:%s\nadmin_listen: 127.0.0.1:%s\nmode: %s\nrules: %s\nevents: %s\n' "$P" "$A" "$1" "$RULES" "$2"
+}
+conf monitoring "$TMP/events.jsonl" >"$TMP/node.yaml"
+start_node "$TMP/node.yaml" "$TMP/node.log" || exit 1
+conf block "$TMP/events.jsonl" >"$TMP/next.yaml"
+check "reload: same keep-alive connection, monitoring then block" "200 403" \
+  "$(python3 $CLIENT keepalive "$P" "$A" "$NODE_PID" "$TMP/next.yaml" "$TMP/node.yaml")"
+check "reload: counted ok" 1 "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')"
+printf 'listen: 127.0.0.1:%s\nmode: sometimes\n' "$P" >"$TMP/broken.yaml"
+cp "$TMP/node.yaml" "$TMP/good.yaml"
+check "bad reload: old config keeps blocking on the same connection" "403 403" \
+  "$(python3 $CLIENT keepalive "$P" "$A" "$NODE_PID" "$TMP/broken.yaml" "$TMP/node.yaml")"
+check "bad reload: counted as error" 1 "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')"
+contains "bad reload: refusal logged with the position" "node.yaml:2:7: mode: unknown mode" "$(cat "$TMP/node.log")"
+check "bad reload: still ready" 200 "$(status "http://127.0.0.1:$A/ready")"
+# event file rotation: move the file away, SIGHUP, the next attack goes to a new file
+cp "$TMP/good.yaml" "$TMP/node.yaml"
+n_before=$(wc -l <"$TMP/events.jsonl")
+mv "$TMP/events.jsonl" "$TMP/events.jsonl.1"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')" = 2 ] && break; sleep 0.1; done
+status "http://127.0.0.1:$P/x?q=%3Cscript%3Ealert(1)%3C/script%3E" >/dev/null
+check "rotation: new events file has the new attack" 1 "$(grep -c '"class":"xss"' "$TMP/events.jsonl" 2>/dev/null)"
+check "rotation: old file kept its lines" "$n_before" "$(wc -l <"$TMP/events.jsonl.1")"
+check "events: one line per attack, four before rotation" 4 "$n_before"
+
+# SIGTERM drains a request whose body is still arriving
+check "drain: in-flight request answered, connection closed" "200 close" "$(python3 $CLIENT drain "$P" "$NODE_PID")"
+for _ in $(seq 1 100); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$NODE_PID"; check "drain: exit 0" 0 "$?"
+contains "drain: logged" "edgenode: stopped" "$(cat "$TMP/node.log")"
+if grep -q 'Sanitizer\|runtime error' "$TMP/node.log"; then bad "sanitizers clean" "$(cat "$TMP/node.log")"; else ok "sanitizers clean"; fi
+
+# reply time limit (counted from the headers) and per-connection limits
+P=$(free_port); A=$(free_port)
+cat >"$TMP/limits.yaml" <<YAML
+listen: 127.0.0.1:$P
+admin_listen: 127.0.0.1:$A
+rules: $RULES
+reply_timeout: {limit: 100ms, status: 503}
+limits:
+  per_connection: {max_requests: 3}
+YAML
+start_node "$TMP/limits.yaml" "$TMP/limits.log" || exit 1
+check "reply limit: a body 0.5 s late gets the configured status" 503 "$(python3 $CLIENT slow "$P" 0.5)"
+check "reply limit: a prompt request passes" 200 "$(python3 $CLIENT slow "$P" 0)"
+check "reply limit: counted" 1 "$(metric "$A" 'edgenode_reply_timeouts_total')"
+check "per_connection.max_requests: third answer closes" "200 200 200/close 0" "$(python3 $CLIENT per_conn "$P" 4)"
+stop_node "$NODE_PID"; check "limits: SIGTERM exit 0" 0 "$STOP_RC"
