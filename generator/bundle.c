@@ -97,11 +97,11 @@ int bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const 
             goto fail;
         }
         pack_file *f = &out->files[out->nfiles++];
-        f->path = m->files[i].path;
+        f->path = strdup(m->files[i].path);
         f->len = text.len;
         f->data = text.data ? buf_detach(&text) : calloc(1, 1);
         f->mode = m->files[i].mode;
-        if (!f->data) { snprintf(err, errsz, "out of memory"); goto fail; }
+        if (!f->data || !f->path) { snprintf(err, errsz, "out of memory"); goto fail; }
     }
     if (m->archive == PACK_DIR) {
         if (pack_sha256_files(out->files, out->nfiles, out->sha256) < 0) {
@@ -130,7 +130,10 @@ int bundle_write(const bundle *b, const char *path, char *err, size_t errsz)
 
 void bundle_free(bundle *b)
 {
-    for (size_t i = 0; b->files && i < b->nfiles; i++) free((void *)b->files[i].data);
+    for (size_t i = 0; b->files && i < b->nfiles; i++) {
+        free((void *)b->files[i].data);
+        free((void *)b->files[i].path);
+    }
     free(b->files);
     free(b->file_name);
     buf_free(&b->packed);

@@ -19,7 +19,7 @@
 typedef struct bundle {
     pack_kind  kind;
     char      *file_name;   /* the manifest's archive name for this version */
-    pack_file *files;       /* rendered, in the manifest's order; each data is owned */
+    pack_file *files;       /* rendered, in the manifest's order; paths and data owned */
     size_t     nfiles;
     buf        packed;      /* the zip or tar.gz bytes; empty for a folder */
     char       sha256[65];  /* of packed, or of the folder's sha256sum listing */

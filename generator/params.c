@@ -694,13 +694,17 @@ static cJSON *collect_finish(collect *c, cJSON **errors)
         buf_free(&why);
         if (!v) continue;
         if (d->nvalues) {
+            /* every value is present, so a strict template may test any of them */
             cJSON *is = cJSON_CreateObject();
-            if (cJSON_IsArray(v)) {
+            for (size_t k = 0; is && k < d->nvalues; k++) {
+                int on = 0;
                 const cJSON *e;
-                cJSON_ArrayForEach(e, v)
-                    if (!cJSON_GetObjectItemCaseSensitive(is, e->valuestring)) cJSON_AddTrueToObject(is, e->valuestring);
-            } else {
-                cJSON_AddTrueToObject(is, v->valuestring);
+                if (cJSON_IsArray(v)) {
+                    cJSON_ArrayForEach(e, v) on |= !strcmp(e->valuestring, d->values[k]);
+                } else {
+                    on = !strcmp(v->valuestring, d->values[k]);
+                }
+                cJSON_AddBoolToObject(is, d->values[k], on);
             }
             char key[80];
             snprintf(key, sizeof key, "%s_is", d->name);

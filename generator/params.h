@@ -52,9 +52,10 @@ int  params_def_copy(param_def *dst, const param_def *src);   /* deep copy; 0 or
 cJSON *params_parse_value(const param_def *d, const char *text, buf *why);
 
 /* Builds the render context's parameter part: every parameter under its name, typed, defaults
- * filled in, and NAME_is: {VALUE: true} for every enum. sets are "NAME=VALUE" words (a list's
- * words accumulate; commas separate elements). On failure returns NULL and *errors holds every
- * problem as an array of {"parameter": name, "message": text}; the caller frees it. */
+ * filled in, and for every enum NAME_is: {VALUE: true} for its value, false for the others.
+ * sets are "NAME=VALUE" words (a list's words accumulate; commas separate elements). On failure
+ * returns NULL and *errors holds every problem as an array of {"parameter": name, "message": text};
+ * the caller frees it. */
 cJSON *params_from_cli(const param_def *defs, size_t n, const char *const *sets, size_t nsets,
                        cJSON **errors);
 /* The same from a JSON object: each value typed (number, boolean, array) or a string read as on

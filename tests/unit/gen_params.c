@@ -246,7 +246,8 @@ static void test_context_defaults(void **state)
     assert_string_equal(cJSON_GetObjectItem(ctx, "mode")->valuestring, "inline");
     cJSON *is = cJSON_GetObjectItem(ctx, "mode_is");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(is, "inline")));
-    assert_null(cJSON_GetObjectItem(is, "async"));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(is, "async")));
+    assert_int_equal(cJSON_GetArraySize(is), 2);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "fail_mode_is"), "open")));
     cJSON *ep = cJSON_GetObjectItem(ctx, "endpoint");
     assert_true(cJSON_IsArray(ep));
