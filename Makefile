@@ -29,7 +29,7 @@ BENCHES  := $(sort $(wildcard bench/*.sh))  # each bench is a script
 FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
 DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 
-.PHONY: all deps test test-build bench fuzz install clean
+.PHONY: all deps test test-build bench fuzz fuzz-build install clean
 all: deps programs
 
 deps:
@@ -58,9 +58,13 @@ test: deps
 bench: deps programs
 	@set -e; for b in $(BENCHES); do $$b; done
 
+fuzz-build: $(FUZZERS)
+
+# One minute per target; new corpus entries stay in build/fuzz-corpus/, seeds in tests/fuzz/corpus/.
 fuzz: deps $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do echo "== $$f (60 s)"; \
-	  $$f -max_total_time=60 -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/$$(basename $$f) ; done
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$n (60 s)"; \
+	  mkdir -p $(B)/fuzz-corpus/$$n tests/fuzz/corpus/$$n; \
+	  $$f -max_total_time=60 -timeout=10 -rss_limit_mb=2048 $(B)/fuzz-corpus/$$n tests/fuzz/corpus/$$n; done
 
 install: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bundlegen
