@@ -381,11 +381,13 @@ static int list_from_text(const param_def *d, const char *text, cJSON *arr, buf 
         one[n] = '\0';
         buf sub = BUF_INIT;
         cJSON *v = scalar_from_text(d, d->item, one, &sub);
-        if (!v) {
+        if (!v && strchr(text, ',')) {
             buf b = BUF_INIT;
             quote_value(d, one, &b);
             buf_printf(why, "element %s: %s", b.data ? b.data : "", sub.data ? sub.data : "invalid");
             buf_free(&b);
+        } else if (!v) {
+            buf_puts(why, sub.data ? sub.data : "invalid");
         }
         buf_free(&sub);
         free(one);
@@ -559,7 +561,7 @@ int params_def_finish(param_def *d, const cJSON *raw_default, char *err, size_t 
             buf exp = BUF_INIT;
             expected_text(d, t, &exp);
             snprintf(err, errsz, "default: %s (expected %s%s)", why.data ? why.data : "out of memory",
-                     d->type == PT_LIST ? "a list of " : "", exp.data ? exp.data : "");
+                     d->type == PT_LIST ? "a list; each element " : "", exp.data ? exp.data : "");
             buf_free(&exp);
             buf_free(&why);
             return -1;
@@ -602,7 +604,7 @@ static void value_error(collect *c, size_t i, const char *text, const buf *why)
     if (text) quote_value(d, text, &m);
     else buf_puts(&m, "the value");
     buf_printf(&m, ": %s (expected %s%s)", why->data ? why->data : "invalid",
-               d->type == PT_LIST ? "a list of " : "", exp.data ? exp.data : "");
+               d->type == PT_LIST ? "a list; each element " : "", exp.data ? exp.data : "");
     add_error(c, d->name, m.data ? m.data : d->name);
     buf_free(&m);
     buf_free(&exp);
