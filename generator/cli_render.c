@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "tmpl.h"
+#include "value.h"
 
 static const char render_help[] =
     "usage: bundlegen render TEMPLATE [--data FILE.json] [--partials DIR] [--lang LANG | --spec]\n"
@@ -33,12 +34,14 @@ static cJSON *load_json(const char *path)
         return NULL;
     }
     const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(b.data ? b.data : "", b.len, &end, 0);
+    long nul = value_json_nul_escape(b.data ? b.data : "", b.len);
+    cJSON *v = nul >= 0 ? NULL : cJSON_ParseWithLengthOpts(b.data ? b.data : "", b.len, &end, 0);
     if (!v) {
-        size_t off = end && b.data ? (size_t)(end - b.data) : 0;
+        size_t off = nul >= 0 ? (size_t)nul : end && b.data ? (size_t)(end - b.data) : 0;
         int line = 1, col = 1;
         for (size_t i = 0; i < off && i < b.len; i++) { if (b.data[i] == '\n') { line++; col = 1; } else col++; }
-        fprintf(stderr, "bundlegen: render: --data %s:%d:%d: invalid JSON\n", path, line, col);
+        fprintf(stderr, "bundlegen: render: --data %s:%d:%d: %s\n", path, line, col,
+                nul >= 0 ? "\\u0000 in a string: NUL cannot be passed to templates" : "invalid JSON");
     }
     buf_free(&b);
     return v;

@@ -54,3 +54,19 @@ int value_truthy(const cJSON *v)
     if (cJSON_IsNumber(v)) return v->valuedouble != 0 && !isnan(v->valuedouble);
     return 1;                                           /* objects and non-empty lists */
 }
+
+long value_json_nul_escape(const char *text, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (!in_string) { if (c == '"') in_string = 1; continue; }
+        if (c == '"') { in_string = 0; continue; }
+        if (c != '\\' || i + 1 >= len) continue;
+        if (text[i + 1] == 'u' && i + 5 < len && text[i + 2] == '0' && text[i + 3] == '0' &&
+            text[i + 4] == '0' && text[i + 5] == '0')
+            return (long)i;
+        i++;                                            /* skip the escaped character */
+    }
+    return -1;
+}

@@ -10,4 +10,8 @@ int  value_number(double d, buf *out);              /* shortest form that reads 
 int  value_number_str(double d, char tmp[40]);      /* the same into tmp; its length, or -1 if not finite */
 int  value_truthy(const cJSON *v);                  /* Mustache truthiness of a section value */
 
+/* Offset of the first "\u0000" escape inside a JSON string in text, or -1. cJSON keeps strings
+ * NUL-terminated and would silently cut such a string short, so callers refuse it instead. */
+long value_json_nul_escape(const char *text, size_t len);
+
 #endif

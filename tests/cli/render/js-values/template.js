@@ -1,0 +1,3 @@
+const URL = {{endpoint}};
+const TIMEOUT_MS = {{timeout}};
+const NOTE = "note: {{note}}";

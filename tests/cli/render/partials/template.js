@@ -1,0 +1,3 @@
+const c = require("x");
+{{> _shared/head.js}}
+module.exports = HEAD;
