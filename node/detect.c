@@ -206,7 +206,8 @@ static void load_doc(loader *L, yaml_document_t *doc, detect_rules *R)
         if (key && strcmp(key, "rules") == 0) list = yaml_document_get_node(doc, p->value);
         else if (!key || strcmp(key, "version") != 0) lerr(L, k, "unknown key '%s' (rules, version)", key ? key : "?");
     }
-    if (!list || list->type != YAML_SEQUENCE_NODE) { lerr(L, list ? list : root, "'rules' must be a list"); return; }
+    if (!list) { lerr(L, root, "missing 'rules' list"); return; }
+    if (list->type != YAML_SEQUENCE_NODE) { lerr(L, list, "'rules' must be a list"); return; }
     size_t cnt = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
     if (cnt == 0) { lerr(L, list, "'rules' is empty"); return; }
     R->v = calloc(cnt, sizeof *R->v);

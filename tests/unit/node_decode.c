@@ -1,0 +1,348 @@
+/* node_decode.c -- unit tests of the decoders: each single step, then the request walk
+ * (where-paths, nested decodings, body formats, depth and output bounds). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode.h"
+
+typedef size_t (*step)(const char *, size_t, char *);
+
+static void check_step(step f, const char *in, const char *want)
+{
+    size_t n = strlen(in);
+    char *out = malloc(n + 1);
+    assert_non_null(out);
+    size_t m = f(in, n, out);
+    assert_int_equal(m, strlen(want));
+    assert_memory_equal(out, want, m);
+    assert_int_equal(out[m], '\0');
+    free(out);
+}
+
+static size_t percent_form(const char *in, size_t n, char *out) { return decode_percent(in, n, out, 1); }
+static size_t percent_path(const char *in, size_t n, char *out) { return decode_percent(in, n, out, 0); }
+
+static void test_percent(void **state)
+{
+    (void)state;
+    check_step(percent_path, "%3Cscript%3e", "<script>");
+    check_step(percent_path, "a+b", "a+b");
+    check_step(percent_form, "a+b%2B", "a b+");
+    check_step(percent_path, "%u003cx%U003E", "<x>");
+    check_step(percent_path, "%u4e0a", "\xe4\xb8\x8a");
+    check_step(percent_path, "100%", "100%");
+    check_step(percent_path, "%zz%4", "%zz%4");
+    check_step(percent_path, "%u12", "%u12");
+    check_step(percent_path, "%2525", "%25");   /* one level per step */
+}
+
+static void test_percent_nul(void **state)
+{
+    (void)state;
+    char out[8];
+    assert_int_equal(decode_percent("a%00b", 5, out, 0), 3);
+    assert_memory_equal(out, "a\0b", 3);
+}
+
+static void test_entities(void **state)
+{
+    (void)state;
+    check_step(decode_entities, "&lt;a&gt; &amp; &quot;&apos;", "<a> & \"'");
+    check_step(decode_entities, "&#60;&#x3C;&#X3c;&#0000040;", "<<<(");
+    check_step(decode_entities, "&#60x &lt", "<x <");
+    check_step(decode_entities, "java&Tab;script&colon;alert&lpar;1&rpar;", "java\tscript:alert(1)");
+    check_step(decode_entities, "&#x10437;", "\xf0\x90\x90\xb7");
+    check_step(decode_entities, "&unknown; &#; &#x; &#99999999; &", "&unknown; &#; &#x; &#99999999; &");
+    check_step(decode_entities, "&ltscript", "&ltscript");
+}
+
+static void test_js_escapes(void **state)
+{
+    (void)state;
+    check_step(decode_js_escapes, "\\u003cimg\\u003e", "<img>");
+    check_step(decode_js_escapes, "\\x41\\'\\\"\\\\\\/", "A'\"\\/");
+    check_step(decode_js_escapes, "\\n\\t\\r", "\n\t\r");
+    check_step(decode_js_escapes, "\\u12 \\xz \\q \\", "\\u12 \\xz \\q \\");
+}
+
+static void test_strip_tags(void **state)
+{
+    (void)state;
+    check_step(decode_strip_tags, "o<x>nfocus=alert<x>(1)", "onfocus=alert(1)");
+    check_step(decode_strip_tags, "<b>bold</b>", "bold");
+    check_step(decode_strip_tags, "<img src=x> a < b <>", "<img src=x> a < b <>");
+}
+
+static void test_sql_normalize(void **state)
+{
+    (void)state;
+    check_step(decode_sql_normalize, "1/**/UNION/*x*/SeLeCt", "1 union select");
+    check_step(decode_sql_normalize, "/*!50000UnIoN*/ /*!SELECT*/", "union select ");
+    check_step(decode_sql_normalize, "a \t\r\n  b", "a b");
+    check_step(decode_sql_normalize, "x/* never closed", "x ");
+}
+
+static void test_shell_normalize(void **state)
+{
+    (void)state;
+    check_step(decode_shell_normalize, "c'a't /et\"c\"/pa\\sswd", "cat /etc/passwd");
+    check_step(decode_shell_normalize, "cat$IFS/etc/passwd", "cat /etc/passwd");
+    check_step(decode_shell_normalize, "cat${IFS}x$9y$@z", "cat xyz");
+    check_step(decode_shell_normalize, "A  B", "a b");
+}
+
+static void test_base64(void **state)
+{
+    (void)state;
+    char out[128];
+    size_t n = decode_base64("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", 36, out);
+    assert_int_equal(n, 25);
+    assert_string_equal(out, "<script>alert(1)</script>");
+    n = decode_base64("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", 34, out);   /* no padding */
+    assert_string_equal(out, "<script>alert(1)</script>");
+    assert_int_equal(n, 25);
+    assert_int_equal(decode_base64("/PHNjcmlwdD4", 12, out), 8);         /* URL path in front */
+    assert_string_equal(out, "<script>");
+    assert_int_equal(decode_base64("Pz8_Pz8_Pz8-", 12, out), 9);          /* URL-safe alphabet */
+    assert_string_equal(out, "\?\?\?\?\?\?\?\?>");
+    assert_int_equal(decode_base64("JyBvciAxPTEj", 12, out), 9);
+    assert_string_equal(out, "' or 1=1#");
+    assert_int_equal(decode_base64("aGVsbG8gd29ybGQ=", 16, out), 11);
+    /* not base64, too short, mixed alphabets, binary output, all one case */
+    assert_int_equal(decode_base64("hello world", 11, out), 0);
+    assert_int_equal(decode_base64("aGk=", 4, out), 0);
+    assert_int_equal(decode_base64("ab+c-d/e_fGH", 12, out), 0);
+    assert_int_equal(decode_base64("iVBORw0KGgoAAAANSUhEUg", 22, out), 0);
+    assert_int_equal(decode_base64("AAAAAAAAAAAA", 12, out), 0);
+}
+
+static void test_base64_form_space(void **state)
+{
+    (void)state;
+    char out[64];
+    /* "<b>?>" encodes to "PGI+Pz4", whose '+' a form decoder turned into a space */
+    assert_int_equal(decode_base64("PGI Pz4gPGI Pz4", 15, out), 11);
+    assert_string_equal(out, "<b>?> <b>?>");
+}
+
+/* ---- the request walk ---- */
+
+typedef struct seen { int n; int src[256]; char where[256][DECODE_WHERE_MAX]; char *val[256]; } seen;
+
+static int collect(void *ctx, int src, const char *where, const char *val, size_t len)
+{
+    seen *s = ctx;
+    assert_int_equal(val[len], '\0');
+    if (s->n < 256) {
+        s->src[s->n] = src;
+        snprintf(s->where[s->n], DECODE_WHERE_MAX, "%s", where);
+        s->val[s->n] = malloc(len + 1);
+        memcpy(s->val[s->n], val, len + 1);
+        s->n++;
+    }
+    return 0;
+}
+
+static void seen_free(seen *s)
+{
+    for (int i = 0; i < s->n; i++) free(s->val[i]);
+    s->n = 0;
+}
+
+/* Returns whether some value at where equals val (with src when src != 0). */
+static int has(const seen *s, int src, const char *where, const char *val)
+{
+    for (int i = 0; i < s->n; i++)
+        if ((!src || s->src[i] == src) && strcmp(s->where[i], where) == 0 && strcmp(s->val[i], val) == 0) return 1;
+    return 0;
+}
+
+static void walk(seen *s, const char *path, const char *query, const detect_header *h, size_t nh, const char *body)
+{
+    detect_request r = {"POST", path, query, h, nh, body, body ? strlen(body) : 0};
+    memset(s, 0, sizeof *s);
+    assert_int_equal(decode_request(&r, NULL, collect, s), 0);
+}
+
+static void test_walk_path_query(void **state)
+{
+    (void)state;
+    seen s;
+    walk(&s, "/a/%2e%2e/b", "id=1+2&q=%253Cx%253E&flag&=v", NULL, 0, NULL);
+    assert_true(has(&s, DECODE_PATH, "path", "/a/%2e%2e/b"));
+    assert_true(has(&s, DECODE_PATH, "path", "/a/../b"));
+    assert_true(has(&s, DECODE_QUERY, "query.id", "1 2"));
+    assert_true(has(&s, DECODE_QUERY, "query.q", "%3Cx%3E"));
+    assert_true(has(&s, DECODE_QUERY, "query.q", "<x>"));
+    assert_true(has(&s, DECODE_QUERY, "query", "flag"));    /* names are values too */
+    assert_true(has(&s, DECODE_QUERY, "query", "id=1 2&q=%3Cx%3E&flag&=v"));   /* the whole query */
+    seen_free(&s);
+}
+
+static void test_walk_headers_cookies(void **state)
+{
+    (void)state;
+    detect_header h[] = {{"User-Agent", "x/1"}, {"Cookie", "a=1; sess=%3Cb%3E;flag"}, {"X-B64", "JyBvciAxPTEj"}};
+    seen s;
+    walk(&s, "/", NULL, h, 3, NULL);
+    assert_true(has(&s, DECODE_HEADER, "header.user-agent", "x/1"));
+    assert_true(has(&s, DECODE_COOKIE, "cookie.a", "1"));
+    assert_true(has(&s, DECODE_COOKIE, "cookie.sess", "<b>"));
+    assert_true(has(&s, DECODE_COOKIE, "cookie", "flag"));
+    assert_true(has(&s, DECODE_HEADER, "header.x-b64", "' or 1=1#"));
+    seen_free(&s);
+}
+
+static void test_walk_json(void **state)
+{
+    (void)state;
+    detect_header h[] = {{"Content-Type", "application/json; charset=utf-8"}};
+    seen s;
+    walk(&s, "/", NULL, h, 1, "{\"user\":{\"name\":\"\\u003cb\\u003e\",\"tags\":[\"x\",{\"k\":\"v\"}]},\"n\":5,\"$ne\":null}");
+    assert_true(has(&s, DECODE_BODY, "body.user.name", "<b>"));
+    assert_true(has(&s, DECODE_BODY, "body.user.tags.0", "x"));
+    assert_true(has(&s, DECODE_BODY, "body.user.tags.1.k", "v"));
+    assert_true(has(&s, DECODE_BODY, "body", "user"));
+    assert_true(has(&s, DECODE_BODY, "body", "$ne"));
+    assert_true(has(&s, DECODE_BODY, "body.user", "tags"));
+    seen_free(&s);
+    /* JSON inside a query value, found by its shape */
+    walk(&s, "/", "f=%7B%22a%22%3A%22b%22%7D", NULL, 0, NULL);
+    assert_true(has(&s, DECODE_QUERY, "query.f.a", "b"));
+    seen_free(&s);
+    /* broken JSON with a JSON content type is inspected as text */
+    walk(&s, "/", NULL, h, 1, "{\"a\": <script>");
+    assert_true(has(&s, DECODE_BODY, "body", "{\"a\": <script>"));
+    seen_free(&s);
+}
+
+static void test_walk_form_multipart(void **state)
+{
+    (void)state;
+    detect_header form[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    seen s;
+    walk(&s, "/", NULL, form, 1, "a=%27x&b=y+z");
+    assert_true(has(&s, DECODE_BODY, "body.a", "'x"));
+    assert_true(has(&s, DECODE_BODY, "body.b", "y z"));
+    seen_free(&s);
+    detect_header mp[] = {{"Content-Type", "multipart/form-data; boundary=\"XX\""}};
+    walk(&s, "/", NULL, mp, 1,
+         "preamble\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
+         "Content-Type: text/plain\r\n\r\nline1\r\nline2\r\n--XX\n"
+         "content-disposition: form-data; name=q\n\nlf only\n--XX--\r\n");
+    assert_true(has(&s, DECODE_BODY, "body.f", "line1\r\nline2"));
+    assert_true(has(&s, DECODE_BODY, "body.f.filename", "a.txt"));
+    assert_true(has(&s, DECODE_BODY, "body", "f"));
+    assert_true(has(&s, DECODE_BODY, "body.q", "lf only"));
+    seen_free(&s);
+}
+
+static void test_walk_xml(void **state)
+{
+    (void)state;
+    detect_header h[] = {{"Content-Type", "text/xml"}};
+    seen s;
+    const char *doc = "<?xml version=\"1.0\"?><!DOCTYPE r><r a=\"1&amp;2\"><n>&lt;b&gt;</n><e/><c><![CDATA[<x>]]></c>tail</r>";
+    walk(&s, "/", NULL, h, 1, doc);
+    assert_true(has(&s, DECODE_BODY, "body", doc));   /* the raw text, for DTD rules */
+    assert_true(has(&s, DECODE_BODY, "body.r.a", "1&2"));
+    assert_true(has(&s, DECODE_BODY, "body.r.n", "<b>"));
+    assert_true(has(&s, DECODE_BODY, "body.r.c", "<x>"));
+    assert_true(has(&s, DECODE_BODY, "body.r", "tail"));
+    seen_free(&s);
+}
+
+static void test_walk_body_with_nul(void **state)
+{
+    (void)state;
+    seen s;
+    detect_request r = {"POST", "/", NULL, NULL, 0, "a\0<b>", 5};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&r, NULL, collect, &s), 0);
+    assert_int_equal(s.n, 3);   /* the path, the body as is, and the body without the tag */
+    assert_int_equal(s.src[1], DECODE_BODY);
+    assert_memory_equal(s.val[1], "a\0<b>", 6);
+    assert_memory_equal(s.val[2], "a\0", 3);
+    seen_free(&s);
+}
+
+static void test_walk_depth_bound(void **state)
+{
+    (void)state;
+    /* "<" percent-encoded seven times over: 4 levels are decoded, not more */
+    char q[64] = "x=%3C";
+    for (int i = 0; i < 6; i++) {
+        char t[64];
+        snprintf(t, sizeof t, "%s", q + 2);
+        size_t o = 2;
+        for (char *c = t; *c; c++) o += (size_t)(*c == '%' ? snprintf(q + o, sizeof q - o, "%%25") : snprintf(q + o, sizeof q - o, "%c", *c));
+    }
+    seen s;
+    walk(&s, "/", q, NULL, 0, NULL);
+    int levels = 0;
+    for (int i = 0; i < s.n; i++) levels += strcmp(s.where[i], "query.x") == 0;
+    assert_int_equal(levels, 5);   /* the form-decoded value and 4 deeper decodings */
+    assert_false(has(&s, 0, "query.x", "<"));
+    seen_free(&s);
+}
+
+static void test_walk_output_bound(void **state)
+{
+    (void)state;
+    decode_limits lim = {4, 64};
+    char big[200];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    big[0] = '%';   /* would be decoded, but the budget forbids the copy */
+    detect_request r = {"GET", big, NULL, NULL, 0, NULL, 0};
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
+    assert_int_equal(s.n, 1);   /* only the raw path */
+    seen_free(&s);
+}
+
+static int stop_at_second(void *ctx, int src, const char *where, const char *val, size_t len)
+{
+    (void)src; (void)where; (void)val; (void)len;
+    return ++*(int *)ctx == 2 ? 7 : 0;
+}
+
+static void test_walk_stops(void **state)
+{
+    (void)state;
+    int calls = 0;
+    detect_request r = {"GET", "/a", "b=1&c=2", NULL, 0, NULL, 0};
+    assert_int_equal(decode_request(&r, NULL, stop_at_second, &calls), 7);
+    assert_int_equal(calls, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_percent),
+        cmocka_unit_test(test_percent_nul),
+        cmocka_unit_test(test_entities),
+        cmocka_unit_test(test_js_escapes),
+        cmocka_unit_test(test_strip_tags),
+        cmocka_unit_test(test_sql_normalize),
+        cmocka_unit_test(test_shell_normalize),
+        cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_base64_form_space),
+        cmocka_unit_test(test_walk_path_query),
+        cmocka_unit_test(test_walk_headers_cookies),
+        cmocka_unit_test(test_walk_json),
+        cmocka_unit_test(test_walk_form_multipart),
+        cmocka_unit_test(test_walk_xml),
+        cmocka_unit_test(test_walk_body_with_nul),
+        cmocka_unit_test(test_walk_depth_bound),
+        cmocka_unit_test(test_walk_output_bound),
+        cmocka_unit_test(test_walk_stops),
+    };
+    return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}
