@@ -30,3 +30,12 @@ NODE_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(NODE_FUZZ_SRC))
 FUZZERS += $(NODE_FUZZ_BIN)
 $(B)/fuzz/node_%: $(B)/fuzz/tests/fuzz/node_%.o $(call fuzz,$(NODE_LIB_SRC))
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Installed data: the shipped rules (found by edgenode at BINDIR/../share/bundlegen/node/rules.yaml),
+# the example config and the Grafana dashboard.
+NODE_DATA := $(wildcard node/rules.yaml node/edgenode.example.yaml node/dashboard.json)
+.PHONY: install-node-data
+install: install-node-data
+install-node-data: programs
+	install -d $(DESTDIR)$(PREFIX)/share/bundlegen/node
+	$(if $(NODE_DATA),install -m 644 $(NODE_DATA) $(DESTDIR)$(PREFIX)/share/bundlegen/node/)

@@ -85,6 +85,12 @@ contains "metrics: build info" 'edgenode_build_info{version=' "$m"
 contains "metrics: latency histogram" 'edgenode_analysis_seconds_bucket{le="+Inf"}' "$m"
 contains "metrics: process CPU" 'process_cpu_seconds_total' "$m"
 contains "metrics: resident memory" 'process_resident_memory_bytes' "$m"
+missing=""
+for name in $(grep -o '\(edgenode\|process\)_[a-z_]*' node/dashboard.json | sort -u); do
+  echo "$m" | grep -q "^$name[{ ]" || missing="$missing $name"
+done
+check "dashboard: every metric it queries is exported" "" "$missing"
+check "dashboard: valid JSON with its panels" 17 "$(jq '.panels | length' node/dashboard.json)"
 
 # events: one JSON line per attack with every field
 ev="$TMP/events.jsonl"
