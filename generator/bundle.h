@@ -25,8 +25,10 @@ typedef struct bundle {
     char       sha256[65];  /* of packed, or of the folder's sha256sum listing */
 } bundle;
 
-/* Loads ROOT/templates into one set, adds a copy under "TEMPLATE@LANG" of each file of m whose
- * language the manifest overrides, and links it. NULL with err filled. */
+/* The templates one platform needs, compiled and linked: every file below ROOT/templates/_NAME/
+ * (shared partials) and below the top folders holding m's files (their own partials), then m's
+ * files; a file whose language the manifest overrides is also added as "TEMPLATE@LANG". Other
+ * platforms' folders are not read, so a broken one cannot break this platform. NULL with err filled. */
 tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_t errsz);
 
 /* The set's name for file i of m. */
