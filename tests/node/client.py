@@ -93,5 +93,37 @@ def per_conn(port, n):
         out.append(f"{st}{'/close' if 'connection: close' in headers.lower() else ''}")
     print(" ".join(out))
 
+def idle(port, limit):
+    """A connection that sends nothing: prints whether the node closed it within limit seconds."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.settimeout(float(limit))
+    start = time.time()
+    try:
+        closed = s.recv(1) == b""
+    except socket.timeout:
+        closed = False
+    except OSError:
+        closed = True
+    print("closed" if closed else "open", int(time.time() - start))
+
+def conns(port, n):
+    """Opens n connections and asks on each. The last one, over the limit, must wait in the
+    listen queue while the others are open (printed "queued"), and be served once they close."""
+    socks = [socket.create_connection(("127.0.0.1", int(port))) for _ in range(int(n))]
+    for s in socks:
+        s.sendall(request("/ping", b"{}"))
+    out = [str(read_status(s)[0]) for s in socks[:-1]]
+    last = socks[-1]
+    last.settimeout(0.4)
+    try:
+        out.append("answered" if last.recv(1) else "closed")
+    except socket.timeout:
+        out.append("queued")
+    for s in socks[:-1]:
+        s.close()
+    out.append(str(read_status(last)[0]))
+    print(" ".join(out))
+
 if __name__ == "__main__":
-    {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn}[sys.argv[1]](*sys.argv[2:])
+    {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle,
+     "conns": conns}[sys.argv[1]](*sys.argv[2:])
