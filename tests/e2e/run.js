@@ -215,6 +215,16 @@ const PLATFORMS = {
   } }
 };
 
+/* Harness folders add their platforms: tests/e2e/<name>/platform.js exports fn(api) -> {id: entry}.
+ * They run when named on the command line, so each platform family keeps its own suite. */
+const HARNESS_IDS = [];
+for (const d of fs.readdirSync(__dirname)) {
+  const f = path.join(__dirname, d, "platform.js");
+  if (!fs.existsSync(f)) continue;
+  const more = require(f)({ start: start, waitPort: waitPort, hostNode: hostNode });
+  for (const id of Object.keys(more)) { PLATFORMS[id] = more[id]; HARNESS_IDS.push(id); }
+}
+
 async function hostWorkerd(h, file, esm) {
   fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm));
   const child = start(WORKERD, ["serve", "config.capnp"], { cwd: h.dir });
@@ -356,7 +366,8 @@ async function scenarios(id, env) {
 /* ---------- main ---------- */
 
 async function main() {
-  const ids = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(PLATFORMS);
+  const ids = process.argv.slice(2).length ? process.argv.slice(2)
+    : Object.keys(PLATFORMS).filter(function (id) { return HARNESS_IDS.indexOf(id) < 0; });
   const node = await startNode();
   const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
   const origin = await startOrigin(originPort);

@@ -1,0 +1,96 @@
+-- kong_pdk_mock.lua -- the parts of Kong's PDK the connector plugin uses, over ngx_lua, behaving as Kong
+-- documents them; plus config_from_schema, which builds a plugin config from its schema's defaults.
+local cjson = require "cjson.safe"
+
+local function path_of(uri)
+  return (uri:match("^[^?]*"))
+end
+
+local request = {}
+function request.get_method() return ngx.req.get_method() end
+function request.get_scheme() return ngx.var.scheme end
+function request.get_host() return ngx.var.host end
+function request.get_port() return tonumber(ngx.var.server_port) end
+function request.get_path() return path_of(ngx.var.request_uri) end
+function request.get_raw_query() return ngx.var.args or "" end
+function request.get_path_with_query() return ngx.var.request_uri end
+function request.get_headers(max) return ngx.req.get_headers(max or 100) end
+function request.get_header(name)
+  local v = ngx.req.get_headers()[name]
+  if type(v) == "table" then return v[1] end
+  return v
+end
+-- Kong: the body as a string, "" when empty, nil when it could not be read (e.g. too big for memory).
+function request.get_raw_body()
+  ngx.req.read_body()
+  local data = ngx.req.get_body_data()
+  if data then return data end
+  local file = ngx.req.get_body_file()
+  if not file then return "" end
+  local f = io.open(file, "rb")
+  if not f then return nil, "cannot read the request body file" end
+  data = f:read("*a")
+  f:close()
+  return data
+end
+
+local response = {}
+function response.get_status() return ngx.status end
+function response.set_header(name, value) ngx.header[name] = value end
+-- Kong: ends the request with status; a table body is sent as JSON; headers are set first.
+function response.exit(status, body, headers)
+  ngx.status = status
+  for k, v in pairs(headers or {}) do ngx.header[k] = v end
+  if type(body) == "table" then
+    body = cjson.encode(body)
+    ngx.header["Content-Type"] = ngx.header["Content-Type"] or "application/json; charset=utf-8"
+  end
+  if body then
+    ngx.header["Content-Length"] = #body
+    ngx.print(body)
+  end
+  return ngx.exit(status)
+end
+
+local client = {}
+function client.get_ip() return ngx.var.realip_remote_addr or ngx.var.remote_addr end
+function client.get_forwarded_ip() return ngx.var.remote_addr end
+
+local service = { request = {} }
+function service.request.set_header(name, value) ngx.req.set_header(name, value) end
+function service.request.clear_header(name) ngx.req.clear_header(name) end
+
+local log = {}
+for name, level in pairs({ debug = ngx.DEBUG, info = ngx.INFO, notice = ngx.NOTICE, warn = ngx.WARN,
+                           err = ngx.ERR, crit = ngx.CRIT }) do
+  log[name] = function(...) return ngx.log(level, ...) end
+end
+
+-- kong.ctx.shared lives for the request; kong.ctx.plugin is per plugin (one plugin here).
+local ctx = setmetatable({}, { __index = function(_, key)
+  if key ~= "shared" and key ~= "plugin" then return nil end
+  local c = ngx.ctx
+  c[key] = c[key] or {}
+  return c[key]
+end })
+
+-- A record's default values, recursively, as Kong's DAO fills them in when a plugin is enabled.
+local function defaults(fields)
+  local out = {}
+  for _, f in ipairs(fields) do
+    local name, def = next(f)
+    if def.type == "record" then out[name] = defaults(def.fields)
+    elseif def.default ~= nil then out[name] = def.default end
+  end
+  return out
+end
+
+local function config_from_schema(schema)
+  for _, f in ipairs(schema.fields) do
+    if f.config then return defaults(f.config.fields) end
+  end
+  error("schema has no config record")
+end
+
+return { request = request, response = response, client = client, service = service, log = log, ctx = ctx,
+         config_from_schema = config_from_schema, version = "3.9.0" }
