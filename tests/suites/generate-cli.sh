@@ -123,6 +123,32 @@ run "unwritable target folder" 1 generate azion --root "$REPO" --endpoint http:/
 has "write error named" "$W/err" "cannot create a file there"
 if [ ! -e "$W/missing" ]; then ok "nothing created for a bad target"; else bad "created $W/missing"; fi
 
+# ---- a folder bundle, and a broken manifest among good ones
+cat >"$W/root/platforms/loose.yaml" <<'EOF2'
+id: loose
+name: Loose files
+runtime: node
+version: 0.1.0
+archive: files
+files:
+  - template: cloudfront/index.js
+    path: lib/index.js
+common: {include: all, exclude: [send_response_body, response_body_limit]}
+EOF2
+mkdir -p "$W/d"
+(cd "$W/d" && "$BG" generate loose --root "$W/root" --endpoint http://a.example >"$W/out" 2>"$W/err"); rc=$?
+if [ $rc -eq 0 ] && [ -f "$W/d/loose-0.1.0/lib/index.js" ]; then ok "a folder bundle is written under its default name"; else bad "folder bundle: exit $rc" "$(cat "$W/err")"; fi
+want=$(cd "$W/d/loose-0.1.0" && sha256sum lib/index.js | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$W/out")" = "$want  loose-0.1.0" ]; then ok "a folder's digest is that of its sha256sum listing"; else bad "folder digest" "$(cat "$W/out") vs $want"; fi
+(cd "$W/d" && "$BG" generate loose --root "$W/root" --endpoint http://a.example >/dev/null 2>"$W/err"); rc=$?
+if [ $rc -eq 1 ] && grep -qF "loose-0.1.0: already exists" "$W/err"; then ok "an existing folder is not overwritten"; else bad "existing folder: exit $rc" "$(cat "$W/err")"; fi
+run "a folder bundle cannot go to stdout" 1 generate loose --root "$W/root" --endpoint http://a.example --out -
+has "stdout refusal explained" "$W/err" "--out - needs a zip or tar.gz bundle"
+printf 'id: broken\nname: [x\n' >"$W/root/platforms/broken.yaml"
+run "platforms with a broken manifest" 1 platforms --root "$W/root"
+has "the broken manifest is named with its position" "$W/err" "platforms/broken.yaml:"
+has "the good ones are still listed" "$W/out" "cloudflare"
+
 # ---- data root lookup
 (cd "$W" && BUNDLEGEN_ROOT="$REPO" "$BG" platforms >"$W/out" 2>"$W/err"); rc=$?
 if [ $rc -eq 0 ] && grep -q cloudflare "$W/out"; then ok "BUNDLEGEN_ROOT is used"; else bad "BUNDLEGEN_ROOT" "$(cat "$W/err")"; fi
