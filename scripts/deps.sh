@@ -22,6 +22,7 @@ fi
 
 # npm packages from the committed lockfile; re-run npm ci only when the lockfile changed.
 if [ -f package-lock.json ]; then
+  exec 9<package-lock.json; flock 9    # one npm ci at a time when several builds share a checkout
   stamp=node_modules/.deps-lock.sha256
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
