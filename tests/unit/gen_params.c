@@ -325,6 +325,18 @@ static void test_all_errors_at_once(void **state)
     cJSON_Delete(errors);
 }
 
+/* The errors of a JSON body that must be refused. */
+static cJSON *json_errors(const char *text)
+{
+    cJSON *body = cJSON_Parse(text), *errors = NULL;
+    assert_non_null(body);
+    cJSON *ctx = params_from_json(common->params, common->nparams, body, &errors);
+    cJSON_Delete(body);
+    assert_null(ctx);
+    assert_non_null(errors);
+    return errors;
+}
+
 static void test_json_matches_cli(void **state)
 {
     (void)state;
@@ -347,10 +359,8 @@ static void test_json_matches_cli(void **state)
     cJSON_Delete(b);
     cJSON_Delete(body);
 
-    body = cJSON_Parse("{\"endpoint\":[\"http://a.example\", 5],\"retries\":2.5,\"send_request_body\":\"x\","
-                       "\"mode\":true,\"request_timeout\":-5,\"nope\":1}");
-    b = params_from_json(common->params, common->nparams, body, &errors);
-    assert_null(b);
+    errors = json_errors("{\"endpoint\":[\"http://a.example\", 5],\"retries\":2.5,\"send_request_body\":\"x\","
+                         "\"mode\":true,\"request_timeout\":-5,\"nope\":1}");
     assert_true(has_error(errors, "endpoint", "element 1: a JSON number where a string is needed"));
     assert_true(has_error(errors, "retries", "retries: \"2.5\""));
     assert_true(has_error(errors, "retries", "not a whole number"));
@@ -360,21 +370,12 @@ static void test_json_matches_cli(void **state)
     assert_true(has_error(errors, "nope", "unknown parameter"));
     assert_int_equal(cJSON_GetArraySize(errors), 6);
     cJSON_Delete(errors);
-    cJSON_Delete(body);
-
-    body = cJSON_Parse("[1]");
-    b = params_from_json(common->params, common->nparams, body, &errors);
-    assert_null(b);
+    errors = json_errors("[1]");
     assert_true(has_error(errors, "", "must be a JSON object"));
     cJSON_Delete(errors);
-    cJSON_Delete(body);
-
-    body = cJSON_Parse("{\"endpoint\":[]}");
-    b = params_from_json(common->params, common->nparams, body, &errors);
-    assert_null(b);
+    errors = json_errors("{\"endpoint\":[]}");
     assert_true(has_error(errors, "endpoint", "required: give at least one"));
     cJSON_Delete(errors);
-    cJSON_Delete(body);
 }
 
 /* A definition built in C, finished with a default given as text. */
