@@ -7,6 +7,9 @@
 #include "metrics.h"
 #include "state.h"
 #include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <cjson/cJSON.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -326,6 +329,35 @@ static char *slurp(const char *path, char *err, size_t errlen)
     return p;
 }
 
+/* 0 when text holds a PEM certificate (key = 0) or private key (key = 1) OpenSSL can read. */
+static int pem_ok(const char *text, int key)
+{
+    BIO *b = BIO_new_mem_buf(text, -1);
+    if (!b) return -1;
+    int ok;
+    if (key) {
+        EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+        ok = k != NULL;
+        EVP_PKEY_free(k);
+    } else {
+        X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+        ok = x != NULL;
+        X509_free(x);
+    }
+    BIO_free(b);
+    return ok ? 0 : -1;
+}
+
+static int load_tls(server *s, const config *c, char *err, size_t errlen)
+{
+    s->cert = slurp(c->tls_cert, err, errlen);
+    s->key = s->cert ? slurp(c->tls_key, err, errlen) : NULL;
+    if (!s->key) return -1;
+    if (pem_ok(s->cert, 0) < 0) { snprintf(err, errlen, "tls.cert: %s holds no PEM certificate", c->tls_cert); return -1; }
+    if (pem_ok(s->key, 1) < 0) { snprintf(err, errlen, "tls.key: %s holds no PEM private key", c->tls_key); return -1; }
+    return 0;
+}
+
 server *server_start(const config *c, char *err, size_t errlen)
 {
     server *s = calloc(1, sizeof *s);
@@ -340,12 +372,11 @@ server *server_start(const config *c, char *err, size_t errlen)
             free(s);
             return NULL;
         }
-        s->cert = slurp(c->tls_cert, err, errlen);
-        s->key = s->cert ? slurp(c->tls_key, err, errlen) : NULL;
-        if (!s->key) { free(s->cert); free(s); return NULL; }
+        if (load_tls(s, c, err, errlen) < 0) { free(s->cert); free(s->key); free(s); return NULL; }
         flags |= MHD_USE_TLS;
     }
     (void)sl;
+    errno = 0;
     s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, on_accept, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
@@ -361,7 +392,7 @@ server *server_start(const config *c, char *err, size_t errlen)
         MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "listen %s: cannot start the listener (%s)", c->listen,
-                 errno ? strerror(errno) : "address in use or TLS files invalid");
+                 errno ? strerror(errno) : "the address is taken, or the TLS key does not fit the certificate");
         free(s->cert); free(s->key); free(s);
         return NULL;
     }

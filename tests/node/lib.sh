@@ -51,6 +51,8 @@ metric() {
 
 finish() {
   for p in "${NODE_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
+  local dirty; dirty=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.log 2>/dev/null)
+  if [ -n "$dirty" ]; then bad "sanitizer reports in node logs" "$(cat $dirty)"; else ok "no sanitizer reports in any node log"; fi
   rm -rf "$TMP"
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

@@ -120,3 +120,8 @@ check "TLS: benign 200" 200 "$(status "https://127.0.0.1:$P2/users" -k)"
 check "TLS: attack 403" 403 "$(status "https://127.0.0.1:$P2/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" -k)"
 check "TLS: plain HTTP refused" 000 "$(status "http://127.0.0.1:$P2/users")"
 stop_node "$NODE_PID"; check "TLS: SIGTERM exit 0" 0 "$STOP_RC"
+echo "not a certificate" >"$TMP/junk.pem"
+sed 's/cert: cert.pem/cert: junk.pem/' "$TMP/tls.yaml" >"$TMP/tls-bad.yaml"
+out=$("$NODE_BIN" --config "$TMP/tls-bad.yaml" 2>&1); rc=$?
+check "TLS: unreadable certificate refused at start" 1 "$rc"
+contains "TLS: the error names the key and file" "tls.cert: $TMP/junk.pem holds no PEM certificate" "$out"
