@@ -70,6 +70,21 @@ static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp, 
 
 /* ---------------------------------------------------------------- one writer per string syntax */
 
+/* The backslash escapes that most string syntaxes share; NULL when cp is not one of them. */
+static const char *c_escape(uint32_t cp, int with_bf)
+{
+    switch (cp) {
+    case '\\': return "\\\\";
+    case '"': return "\\\"";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return with_bf ? "\\b" : NULL;
+    case '\f': return with_bf ? "\\f" : NULL;
+    default: return NULL;
+    }
+}
+
 static int js_cp(buf *out, uint32_t cp, const char **why)
 {
     if (cp == '\\') return put(out, "\\\\", why);
@@ -86,15 +101,8 @@ static int js_cp(buf *out, uint32_t cp, const char **why)
 
 static int py_cp(buf *out, uint32_t cp, const char **why)
 {
-    switch (cp) {
-    case '\\': return put(out, "\\\\", why);
-    case '"': return put(out, "\\\"", why);
-    case '\'': return put(out, "\\'", why);
-    case '\n': return put(out, "\\n", why);
-    case '\r': return put(out, "\\r", why);
-    case '\t': return put(out, "\\t", why);
-    default: break;
-    }
+    const char *e = cp == '\'' ? "\\'" : c_escape(cp, 0);
+    if (e) return put(out, e, why);
     if (cp < 0x20 || cp == 0x7F) return putf(out, why, "\\x%02x", cp);
     if (cp < 0x80) return put_utf8(out, cp, why);
     return putf(out, why, cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
@@ -102,14 +110,8 @@ static int py_cp(buf *out, uint32_t cp, const char **why)
 
 static int lua_cp(buf *out, uint32_t cp, const char **why)
 {
-    switch (cp) {
-    case '\\': return put(out, "\\\\", why);
-    case '"': return put(out, "\\\"", why);
-    case '\'': return put(out, "\\'", why);
-    case '\n': return put(out, "\\n", why);
-    case '\r': return put(out, "\\r", why);
-    default: break;
-    }
+    const char *e = cp == '\'' ? "\\'" : c_escape(cp, 0);
+    if (e) return put(out, e, why);
     if (cp >= 0x20 && cp < 0x7F) return put_utf8(out, cp, why);
     buf tmp = BUF_INIT;                                        /* bytes of the UTF-8 form, each as \ddd */
     int rc = put_utf8(&tmp, cp, why);
@@ -188,16 +190,8 @@ static int yaml_sq_cp(buf *out, uint32_t cp, const char **why)
 
 static int json_cp(buf *out, uint32_t cp, const char **why)
 {
-    switch (cp) {
-    case '\\': return put(out, "\\\\", why);
-    case '"': return put(out, "\\\"", why);
-    case '\n': return put(out, "\\n", why);
-    case '\r': return put(out, "\\r", why);
-    case '\t': return put(out, "\\t", why);
-    case '\b': return put(out, "\\b", why);
-    case '\f': return put(out, "\\f", why);
-    default: break;
-    }
+    const char *e = c_escape(cp, 1);
+    if (e) return put(out, e, why);
     if (cp < 0x20 || cp == '<' || cp == '>' || cp == '&' || cp == 0x2028 || cp == 0x2029)
         return putf(out, why, "\\u%04x", cp);
     return put_utf8(out, cp, why);
@@ -205,31 +199,16 @@ static int json_cp(buf *out, uint32_t cp, const char **why)
 
 static int toml_cp(buf *out, uint32_t cp, const char **why)
 {
-    switch (cp) {
-    case '\\': return put(out, "\\\\", why);
-    case '"': return put(out, "\\\"", why);
-    case '\n': return put(out, "\\n", why);
-    case '\r': return put(out, "\\r", why);
-    case '\t': return put(out, "\\t", why);
-    case '\b': return put(out, "\\b", why);
-    case '\f': return put(out, "\\f", why);
-    default: break;
-    }
+    const char *e = c_escape(cp, 1);
+    if (e) return put(out, e, why);
     if (cp >= 0x20 && cp < 0x7F) return put_utf8(out, cp, why);
     return putf(out, why, cp < 0x10000 ? "\\u%04X" : "\\U%08X", cp);   /* no \/, \e, \x, surrogates */
 }
 
 static int rust_cp(buf *out, uint32_t cp, const char **why)
 {
-    switch (cp) {
-    case '\\': return put(out, "\\\\", why);
-    case '"': return put(out, "\\\"", why);
-    case '\n': return put(out, "\\n", why);
-    case '\r': return put(out, "\\r", why);
-    case '\t': return put(out, "\\t", why);
-    case 0: return put(out, "\\0", why);
-    default: break;
-    }
+    const char *e = cp == 0 ? "\\0" : c_escape(cp, 0);
+    if (e) return put(out, e, why);
     if (cp >= 0x20 && cp < 0x7F) return put_utf8(out, cp, why);
     return putf(out, why, "\\u{%X}", cp);                       /* also bidi controls and BOM */
 }
