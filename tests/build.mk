@@ -20,3 +20,4 @@ GEN_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(GEN_FUZZ_SRC))
 FUZZERS += $(GEN_FUZZ_BIN)
 $(B)/fuzz/gen_%: $(B)/fuzz/tests/fuzz/gen_%.o $(call fuzz,$(GEN_LIB_SRC))
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
+include tests/golden.mk

@@ -1,6 +1,16 @@
 // client.js -- protocol v1 client shared by the JavaScript connectors: request ids, header filtering,
 // static-file skipping, body limits, failover across node endpoints with retries and timeouts, reports.
 
+/** Globals some runtimes lack (EdgeWorkers has no timers), looked up at run time. */
+const cnGlobal = /** @type {any} */ (globalThis);
+
+/** What the connector does with a request.
+ *  @typedef {Object} CnDecision
+ *  @property {string} action "pass", "block" or "fail"
+ *  @property {number} status the node's answer, 0 when it failed
+ *  @property {string} [error] why the node failed
+ *  @property {Promise<void>} [pending] the async copy still being sent */
+
 const CN_DROPPED_HEADERS = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
   "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length",
   "expect", "x-forwarded-host", "x-real-ip"];
@@ -8,8 +18,9 @@ const CN_DROPPED_HEADERS = ["connection", "keep-alive", "proxy-authenticate", "p
 /** A 128-bit random id in lowercase hex. */
 function cnRequestId() {
   const bytes = new Uint8Array(16);
-  if (typeof crypto !== "undefined" && crypto && typeof crypto.getRandomValues === "function") {
-    crypto.getRandomValues(bytes);
+  const webCrypto = cnGlobal.crypto;
+  if (webCrypto && typeof webCrypto.getRandomValues === "function") {
+    webCrypto.getRandomValues(bytes);
   } else {
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
   }
@@ -98,34 +109,36 @@ function cnNodeUrl(i, pathQuery) {
 }
 
 function cnSleep(ms) {
-  if (ms <= 0 || typeof setTimeout !== "function") return Promise.resolve();
-  return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  if (ms <= 0 || typeof cnGlobal.setTimeout !== "function") return Promise.resolve();
+  return new Promise(function (resolve) { cnGlobal.setTimeout(resolve, ms); });
 }
 
-/** Runs transport(i, url, init) under the request timeout; rejects on timeout. */
+/** Runs transport(i, url, init) under the request timeout; rejects on timeout. Without timers the
+ *  transport's own timeout (init.timeoutMs) bounds the exchange. */
 function cnTimed(transport, i, url, init) {
   const ms = CONFIG.requestTimeoutMs;
-  const ctl = typeof AbortController === "function" ? new AbortController() : null;
+  const ctl = typeof cnGlobal.AbortController === "function" ? new cnGlobal.AbortController() : null;
   let timer = null;
   const deadline = new Promise(function (resolve, reject) {
-    if (typeof setTimeout !== "function") return;
-    timer = setTimeout(function () {
+    if (typeof cnGlobal.setTimeout !== "function") return;
+    timer = cnGlobal.setTimeout(function () {
       if (ctl) ctl.abort();
       reject(new Error("node timeout after " + ms + " ms"));
     }, ms);
   });
   const call = transport(i, url, Object.assign({ signal: ctl ? ctl.signal : undefined, timeoutMs: ms }, init));
-  return Promise.race([call, deadline]).finally(function () { if (timer !== null) clearTimeout(timer); });
+  return Promise.race([call, deadline]).finally(function () { if (timer !== null) cnGlobal.clearTimeout(timer); });
 }
 
-/** Sends one message to the node: endpoints in order, each tried 1 + retries times on a connection
- *  error or timeout; an unexpected status moves on to the next endpoint. Resolves to
- *  {status, endpoint} of the first protocol answer, or {status: 0, error} when every endpoint failed. */
+/** Sends one message to the node: endpoints in order, moving on when one fails (connection error,
+ *  timeout, or a status protocol v1 does not define); after a whole failed round, up to `retries`
+ *  more rounds, `retryIntervalMs` apart. Resolves to {status, endpoint} of the first protocol answer,
+ *  or {status: 0, error} when every attempt failed. */
 async function cnExchange(transport, pathQuery, init) {
   let lastError = "no endpoint";
-  for (let i = 0; i < CONFIG.endpoints.length; i++) {
-    for (let attempt = 0; attempt <= CONFIG.retries; attempt++) {
-      if (attempt > 0) await cnSleep(CONFIG.retryIntervalMs);
+  for (let round = 0; round <= CONFIG.retries; round++) {
+    if (round > 0) await cnSleep(CONFIG.retryIntervalMs);
+    for (let i = 0; i < CONFIG.endpoints.length; i++) {
       let status;
       try {
         status = await cnTimed(transport, i, cnNodeUrl(i, pathQuery), init);
@@ -135,7 +148,6 @@ async function cnExchange(transport, pathQuery, init) {
       }
       if (status === 200 || status === 204 || status === 403 || status === 415) return { status: status, endpoint: i };
       lastError = CONFIG.endpoints[i] + ": unexpected status " + status;
-      break;
     }
   }
   return { status: 0, error: lastError };
@@ -144,7 +156,8 @@ async function cnExchange(transport, pathQuery, init) {
 /** Asks the node about a request (inline mode) or sends it a copy (async mode).
  *  req: {method, pathQuery, path, headers: [[name, value]...], host, ip, id, body: Uint8Array|null}.
  *  Resolves to {action: "pass"|"block"|"fail", status, error, pending}; in async mode action is always
- *  "pass" and `pending` is the promise of the copy, for the platform to keep alive. */
+ *  "pass" and `pending` is the promise of the copy, for the platform to keep alive.
+ *  @returns {Promise<CnDecision>} */
 function cnCheck(transport, req) {
   const headers = Object.assign(cnForwardHeaders(req.headers), cnProtocolHeaders(req, CONFIG.mode));
   const init = { method: req.method, headers: headers, body: req.body, wait: CONFIG.mode !== "async" };
@@ -154,13 +167,14 @@ function cnCheck(transport, req) {
   }
   return sent.then(function (r) {
     if (r.status === 403) return { action: "block", status: 403 };
-    if (r.status === 0) return { action: CONFIG.failClosed ? "fail" : "pass", status: 0, error: r.error };
+    if (r.status === 0) return { action: CONFIG.failMode === "closed" ? "fail" : "pass", status: 0, error: r.error };
     return { action: "pass", status: r.status };
   });
 }
 
 /** The answer to a request the connector refuses: the block page, or the failure answer when the
  *  bundle was generated fail-closed and the node could not decide. */
+/** @param {CnDecision} decision */
 function cnDenial(decision) {
   if (decision.action === "block") {
     return { status: CONFIG.blockStatus, body: CONFIG.blockPage, contentType: "text/html; charset=utf-8" };

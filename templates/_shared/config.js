@@ -9,7 +9,7 @@ const CONFIG = {
   requestTimeoutMs: {{request_timeout}},
   retries: {{retries}},
   retryIntervalMs: {{retry_interval}},
-  failClosed: {{fail_mode}} === "closed",
+  failMode: {{fail_mode}},
   realIpHeader: {{real_ip_header}},
   hostHeader: {{host_header}},
   skipExtensions: {{skip_extensions}},

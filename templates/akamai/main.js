@@ -16,12 +16,11 @@ Object.assign(CONFIG, {
 
 const AKAMAI_ID_VARIABLE = "PMUSER_CONNECTOR_REQUEST_ID";
 
-/** A transport over httpRequest sub-requests, whose own timeout matches the request timeout. */
+/** A transport over httpRequest sub-requests, whose own timeout matches the request timeout.
+ *  Messages carry no body here: EdgeWorkers reads request bodies only in responseProvider. */
 function akamaiTransport(i, url, init) {
-  /** @type {any} */
-  const opts = { method: init.method, headers: init.headers, timeout: init.timeoutMs };
-  if (init.body) opts.body = new TextDecoder().decode(init.body);
-  return httpRequest(url, opts).then(function (res) { return res.status; });
+  return httpRequest(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs })
+    .then(function (res) { return res.status; });
 }
 
 /** The protocol view of an EdgeWorkers request. */

@@ -14,7 +14,7 @@ function azionClientIp(request) {
   return meta && meta.remote_addr ? String(meta.remote_addr) : "";
 }
 
-addEventListener("fetch", function (event) {
+addEventListener("fetch", function (/** @type {FetchEvent} */ event) {
   event.respondWith(cnHandleFetch(event.request, {
     transport: transport,
     clientIp: azionClientIp(event.request),

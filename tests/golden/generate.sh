@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# generate.sh -- renders every JavaScript connector with fixed parameters and unpacks each bundle into
+# OUTDIR/<id>/ (the archive itself stays as OUTDIR/<id>.bundle only with --keep). `make golden` runs it
+# on tests/golden; tests/suites/connectors-static.sh runs it on a temporary folder and compares.
+# Usage: tests/golden/generate.sh OUTDIR [--keep] [PLATFORM...]
+set -euo pipefail
+out=$1; shift
+keep=0; if [ "${1:-}" = --keep ]; then keep=1; shift; fi
+bundlegen=${BUNDLEGEN:-build/bundlegen}
+platforms=("$@"); [ ${#platforms[@]} -gt 0 ] || platforms=(akamai apigateway azion cloudflare cloudfront fastly)
+
+common=(--version 1.0.0 --endpoint https://node-a.example.com --endpoint https://node-b.example.com
+        --set request_timeout=750ms --set retries=1 --set retry_interval=50ms --set skip_extensions=css,png,woff2
+        --set token=golden-token-0123456789 --set real_ip_header=X-Client-IP)
+page=(--set block_status=406 --set 'block_page=<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
+      --set fail_mode=closed --set fail_status=502 --set report_response=true)
+fetch=(--set send_response_body=true --set response_body_limit=8k --set request_body_limit=32k)
+
+mkdir -p "$out"
+for id in "${platforms[@]}"; do
+  case $id in
+    cloudflare|azion|fastly) sets=("${page[@]}" "${fetch[@]}") ;;
+    cloudfront) sets=("${page[@]}" --set connect_timeout=250ms --set request_body_limit=32k) ;;
+    akamai) sets=("${page[@]}") ;;
+    apigateway) sets=(--set connect_timeout=250ms --set fail_mode=closed --set mode=async) ;;
+    *) echo "generate.sh: unknown platform $id" >&2; exit 2 ;;
+  esac
+  bundle="$out/$id.bundle"
+  "$bundlegen" generate "$id" "${common[@]}" "${sets[@]}" --out "$bundle" >/dev/null
+  rm -rf "${out:?}/$id"; mkdir -p "$out/$id"
+  case $(head -c 2 "$bundle" | od -An -tx1 | tr -d ' \n') in
+    504b) python3 -m zipfile -e "$bundle" "$out/$id" ;;
+    1f8b) tar -xzf "$bundle" -C "$out/$id" ;;
+    *) echo "generate.sh: $id: unknown archive format" >&2; exit 1 ;;
+  esac
+  [ $keep = 1 ] || rm -f "$bundle"
+done

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# connectors-static.sh -- static checks of the six JavaScript connectors as generated: determinism,
+# golden bundles, node --check, TypeScript with the platforms' types, the Fastly wasm build, hostile values.
+set -u
+cd "$(dirname "$0")/../.."
+export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
+bin=node_modules/.bin
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || sed 's/^/    /' "$2" | head -40; }
+finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime; do
+  [ -x "$tool" ] || { bad "$tool is missing (run make, which installs the npm tools)"; finish; }
+done
+work=build/connectors-static          # below the repo so that tsc finds node_modules
+rm -rf "$work"; mkdir -p "$work"
+log=$work/log
+
+# Determinism and golden bundles: generate twice with fixed parameters, compare bytes and files.
+tests/golden/generate.sh "$work/a" --keep >"$log" 2>&1 || { bad "golden parameters generate" "$log"; finish; }
+tests/golden/generate.sh "$work/b" --keep >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; finish; }
+platforms=(akamai apigateway azion cloudflare cloudfront fastly)
+for id in "${platforms[@]}"; do
+  if cmp -s "$work/a/$id.bundle" "$work/b/$id.bundle"; then ok "$id: two generations are byte-identical"
+  else bad "$id: two generations differ"; fi
+  if diff -r "tests/golden/$id" "$work/a/$id" >"$log" 2>&1; then ok "$id: matches tests/golden/$id"
+  else bad "$id: differs from tests/golden/$id (make golden, then review the diff)" "$log"; fi
+done
+
+# node --check on every generated script, as the runtime loads it (ES module or script).
+esm() { case $1 in */worker.js|*/main.js|*/src/index.js) return 0 ;; esac; return 1; }
+while IFS= read -r f; do
+  if esm "$f"; then node --input-type=module --check <"$f" >"$log" 2>&1; else node --check "$f" >"$log" 2>&1; fi
+  if [ $? -eq 0 ]; then ok "node --check ${f#$work/a/}"; else bad "node --check ${f#$work/a/}" "$log"; fi
+done < <(find "$work/a" -name '*.js' | sort)
+head -n 12 "$work/a/cloudflare/worker.js" >"$work/truncated.js"
+if node --input-type=module --check <"$work/truncated.js" >/dev/null 2>&1; then bad "node --check refuses a truncated worker"
+else ok "node --check refuses a truncated worker"; fi
+
+# TypeScript 7 with each platform's type package (checkJs, noEmit, strict off, bundler resolution).
+tsc_dir() {   # dir types-json lib-json
+  cat >"$1/tsconfig.json" <<JSON
+{ "compilerOptions": { "allowJs": true, "checkJs": true, "noEmit": true, "strict": false, "module": "ESNext",
+    "moduleResolution": "bundler", "target": "ES2022", "skipLibCheck": true, "types": $2, "lib": $3 },
+  "include": ["**/*.js"] }
+JSON
+  (cd "$1" && "$OLDPWD/$bin/tsc" -p tsconfig.json)
+}
+declare -A types=([cloudflare]='["@cloudflare/workers-types"]' [cloudfront]='["aws-lambda","node"]'
+  [apigateway]='["aws-lambda","node"]' [akamai]='["akamai-edgeworkers"]' [fastly]='["@fastly/js-compute"]' [azion]='[]')
+declare -A libs=([azion]='["ES2022","WebWorker"]')
+for id in "${platforms[@]}"; do
+  if tsc_dir "$work/a/$id" "${types[$id]}" "${libs[$id]:-[\"ES2022\"]}" >"$log" 2>&1; then ok "$id: tsc with ${types[$id]}"
+  else bad "$id: tsc with ${types[$id]}" "$log"; fi
+done
+mkdir -p "$work/typo"; sed 's/timeout: init.timeoutMs })/timeoutt: init.timeoutMs })/' "$work/a/akamai/main.js" >"$work/typo/main.js"
+if tsc_dir "$work/typo" '["akamai-edgeworkers"]' '["ES2022"]' >"$log" 2>&1; then bad "tsc catches a misspelt httpRequest option"
+elif grep -q timeoutt "$log"; then ok "tsc catches a misspelt httpRequest option"; else bad "tsc failed for another reason" "$log"; fi
+
+# The Fastly package builds to wasm with js-compute-runtime (wizer runs the top-level code).
+pkg=$work/a/fastly/edge-connector
+if (cd "$pkg" && "$OLDPWD/$bin/js-compute-runtime" src/index.js bin/main.wasm) >"$log" 2>&1 &&
+   [ "$(head -c 4 "$pkg/bin/main.wasm" | od -An -tx1 | tr -d ' \n')" = 0061736d ]; then ok "fastly: js-compute-runtime builds bin/main.wasm"
+else bad "fastly: js-compute-runtime build" "$log"; fi
+
+# Hostile parameter values: refused naming the parameter, or unchanged once the code is evaluated.
+node tests/e2e/hostile.js >"$log" 2>&1; rc=$?
+grep -E '^(ok|not ok) - ' "$log"
+read -r hp hf < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$log")
+pass=$((pass + ${hp:-0})); fail=$((fail + ${hf:-0}))
+if [ $rc -ne 0 ] && [ "${hf:-0}" -eq 0 ]; then bad "hostile.js exited $rc" "$log"; fi
+finish
