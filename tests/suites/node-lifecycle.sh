@@ -83,6 +83,16 @@ check "rotation: new events file has the new attack" 1 "$(grep -c '"class":"xss"
 check "rotation: old file kept its lines" "$n_before" "$(wc -l <"$TMP/events.jsonl.1")"
 check "events: one line per attack, four before rotation" 4 "$n_before"
 
+# reloads under load: keep-alive clients see no error and no connection drop
+wrk -t2 -c8 -d3s -s bench/node/post.lua "http://127.0.0.1:$P" >"$TMP/wrk.txt" 2>&1 &
+WRK=$!
+for _ in 1 2 3 4 5; do sleep 0.4; kill -HUP "$NODE_PID"; done
+wait "$WRK"
+check "reload under load: wrk ran" yes "$(grep -q 'requests in' "$TMP/wrk.txt" && echo yes || echo no)"
+check "reload under load: no socket errors" "" "$(grep 'Socket errors' "$TMP/wrk.txt")"
+check "reload under load: no non-2xx answers" "" "$(grep 'Non-2xx' "$TMP/wrk.txt")"
+check "reload under load: all five reloads applied" 7 "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')"
+
 # SIGTERM drains a request whose body is still arriving
 check "drain: in-flight request answered, connection closed" "200 close" "$(python3 $CLIENT drain "$P" "$NODE_PID")"
 for _ in $(seq 1 100); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
