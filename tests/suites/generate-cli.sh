@@ -48,7 +48,7 @@ if jq -e '.id == "cloudfront" and (.parameters | map(.name) | index("endpoint"))
           and (.parameters[] | select(.name == "token") | .secret) == true' "$W/out" >/dev/null; then
   ok "describe --json carries types, platform defaults and drops"; else bad "describe --json content" "$(head -c 400 "$W/out")"; fi
 run "describe unknown platform" 1 describe nope
-has "describe names the unknown platform" "$W/err" 'unknown platform "nope" (known: akamai, apigateway, azion, '
+has "describe names the unknown platform" "$W/err" 'unknown platform "nope" (known: akamai, apigateway, '
 for id in $ids; do has "describe lists $id as known" "$W/err" " $id"; done
 run "describe without a platform" 2 describe
 run "describe --help" 0 describe --help
