@@ -1,0 +1,123 @@
+// host.js -- runs a generated Apigee bundle as the gateway would for its sample proxy: the request shared
+// flow (JavaScript policy, conditional RaiseFaults), the target, then the response shared flow.
+// Usage: node host.js BUNDLE_DIR PORT ORIGIN_URL
+"use strict";
+const path = require("node:path");
+const http = require("node:http");
+const https = require("node:https");
+const { Worker, MessageChannel } = require("node:worker_threads");
+const { execFileSync } = require("node:child_process");
+const { readBody, headerPairs, send, toOrigin, serve } = require("../lib.js");
+
+const [dir, port, origin] = process.argv.slice(2);
+const PLAN = JSON.parse(execFileSync("python3", [path.join(__dirname, "plan.py"), dir]));
+const JS_LIMIT_MS = 30000;
+
+/** One HTTP call for httpClient; resolves to {status, message, headers, content} or {error}. */
+function call(m) {
+  return new Promise(function (resolve) {
+    const url = new URL(m.url);
+    const lib = url.protocol === "https:" ? https : http;
+    const req = lib.request(url, { method: m.method, headers: m.headers }, function (res) {
+      const parts = [];
+      res.on("data", function (c) { parts.push(c); });
+      res.on("end", function () {
+        resolve({ status: res.statusCode, message: res.statusMessage, headers: res.headers,
+          content: Buffer.concat(parts).toString() });
+      });
+    });
+    req.setTimeout(55000, function () { req.destroy(new Error("io timeout")); });
+    req.on("error", function (e) { resolve({ error: e.message }); });
+    req.end(m.body && m.method !== "GET" && m.method !== "HEAD" ? m.body : undefined);
+  });
+}
+
+/** Runs a Javascript policy; resolves to the flow variables after it, or rejects with its error. */
+function runJs(flowPlan, pol, env) {
+  return new Promise(function (resolve, reject) {
+    const signal = new SharedArrayBuffer(4), sig = new Int32Array(signal);
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: { source: flowPlan.resources[pol.resource],
+      vars: env.vars, headers: env.headers, flow: env.flow, properties: pol.properties, signal: signal, port: port2 },
+      transferList: [port2] });
+    const timer = setTimeout(function () { worker.terminate(); reject(new Error("JavaScript time limit")); }, JS_LIMIT_MS);
+    port1.on("message", function (m) {
+      if (m.type === "send") {
+        call(m).then(function (r) { r.id = m.id; port1.postMessage(r); Atomics.add(sig, 0, 1); Atomics.notify(sig, 0); });
+        return;
+      }
+      clearTimeout(timer);
+      worker.terminate();
+      if (m.error) reject(new Error(m.error)); else resolve(m.vars);
+    });
+    worker.on("error", function (e) { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** Apigee conditions of the shapes the bundle uses: var = "text", joined by and/or. */
+function condition(text, vars) {
+  if (!text) return true;
+  return text.split(/\s+or\s+/).some(function (any) {
+    return any.split(/\s+and\s+/).every(function (term) {
+      const m = term.trim().match(/^([A-Za-z0-9_.]+)\s*=\s*"([^"]*)"$/);
+      if (!m) throw new Error("condition not supported by the harness: " + term);
+      return String(vars[m[1].toLowerCase()]) === m[2];
+    });
+  });
+}
+
+/** Runs one shared flow; returns a fault {status, reason, body, contentType} or null. */
+async function runFlow(name, env) {
+  const flowPlan = PLAN.flows[name];
+  if (!flowPlan) throw new Error("no shared flow " + name);
+  for (const step of flowPlan.steps) {
+    if (!condition(step.condition, env.vars)) continue;
+    const pol = flowPlan.policies[step.name];
+    if (pol.type === "Javascript") {
+      try { env.vars = await runJs(flowPlan, pol, env); }
+      catch (e) {
+        process.stderr.write(pol.name + ": " + e.message + "\n");
+        if (!pol.continueOnError) return { status: 500, reason: "Internal Server Error", body: "JavaScript error", contentType: "text/plain" };
+      }
+    } else if (pol.type === "RaiseFault") {
+      const body = pol.payload.replace(/\{([A-Za-z0-9_.]+)\}/g, function (_, v) {
+        const x = env.vars[v.toLowerCase()];
+        return x === undefined || x === null ? "" : String(x);
+      });
+      return { status: pol.status, reason: pol.reason, body: body, contentType: pol.contentType };
+    } else {
+      throw new Error("policy type not supported in a shared flow: " + pol.type);
+    }
+  }
+  return null;
+}
+
+function answerFault(res, f) { send(res, f.status, { "Content-Type": f.contentType }, f.body); }
+
+serve(Number(port), async function (req, res) {
+  const body = await readBody(req);
+  const pairs = headerPairs(req);
+  const url = new URL(req.url, "http://x");
+  const vars = { "request.verb": req.method, "request.uri": req.url, "request.path": url.pathname,
+    "request.querystring": url.search.slice(1), "client.ip": req.socket.remoteAddress, "request.content": body.toString() };
+  const headers = {};
+  for (const [k, v] of pairs) {
+    headers[k] = k in headers ? headers[k] + ", " + v : v;
+    const key = "request.header." + k.toLowerCase();
+    vars[key] = key in vars ? vars[key] + ", " + v : v;
+  }
+  const env = { vars: vars, headers: headers, flow: "PROXY_REQ_FLOW" };
+  for (const name of PLAN.request) {
+    const fault = await runFlow(name, env);
+    if (fault) return answerFault(res, fault);
+  }
+  const got = await toOrigin(origin, req.method, req.url, pairs, body);
+  env.flow = "PROXY_RESP_FLOW";
+  env.vars["response.status.code"] = got.status;
+  env.vars["response.content"] = got.body.toString();
+  for (const name of PLAN.response) {
+    const fault = await runFlow(name, env);
+    if (fault) return answerFault(res, fault);
+  }
+  send(res, got.status, got.headers, got.body);
+});
