@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# generate.sh -- renders every JavaScript connector with fixed parameters and unpacks each bundle into
+# generate.sh -- renders every connector with fixed parameters and unpacks each bundle into
 # OUTDIR/<id>/ (the archive itself stays as OUTDIR/<id>.bundle only with --keep). `make golden` runs it
 # on tests/golden; tests/suites/connectors-static.sh runs it on a temporary folder and compares.
 # Usage: tests/golden/generate.sh OUTDIR [--keep] [PLATFORM...]
@@ -7,7 +7,7 @@ set -euo pipefail
 out=$1; shift
 keep=0; if [ "${1:-}" = --keep ]; then keep=1; shift; fi
 bundlegen=${BUNDLEGEN:-build/bundlegen}
-platforms=("$@"); [ ${#platforms[@]} -gt 0 ] || platforms=(akamai apigateway azion cloudflare cloudfront fastly)
+platforms=("$@"); [ ${#platforms[@]} -gt 0 ] || platforms=(akamai apigateway azion cloudflare cloudfront fastly apigee ibm-datapower kong)
 
 common=(--version 1.0.0 --endpoint https://node-a.example.com --endpoint https://node-b.example.com
         --set request_timeout=750ms --set retries=1 --set retry_interval=50ms --set skip_extensions=css,png,woff2
@@ -23,6 +23,8 @@ for id in "${platforms[@]}"; do
     cloudfront) sets=("${page[@]}" --set connect_timeout=250ms --set request_body_limit=32k) ;;
     akamai) sets=("${page[@]}") ;;
     apigateway) sets=(--set connect_timeout=250ms --set fail_mode=closed --set mode=async) ;;
+    apigee|ibm-datapower) sets=("${page[@]}" "${fetch[@]}") ;;
+    kong) sets=("${page[@]}" "${fetch[@]}" --set connect_timeout=250ms) ;;
     *) echo "generate.sh: unknown platform $id" >&2; exit 2 ;;
   esac
   bundle="$out/$id.bundle"

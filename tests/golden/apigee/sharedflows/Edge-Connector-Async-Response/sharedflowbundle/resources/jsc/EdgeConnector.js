@@ -1,0 +1,155 @@
+// EdgeConnector.js -- the edge connector's Apigee JavaScript resource (protocol v1): in a request flow it
+// asks the filtering node and leaves its verdict in edge_connector.verdict; in a response flow it reports.
+// The policy's <Properties> give the mode (inline or async); everything else is baked in here.
+(function () {
+  "use strict";
+
+  var EC = {
+    connector: "apigee" + "/" + "1.0.0",
+    endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
+    requestTimeoutMs: 750,
+    retries: 1,
+    retryIntervalMs: 50,
+    failMode: "closed",
+    sendRequestBody: true,
+    requestBodyLimit: 32768,
+    reportResponse: true,
+    sendResponseBody: true,
+    responseBodyLimit: 8192,
+    realIpHeader: "X-Client-IP",
+    hostHeader: "",
+    skipExtensions: ["css", "png", "woff2"],
+    blockPage: "\x3Chtml\x3E\x3Cbody\x3E\x3Ch1\x3EBlocked\x3C/h1\x3E\x3Cp\x3EAsk \"support\" \x26 quote it.\x3C/p\x3E\x3C/body\x3E\x3C/html\x3E",
+    token: "golden-token-0123456789"
+  };
+
+  var EC_DROPPED = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+    "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+    "x-forwarded-host", "x-real-ip"];
+
+  function ecRequestId() {
+    var hex = "";
+    for (var i = 0; i < 32; i++) hex += Math.floor(Math.random() * 16).toString(16);
+    return hex;
+  }
+
+  function ecSkipped(path) {
+    var slash = path.lastIndexOf("/"), dot = path.lastIndexOf(".");
+    return dot > slash && EC.skipExtensions.indexOf(path.slice(dot + 1).toLowerCase()) >= 0;
+  }
+
+  function ecHeader(name) {
+    var v = context.getVariable("request.header." + name);
+    return v === null || v === undefined ? "" : String(v);
+  }
+
+  /** The client's headers as the node gets them: dropped and connection-listed names left out. */
+  function ecForwardHeaders() {
+    var all = context.proxyRequest.headers, out = {};
+    var listed = ecHeader("connection").toLowerCase().split(",");
+    for (var name in all) {
+      var lower = String(name).toLowerCase();
+      if (EC_DROPPED.indexOf(lower) >= 0 || listed.indexOf(lower) >= 0 || lower.indexOf("x-connector") === 0) continue;
+      out[lower] = String(all[name]);
+    }
+    return out;
+  }
+
+  function ecProtocolHeaders(out, info, mode) {
+    out["X-Forwarded-Host"] = info.host;
+    out["X-Real-IP"] = info.ip;
+    out["X-Connector-Request-Id"] = info.id;
+    out["X-Connector"] = EC.connector;
+    out["X-Connector-Mode"] = mode;
+    if (EC.token) out["X-Connector-Token"] = EC.token;
+    return out;
+  }
+
+  function ecNodeUrl(i, pathQuery) {
+    return EC.endpoints[i].replace(/\/+$/, "") + (pathQuery.charAt(0) === "/" ? pathQuery : "/" + pathQuery);
+  }
+
+  function ecLimited(text, limit) {
+    if (text === null || text === undefined || limit <= 0) return "";
+    text = String(text);
+    return text.length > limit ? text.slice(0, limit) : text;
+  }
+
+  /** The JavaScript policy has no timer: the pause between retry rounds waits on the clock. */
+  function ecPause(ms) {
+    var end = Date.now() + ms;
+    while (Date.now() < end) { /* wait */ }
+  }
+
+  function ecStatus(response) {
+    var s = response.status;
+    return Number(s && s.code !== undefined ? s.code : s);
+  }
+
+  /** Endpoints in order, the next one on a failure or after requestTimeoutMs; after a failed round up
+   *  to EC.retries more rounds. Returns the first protocol answer, or 0. */
+  function ecExchange(method, pathQuery, headers, body) {
+    for (var round = 0; round <= EC.retries; round++) {
+      if (round > 0 && EC.retryIntervalMs > 0) ecPause(EC.retryIntervalMs);
+      for (var i = 0; i < EC.endpoints.length; i++) {
+        var exchange = httpClient.send(new Request(ecNodeUrl(i, pathQuery), method, headers, body));
+        exchange.waitForComplete(EC.requestTimeoutMs);
+        if (!exchange.isComplete() || !exchange.isSuccess()) continue;
+        var status = ecStatus(exchange.getResponse());
+        if (status === 200 || status === 204 || status === 403 || status === 415) return status;
+      }
+    }
+    return 0;
+  }
+
+  /** Sends to the first endpoint without waiting (async copies and reports): the gateway completes the
+   *  call after the policy returns, so there is no failover for these. */
+  function ecSendFirst(method, pathQuery, headers, body) {
+    httpClient.send(new Request(ecNodeUrl(0, pathQuery), method, headers, body));
+  }
+
+  function ecOnRequest(mode) {
+    var pathQuery = String(context.getVariable("request.uri") || "/");
+    var path = pathQuery.split("?")[0];
+    context.setVariable("edge_connector.verdict", EC.failMode === "closed" && mode === "inline" ? "fail" : "pass");
+    if (ecSkipped(path)) return context.setVariable("edge_connector.verdict", "pass");
+    var ip = EC.realIpHeader ? ecHeader(EC.realIpHeader) : "";
+    var host = EC.hostHeader ? ecHeader(EC.hostHeader) : ecHeader("host");
+    var info = { id: ecRequestId(), ip: ip || String(context.getVariable("client.ip") || ""), host: host };
+    context.setVariable("edge_connector.request_id", info.id);
+    context.setVariable("edge_connector.ip", info.ip);
+    context.setVariable("edge_connector.host", info.host);
+    context.setVariable("edge_connector.path", pathQuery);
+    var method = String(context.getVariable("request.verb"));
+    var body = EC.sendRequestBody ? ecLimited(context.getVariable("request.content"), EC.requestBodyLimit) : "";
+    var headers = ecProtocolHeaders(ecForwardHeaders(), info, mode);
+    if (mode === "async") return ecSendFirst(method, pathQuery, headers, body);
+    var status = ecExchange(method, pathQuery, headers, body);
+    if (status === 403) {
+      context.setVariable("edge_connector.body", EC.blockPage);
+      return context.setVariable("edge_connector.verdict", "block");
+    }
+    if (status === 0 && EC.failMode === "closed") {
+      context.setVariable("edge_connector.body", "Service unavailable\n");
+      return context.setVariable("edge_connector.verdict", "fail");
+    }
+    context.setVariable("edge_connector.verdict", "pass");
+  }
+
+  function ecOnResponse(mode) {
+    var id = context.getVariable("edge_connector.request_id");
+    var verdict = context.getVariable("edge_connector.verdict");
+    if (!EC.reportResponse || !id || verdict === "block" || verdict === "fail") return;
+    var info = { id: String(id), ip: String(context.getVariable("edge_connector.ip") || ""),
+      host: String(context.getVariable("edge_connector.host") || "") };
+    var headers = ecProtocolHeaders({}, info, mode);
+    headers["X-Connector-Message"] = "response";
+    headers["X-Connector-Response-Status"] = String(context.getVariable("response.status.code"));
+    headers["Content-Type"] = "application/octet-stream";
+    var body = EC.sendResponseBody ? ecLimited(context.getVariable("response.content"), EC.responseBodyLimit) : "";
+    ecSendFirst("POST", String(context.getVariable("edge_connector.path") || "/"), headers, body);
+  }
+
+  if (/RESP_FLOW$/.test(String(context.flow))) ecOnResponse(String(properties.mode));
+  else ecOnRequest(String(properties.mode));
+})();
