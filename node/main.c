@@ -29,6 +29,12 @@ static int check_config(const char *path)
         fprintf(stderr, "%s: %zu error%s\n", path, n, n == 1 ? "" : "s");
         return 1;
     }
+    char err[512];
+    if (server_check_tls(s->cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n%s: 1 error\n", path, err, path);
+        state_free(s);
+        return 1;
+    }
     printf("%s: ok (%zu rules from %s, %zu routes, mode %s)\n", path, detect_rules_count(s->rules),
            s->cfg->rules_path, s->cfg->routes.n, config_mode_name(s->cfg->mode));
     state_free(s);

@@ -358,6 +358,16 @@ static int load_tls(server *s, const config *c, char *err, size_t errlen)
     return 0;
 }
 
+int server_check_tls(const config *c, char *err, size_t errlen)
+{
+    if (!c->tls_cert) return 0;
+    server tmp = {0};
+    int rc = load_tls(&tmp, c, err, errlen);
+    free(tmp.cert);
+    free(tmp.key);
+    return rc;
+}
+
 server *server_start(const config *c, char *err, size_t errlen)
 {
     server *s = calloc(1, sizeof *s);

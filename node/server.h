@@ -10,6 +10,8 @@ typedef struct server server;
 
 /* Starts listening with the daemon options of c (fixed until restart); NULL with err. */
 server *server_start(const config *c, char *err, size_t errlen);
+/* Reads and parses the TLS certificate and key of c, if any; 0, or -1 with err. */
+int     server_check_tls(const config *c, char *err, size_t errlen);
 /* Stops accepting new connections; open ones keep being served. */
 void    server_quiesce(server *s);
 /* Closes every connection and joins the threads. */

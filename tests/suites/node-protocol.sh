@@ -125,3 +125,6 @@ sed 's/cert: cert.pem/cert: junk.pem/' "$TMP/tls.yaml" >"$TMP/tls-bad.yaml"
 out=$("$NODE_BIN" --config "$TMP/tls-bad.yaml" 2>&1); rc=$?
 check "TLS: unreadable certificate refused at start" 1 "$rc"
 contains "TLS: the error names the key and file" "tls.cert: $TMP/junk.pem holds no PEM certificate" "$out"
+out=$("$NODE_BIN" --check-config "$TMP/tls-bad.yaml" 2>&1); rc=$?
+check "TLS: --check-config reads the certificate too" 1 "$rc"
+contains "TLS: --check-config names the file" "holds no PEM certificate" "$out"
