@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # node-throughput.sh -- edgenode's throughput with wrk: block mode, full shipped rules, 1 KB JSON
 # POSTs (benign, then 1 in 10 attacks) against nginx `return 200` and the ModSecurity harness.
+# The harness, when present, is an executable bench/detection/modsec-server PORT THREADS that serves
+# HTTP on 127.0.0.1:PORT and answers 200 or 403 after ModSecurity + CRS have seen the request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${BENCH_DURATION:-10}; CONNS=${BENCH_CONNECTIONS:-64}; CORES=${BENCH_CORES:-2}
