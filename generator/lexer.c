@@ -396,7 +396,8 @@ static const char *xml_finish(const lexer *lx)
 enum { Y_LSTART, Y_NODE, Y_DASH, Y_QMARK, Y_NCOLON, Y_PLAIN, Y_PLAIN_COLON, Y_PLAIN_SP, Y_AFTER, Y_ACOLON,
        Y_DQ, Y_DQ_ESC, Y_SQ, Y_SQ_Q, Y_COM, Y_PROP, Y_BHDR, Y_BLOCK, Y_BLOCK_LINE };
 /* prev: indentation of the current line; aux: indentation of the line holding a block scalar header;
- * depth: flow collection nesting; stack[0]: 1 when the property being read is an alias */
+ * depth: flow collection nesting; stack[0]: 1 when the property being read is an alias;
+ * stack[1]: 1 + indentation of a line whose plain scalar ran to its end (deeper lines continue it) */
 
 static void yaml_step(lexer *lx, unsigned c);
 
@@ -438,6 +439,7 @@ static void yaml_step(lexer *lx, unsigned c)
     case Y_LSTART:
         if (c == ' ') { if (lx->prev < 10000) lx->prev++; return; }
         if (is_nl(c)) { lx->prev = 0; return; }
+        if (lx->prev < lx->stack[1]) lx->stack[1] = 0;          /* not a continuation line */
         yaml_node(lx, c);
         return;
     case Y_NODE: yaml_node(lx, c); return;
@@ -447,7 +449,11 @@ static void yaml_step(lexer *lx, unsigned c)
         else lx->state = Y_PLAIN;
         return;
     case Y_PLAIN: case Y_PLAIN_COLON: case Y_PLAIN_SP:
-        if (is_nl(c)) { yaml_newline(lx); return; }
+        if (is_nl(c)) {
+            if (lx->state != Y_PLAIN_COLON && !lx->stack[1]) lx->stack[1] = (unsigned char)(lx->prev < 254 ? lx->prev + 1 : 255);
+            yaml_newline(lx);
+            return;
+        }
         if (yaml_flow_end(lx, c)) return;
         if (c == ' ' || c == '\t') lx->state = lx->state == Y_PLAIN_COLON ? Y_NODE : Y_PLAIN_SP;
         else if (c == '#' && lx->state == Y_PLAIN_SP) lx->state = Y_COM;
@@ -492,7 +498,13 @@ static void yaml_step(lexer *lx, unsigned c)
 static esc_ctx yaml_context(const lexer *lx, const char **why)
 {
     switch (lx->state) {
-    case Y_LSTART: case Y_NODE: return CTX_YAML_VALUE;
+    case Y_LSTART:
+        if (lx->stack[1] && lx->prev >= lx->stack[1]) {
+            *why = "on a line that would continue the YAML plain scalar above (quote that scalar)";
+            return CTX_FORBIDDEN;
+        }
+        return CTX_YAML_VALUE;
+    case Y_NODE: return CTX_YAML_VALUE;
     case Y_BLOCK:
         if (lx->prev <= lx->aux) return CTX_YAML_VALUE;
         *why = "inside a YAML block scalar"; return CTX_FORBIDDEN;
@@ -899,7 +911,9 @@ void lexer_after_value(lexer *lx)
         break;
     case LANG_LUA: if (lx->state == LUA_CODE || lx->state == LUA_BRACKET) { lx->state = LUA_CODE; lx->depth = 0; lx->prev = P_VAL; } break;
     case LANG_XML: if (lx->state == X_CDATA) lx->aux = 0; break;
-    case LANG_YAML: if (lx->state == Y_LSTART || lx->state == Y_NODE || lx->state == Y_BLOCK) { lx->state = Y_AFTER; lx->aux = 0; } break;
+    case LANG_YAML:
+        if (lx->state == Y_LSTART || lx->state == Y_NODE || lx->state == Y_BLOCK) { lx->state = Y_AFTER; lx->aux = 0; lx->stack[1] = 0; }
+        break;
     case LANG_JSON: break;
     case LANG_TOML:
         if (lx->state == T_VAL) lx->state = T_AFTER;
@@ -923,10 +937,15 @@ static int prev_class(const lexer *lx)
     }
 }
 
+/* YAML's plain-continuation mark (stack[1]) is left out: a section may follow a plain scalar or end
+ * in one. It only matters for a tag on a deeper line right after a section rendered zero times. */
 int lexer_same(const lexer *a, const lexer *b)
 {
-    return a->lang == b->lang && a->state == b->state && a->aux == b->aux && a->depth == b->depth
-        && memcmp(a->stack, b->stack, sizeof a->stack) == 0 && prev_class(a) == prev_class(b);
+    if (a->lang != b->lang || a->state != b->state || a->aux != b->aux || a->depth != b->depth
+        || prev_class(a) != prev_class(b))
+        return 0;
+    if (a->lang != LANG_YAML) return memcmp(a->stack, b->stack, sizeof a->stack) == 0;
+    return a->stack[0] == b->stack[0] && memcmp(a->stack + 2, b->stack + 2, sizeof a->stack - 2) == 0;
 }
 
 const char *lexer_finish(const lexer *lx)

@@ -123,6 +123,9 @@ static void test_yaml(void **state)
         { "a: |\n  t", F, "block scalar" }, { "a: >-\n  t\n\n  ", F, "block scalar" }, { "a: |", F, "block scalar" },
         { "a: |\n  t\nb: ", CTX_YAML_VALUE, NULL }, { "a: |\n  t\n", CTX_YAML_VALUE, NULL }, { "- a: |\n    t\n- ", CTX_YAML_VALUE, NULL },
         { "a: &", F, "anchor" }, { "a: *", F, "anchor" }, { "a: *x ", F, "after a YAML scalar" }, { "%YAML ", F, "directive" },
+        { "k: abc\n  ", F, "continue" }, { "- abc\n  ", F, "continue" }, { "k: abc\n  def\n\n ", F, "continue" },
+        { "k: a b \n  ", F, "continue" }, { "a:\n  b: plain\n  ", CTX_YAML_VALUE, NULL }, { "k: abc\n", CTX_YAML_VALUE, NULL },
+        { "k:\n  ", CTX_YAML_VALUE, NULL }, { "k: abc\nj: x\n  ", F, "continue" }, { "k: abc\nj: \"x\"\n  ", CTX_YAML_VALUE, NULL },
         { "a: [x, \"", CTX_YAML_STR_DQ, NULL }, { "a: [x]\nb: ", CTX_YAML_VALUE, NULL }, { "\"k\": ", CTX_YAML_VALUE, NULL },
     };
     CHECK(LANG_YAML, cs);
@@ -242,6 +245,12 @@ static void test_same(void **state)
     assert_true(lexer_same(&a, &b));
     lexer_init(&b, LANG_PYTHON);
     assert_false(lexer_same(&a, &b));
+    lexer_init(&a, LANG_YAML);                  /* a body ending in a plain scalar is still a loop body */
+    lexer_feed(&a, "k:\n", 3);
+    b = a;
+    lexer_feed(&b, "  x: plain\n", 11);
+    assert_true(lexer_same(&a, &b));
+    assert_true(lexer_same(&b, &a));
 }
 
 static void test_finish(void **state)
