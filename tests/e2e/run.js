@@ -139,6 +139,13 @@ function eventCount(node) {
   try { return fs.readFileSync(node.events, "utf8").split("\n").filter(Boolean).length; } catch (e) { return 0; }
 }
 
+function lastEvent(node) {
+  try {
+    const lines = fs.readFileSync(node.events, "utf8").split("\n").filter(Boolean);
+    return JSON.parse(lines[lines.length - 1]);
+  } catch (e) { return null; }
+}
+
 async function until(fn, ms) {
   const end = Date.now() + ms;
   for (;;) {
@@ -261,7 +268,8 @@ async function scenarios(id, env) {
 
   // Inline, node up: pass, block with the configured page, bodies, static skip, response report.
   {
-    const s = Object.assign({}, base, { skip_extensions: ["css", "png"] });
+    const s = Object.assign({}, base, { skip_extensions: ["css", "png"], real_ip_header: "X-Client-IP" });
+    if (p.body) s.request_body_limit = 1024;
     if (p.page) Object.assign(s, { block_status: 406, block_page: "<h1>Blocked by policy</h1>" });
     if (p.report) s.report_response = true;
     if (p.report && p.body && id !== "cloudfront") s.send_response_body = true;
@@ -277,7 +285,7 @@ async function scenarios(id, env) {
         return (await nodeCounts(env.node)).response >= n0.response + 1; }, 3000));
     }
     const ev0 = eventCount(env.node), seen1 = seen.length, n2 = await nodeCounts(env.node);
-    const bad = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const bad = await ask(c.port, "GET", ATTACK_QUERY, Object.assign({ headers: { "X-Client-IP": "198.51.100.7" } }, H));
     const n3 = await nodeCounts(env.node);
     const want = p.page ? 406 : 403;
     check(id + " inline: attack gets " + want + (p.page ? " with the block page" : ""), bad.status === want &&
@@ -285,6 +293,9 @@ async function scenarios(id, env) {
     check(id + " inline: attack never reaches the origin", seen.length === seen1);
     check(id + " inline: the node received and recorded the attack", n3.request === n2.request + 1 &&
       await until(function () { return eventCount(env.node) > ev0; }, 2000), JSON.stringify([n2, n3]));
+    const ev = lastEvent(env.node);
+    check(id + " inline: the node's event carries the protocol headers", ev && /^[0-9a-f]{32}$/.test(ev.request_id) &&
+      ev.connector.indexOf(id + "/") === 0 && ev.host === H.host.split(":")[0] && ev.client === "198.51.100.7", JSON.stringify(ev));
     if (p.body) {
       const seen2 = seen.length;
       const post = await ask(c.port, "POST", "/comment", Object.assign({ body: "hello there" }, H));
@@ -292,6 +303,10 @@ async function scenarios(id, env) {
         seen[seen.length - 1].body === "hello there", post.status + " " + post.body.slice(0, 80));
       const xss = await ask(c.port, "POST", "/comment", Object.assign({ body: ATTACK_BODY }, H));
       check(id + " inline: an attack in the body is blocked", xss.status === want && seen.length === seen2 + 1, xss.status + "");
+      const long = "a".repeat(2000) + ATTACK_BODY;
+      const past = await ask(c.port, "POST", "/comment", Object.assign({ body: long }, H));
+      check(id + " inline: the node sees only request_body_limit bytes, the origin the whole body", past.status === 200 &&
+        seen.length === seen2 + 2 && seen[seen.length - 1].body === long, past.status + "");
     }
     const n4 = await nodeCounts(env.node), seen3 = seen.length;
     const css = await ask(c.port, "GET", "/style.css?id=1%27%20OR%20%271%27%3D%271", H);
