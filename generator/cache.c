@@ -1,0 +1,213 @@
+/* cache.c -- bounded-bytes LRU of rendered bundles (see cache.h).
+ * A chained hash table for lookup, a doubly linked list for recency, one mutex around both. */
+#include "cache.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_ENTRY_OVERHEAD 128    /* bookkeeping charged per entry */
+
+typedef struct node {
+    cache_entry pub;                /* first: users get &pub and we cast back */
+    atomic_int  refs;               /* the cache's own reference counts as one while linked */
+    uint64_t    hash;
+    size_t      cost;
+    struct node *next_hash, *prev_lru, *next_lru;
+} node;
+
+struct cache {
+    pthread_mutex_t lock;
+    node  **slots;
+    size_t  nslots, count, bytes, max_bytes;
+    node   *head, *tail;            /* head: most recently used */
+    unsigned long long hits, misses, insertions, evictions;
+};
+
+static uint64_t hash_key(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;       /* FNV-1a */
+    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)k[i]; h *= 1099511628211ull; }
+    return h;
+}
+
+static void node_free(node *n)
+{
+    free((void *)n->pub.key);
+    free((void *)n->pub.data);
+    free((void *)n->pub.name);
+    free(n);
+}
+
+static void unref(node *n)
+{
+    if (atomic_fetch_sub(&n->refs, 1) == 1) node_free(n);
+}
+
+static void lru_unlink(cache *c, node *n)
+{
+    if (n->prev_lru) n->prev_lru->next_lru = n->next_lru; else c->head = n->next_lru;
+    if (n->next_lru) n->next_lru->prev_lru = n->prev_lru; else c->tail = n->prev_lru;
+    n->prev_lru = n->next_lru = NULL;
+}
+
+static void lru_push_front(cache *c, node *n)
+{
+    n->prev_lru = NULL;
+    n->next_lru = c->head;
+    if (c->head) c->head->prev_lru = n; else c->tail = n;
+    c->head = n;
+}
+
+static node **slot_of(cache *c, uint64_t h)
+{
+    return &c->slots[h & (c->nslots - 1)];
+}
+
+static node *find(cache *c, const char *key, size_t keylen, uint64_t h)
+{
+    for (node *n = *slot_of(c, h); n; n = n->next_hash)
+        if (n->hash == h && n->pub.keylen == keylen && !memcmp(n->pub.key, key, keylen)) return n;
+    return NULL;
+}
+
+/* Removes n from the table and the list and drops the cache's reference. */
+static void remove_node(cache *c, node *n)
+{
+    node **p = slot_of(c, n->hash);
+    while (*p != n) p = &(*p)->next_hash;
+    *p = n->next_hash;
+    lru_unlink(c, n);
+    c->count--;
+    c->bytes -= n->cost;
+    unref(n);
+}
+
+/* Doubles the table when it holds more entries than slots; keeps the old one on memory failure. */
+static void grow(cache *c)
+{
+    if (c->count < c->nslots) return;
+    size_t ns = c->nslots * 2;
+    node **slots = calloc(ns, sizeof *slots);
+    if (!slots) return;
+    for (size_t i = 0; i < c->nslots; i++) {
+        for (node *n = c->slots[i], *next; n; n = next) {
+            next = n->next_hash;
+            n->next_hash = slots[n->hash & (ns - 1)];
+            slots[n->hash & (ns - 1)] = n;
+        }
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = ns;
+}
+
+cache *cache_new(size_t max_bytes)
+{
+    cache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->nslots = 64;
+    c->slots = calloc(c->nslots, sizeof *c->slots);
+    if (!c->slots || pthread_mutex_init(&c->lock, NULL) != 0) { free(c->slots); free(c); return NULL; }
+    c->max_bytes = max_bytes;
+    return c;
+}
+
+void cache_free(cache *c)
+{
+    if (!c) return;
+    cache_clear(c);
+    pthread_mutex_destroy(&c->lock);
+    free(c->slots);
+    free(c);
+}
+
+const cache_entry *cache_get(cache *c, const char *key, size_t keylen)
+{
+    uint64_t h = hash_key(key, keylen);
+    pthread_mutex_lock(&c->lock);
+    node *n = find(c, key, keylen, h);
+    if (n) {
+        c->hits++;
+        atomic_fetch_add(&n->refs, 1);
+        if (c->head != n) { lru_unlink(c, n); lru_push_front(c, n); }
+    } else {
+        c->misses++;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return n ? &n->pub : NULL;
+}
+
+const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
+                             const char *name, const char *type, const char sha256[65])
+{
+    node *n = calloc(1, sizeof *n);
+    char *k = malloc(keylen + 1);
+    char *nm = strdup(name ? name : "");
+    if (!n || !k || !nm) { free(n); free(k); free(nm); free(data); return NULL; }
+    memcpy(k, key, keylen);
+    k[keylen] = '\0';
+    n->pub.key = k;
+    n->pub.keylen = keylen;
+    n->pub.data = data;
+    n->pub.len = len;
+    n->pub.name = nm;
+    n->pub.type = type;
+    memcpy(n->pub.sha256, sha256, 64);
+    n->pub.sha256[64] = '\0';
+    n->hash = hash_key(key, keylen);
+    n->cost = len + keylen + strlen(nm) + CACHE_ENTRY_OVERHEAD;
+    atomic_init(&n->refs, 1);                       /* the caller's */
+
+    pthread_mutex_lock(&c->lock);
+    node *old = find(c, key, keylen, n->hash);
+    if (old) {                                      /* rendered twice at once: keep the first */
+        atomic_fetch_add(&old->refs, 1);
+        pthread_mutex_unlock(&c->lock);
+        node_free(n);
+        return &old->pub;
+    }
+    if (n->cost <= c->max_bytes) {
+        while (c->bytes + n->cost > c->max_bytes && c->tail) {
+            remove_node(c, c->tail);
+            c->evictions++;
+        }
+        grow(c);
+        node **s = slot_of(c, n->hash);
+        n->next_hash = *s;
+        *s = n;
+        lru_push_front(c, n);
+        atomic_fetch_add(&n->refs, 1);              /* the cache's */
+        c->count++;
+        c->bytes += n->cost;
+        c->insertions++;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return &n->pub;
+}
+
+void cache_release(const cache_entry *e)
+{
+    if (e) unref((node *)(void *)e);
+}
+
+void cache_clear(cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    while (c->head) remove_node(c, c->head);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void cache_get_stats(cache *c, cache_stats *out)
+{
+    pthread_mutex_lock(&c->lock);
+    out->hits = c->hits;
+    out->misses = c->misses;
+    out->insertions = c->insertions;
+    out->evictions = c->evictions;
+    out->entries = c->count;
+    out->bytes = c->bytes;
+    out->max_bytes = c->max_bytes;
+    pthread_mutex_unlock(&c->lock);
+}

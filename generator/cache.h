@@ -1,0 +1,43 @@
+/* cache.h -- rendered bundles kept in memory: least recently used out first, bounded in bytes.
+ * Thread-safe; entries are reference-counted so one evicted while being sent stays valid. */
+#ifndef CACHE_H
+#define CACHE_H
+#include <stddef.h>
+
+typedef struct cache cache;
+
+typedef struct cache_entry {      /* read-only for users; valid while they hold a reference */
+    const char *key;              /* NUL-terminated; may hold NULs inside (keylen counts them) */
+    size_t      keylen;
+    const void *data;             /* the bundle's bytes */
+    size_t      len;
+    const char *name;             /* its file name */
+    const char *type;             /* its content type */
+    char        sha256[65];       /* of data, lowercase hex */
+} cache_entry;
+
+typedef struct cache_stats {
+    unsigned long long hits, misses, insertions, evictions;
+    size_t entries, bytes, max_bytes;
+} cache_stats;
+
+/* A cache holding at most max_bytes (data, key and name of every entry, plus a fixed overhead).
+ * max_bytes 0 keeps nothing. NULL on memory failure. */
+cache *cache_new(size_t max_bytes);
+void   cache_free(cache *c);        /* entries still referenced live until released */
+
+/* The entry under key, referenced and moved to the front, or NULL; counts a hit or a miss. */
+const cache_entry *cache_get(cache *c, const char *key, size_t keylen);
+
+/* Stores data (malloc'ed; owned by the cache from now on, even on failure) under key and returns
+ * it referenced. When key is already present the existing entry is returned and data freed, so
+ * every caller sees the same bytes. An entry larger than the whole cache is returned unstored.
+ * Evicts least recently used entries to stay within bounds. NULL on memory failure. */
+const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
+                             const char *name, const char *type, const char sha256[65]);
+
+void cache_release(const cache_entry *e);
+void cache_clear(cache *c);         /* drops every entry (referenced ones live until released) */
+void cache_get_stats(cache *c, cache_stats *out);
+
+#endif
