@@ -37,6 +37,15 @@ head -n 12 "$work/a/cloudflare/worker.js" >"$work/truncated.js"
 if node --input-type=module --check <"$work/truncated.js" >/dev/null 2>&1; then bad "node --check refuses a truncated worker"
 else ok "node --check refuses a truncated worker"; fi
 
+# Every TOML and JSON file parses (wrangler.toml, fastly.toml, bundle.json, package.json).
+while IFS= read -r f; do
+  case $f in
+    *.toml) python3 -c 'import sys, tomllib; tomllib.load(open(sys.argv[1], "rb"))' "$f" >"$log" 2>&1 ;;
+    *.json) python3 -c 'import sys, json; json.load(open(sys.argv[1]))' "$f" >"$log" 2>&1 ;;
+  esac
+  if [ $? -eq 0 ]; then ok "parses: ${f#$work/a/}"; else bad "parses: ${f#$work/a/}" "$log"; fi
+done < <(find "$work/a" -name '*.toml' -o -name '*.json' | grep -v tsconfig.json | sort)
+
 # TypeScript 7 with each platform's type package (checkJs, noEmit, strict off, bundler resolution).
 tsc_dir() {   # dir types-json lib-json
   cat >"$1/tsconfig.json" <<JSON
