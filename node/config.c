@@ -362,6 +362,8 @@ static int k_max_body(loader *L, ynode *v, const char *k, void *t)
 static int k_idle(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); unsigned long ms; if (get_ms(L, v, k, 86400000, &ms) < 0) return -1;
   c->idle_timeout_s = (unsigned)((ms + 999) / 1000); return 0; }
+static int k_req_timeout(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); return get_ms(L, v, k, 86400000, &c->request_timeout_ms); }
 static int k_pc_req(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); long x; if (get_long(L, v, k, 0, LONG_MAX, &x) < 0) return -1; c->conn_max_requests = (unsigned long)x; return 0; }
 static int k_pc_bytes(loader *L, ynode *v, const char *k, void *t)
@@ -373,7 +375,8 @@ static const key_def per_conn_keys[] = {
 static int k_per_conn(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, per_conn_keys, t); return 0; }
 static const key_def limit_keys[] = {
     {"max_connections", k_max_conn}, {"max_header_size", k_max_hdr}, {"max_body_size", k_max_body},
-    {"idle_timeout", k_idle}, {"per_connection", k_per_conn}, {NULL, NULL}};
+    {"idle_timeout", k_idle}, {"request_timeout", k_req_timeout}, {"per_connection", k_per_conn},
+    {NULL, NULL}};
 static int k_limits(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, limit_keys, t); return 0; }
 
 /* reply_timeout: {limit: 500ms, status: 500} */
@@ -519,6 +522,7 @@ static void defaults(config *c)
     c->max_header_bytes = 16384;
     c->max_body_bytes = 1 << 20;
     c->idle_timeout_s = 60;
+    c->request_timeout_ms = 30000;
     c->reply_timeout_status = 500;
     c->drain_timeout_ms = 10000;
 }

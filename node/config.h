@@ -34,6 +34,7 @@ typedef struct config {
     unsigned max_connections;
     size_t max_header_bytes, max_body_bytes;
     unsigned idle_timeout_s;
+    unsigned long request_timeout_ms;   /* headers to complete body; 0 = unlimited */
     unsigned long conn_max_requests;    /* 0 = unlimited */
     size_t conn_max_bytes;              /* 0 = unlimited */
     unsigned long conn_max_duration_ms; /* 0 = unlimited */

@@ -227,6 +227,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*size) {
+        const config *cfg = r->st->cfg;           /* a body trickling in past the limit: hang up */
+        if (cfg->request_timeout_ms && (now_s() - r->started) * 1000 > (double)cfg->request_timeout_ms)
+            return MHD_NO;
         if (!r->answered && !r->too_big) {
             if (r->len + *size > r->st->cfg->max_body_bytes) r->too_big = 1;
             else {

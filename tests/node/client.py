@@ -80,6 +80,21 @@ def slow(port, delay):
     s.sendall(msg[-3:])
     print(read_status(s)[0])
 
+def trickle(port, interval, count):
+    """Headers, then the body one byte every interval seconds; prints how it ended."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    body = b"x" * int(count)
+    s.sendall(request("/upload", body)[: -len(body)])
+    start = time.time()
+    try:
+        for i in range(int(count)):
+            time.sleep(float(interval))
+            s.sendall(body[i:i + 1])
+        status, _ = read_status(s)
+        print("answered", status)
+    except OSError:
+        print("closed", int(time.time() - start))
+
 def per_conn(port, n):
     """n requests on one connection; prints each status and whether it asked to close."""
     s = socket.create_connection(("127.0.0.1", int(port)))
@@ -125,5 +140,5 @@ def conns(port, n):
     print(" ".join(out))
 
 if __name__ == "__main__":
-    {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle,
+    {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
      "conns": conns}[sys.argv[1]](*sys.argv[2:])

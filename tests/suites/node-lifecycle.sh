@@ -110,6 +110,7 @@ reply_timeout: {limit: 100ms, status: 503}
 limits:
   per_connection: {max_requests: 3}
   idle_timeout: 1s
+  request_timeout: 2s
   max_connections: 3
 YAML
 start_node "$TMP/limits.yaml" "$TMP/limits.log" || exit 1
@@ -118,6 +119,8 @@ check "reply limit: a prompt request passes" 200 "$(python3 $CLIENT slow "$P" 0)
 check "reply limit: counted" 1 "$(metric "$A" 'edgenode_reply_timeouts_total')"
 check "per_connection.max_requests: third answer closes" "200 200 200/close 0" "$(python3 $CLIENT per_conn "$P" 4)"
 check "idle_timeout: a silent connection is closed" "closed" "$(python3 $CLIENT idle "$P" 5 | cut -d' ' -f1)"
+check "request_timeout: a body trickling in is cut off" "closed" "$(python3 $CLIENT trickle "$P" 0.5 20 | cut -d' ' -f1)"
+check "request_timeout: a body done within it is answered (503: the reply limit is 100ms)" "answered 503" "$(python3 $CLIENT trickle "$P" 0.1 5)"
 check "max_connections: a fourth connection waits until one closes" "200 200 200 queued 200" "$(python3 $CLIENT conns "$P" 4)"
 check "after the burst: served again" 200 "$(status "http://127.0.0.1:$P/users")"
 stop_node "$NODE_PID"; check "limits: SIGTERM exit 0" 0 "$STOP_RC"

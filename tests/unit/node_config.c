@@ -62,6 +62,8 @@ static void only_listen(void **st)
     assert_int_equal(c->nallowed_hosts, 0);
     assert_int_equal(c->admin_port, 0);
     assert_int_equal(c->proxy_default, 1);
+    assert_int_equal(c->request_timeout_ms, 30000);
+    assert_int_equal(c->max_body_bytes, 1 << 20);
     char want[128];
     snprintf(want, sizeof want, "%s/rules.yaml", dir);
     assert_string_equal(c->rules_path, want);       /* shipped rules found beside the config */
@@ -99,6 +101,7 @@ static void full(void **st)
         "  max_header_size: 8k\n"
         "  max_body_size: 2m\n"
         "  idle_timeout: 90s\n"
+        "  request_timeout: 5s\n"
         "  per_connection: {max_requests: 1000, max_received_bytes: 10m, max_duration: 1m}\n"
         "reply_timeout: {limit: 250ms, status: 503}\n"
         "rules: my-rules.yaml\n"
@@ -131,6 +134,7 @@ static void full(void **st)
     assert_int_equal(c->max_header_bytes, 8192);
     assert_int_equal(c->max_body_bytes, 2 << 20);
     assert_int_equal(c->idle_timeout_s, 90);
+    assert_int_equal(c->request_timeout_ms, 5000);
     assert_int_equal(c->conn_max_requests, 1000);
     assert_int_equal(c->conn_max_bytes, 10 << 20);
     assert_int_equal(c->conn_max_duration_ms, 60000);
