@@ -82,6 +82,14 @@ status "http://127.0.0.1:$P/x?q=%3Cscript%3Ealert(1)%3C/script%3E" >/dev/null
 check "rotation: new events file has the new attack" 1 "$(grep -c '"class":"xss"' "$TMP/events.jsonl" 2>/dev/null)"
 check "rotation: old file kept its lines" "$n_before" "$(wc -l <"$TMP/events.jsonl.1")"
 check "events: one line per attack, four before rotation" 4 "$n_before"
+# a refused config still rotates the events file
+mv "$TMP/events.jsonl" "$TMP/events.jsonl.2"
+printf 'listen: 127.0.0.1:%s\nmode: sometimes\n' "$P" >"$TMP/node.yaml"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')" = 2 ] && break; sleep 0.1; done
+status "http://127.0.0.1:$P/x?q=%3Cscript%3Ealert(1)%3C/script%3E" >/dev/null
+check "rotation with a refused config: new file written" 1 "$(grep -c '"class":"xss"' "$TMP/events.jsonl" 2>/dev/null)"
+cp "$TMP/good.yaml" "$TMP/node.yaml"
 
 # reloads under load: keep-alive clients see no error and no connection drop
 wrk -t2 -c8 -d3s -s bench/node/post.lua "http://127.0.0.1:$P" >"$TMP/wrk.txt" 2>&1 &
