@@ -44,6 +44,8 @@ static void pop(lexer *lx) { if (lx->depth > 0) lx->stack[--lx->depth] = 0; }
 
 /* ---------------------------------------------------------------- JavaScript */
 
+/* stack: '{' braces, '(' parentheses, 'K' parentheses after if/while/for/with, 'T' a template
+ * literal's ${ } */
 enum { JS_CODE, JS_SLASH, JS_DQ, JS_DQ_ESC, JS_SQ, JS_SQ_ESC, JS_TPL, JS_TPL_ESC, JS_TPL_DOLLAR,
        JS_RE, JS_RE_ESC, JS_RE_CLASS, JS_RE_CLASS_ESC, JS_LCOM, JS_BCOM, JS_BCOM_STAR, JS_ERR };
 
@@ -69,8 +71,19 @@ static void js_code(lexer *lx, unsigned c)
     case '{':  if (push(lx, '{') < 0) lx->state = JS_ERR; lx->prev = P_OP; return;
     case '}':
         if (top(lx) == 'T') { pop(lx); lx->state = JS_TPL; return; }
-        pop(lx); lx->prev = P_OP; return;
-    case ')': case ']': lx->prev = P_VAL; return;
+        if (top(lx) == '{') pop(lx);
+        lx->prev = P_OP; return;
+    case '(': {                                 /* after if/while/for/with (...) a regex may follow */
+        static const char *const kw[] = { "if", "while", "for", "with", NULL };
+        int k = (lx->prev == P_WORD || lx->prev == P_WORD_DONE) && word_in(lx, kw);
+        if (push(lx, k ? 'K' : '(') < 0) lx->state = JS_ERR;
+        lx->prev = P_OP; return;
+    }
+    case ')':
+        lx->prev = top(lx) == 'K' ? P_OP : P_VAL;
+        if (top(lx) == 'K' || top(lx) == '(') pop(lx);
+        return;
+    case ']': lx->prev = P_VAL; return;
     default: lx->prev = P_OP; return;
     }
 }
@@ -150,7 +163,7 @@ static esc_ctx js_context(const lexer *lx, const char **why)
     case JS_RE: case JS_RE_ESC: case JS_RE_CLASS: case JS_RE_CLASS_ESC:
         *why = "inside a JS regex literal"; return CTX_FORBIDDEN;
     case JS_LCOM: case JS_BCOM: case JS_BCOM_STAR: *why = R_COMMENT; return CTX_FORBIDDEN;
-    default: *why = "JS template literal nesting too deep"; return CTX_FORBIDDEN;
+    default: *why = "JS nesting too deep for the lexer"; return CTX_FORBIDDEN;
     }
 }
 
@@ -161,6 +174,7 @@ static const char *js_finish(const lexer *lx)
     case JS_DQ: case JS_DQ_ESC: case JS_SQ: case JS_SQ_ESC: return "unterminated JS string literal";
     case JS_BCOM: case JS_BCOM_STAR: return "unterminated JS block comment";
     case JS_RE: case JS_RE_ESC: case JS_RE_CLASS: case JS_RE_CLASS_ESC: return "unterminated JS regex literal";
+    case JS_ERR: return "JS nesting too deep for the lexer";
     default: return "unterminated JS template literal";
     }
 }

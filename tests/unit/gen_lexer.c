@@ -50,6 +50,8 @@ static void test_js(void **state)
         { "x = (a) /", CTX_JS_VALUE, NULL }, { "x = a[0] / ", CTX_JS_VALUE, NULL }, { "x = 4 / 2 / ", CTX_JS_VALUE, NULL },
         { "return /", F, "regex" }, { "typeof /", F, "regex" }, { "x = y; /", F, "regex" },
         { "x = a / b; c = \"/\"; d = \"", CTX_JS_STR_DQ, NULL }, { "if (a) {} /", F, "regex" },
+        { "if (a) /", F, "regex" }, { "while (f(x)) /re/.test(s); y = \"", CTX_JS_STR_DQ, NULL },
+        { "for (;;) /", F, "regex" }, { "f(a) / ", CTX_JS_VALUE, NULL }, { "if (f(a) / ", CTX_JS_VALUE, NULL },
         { "x = a", F, "identifier" }, { "x = 10", F, "identifier" }, { "x = $", F, "identifier" },
         { "x = a ", CTX_JS_VALUE, NULL }, { "f(a, ", CTX_JS_VALUE, NULL }, { "o = {k: ", CTX_JS_VALUE, NULL },
     };
@@ -285,6 +287,11 @@ static void test_names_and_limits(void **state)
     lexer_init(&lx, LANG_JS);                    /* template-literal nesting deeper than the stack */
     for (int i = 0; i < 40; i++) lexer_feed(&lx, "`${", 3);
     assert_int_equal(lexer_context(&lx, &why), CTX_FORBIDDEN);
+    assert_non_null(lexer_finish(&lx));
+    lexer_init(&lx, LANG_JS);                    /* parentheses deeper than the stack */
+    for (int i = 0; i < 40; i++) lexer_feed(&lx, "(", 1);
+    assert_int_equal(lexer_context(&lx, &why), CTX_FORBIDDEN);
+    assert_non_null(strstr(why, "too deep"));
     assert_non_null(lexer_finish(&lx));
     lexer_init(&lx, LANG_TEXT);
     assert_int_equal(lexer_context(&lx, &why), CTX_FORBIDDEN);
