@@ -1,6 +1,8 @@
 /* bundle.c -- renders a manifest's files with the template engine and packs them.
  * Deterministic: the same manifest, templates, context and time give the same bytes. */
 #include "bundle.h"
+#include "changelog.h"
+#include "packs.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +109,143 @@ tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_
     }
     if (rc < 0) { tmpl_set_free(s); return NULL; }
     return s;
+}
+
+tmpl_set *bundle_templates_from(const fingerprint_set *s, const manifest *m, char *err, size_t errsz)
+{
+    tmpl_set *set = tmpl_set_new();
+    tmpl_error te;
+    int rc = set ? 0 : -1;
+    if (!set) snprintf(err, errsz, "out of memory");
+    for (size_t i = 0; rc == 0 && i < s->n; i++) {
+        const char *p = s->files[i].path;
+        if (strncmp(p, "templates/", 10)) continue;
+        p += 10;
+        size_t l = strlen(p);
+        char name[2048];
+        tmpl_lang lang;
+        if (lang_from_path(p, &lang) < 0) lang = LANG_TEXT;
+        snprintf(name, sizeof name, "%.*s", (int)(l > 9 && !strcmp(p + l - 9, ".mustache") ? l - 9 : l), p);
+        if ((rc = tmpl_set_add(set, name, s->files[i].data, s->files[i].len, lang, &te)) < 0)
+            snprintf(err, errsz, "templates: %s", te.message);
+    }
+    for (size_t i = 0; rc == 0 && i < m->nfiles; i++) {
+        char name[2048], path[2048];
+        bundle_template_name(m, i, name, sizeof name);
+        if (tmpl_set_has(set, name)) continue;
+        snprintf(path, sizeof path, "templates/%s", m->files[i].tmpl);
+        const pack_file *f = fingerprint_get(s, path);
+        if (!f) {
+            snprintf(err, errsz, "%s: file %s: template %s is missing", m->id, m->files[i].path, m->files[i].tmpl);
+            rc = -1;
+        } else if ((rc = tmpl_set_add(set, name, f->data, f->len, m->files[i].lang, &te)) < 0) {
+            snprintf(err, errsz, "templates: %s", te.message);
+        }
+    }
+    if (rc == 0 && tmpl_set_link(set, &te) < 0) {
+        snprintf(err, errsz, "templates: %s", te.message);
+        rc = -1;
+    }
+    if (rc < 0) { tmpl_set_free(set); return NULL; }
+    return set;
+}
+
+/* The manifest stored in a pack, parsed against the pack's shared parameters. */
+static manifest *pack_manifest(const fingerprint_set *s, const char *id, char *err, size_t errsz)
+{
+    char path[512];
+    snprintf(path, sizeof path, "platforms/%s.yaml", id);
+    const pack_file *cf = fingerprint_get(s, "platforms/_common.yaml"), *mf = fingerprint_get(s, path);
+    if (!cf || !mf) {
+        snprintf(err, errsz, "the template pack has no %s", cf ? path : "platforms/_common.yaml");
+        return NULL;
+    }
+    manifest_common *c = manifest_common_parse(cf->path, cf->data, cf->len, err, errsz);
+    manifest *m = c ? manifest_parse(mf->path, mf->data, mf->len, c, NULL, err, errsz) : NULL;
+    manifest_common_free(c);
+    return m;
+}
+
+/* Fills out for the tree below root (the current version). */
+static int resolve_tree(const char *root, const char *id, bundle_source *out, fingerprint_set *src,
+                        char *err, size_t errsz)
+{
+    if (!(out->m = manifest_load(root, id, err, errsz))) return -1;
+    if (out->has_changelog && strcmp(out->m->version, out->version)) {
+        snprintf(err, errsz, "platforms/%s.yaml: version: %s, but the newest entry of changelog/%s.yaml is %s "
+                 "(the changelog decides the current version: make the manifest say %s)", id, out->m->version, id,
+                 out->version, out->version);
+        return -1;
+    }
+    if (!out->has_changelog) snprintf(out->version, sizeof out->version, "%s", out->m->version);
+    if (fingerprint_collect(root, out->m, src, err, errsz) < 0) return -1;
+    char fp[65];
+    if (fingerprint_of(src, fp) < 0) { snprintf(err, errsz, "%s: cannot fingerprint its sources", id); return -1; }
+    out->stale = out->has_changelog && strcmp(fp, out->fingerprint);
+    memcpy(out->fingerprint, fp, sizeof fp);
+    return 0;
+}
+
+int bundle_resolve(const char *root, const char *packs, const char *id, const char *version,
+                   bundle_source *out, char *err, size_t errsz)
+{
+    memset(out, 0, sizeof *out);
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/changelog/%s.yaml", root, id);
+    changelog *cl = NULL;
+    const changelog_entry *e = NULL;
+    fingerprint_set src = {0};
+    int rc = -1;
+    out->has_changelog = stat(path, &st) == 0;
+    if (out->has_changelog) {
+        if (!(cl = changelog_load(root, id, err, errsz))) goto done;
+        if (!(e = version ? changelog_find(cl, version) : &cl->entries[0])) {
+            char list[1024];
+            changelog_versions_text(cl, list, sizeof list);
+            snprintf(err, errsz, "unknown version \"%s\" of %s (known: %s)", version, id, list);
+            goto done;
+        }
+        snprintf(out->version, sizeof out->version, "%s", e->version);
+        memcpy(out->date, e->date, sizeof out->date);
+        memcpy(out->node, e->node, sizeof out->node);
+        memcpy(out->fingerprint, e->fingerprint, sizeof out->fingerprint);
+        out->mtime = pack_epoch(changelog_entry_time(e));
+    } else {
+        out->mtime = pack_epoch(BUNDLE_DEFAULT_EPOCH);
+    }
+    if (!e || e == &cl->entries[0]) {
+        if (resolve_tree(root, id, out, &src, err, errsz) < 0) goto done;
+        if (version && strcmp(version, out->version)) {
+            snprintf(err, errsz, "unknown version \"%s\" of %s (known: %s; it has no changelog yet)", version, id,
+                     out->version);
+            goto done;
+        }
+    } else {
+        char *dir = packs_dir(root, packs);
+        int lrc = dir ? packs_load(dir, e->fingerprint, &src, err, errsz) : (snprintf(err, errsz, "out of memory"), -1);
+        free(dir);
+        if (lrc < 0 || !(out->m = pack_manifest(&src, id, err, errsz))) goto done;
+        out->from_pack = 1;
+        if (strcmp(out->m->version, e->version)) {
+            snprintf(err, errsz, "the template pack of %s %s holds a manifest of version %s", id, e->version,
+                     out->m->version);
+            goto done;
+        }
+    }
+    if ((out->set = bundle_templates_from(&src, out->m, err, errsz))) rc = 0;
+done:
+    fingerprint_set_free(&src);
+    changelog_free(cl);
+    if (rc < 0) bundle_source_free(out);
+    return rc;
+}
+
+void bundle_source_free(bundle_source *s)
+{
+    manifest_free(s->m);
+    tmpl_set_free(s->set);
+    memset(s, 0, sizeof *s);
 }
 
 cJSON *bundle_context(const manifest *m, const char *version, cJSON *params)

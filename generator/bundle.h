@@ -6,6 +6,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "buf.h"
+#include "fingerprint.h"
 #include "manifest.h"
 #include "pack.h"
 #include "tmpl.h"
@@ -30,6 +31,33 @@ typedef struct bundle {
  * files; a file whose language the manifest overrides is also added as "TEMPLATE@LANG". Other
  * platforms' folders are not read, so a broken one cannot break this platform. NULL with err filled. */
 tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_t errsz);
+
+/* The same from sources in memory (fingerprint.h): every templates/... file of s, named by its
+ * path below templates/ without a trailing .mustache, then m's language overrides. */
+tmpl_set *bundle_templates_from(const fingerprint_set *s, const manifest *m, char *err, size_t errsz);
+
+/* One platform version, ready to render: what generate, serve and release all start from. */
+typedef struct bundle_source {
+    manifest *m;
+    tmpl_set *set;
+    char      version[32];     /* the bundle version rendered */
+    char      date[11];        /* its changelog date, "" without a changelog */
+    char      node[32];        /* the minimum node version, "" without a changelog */
+    char      fingerprint[65]; /* of the sources rendered */
+    time_t    mtime;           /* archive entry time: the date at 00:00 UTC, or SOURCE_DATE_EPOCH */
+    int       from_pack;       /* rendered from the version's template pack, not the tree */
+    int       has_changelog;   /* 0: no changelog/ID.yaml yet: only the manifest's version renders */
+    int       stale;           /* current version whose tree no longer has the recorded fingerprint */
+} bundle_source;
+
+/* Resolves platform id at version (NULL: the current one, the changelog's newest entry).
+ * The current version renders from the tree below root, after checking that the manifest's
+ * version: agrees with the changelog; an older one from its template pack in packs_dir (NULL:
+ * ROOT/packs), which must still match the recorded fingerprint. An unknown version gets an error
+ * listing the known ones. 0, or -1 with err filled. */
+int  bundle_resolve(const char *root, const char *packs_dir, const char *id, const char *version,
+                    bundle_source *out, char *err, size_t errsz);
+void bundle_source_free(bundle_source *s);
 
 /* The set's name for file i of m. */
 void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz);

@@ -7,5 +7,10 @@ int cli_render(int argc, char **argv);      /* cli_render.c */
 int cli_platforms(int argc, char **argv);   /* cli_bundle.c */
 int cli_describe(int argc, char **argv);    /* cli_bundle.c */
 int cli_generate(int argc, char **argv);    /* cli_bundle.c */
+int cli_serve(int argc, char **argv);       /* cli_serve.c */
+int cli_changelog(int argc, char **argv);   /* cli_changelog.c */
+int cli_release(int argc, char **argv);     /* cli_release.c */
+int cli_keygen(int argc, char **argv);      /* cli_release.c */
+int cli_verify(int argc, char **argv);      /* cli_release.c */
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bundle.h"
+#include "changelog.h"
 #include "cli.h"
 #include "manifest.h"
 #include "params.h"
@@ -21,13 +22,17 @@ static const char describe_help[] =
 
 static const char generate_help[] =
     "usage: bundlegen generate PLATFORM --endpoint URL [--endpoint URL ...] [--set NAME=VALUE ...]\n"
-    "                          [--version V] [--out FILE | --out -] [--root DIR]\n"
+    "                          [--version V] [--node-version N] [--out FILE | --out -] [--root DIR]\n"
+    "                          [--packs DIR]\n"
     "\n"
     "Renders and packs PLATFORM's connector bundle, then prints \"SHA256  PATH\".\n"
     "  --endpoint URL    a node endpoint (same as --set endpoint=URL); repeat for failover, in order\n"
     "  --set NAME=VALUE  a parameter (see bundlegen describe PLATFORM); repeat a list's name or\n"
     "                    separate its values with commas\n"
-    "  --version V       the bundle version (default: the current one)\n"
+    "  --version V       the bundle version (default: the current one, the changelog's newest);\n"
+    "                    an older version renders from its template pack\n"
+    "  --node-version N  refuse a bundle whose minimum node version is above N\n"
+    "  --packs DIR       the template packs (default: ROOT/packs)\n"
     "  --out FILE        where to write (default: the manifest's file name in the current folder);\n"
     "                    - writes the archive to stdout and the digest line to stderr\n"
     "  --root DIR        the data folder (default: $BUNDLEGEN_ROOT, ./ when it holds platforms/,\n"
@@ -35,7 +40,7 @@ static const char generate_help[] =
     "Every invalid parameter is reported, one per line. Nothing is written when anything fails.\n";
 
 typedef struct opts {
-    const char *cmd, *platform, *root, *version, *out;
+    const char *cmd, *platform, *root, *version, *out, *packs, *node_version;
     int json;
     const char **sets;   /* --set and --endpoint, in order, as NAME=VALUE */
     size_t nsets;
@@ -76,6 +81,8 @@ static int parse_args(int argc, char **argv, opts *o, const char *help, int gene
         if ((v = opt_value(argc, argv, &i, "--root", &missing))) o->root = v;
         else if (!generate && !strcmp(a, "--json")) o->json = 1;
         else if (generate && (v = opt_value(argc, argv, &i, "--version", &missing))) o->version = v;
+        else if (generate && (v = opt_value(argc, argv, &i, "--node-version", &missing))) o->node_version = v;
+        else if (generate && (v = opt_value(argc, argv, &i, "--packs", &missing))) o->packs = v;
         else if (generate && (v = opt_value(argc, argv, &i, "--out", &missing))) o->out = v;
         else if (generate && (v = opt_value(argc, argv, &i, "--set", &missing))) o->sets[o->nsets++] = v;
         else if (generate && (v = opt_value(argc, argv, &i, "--endpoint", &missing))) {
@@ -225,15 +232,40 @@ int cli_describe(int argc, char **argv)
     return rc;
 }
 
-/* Validates, renders, packs and writes; returns the exit status. */
-static int generate(const opts *o, const char *root, const manifest *m)
+/* Refuses a bundle that needs a newer node than --node-version; 0 when it fits. */
+static int node_fits(const opts *o, const bundle_source *src)
+{
+    semver have, need;
+    if (!o->node_version) return 0;
+    if (changelog_semver_parse(o->node_version, &have) < 0) {
+        fprintf(stderr, "bundlegen: generate: --node-version: \"%s\" is not MAJOR.MINOR.PATCH\n", o->node_version);
+        return -1;
+    }
+    if (!src->has_changelog) {
+        fprintf(stderr, "bundlegen: generate: %s has no changelog yet, so its minimum node version is unknown\n",
+                src->m->id);
+        return -1;
+    }
+    if (changelog_semver_parse(src->node, &need) == 0 && changelog_semver_cmp(&need, &have) > 0) {
+        fprintf(stderr, "bundlegen: generate: %s %s needs node %s or newer, and --node-version is %s: upgrade the "
+                "node, or pick an older bundle version (bundlegen changelog render --format md --platform %s)\n",
+                src->m->id, src->version, src->node, o->node_version, src->m->id);
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolves the version, validates, renders, packs and writes; returns the exit status. */
+static int generate(const opts *o, const char *root)
 {
     char err[4096];
-    const char *version = o->version ? o->version : m->version;
-    if (strcmp(version, m->version)) {
-        fprintf(stderr, "bundlegen: generate: unknown version \"%s\" of %s (known: %s)\n", version, m->id, m->version);
+    bundle_source src;
+    if (bundle_resolve(root, o->packs, o->platform, o->version, &src, err, sizeof err) < 0) {
+        fprintf(stderr, "bundlegen: generate: %s\n", err);
         return 1;
     }
+    if (node_fits(o, &src) < 0) { bundle_source_free(&src); return 1; }
+    const manifest *m = src.m;
     cJSON *errors = NULL;
     cJSON *params = params_from_cli(m->params, m->nparams, o->sets, o->nsets, &errors);
     if (!params) {
@@ -242,14 +274,14 @@ static int generate(const opts *o, const char *root, const manifest *m)
             fprintf(stderr, "bundlegen: generate: %s\n", cJSON_GetObjectItem(e, "message")->valuestring);
         if (!errors) fprintf(stderr, "bundlegen: generate: out of memory\n");
         cJSON_Delete(errors);
+        bundle_source_free(&src);
         return 1;
     }
-    cJSON *ctx = bundle_context(m, version, params);
-    tmpl_set *set = ctx ? bundle_templates(root, m, err, sizeof err) : NULL;
+    cJSON *ctx = bundle_context(m, src.version, params);
     bundle b;
     int rc = 1;
     if (!ctx) snprintf(err, sizeof err, "out of memory");
-    if (set && bundle_make(m, set, ctx, version, pack_epoch(BUNDLE_DEFAULT_EPOCH), &b, err, sizeof err) == 0) {
+    if (ctx && bundle_make(m, src.set, ctx, src.version, src.mtime, &b, err, sizeof err) == 0) {
         const char *out = o->out ? o->out : b.file_name;
         if (bundle_write(&b, out, err, sizeof err) == 0) {
             fprintf(strcmp(out, "-") ? stdout : stderr, "%s  %s\n", b.sha256, out);
@@ -258,7 +290,7 @@ static int generate(const opts *o, const char *root, const manifest *m)
         bundle_free(&b);
     }
     if (rc) fprintf(stderr, "bundlegen: generate: %s\n", err);
-    tmpl_set_free(set);
+    bundle_source_free(&src);
     cJSON_Delete(ctx);
     return rc;
 }
@@ -268,10 +300,10 @@ int cli_generate(int argc, char **argv)
     opts o;
     int rc = parse_args(argc, argv, &o, generate_help, 1);
     if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
-    char *root = NULL;
-    manifest *m = load(&o, &root);
-    rc = m ? generate(&o, root, m) : 1;
-    manifest_free(m);
+    char err[2048];
+    char *root = root_find(o.root, err, sizeof err);
+    if (!root) fprintf(stderr, "bundlegen: generate: %s\n", err);
+    rc = root ? generate(&o, root) : 1;
     free(root);
     opts_free(&o);
     return rc;

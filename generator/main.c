@@ -13,6 +13,11 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"platforms", cli_platforms, "list the platforms with their versions"},
     {"describe",  cli_describe,  "show a platform's files and parameters"},
     {"generate",  cli_generate,  "render and pack a platform's connector bundle"},
+    {"serve",     cli_serve,     "serve platforms and bundles over HTTP for the web console"},
+    {"changelog", cli_changelog, "check, render or query the platforms' version histories"},
+    {"release",   cli_release,   "render, check, sign and write every platform's current bundle"},
+    {"keygen",    cli_keygen,    "make an Ed25519 key pair for signing releases (minisign format)"},
+    {"verify",    cli_verify,    "check a bundle against a release and its signatures"},
 };
 
 static void usage(FILE *f)

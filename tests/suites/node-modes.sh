@@ -7,8 +7,8 @@ cd "$(dirname "$0")/../.."
 trap finish EXIT
 
 SQLI='search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--'
-# node NAME EXTRA-YAML: starts a node on fresh ports; sets U and A
-node() {
+# run_node NAME EXTRA-YAML: starts a node on fresh ports; sets U and A
+run_node() {
   local p a; p=$(free_port); a=$(free_port)
   printf 'listen: 127.0.0.1:%s\nadmin_listen: 127.0.0.1:%s\nrules: %s\n%s\n' "$p" "$a" "$RULES" "$2" >"$TMP/$1.yaml"
   start_node "$TMP/$1.yaml" "$TMP/$1.log" || exit 1
@@ -16,25 +16,25 @@ node() {
 }
 done_node() { stop_node "$NODE_PID"; check "$1: SIGTERM exit 0" 0 "$STOP_RC"; }
 
-node block 'mode: block'
+run_node block 'mode: block'
 check "block: benign" 200 "$(status "$U/users?id=3")"
 check "block: attack" 403 "$(status "$U/$SQLI")"
 done_node block
 
-node monitoring 'mode: monitoring'
+run_node monitoring 'mode: monitoring'
 check "monitoring: attack passes" 200 "$(status "$U/$SQLI")"
 contains "monitoring: attack reported in body" '"reason":"attack"' "$(body "$U/$SQLI")"
 check "monitoring: attacks counted" 2 "$(metric "$A" 'edgenode_attacks_total{class="sqli",application="-1"}')"
 check "monitoring: nothing blocked" 0 "$(metric "$A" 'edgenode_blocked_total{reason="attack"}')"
 done_node monitoring
 
-node off 'mode: off'
+run_node off 'mode: off'
 check "off: attack passes" 200 "$(status "$U/$SQLI")"
 check "off: counted as bypassed" 1 "$(metric "$A" 'edgenode_bypassed_total{reason="mode_off"}')"
 check "off: not analysed" 0 "$(metric "$A" 'edgenode_analysis_seconds_count')"
 done_node off
 
-node safe 'mode: safe_blocking
+run_node safe 'mode: safe_blocking
 graylist: [192.0.2.0/24]
 denylist: [198.51.100.0/24]
 allowlist: [203.0.113.0/24]'
@@ -47,12 +47,12 @@ check "allowlisted address never blocked" 200 "$(status "$U/$SQLI" -H 'X-Real-IP
 check "safe_blocking: blocked by denylist counted" 2 "$(metric "$A" 'edgenode_blocked_total{reason="denylist"}')"
 done_node safe
 
-node mon_deny 'mode: monitoring
+run_node mon_deny 'mode: monitoring
 denylist: [127.0.0.0/8]'
 check "monitoring: denylist still blocks" 403 "$(status "$U/users")"
 done_node mon_deny
 
-node filters 'mode: block
+run_node filters 'mode: block
 input_filters:
   bypass:
     - path: "^/static/"
@@ -63,7 +63,7 @@ check "input filter: others analysed" 403 "$(status "$U/$SQLI" -A 'Mozilla/5.0')
 check "bypass counted" 2 "$(metric "$A" 'edgenode_bypassed_total{reason="input_filters"}')"
 done_node filters
 
-node tokens 'mode: block
+run_node tokens 'mode: block
 tokens: [first-secret-0123456789, second-secret-0123456789]'
 check "token missing: 401" 401 "$(status "$U/users")"
 check "token wrong: 401" 401 "$(status "$U/users" -H 'X-Connector-Token: first-secret-012345678X')"
@@ -74,7 +74,7 @@ check "token rejections counted" 3 "$(metric "$A" 'edgenode_rejected_total{reaso
 check "only the two accepted messages analysed" 2 "$(metric "$A" 'edgenode_analysis_seconds_count')"
 done_node tokens
 
-node networks 'mode: block
+run_node networks 'mode: block
 allowed_networks: [10.0.0.0/8, "2001:db8::/32"]'
 before=$(metric "$A" 'edgenode_rejected_total{reason="network"}')   # the start probe counts too
 curl -s -o /dev/null --max-time 5 "$U/users"; rc=$?

@@ -1,0 +1,275 @@
+/* cli_changelog.c -- "bundlegen changelog check|render|resolve|pack": the platforms' version histories.
+ * Exit status: 0 done, 1 a failed check or bad data (the message says which and what to do), 2 usage. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "buf.h"
+#include "changelog.h"
+#include "cli.h"
+#include "fingerprint.h"
+#include "manifest.h"
+#include "packs.h"
+#include "root.h"
+
+static const char changelog_help[] =
+    "usage: bundlegen changelog check [--platform P] [--root DIR] [--packs DIR]\n"
+    "       bundlegen changelog render --format md|json|atom [--platform P] [--out FILE] [--root DIR]\n"
+    "       bundlegen changelog resolve PLATFORM --current V (--strategy none|patch|minor | --rollback-to V)\n"
+    "       bundlegen changelog pack PLATFORM [--root DIR] [--packs DIR]\n"
+    "\n"
+    "check    every platform has a valid changelog/<id>.yaml whose newest fingerprint is the tree's, and\n"
+    "         a template pack (default folder ROOT/packs) that still matches every version\n"
+    "render   the changelog as a Markdown page, a JSON feed or an Atom feed (to stdout or --out)\n"
+    "resolve  the version an automatic update from V moves to (never a new major), or whether a\n"
+    "         rollback to V is allowed (same major only)\n"
+    "pack     stores the tree's sources of PLATFORM as a template pack and prints its fingerprint\n";
+
+typedef struct opts {
+    const char *action, *platform, *root, *packs, *format, *out, *current, *strategy, *rollback;
+} opts;
+
+/* Parses "--name VALUE" / "--name=VALUE" options into o. Returns 0, 1 (help shown) or 2. */
+static int parse_args(int argc, char **argv, opts *o)
+{
+    static const struct { const char *name; size_t off; } table[] = {
+        {"--platform", offsetof(opts, platform)}, {"--root", offsetof(opts, root)},
+        {"--packs", offsetof(opts, packs)},       {"--format", offsetof(opts, format)},
+        {"--out", offsetof(opts, out)},           {"--current", offsetof(opts, current)},
+        {"--strategy", offsetof(opts, strategy)}, {"--rollback-to", offsetof(opts, rollback)},
+    };
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(changelog_help, stdout); return 1; }
+        size_t k = 0, n = 0;
+        for (; k < sizeof table / sizeof table[0]; k++) {
+            n = strlen(table[k].name);
+            if (!strncmp(a, table[k].name, n) && (a[n] == '=' || !a[n])) break;
+        }
+        if (k < sizeof table / sizeof table[0]) {
+            const char *v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v) { fprintf(stderr, "bundlegen: changelog: %s needs a value\n", a); return 2; }
+            *(const char **)((char *)o + table[k].off) = v;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "bundlegen: changelog: unknown option '%s' (see bundlegen changelog --help)\n", a);
+            return 2;
+        } else if (!o->action) {
+            o->action = a;
+        } else if (!o->platform) {
+            o->platform = a;
+        } else {
+            fprintf(stderr, "bundlegen: changelog: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    if (!o->action) { fputs(changelog_help, stderr); return 2; }
+    return 0;
+}
+
+/* The platform ids to work on: o->platform alone, or every platform. */
+static int platform_ids(const opts *o, const char *root, char ***ids, size_t *n)
+{
+    char err[2048];
+    if (!o->platform) {
+        if (manifest_list(root, ids, n, err, sizeof err) == 0) return 0;
+        fprintf(stderr, "bundlegen: changelog: %s\n", err);
+        return -1;
+    }
+    *ids = calloc(1, sizeof **ids);
+    if (!*ids || !((*ids)[0] = strdup(o->platform))) { free(*ids); fprintf(stderr, "bundlegen: out of memory\n"); return -1; }
+    *n = 1;
+    return 0;
+}
+
+/* Appends a message for check and returns -1. */
+static int fail(buf *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(buf *msg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* What check says about one platform; 0 when all is well. */
+static int check_one(const char *root, const char *packs, const char *id, buf *msg)
+{
+    char err[4096], fp[65], path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/changelog/%s.yaml", root, id);
+    if (fingerprint_platform(root, id, fp, err, sizeof err) < 0) return fail(msg, "%s: %s\n", id, err);
+    if (stat(path, &st) < 0)
+        return fail(msg, "%s: changelog/%s.yaml is missing: every platform needs one. Start it with\n"
+                          "    platform: %s\n    versions:\n      - version: 1.0.0\n        date: YYYY-MM-DD\n"
+                          "        node: 1.0.0\n        fingerprint: %s\n        changes:\n"
+                          "          - {kind: added, text: \"First release: ...\"}\n"
+                          "  then store its template pack: bundlegen changelog pack %s\n", id, id, id, fp, id);
+    changelog *cl = changelog_load(root, id, err, sizeof err);
+    if (!cl) return fail(msg, "%s: %s\n", id, err);
+    const changelog_entry *top = &cl->entries[0];
+    manifest *m = manifest_load(root, id, err, sizeof err);
+    int rc = 0;
+    if (!m) rc = fail(msg, "%s: %s\n", id, err);
+    else if (strcmp(m->version, top->version))
+        rc = fail(msg, "%s: platforms/%s.yaml says version %s but the newest changelog entry is %s: make the "
+                        "manifest say %s\n", id, id, m->version, top->version, top->version);
+    manifest_free(m);
+    if (rc == 0 && strcmp(fp, top->fingerprint))
+        rc = fail(msg, "%s: the manifest or templates changed since %s was recorded (%s:%d: fingerprint %s, "
+                        "the tree now has %s).\n  Add a new entry on top of changelog/%s.yaml with\n"
+                        "        fingerprint: %s\n  (PATCH for a fix, MINOR for a compatible feature, MAJOR when it "
+                        "needs a node upgrade),\n  then store its template pack: bundlegen changelog pack %s\n",
+                        id, top->version, cl->file, top->line, top->fingerprint, fp, id, fp, id);
+    for (size_t i = 0; rc == 0 && i < cl->n; i++) {
+        fingerprint_set s;
+        if (packs_load(packs, cl->entries[i].fingerprint, &s, err, sizeof err) < 0)
+            rc = fail(msg, "%s %s: %s%s\n", id, cl->entries[i].version, err,
+                            i == 0 ? "\n  (for the current version: bundlegen changelog pack " : "");
+        else fingerprint_set_free(&s);
+        if (rc < 0 && i == 0) buf_printf(msg, "  %s)\n", id);
+    }
+    if (rc == 0) buf_printf(msg, "ok   %-14s %s (%zu version%s)\n", id, top->version, cl->n, cl->n == 1 ? "" : "s");
+    changelog_free(cl);
+    return rc;
+}
+
+static int do_check(const opts *o, const char *root, const char *packs)
+{
+    char **ids = NULL;
+    size_t n = 0, bad = 0;
+    if (platform_ids(o, root, &ids, &n) < 0) return 1;
+    for (size_t i = 0; i < n; i++) {
+        buf msg = BUF_INIT;
+        int rc = check_one(root, packs, ids[i], &msg);
+        fputs(msg.data ? msg.data : "", rc ? stderr : stdout);
+        buf_free(&msg);
+        if (rc) bad++;
+    }
+    manifest_list_free(ids, n);
+    printf("changelog check: %zu platform%s, %zu failed\n", n, n == 1 ? "" : "s", bad);
+    return bad ? 1 : 0;
+}
+
+static int do_render(const opts *o, const char *root)
+{
+    changelog_format f;
+    if (!o->format || changelog_format_parse(o->format, &f) < 0) {
+        fprintf(stderr, "bundlegen: changelog render: --format: %s%s%s (expected md, json or atom)\n",
+                o->format ? "\"" : "missing", o->format ? o->format : "", o->format ? "\"" : "");
+        return 2;
+    }
+    char **ids = NULL, err[4096];
+    size_t n = 0;
+    if (platform_ids(o, root, &ids, &n) < 0) return 1;
+    changelog_platform *ps = calloc(n + 1, sizeof *ps);
+    manifest **ms = calloc(n + 1, sizeof *ms);
+    int rc = ps && ms ? 0 : 1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!(ms[i] = manifest_load(root, ids[i], err, sizeof err)) ||
+            !(ps[i].log = changelog_load(root, ids[i], err, sizeof err))) {
+            fprintf(stderr, "bundlegen: changelog render: %s\n", err);
+            rc = 1;
+        } else {
+            ps[i].id = ms[i]->id;
+            ps[i].name = ms[i]->name;
+        }
+    }
+    buf out = BUF_INIT;
+    if (rc == 0 && changelog_render(ps, n, f, &out) < 0) { fprintf(stderr, "bundlegen: out of memory\n"); rc = 1; }
+    if (rc == 0 && pack_save(o->out ? o->out : "-", out.data ? out.data : "", out.len, err, sizeof err) < 0) {
+        fprintf(stderr, "bundlegen: changelog render: %s\n", err);
+        rc = 1;
+    }
+    buf_free(&out);
+    for (size_t i = 0; ps && ms && i < n; i++) {
+        changelog_free((changelog *)ps[i].log);
+        manifest_free(ms[i]);
+    }
+    free(ps);
+    free(ms);
+    manifest_list_free(ids, n);
+    return rc;
+}
+
+static int do_resolve(const opts *o, const char *root)
+{
+    update_strategy s = UPDATE_NONE;
+    if (!o->platform || !o->current || !!o->strategy == !!o->rollback) {
+        fprintf(stderr, "bundlegen: changelog resolve: needs PLATFORM, --current V and one of --strategy or "
+                "--rollback-to\n");
+        return 2;
+    }
+    if (o->strategy && changelog_strategy_parse(o->strategy, &s) < 0) {
+        fprintf(stderr, "bundlegen: changelog resolve: --strategy: \"%s\" (expected none, patch or minor)\n", o->strategy);
+        return 2;
+    }
+    char err[2048];
+    changelog *cl = changelog_load(root, o->platform, err, sizeof err);
+    if (!cl) { fprintf(stderr, "bundlegen: changelog resolve: %s\n", err); return 1; }
+    int rc = 1;
+    if (o->strategy) {
+        const changelog_entry *e = changelog_update_target(cl, o->current, s, err, sizeof err);
+        if (e) {
+            printf("%s\n", e->version);
+            if (e->v.major != cl->entries[0].v.major)
+                fprintf(stderr, "note: %s %s is a new major: automatic updates never take it; upgrade by hand, "
+                        "with node >= %s\n", o->platform, cl->entries[0].version, cl->entries[0].node);
+            rc = 0;
+        } else {
+            fprintf(stderr, "bundlegen: changelog resolve: %s\n", err);
+        }
+    } else {
+        int ok = changelog_rollback_allowed(cl, o->current, o->rollback, err, sizeof err);
+        if (ok == 1) { printf("allowed: %s\n", err); rc = 0; }
+        else fprintf(stderr, "bundlegen: changelog resolve: %s%s\n", ok == 0 ? "rollback refused: " : "", err);
+    }
+    changelog_free(cl);
+    return rc;
+}
+
+static int do_pack(const opts *o, const char *root, const char *packs)
+{
+    if (!o->platform) { fprintf(stderr, "bundlegen: changelog pack: which platform?\n"); return 2; }
+    char err[4096], hex[65];
+    manifest *m = manifest_load(root, o->platform, err, sizeof err);
+    fingerprint_set s;
+    int created = 0, rc = 1;
+    if (m && fingerprint_collect(root, m, &s, err, sizeof err) == 0) {
+        if (packs_store(packs, &s, hex, &created, err, sizeof err) == 0) {
+            printf("%s  %s/%s.tar.gz (%s)\n", hex, packs, hex, created ? "stored" : "already stored");
+            rc = 0;
+        }
+        fingerprint_set_free(&s);
+    }
+    if (rc) fprintf(stderr, "bundlegen: changelog pack: %s\n", err);
+    manifest_free(m);
+    return rc;
+}
+
+int cli_changelog(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : 2;
+    char err[2048];
+    char *root = root_find(o.root, err, sizeof err);
+    char *packs = root ? packs_dir(root, o.packs) : NULL;
+    if (!root || !packs) {
+        fprintf(stderr, "bundlegen: changelog: %s\n", root ? "out of memory" : err);
+        rc = 1;
+    } else if (!strcmp(o.action, "check")) rc = do_check(&o, root, packs);
+    else if (!strcmp(o.action, "render")) rc = do_render(&o, root);
+    else if (!strcmp(o.action, "resolve")) rc = do_resolve(&o, root);
+    else if (!strcmp(o.action, "pack")) rc = do_pack(&o, root, packs);
+    else {
+        fprintf(stderr, "bundlegen: changelog: unknown action '%s' (check, render, resolve or pack)\n", o.action);
+        rc = 2;
+    }
+    free(packs);
+    free(root);
+    return rc;
+}
