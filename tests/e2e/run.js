@@ -11,10 +11,11 @@ const { spawn, execFileSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EDGENODE = path.resolve(ROOT, process.env.EDGENODE || "build/edgenode");
-const BUNDLEGEN = path.resolve(ROOT, process.env.BUNDLEGEN || "build/bundlegen");
+const BUNDLEGEN_BUILT = path.resolve(ROOT, process.env.BUNDLEGEN || "build/bundlegen");
 const WORKERD = path.join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
 const MARGIN_MS = 2000;           // runtime start-up and scheduling slack on top of a timeout
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "connectors-e2e-"));
+const BUNDLEGEN = path.join(TMP, "bundlegen");   // a copy: a rebuild during the run cannot touch it
 const children = [];
 let passed = 0, failed = 0;
 
@@ -116,7 +117,8 @@ async function startNode() {
   const port = await freePort(), admin = await freePort();
   const events = path.join(TMP, "events.jsonl");
   const config = path.join(TMP, "edgenode.yaml");
-  fs.writeFileSync(config, "listen: 127.0.0.1:" + port + "\nadmin_listen: 127.0.0.1:" + admin + "\nmode: block\nevents: " + events + "\n");
+  fs.writeFileSync(config, "listen: 127.0.0.1:" + port + "\nadmin_listen: 127.0.0.1:" + admin + "\nmode: block\nevents: " + events +
+    "\ntokens: [\"" + TOKEN + "\"]\n");
   const child = start(EDGENODE, ["--config", config], { cwd: ROOT });
   if (!(await waitPort(port, 10000)) || !(await waitPort(admin, 5000))) throw new Error("edgenode did not start: " + child.log);
   return { url: "http://127.0.0.1:" + port, port: port, admin: admin, events: events, child: child };
@@ -125,8 +127,10 @@ async function startNode() {
 /** edgenode_requests_total summed by message type. */
 async function nodeCounts(node) {
   const text = await (await fetch("http://127.0.0.1:" + node.admin + "/metrics")).text();
-  const out = { request: 0, response: 0, async: 0 };
+  const out = { request: 0, response: 0, async: 0, tokenRejected: 0 };
   for (const line of text.split("\n")) {
+    const rej = line.match(/^edgenode_rejected_total\{reason="token"\}\s+(\d+)/);
+    if (rej) out.tokenRejected = Number(rej[1]);
     const m = line.match(/^edgenode_requests_total\{([^}]*)\}\s+(\d+)/);
     if (!m) continue;
     const t = m[1].match(/type="([^"]+)"/);
@@ -257,6 +261,7 @@ async function launch(id, real, settings, tag, origin) {
 
 /* ---------- scenarios ---------- */
 
+const TOKEN = "e2e-token-0123456789abcdef";
 const ATTACK_QUERY = "/search?id=1%27%20OR%20%271%27%3D%271";
 const ATTACK_BODY = "<script>alert(1)</script>";
 
@@ -264,7 +269,7 @@ async function scenarios(id, env) {
   const p = PLATFORMS[id];
   const H = { host: "127.0.0.1:" + env.originPort };
   const seen = env.origin.seen;
-  const base = { request_timeout: 1000, token: "e2e-token-0123456789abcdef" };
+  const base = { request_timeout: 1000, token: TOKEN };
 
   // Inline, node up: pass, block with the configured page, bodies, static skip, response report.
   {
@@ -331,6 +336,17 @@ async function scenarios(id, env) {
     stop(c.child);
   }
 
+  // A wrong token: the node refuses to analyse (401), which is a failure, so the request passes.
+  {
+    const c = await launch(id, [env.node.url], Object.assign({}, base, { token: "wrong-token-0123456789" }), "token", env.originUrl);
+    const seen0 = seen.length, n0 = await nodeCounts(env.node);
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n1 = await nodeCounts(env.node);
+    check(id + " wrong token: the node refuses it and the request fails open", r.status === 200 && seen.length === seen0 + 1 &&
+      n1.tokenRejected === n0.tokenRejected + 1, r.status + " " + JSON.stringify([n0, n1]));
+    stop(c.child);
+  }
+
   // Node too slow, with one retry: fail open after two timeouts and the retry interval.
   {
     const c = await launch(id, [env.slowUrl], Object.assign({}, base, { request_timeout: 300, retries: 1, retry_interval: 100 }), "slow", env.originUrl);
@@ -383,6 +399,8 @@ async function scenarios(id, env) {
 async function main() {
   const ids = process.argv.slice(2).length ? process.argv.slice(2)
     : Object.keys(PLATFORMS).filter(function (id) { return HARNESS_IDS.indexOf(id) < 0; });
+  fs.copyFileSync(BUNDLEGEN_BUILT, BUNDLEGEN);
+  fs.chmodSync(BUNDLEGEN, 0o755);
   const node = await startNode();
   const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
   const origin = await startOrigin(originPort);
