@@ -3,6 +3,7 @@
 #include "serve.h"
 #include "bundle.h"
 #include "cache.h"
+#include "changelog.h"
 #include "manifest.h"
 #include "params.h"
 #include "value.h"
@@ -47,9 +48,11 @@ typedef struct metrics {
 typedef struct doc { char *data; size_t len; char sha256[65]; } doc;
 
 typedef struct plat {
-    manifest *m;
-    tmpl_set *set;
-    doc       json;                 /* GET /v1/platforms/{id} */
+    bundle_source *v;               /* every version, newest (the current one) first */
+    size_t         nv;
+    changelog     *log;             /* NULL when the platform has no changelog yet */
+    doc            json;            /* GET /v1/platforms/{id} */
+    doc            log_json, log_md;   /* GET /v1/platforms/{id}/changelog */
 } plat;
 
 typedef struct catalog {
@@ -63,7 +66,6 @@ typedef struct catalog {
     size_t         ntokens;
     const char   **secrets;         /* parameter names redacted in the access log */
     size_t         nsecrets;
-    time_t         epoch;
 } catalog;
 
 struct serve {
@@ -396,32 +398,48 @@ int serve_redact_query(const char *q, size_t len, const char *const *secrets, si
 
 /* ---- loading the catalog ------------------------------------------------------------------- */
 
-static int doc_set(doc *d, cJSON *v)
+static int doc_text(doc *d, char *text)
 {
-    d->data = v ? cJSON_PrintUnformatted(v) : NULL;
-    cJSON_Delete(v);
+    d->data = text;
     if (!d->data) return -1;
     d->len = strlen(d->data);
     return pack_sha256(d->data, d->len, d->sha256);
 }
 
-/* A platform's public description: the manifest's, plus every downloadable version. */
-static cJSON *platform_json(const manifest *m)
+static int doc_set(doc *d, cJSON *v)
 {
-    cJSON *o = manifest_json(m);
+    char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+    cJSON_Delete(v);
+    return doc_text(d, text);
+}
+
+/* A platform's public description: the current manifest's, plus every downloadable version
+ * (newest first, with its date and minimum node version when the changelog gives them). */
+static cJSON *platform_json(const plat *p)
+{
+    cJSON *o = manifest_json(p->v[0].m);
     cJSON *versions = o ? cJSON_AddArrayToObject(o, "versions") : NULL;
     if (!versions) { cJSON_Delete(o); return NULL; }
-    cJSON_AddItemToArray(versions, cJSON_CreateString(m->version));
-    cJSON_AddStringToObject(o, "latest", m->version);
+    for (size_t i = 0; i < p->nv; i++) {
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddStringToObject(v, "version", p->v[i].version);
+        if (p->v[i].date[0]) cJSON_AddStringToObject(v, "date", p->v[i].date);
+        if (p->v[i].node[0]) cJSON_AddStringToObject(v, "min_node_version", p->v[i].node);
+        cJSON_AddItemToArray(versions, v);
+    }
+    cJSON_AddStringToObject(o, "latest", p->v[0].version);
     return o;
 }
 
 static void catalog_free(catalog *c)
 {
     for (size_t i = 0; c->p && i < c->n; i++) {
-        manifest_free(c->p[i].m);
-        tmpl_set_free(c->p[i].set);
+        for (size_t k = 0; k < c->p[i].nv; k++) bundle_source_free(&c->p[i].v[k]);
+        free(c->p[i].v);
+        changelog_free(c->p[i].log);
         free(c->p[i].json.data);
+        free(c->p[i].log_json.data);
+        free(c->p[i].log_md.data);
     }
     free(c->p);
     free(c->list.data);
@@ -483,17 +501,47 @@ static int load_tokens(catalog *c, const serve_config *cfg, char *err, size_t er
     return rc;
 }
 
-static int load_platform(catalog *c, plat *p, const char *root, const char *id, char *err, size_t errsz)
+/* The platform's changelog as a JSON feed and as Markdown. */
+static int changelog_docs(plat *p)
 {
-    if (!(p->m = manifest_load(root, id, err, errsz))) return -1;
-    if (!(p->set = bundle_templates(root, p->m, err, errsz))) return -1;
-    if (doc_set(&p->json, platform_json(p->m)) < 0) { snprintf(err, errsz, "out of memory"); return -1; }
-    for (size_t i = 0; i < p->m->nparams; i++) {
-        if (!p->m->params[i].secret) continue;
+    changelog_platform cp = {p->v[0].m->id, p->v[0].m->name, p->log};
+    buf js = BUF_INIT, md = BUF_INIT;
+    if (changelog_render(&cp, 1, FORMAT_JSON, &js) < 0 || changelog_render(&cp, 1, FORMAT_MD, &md) < 0 ||
+        !js.data || !md.data) {
+        buf_free(&js);
+        buf_free(&md);
+        return -1;
+    }
+    if (doc_text(&p->log_json, buf_detach(&js)) < 0) { buf_free(&md); return -1; }
+    return doc_text(&p->log_md, buf_detach(&md));
+}
+
+/* Every version of platform id: the current one from the tree, older ones from their packs. */
+static int load_platform(catalog *c, plat *p, const serve_config *cfg, const char *id, char *err, size_t errsz)
+{
+    if (!(p->v = calloc(1, sizeof *p->v))) { snprintf(err, errsz, "out of memory"); return -1; }
+    if (bundle_resolve(cfg->root, cfg->packs, id, NULL, &p->v[0], err, errsz) < 0) return -1;
+    p->nv = 1;
+    if (p->v[0].has_changelog) {
+        if (!(p->log = changelog_load(cfg->root, id, err, errsz))) return -1;
+        bundle_source *v = realloc(p->v, p->log->n * sizeof *v);
+        if (!v) { snprintf(err, errsz, "out of memory"); return -1; }
+        p->v = v;
+        for (; p->nv < p->log->n; p->nv++) {
+            memset(&p->v[p->nv], 0, sizeof *v);
+            if (bundle_resolve(cfg->root, cfg->packs, id, p->log->entries[p->nv].version, &p->v[p->nv], err, errsz) < 0)
+                return -1;
+        }
+        if (changelog_docs(p) < 0) { snprintf(err, errsz, "out of memory"); return -1; }
+    }
+    if (doc_set(&p->json, platform_json(p)) < 0) { snprintf(err, errsz, "out of memory"); return -1; }
+    const manifest *m = p->v[0].m;
+    for (size_t i = 0; i < m->nparams; i++) {
+        if (!m->params[i].secret) continue;
         const char **s = realloc(c->secrets, (c->nsecrets + 1) * sizeof *s);
         if (!s) { snprintf(err, errsz, "out of memory"); return -1; }
         c->secrets = s;
-        c->secrets[c->nsecrets++] = p->m->params[i].name;
+        c->secrets[c->nsecrets++] = m->params[i].name;
     }
     return 0;
 }
@@ -527,14 +575,13 @@ static catalog *catalog_load(const serve_config *cfg, unsigned long gen, char *e
     if (!c) { snprintf(err, errsz, "out of memory"); return NULL; }
     atomic_init(&c->refs, 1);
     c->gen = gen;
-    c->epoch = pack_epoch(BUNDLE_DEFAULT_EPOCH);
     int rc = load_tokens(c, cfg, err, errsz);
     if (rc == 0) rc = manifest_list(cfg->root, &ids, &n, err, errsz);
     if (rc == 0 && n == 0) { snprintf(err, errsz, "%s/platforms: no platform manifests", cfg->root); rc = -1; }
     if (rc == 0 && !(c->p = calloc(n, sizeof *c->p))) { snprintf(err, errsz, "out of memory"); rc = -1; }
-    for (size_t i = 0; rc == 0 && i < n; i++, c->n++) rc = load_platform(c, &c->p[i], cfg->root, ids[i], err, errsz);
+    for (size_t i = 0; rc == 0 && i < n; i++, c->n++) rc = load_platform(c, &c->p[i], cfg, ids[i], err, errsz);
     cJSON *list = cJSON_CreateObject(), *arr = list ? cJSON_AddArrayToObject(list, "platforms") : NULL;
-    for (size_t i = 0; rc == 0 && arr && i < c->n; i++) cJSON_AddItemToArray(arr, platform_json(c->p[i].m));
+    for (size_t i = 0; rc == 0 && arr && i < c->n; i++) cJSON_AddItemToArray(arr, platform_json(&c->p[i]));
     if (rc == 0 && (!arr || doc_set(&c->list, list) < 0)) { snprintf(err, errsz, "out of memory"); rc = -1; list = NULL; }
     if (rc != 0 || !arr) cJSON_Delete(list);
     if (rc == 0) rc = load_openapi(c, cfg->root, err, errsz);
@@ -555,15 +602,16 @@ static catalog *catalog_acquire(serve *s)
 static const plat *catalog_find(const catalog *c, const char *id)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->p[i].m->id, id)) return &c->p[i];
+        if (!strcmp(c->p[i].v[0].m->id, id)) return &c->p[i];
     return NULL;
 }
 
-/* The version to render: absent or "latest" is the current one. Older versions come from the
- * template packs once those exist; until then only the current version is known. */
-static const char *resolve_version(const plat *p, const char *want)
+/* The version to render: absent or "latest" is the current one; NULL when p has no such version. */
+static const bundle_source *find_version(const plat *p, const char *want)
 {
-    if (!want || !*want || !strcmp(want, "latest") || !strcmp(want, p->m->version)) return p->m->version;
+    if (!want || !*want || !strcmp(want, "latest")) return &p->v[0];
+    for (size_t i = 0; i < p->nv; i++)
+        if (!strcmp(p->v[i].version, want)) return &p->v[i];
     return NULL;
 }
 
@@ -647,7 +695,8 @@ static enum MHD_Result send_not_modified(serve *s, struct MHD_Connection *c, req
 }
 
 /* A document of the catalog (kept alive by the response), with its ETag. */
-static enum MHD_Result send_doc(serve *s, struct MHD_Connection *c, req *r, catalog *cat, const doc *d)
+static enum MHD_Result send_doc(serve *s, struct MHD_Connection *c, req *r, catalog *cat, const doc *d,
+                                const char *type)
 {
     char etag[70];
     snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
@@ -655,9 +704,10 @@ static enum MHD_Result send_doc(serve *s, struct MHD_Connection *c, req *r, cata
     if (inm && serve_etag_match(inm, d->sha256)) { catalog_release(cat); return send_not_modified(s, c, r, etag); }
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(d->len, d->data, release_catalog_cb, cat);
     if (!resp) { catalog_release(cat); return MHD_NO; }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (r->route == R_CHANGELOG) MHD_add_response_header(resp, "Vary", "Accept");
     return send_resp(s, c, r, MHD_HTTP_OK, resp, d->len);
 }
 
@@ -692,15 +742,15 @@ static void observe_render(serve *s, double secs)
 
 /* Renders and packs p at version with the validated params (consumed), stores the result under
  * key and returns it referenced; NULL with err filled. A folder bundle is served as a zip. */
-static const cache_entry *render(serve *s, const catalog *cat, const plat *p, const char *version, cJSON *params,
+static const cache_entry *render(serve *s, const bundle_source *src, cJSON *params,
                                  const char *key, size_t keylen, char *err, size_t errsz)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    cJSON *ctx = bundle_context(p->m, version, params);
+    cJSON *ctx = bundle_context(src->m, src->version, params);
     if (!ctx) { snprintf(err, errsz, "out of memory"); return NULL; }
     bundle b;
-    int rc = bundle_make(p->m, p->set, ctx, version, cat->epoch, &b, err, errsz);
+    int rc = bundle_make(src->m, src->set, ctx, src->version, src->mtime, &b, err, errsz);
     cJSON_Delete(ctx);
     if (rc < 0) return NULL;
     char name[600], sha[65];
@@ -708,7 +758,7 @@ static const cache_entry *render(serve *s, const catalog *cat, const plat *p, co
     buf zip = BUF_INIT;
     if (b.kind == PACK_DIR) {
         snprintf(name, sizeof name, "%s.zip", b.file_name);
-        if (pack_build(PACK_ZIP, b.files, b.nfiles, cat->epoch, &zip, err, errsz) < 0 ||
+        if (pack_build(PACK_ZIP, b.files, b.nfiles, src->mtime, &zip, err, errsz) < 0 ||
             pack_sha256(zip.data, zip.len, sha) < 0) {
             buf_free(&zip);
             bundle_free(&b);
@@ -729,65 +779,80 @@ static const cache_entry *render(serve *s, const catalog *cat, const plat *p, co
     return e;
 }
 
-/* Validates raw (consumed), then answers the bundle from the cache or renders it. */
+/* The 404 for an unknown platform, listing the known ones. */
+static enum MHD_Result unknown_platform(serve *s, struct MHD_Connection *c, req *r, const catalog *cat, const char *id)
+{
+    buf known = BUF_INIT;
+    for (size_t i = 0; i < cat->n; i++) buf_printf(&known, "%s%s", i ? ", " : "", cat->p[i].v[0].m->id);
+    char shown[72];
+    printable(id, strlen(id), shown);
+    enum MHD_Result rc = send_error(s, c, r, 404, NULL, "unknown platform \"%s\" (known: %s)", shown,
+                                    known.data ? known.data : "");
+    buf_free(&known);
+    return rc;
+}
+
+/* The cache key: generation, platform, version and the canonical (validated, defaulted) parameters. */
+static int cache_key(buf *key, unsigned long gen, const bundle_source *src, const cJSON *params)
+{
+    char *canon = cJSON_PrintUnformatted(params);
+    const char *id = src->m->id;
+    int rc = !canon || buf_printf(key, "%lu", gen) < 0 || buf_add(key, "", 1) < 0 ||
+             buf_add(key, id, strlen(id) + 1) < 0 || buf_add(key, src->version, strlen(src->version) + 1) < 0 ||
+             buf_puts(key, canon) < 0 ? -1 : 0;
+    cJSON_free(canon);
+    return rc;
+}
+
+/* Resolves the version, validates raw (consumed) with errors found so far (consumed), then answers
+ * the bundle from the cache or renders it. Releases cat. */
 static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r, catalog *cat, const char *id,
                                      const char *want, cJSON *raw, cJSON *errors)
 {
     const plat *p = catalog_find(cat, id);
-    if (!p) {
+    const bundle_source *src = p ? find_version(p, want) : NULL;
+    enum MHD_Result rc;
+    if (!src) {
         cJSON_Delete(raw);
         cJSON_Delete(errors);
-        buf known = BUF_INIT;
-        for (size_t i = 0; i < cat->n; i++) buf_printf(&known, "%s%s", i ? ", " : "", cat->p[i].m->id);
-        char shown[72];
-        printable(id, strlen(id), shown);
-        enum MHD_Result rc = send_error(s, c, r, 404, NULL, "unknown platform \"%s\" (known: %s)", shown,
-                                        known.data ? known.data : "");
-        buf_free(&known);
+        if (!p) rc = unknown_platform(s, c, r, cat, id);
+        else {
+            char shown[72], known[1024] = "";
+            printable(want, strlen(want), shown);
+            for (size_t i = 0, n = 0; i < p->nv; i++)
+                n += (size_t)snprintf(known + n, n < sizeof known ? sizeof known - n : 0, "%s%s", i ? ", " : "", p->v[i].version);
+            rc = send_error(s, c, r, 404, NULL, "unknown version \"%s\" of %s (known: %s)", shown, id, known);
+        }
         catalog_release(cat);
         return rc;
     }
     cJSON *more = NULL;
-    cJSON *params = params_from_json(p->m->params, p->m->nparams, raw, &more);
+    cJSON *params = params_from_json(src->m->params, src->m->nparams, raw, &more);
     cJSON_Delete(raw);
     if (more) {
         cJSON *e;
         while ((e = cJSON_DetachItemFromArray(more, 0))) cJSON_AddItemToArray(errors, e);
         cJSON_Delete(more);
     }
-    if (cJSON_GetArraySize(errors) > 0) {
+    if (cJSON_GetArraySize(errors) > 0 || !params) {
         cJSON_Delete(params);
         catalog_release(cat);
-        return send_error(s, c, r, 400, errors, "invalid parameters for %s", p->m->id);
+        if (cJSON_GetArraySize(errors) == 0) { cJSON_Delete(errors); return send_error(s, c, r, 500, NULL, "out of memory"); }
+        return send_error(s, c, r, 400, errors, "invalid parameters for %s %s", id, src->version);
     }
     cJSON_Delete(errors);
-    const char *version = resolve_version(p, want);
-    if (!version) {
-        cJSON_Delete(params);
-        char shown[72];
-        printable(want, strlen(want), shown);
-        enum MHD_Result rc = send_error(s, c, r, 404, NULL, "unknown version \"%s\" of %s (known: %s)", shown,
-                                        p->m->id, p->m->version);
-        catalog_release(cat);
-        return rc;
-    }
-    char *canon = cJSON_PrintUnformatted(params);
     buf key = BUF_INIT;
-    if (!canon || buf_printf(&key, "%lu", cat->gen) < 0 || buf_add(&key, "", 1) < 0 ||
-        buf_add(&key, p->m->id, strlen(p->m->id) + 1) < 0 || buf_add(&key, version, strlen(version) + 1) < 0 ||
-        buf_puts(&key, canon) < 0) {
-        cJSON_free(canon);
+    if (cache_key(&key, cat->gen, src, params) < 0) {
         cJSON_Delete(params);
         buf_free(&key);
         catalog_release(cat);
         return send_error(s, c, r, 500, NULL, "out of memory");
     }
-    cJSON_free(canon);
     const cache_entry *e = cache_get(s->cache, key.data, key.len);
     char err[4096] = "";
     r->cache_result = e ? "hit" : "miss";
     if (e) cJSON_Delete(params);
-    else e = render(s, cat, p, version, params, key.data, key.len, err, sizeof err);
+    else e = render(s, src, params, key.data, key.len, err, sizeof err);
     buf_free(&key);
     catalog_release(cat);
     if (!e) return send_error(s, c, r, 500, NULL, "rendering %s failed: %s", id, err);
@@ -979,7 +1044,7 @@ static enum MHD_Result dispatch(serve *s, struct MHD_Connection *c, req *r, cons
     }
     if (!cat) return send_error(s, c, r, 503, NULL, "not ready");
     if (r->route == R_OPENAPI) {
-        if (cat->openapi.data) return send_doc(s, c, r, cat, &cat->openapi);
+        if (cat->openapi.data) return send_doc(s, c, r, cat, &cat->openapi, "application/json");
         catalog_release(cat);
         return send_error(s, c, r, 404, NULL, "no openapi.json in the data folder");
     }
@@ -987,17 +1052,23 @@ static enum MHD_Result dispatch(serve *s, struct MHD_Connection *c, req *r, cons
         catalog_release(cat);
         return send_error(s, c, r, 401, NULL, "a valid Authorization: Bearer token is required");
     }
-    if (r->route == R_PLATFORMS) return send_doc(s, c, r, cat, &cat->list);
+    if (r->route == R_PLATFORMS) return send_doc(s, c, r, cat, &cat->list, "application/json");
     if (r->route == R_BUNDLE) return get_bundle(s, c, r, cat);
     if (r->route == R_BUNDLES) return post_bundle(s, c, r, cat);
     const plat *p = catalog_find(cat, r->id);
     if (!p) {
+        enum MHD_Result rc = unknown_platform(s, c, r, cat, r->id);
         catalog_release(cat);
-        return send_error(s, c, r, 404, NULL, "unknown platform \"%s\"", r->id);
+        return rc;
     }
-    if (r->route == R_PLATFORM) return send_doc(s, c, r, cat, &p->json);
-    catalog_release(cat);                                  /* R_CHANGELOG */
-    return send_error(s, c, r, 404, NULL, "no changelog for %s yet", r->id);
+    if (r->route == R_PLATFORM) return send_doc(s, c, r, cat, &p->json, "application/json");
+    if (!p->log) {                                          /* R_CHANGELOG */
+        catalog_release(cat);
+        return send_error(s, c, r, 404, NULL, "%s has no changelog", r->id);
+    }
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    if (accept && serve_wants_markdown(accept)) return send_doc(s, c, r, cat, &p->log_md, "text/markdown; charset=utf-8");
+    return send_doc(s, c, r, cat, &p->log_json, "application/json");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
