@@ -325,7 +325,10 @@ static int emit_container(esc_ctx ctx, const ctx_info *in, const cJSON *v, buf *
 
 static int emit(esc_ctx ctx, const ctx_info *in, const cJSON *v, buf *out, const char **why, int depth)
 {
-    if (cJSON_IsString(v)) return esc_string(ctx, v->valuestring, strlen(v->valuestring), out, why);
+    if (cJSON_IsString(v)) {
+        const char *s = v->valuestring ? v->valuestring : "";
+        return esc_string(ctx, s, strlen(s), out, why);
+    }
     if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) { *why = "non-finite number"; return -1; }
     if (!in->quote) {                                           /* a string context: plain text only */
         if (cJSON_IsNull(v)) { *why = "null in a string context"; return -1; }
