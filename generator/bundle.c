@@ -19,95 +19,24 @@ void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz)
     else snprintf(out, outsz, "%.*s", (int)l, f->tmpl);
 }
 
-/* Adds templates/REL as template name in language lang. */
-static int add_file(tmpl_set *s, const char *tdir, const char *rel, const char *name, tmpl_lang lang,
-                    tmpl_error *te, char *err, size_t errsz)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", tdir, rel);
-    buf src = BUF_INIT;
-    src.limit = 16u << 20;
-    if (buf_read_file(&src, path) < 0) {
-        snprintf(err, errsz, "%s: cannot read: %s", path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
-        buf_free(&src);
-        return -1;
-    }
-    int rc = tmpl_set_add(s, name, src.data ? src.data : "", src.len, lang, te);
-    if (rc < 0) snprintf(err, errsz, "templates: %s", te->message);
-    buf_free(&src);
-    return rc;
-}
-
-/* Adds every regular file below templates/REL, named by its path under templates/ with a
- * trailing .mustache dropped; symbolic links are refused. */
-static int add_tree(tmpl_set *s, const char *tdir, const char *rel, int depth, tmpl_error *te,
-                    char *err, size_t errsz)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", tdir, rel);
-    DIR *d = depth > 16 ? NULL : opendir(path);
-    if (!d) { snprintf(err, errsz, "%s: %s", path, depth > 16 ? "nested too deep" : strerror(errno)); return -1; }
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char sub[2048];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
-        snprintf(path, sizeof path, "%s/%s", tdir, sub);
-        if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode)) {
-            snprintf(err, errsz, "%s: %s", path, S_ISLNK(st.st_mode) ? "symbolic links are refused" : strerror(errno));
-            rc = -1;
-        } else if (S_ISDIR(st.st_mode)) {
-            rc = add_tree(s, tdir, sub, depth + 1, te, err, errsz);
-        } else if (S_ISREG(st.st_mode)) {
-            tmpl_lang lang;
-            if (lang_from_path(sub, &lang) < 0) lang = LANG_TEXT;
-            char name[2048];
-            size_t l = strlen(sub);
-            snprintf(name, sizeof name, "%.*s", (int)(l > 9 && !strcmp(sub + l - 9, ".mustache") ? l - 9 : l), sub);
-            rc = add_file(s, tdir, sub, name, lang, te, err, errsz);
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
 tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_t errsz)
 {
-    char tdir[4096], name[2048];
+    fingerprint_set src;
+    char tdir[4096];
+    if (fingerprint_collect(root, m, &src, err, errsz) < 0) return NULL;
     snprintf(tdir, sizeof tdir, "%s/templates", root);
-    tmpl_set *s = tmpl_set_new();
-    tmpl_error te;
-    if (!s) { snprintf(err, errsz, "out of memory"); return NULL; }
     DIR *d = opendir(tdir);
-    if (!d) {
-        snprintf(err, errsz, "%s: %s", tdir, strerror(errno));
-        tmpl_set_free(s);
-        return NULL;
-    }
-    int rc = 0;
+    int rc = d ? 0 : -1;
+    if (!d) snprintf(err, errsz, "%s: %s", tdir, strerror(errno));
     struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {     /* shared partials and the folders of m's files */
-        int used = e->d_name[0] == '_';
-        size_t l = strlen(e->d_name);
-        for (size_t i = 0; !used && i < m->nfiles; i++)
-            used = !strncmp(m->files[i].tmpl, e->d_name, l) && m->files[i].tmpl[l] == '/';
-        if (used && e->d_name[0] != '.' && e->d_type == DT_DIR) rc = add_tree(s, tdir, e->d_name, 1, &te, err, errsz);
+    while (rc == 0 && (e = readdir(d))) {     /* every shared folder, used or not */
+        char rel[512];
+        snprintf(rel, sizeof rel, "templates/%s", e->d_name);
+        if (e->d_name[0] == '_' && e->d_type == DT_DIR) rc = fingerprint_add_dir(&src, root, rel, err, errsz);
     }
-    closedir(d);
-    for (size_t i = 0; rc == 0 && i < m->nfiles; i++) {    /* files at the top, and language overrides */
-        bundle_template_name(m, i, name, sizeof name);
-        if (tmpl_set_has(s, name)) continue;
-        tmpl_lang lang = m->files[i].lang;
-        if (!m->files[i].has_lang && lang_from_path(m->files[i].tmpl, &lang) < 0) lang = LANG_TEXT;
-        rc = add_file(s, tdir, m->files[i].tmpl, name, lang, &te, err, errsz);
-    }
-    if (rc == 0 && tmpl_set_link(s, &te) < 0) {
-        snprintf(err, errsz, "templates: %s", te.message);
-        rc = -1;
-    }
-    if (rc < 0) { tmpl_set_free(s); return NULL; }
+    if (d) closedir(d);
+    tmpl_set *s = rc == 0 ? bundle_templates_from(&src, m, err, errsz) : NULL;
+    fingerprint_set_free(&src);
     return s;
 }
 

@@ -26,10 +26,11 @@ typedef struct bundle {
     char       sha256[65];  /* of packed, or of the folder's sha256sum listing */
 } bundle;
 
-/* The templates one platform needs, compiled and linked: every file below ROOT/templates/_NAME/
- * (shared partials) and below the top folders holding m's files (their own partials), then m's
- * files; a file whose language the manifest overrides is also added as "TEMPLATE@LANG". Other
- * platforms' folders are not read, so a broken one cannot break this platform. NULL with err filled. */
+/* The templates one platform needs, compiled and linked: its sources as fingerprint_collect finds
+ * them (every file below the top folders holding m's files) and every file below the shared
+ * ROOT/templates/_NAME/ folders, then m's files; a file whose language the manifest overrides is
+ * also added as "TEMPLATE@LANG". Other platforms' folders are not read, so a broken one cannot
+ * break this platform. NULL with err filled. */
 tmpl_set *bundle_templates(const char *root, const manifest *m, char *err, size_t errsz);
 
 /* The same from sources in memory (fingerprint.h): every templates/... file of s, named by its

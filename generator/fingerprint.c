@@ -101,6 +101,11 @@ static int add_partials_of(fingerprint_set *s, size_t i, const char *root, char 
     return 0;
 }
 
+int fingerprint_add_dir(fingerprint_set *s, const char *root, const char *rel, char *err, size_t errsz)
+{
+    return add_tree(s, root, rel, 1, err, errsz);
+}
+
 int fingerprint_add(fingerprint_set *s, const char *path, const void *data, size_t len)
 {
     if (s->n == s->cap) {

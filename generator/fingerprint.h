@@ -15,6 +15,8 @@ typedef struct fingerprint_set {
 
 /* Adds a copy of data as path, line endings normalised. 0, or -1 on memory failure. */
 int  fingerprint_add(fingerprint_set *s, const char *path, const void *data, size_t len);
+/* Adds every regular file below ROOT/REL (named REL/...) not in the set yet; symbolic links are refused. */
+int  fingerprint_add_dir(fingerprint_set *s, const char *root, const char *rel, char *err, size_t errsz);
 const pack_file *fingerprint_get(const fingerprint_set *s, const char *path);
 void fingerprint_set_free(fingerprint_set *s);
 
