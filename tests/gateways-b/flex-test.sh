@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# flex-test.sh -- builds the Flex policy's generated connector.rs on the host with its tests, offline
+# on Debian's crates (a private CARGO_HOME whose crates.io is /usr/share/cargo/registry).
+# Usage: flex-test.sh CONNECTOR_RS WORKDIR DUMP_JSON; prints cargo's test output.
+set -eu
+src=$1; work=$2; dump=$3
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work/crate/src" "$work/crate/tests" "$work/cargo-home"
+cat >"$work/cargo-home/config.toml" <<'CFG'
+[source.crates-io]
+replace-with = "debian"
+[source.debian]
+directory = "/usr/share/cargo/registry"
+[net]
+offline = true
+CFG
+cp "$here/flex-crate/Cargo.toml" "$work/crate/Cargo.toml"
+cp "$here/flex-crate/tests/logic.rs" "$work/crate/tests/logic.rs"
+cmp -s "$src" "$work/crate/src/connector.rs" || cp "$src" "$work/crate/src/connector.rs"
+cd "$work/crate"
+CARGO_HOME="$work/cargo-home" CARGO_TARGET_DIR="$work/target" FLEX_SETTINGS_DUMP="$dump" \
+  cargo test --offline --quiet -- --test-threads=1 2>&1

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# connectors-gateways-b.sh -- Mule Gateway, Flex Gateway and Azure API Management bundles: determinism,
+# golden files, static checks (xmllint, YAML, TOML, rustfmt, cargo test, mcs), hostile values, refusals.
+set -u
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+BG=${BUNDLEGEN_SAN:-$REPO/build/san/bundlegen}
+[ -x "$BG" ] || BG=$REPO/build/bundlegen
+H=$REPO/tests/gateways-b
+W=$(mktemp -d /tmp/gateways-b.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+CARGO_WORK=${GATEWAYS_B_CARGO:-$REPO/build/gateways-b}   # kept between runs: cargo builds incrementally
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "$2" | head -n 20 | sed 's/^/    /'; }
+
+# gen NAME ID ARGS...: generates $W/NAME.zip and unpacks it into $W/NAME.
+gen() {
+  local name=$1 id=$2; shift 2
+  rm -rf "${W:?}/$name"
+  if "$BG" generate "$id" "$@" --out "$W/$name.zip" >"$W/out" 2>"$W/err" &&
+     mkdir -p "$W/$name" && python3 -m zipfile -e "$W/$name.zip" "$W/$name" 2>>"$W/err"; then
+    ok "$name: generates"
+  else
+    bad "$name: generate $id failed" "$(cat "$W/err")"
+  fi
+}
+# refused NAME PARAM ID ARGS...: generation fails, names PARAM, and leaves no file behind.
+refused() {
+  local name=$1 param=$2 id=$3; shift 3
+  rm -f "$W/refused.zip"
+  if "$BG" generate "$id" "$@" --out "$W/refused.zip" >"$W/out" 2>"$W/err"; then
+    bad "$name: accepted" "$(cat "$W/out")"
+  elif ! grep -q -- "$param" "$W/err"; then
+    bad "$name: error does not name $param" "$(cat "$W/err")"
+  elif [ -e "$W/refused.zip" ]; then
+    bad "$name: left a file behind"
+  else
+    ok "$name: refused, naming $param"
+  fi
+}
+# check NAME CMD...: the command succeeds.
+check() {
+  local name=$1; shift
+  if "$@" >"$W/check.out" 2>&1; then ok "$name"; else bad "$name" "$(cat "$W/check.out")"; fi
+}
+# fails NAME CMD...: the command fails (a checker catching a planted defect).
+fails() {
+  local name=$1; shift
+  if "$@" >"$W/check.out" 2>&1; then bad "$name: not caught"; else ok "$name"; fi
+}
+# expect NAME JSONFILE PYEXPR: PYEXPR is true with d = the file's JSON and env = the environment.
+expect() {
+  local name=$1 file=$2 expr=$3
+  if python3 - "$file" "$expr" >"$W/expect.out" 2>&1 <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+env = os.environ
+if not eval(sys.argv[2]):
+    print("false:", sys.argv[2]); print(json.dumps(d, sort_keys=True)[:1500]); sys.exit(1)
+PY
+  then ok "$name"; else bad "$name" "$(cat "$W/expect.out")"; fi
+}
+facts() { python3 "$H/facts.py" "$1" "$W/$2" >"$W/$2.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
+apim() { python3 "$H/apim_check.py" "$W/$1" >"$W/$1.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
+xml_ok() { local f; for f in "$@"; do xmllint --noout "$f" || return 1; done; }
+rust_ok() { local f; for f in "$@"; do rustfmt --edition 2021 --emit stdout <"$f" >/dev/null || return 1; done; }
+# cargo_test NAME BUNDLE: builds and tests the bundle's connector.rs on the host; dump in $W/BUNDLE.dump.json.
+cargo_test() {
+  local name=$1 b=$2 out
+  out=$("$H/flex-test.sh" "$W/$b/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/$b.dump.json" 2>&1)
+  local rc=$? line
+  line=$(echo "$out" | grep -E '^test result: .* [1-9][0-9]* passed' | head -n 1)
+  if [ $rc -eq 0 ] && [ -n "$line" ] && ! echo "$out" | grep -q '^warning'; then
+    ok "$name: cargo test (${line#test result: })"
+  else
+    bad "$name: cargo test failed or warned" "$out"
+  fi
+}
+EP1=https://node-a.example.com
+EP2="https://node-b.example.com:5050/x'y&z\$(a)*+;=:@!~"
+export EP1 EP2
+
+# ---- determinism and golden files
+for id in azure-apim flex mule; do
+  "$BG" generate "$id" --endpoint "$EP1" --endpoint "$EP2" --set token=abcdefghijklmnop0123 --out "$W/$id-1.zip" >/dev/null 2>&1
+  "$BG" generate "$id" --endpoint "$EP1" --endpoint "$EP2" --set token=abcdefghijklmnop0123 --out "$W/$id-2.zip" >/dev/null 2>&1
+  if [ -s "$W/$id-1.zip" ] && cmp -s "$W/$id-1.zip" "$W/$id-2.zip"; then ok "$id: two generations, same bytes"
+  else bad "$id: generations differ or failed"; fi
+done
+if BUNDLEGEN=$BG "$H/golden.sh" "$W/golden" >"$W/err" 2>&1; then
+  for id in azure-apim flex mule; do
+    if diff -r "$REPO/tests/golden/$id" "$W/golden/$id" >"$W/diff" 2>&1; then ok "$id: matches tests/golden/$id"
+    else bad "$id: differs from tests/golden/$id (make golden, then review the diff)" "$(cat "$W/diff")"; fi
+  done
+else
+  bad "golden.sh failed" "$(cat "$W/err")"
+fi
+
+# ---- Azure API Management
+gen az-default azure-apim --endpoint "$EP1"
+check "az-default: fragments are well-formed XML" xml_ok "$W"/az-default/*.xml
+check "az-default: sizes, named values and C# expressions (mcs)" apim "az-default"
+expect "az-default: inline fragment blocks with 403 only (fail open)" "$W/az-default.json" \
+  'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["403"] and d["fragments"]["edge-connector-async-request.xml"]["statuses"] == []'
+expect "az-default: modes and connector id" "$W/az-default.json" \
+  'd["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnMode"] == "inline" and d["fragments"]["edge-connector-async-request.xml"]["variables"]["cnMode"] == "async" and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnConnector"] == "azure-apim/1.0.0"'
+expect "az-default: no token, no report" "$W/az-default.json" \
+  'd["secret"] == [] and "edge-connector-token" not in d["named_values"] and d["fragments"]["edge-connector-sync-response.xml"]["expressions"] == 0'
+expect "az-default: endpoints named value" "$W/az-default.json" 'd["named_values"]["edge-connector-endpoints"].split() == [env["EP1"]]'
+
+gen az-full azure-apim --endpoint "$EP1" --endpoint "$EP2" --set fail_mode=closed --set fail_status=599 \
+  --set block_status=451 --set report_response=true --set send_response_body=true --set send_request_body=false \
+  --set token=abc.DEF_ghi~jkl+mno/pq= --set skip_extensions=css,js --set real_ip_header=X-Client-IP --set host_header=X-Orig-Host
+check "az-full: fragments are well-formed XML" xml_ok "$W"/az-full/*.xml
+check "az-full: sizes, named values and C# expressions (mcs)" apim "az-full"
+expect "az-full: block and fail statuses" "$W/az-full.json" 'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["451", "599"]'
+expect "az-full: token is a secret named value, unchanged" "$W/az-full.json" \
+  'd["secret"] == ["edge-connector-token"] and d["named_values"]["edge-connector-token"] == "abc.DEF_ghi~jkl+mno/pq="'
+expect "az-full: hostile endpoint unchanged in its named value" "$W/az-full.json" \
+  'd["named_values"]["edge-connector-endpoints"].split() == [env["EP1"], env["EP2"]]'
+expect "az-full: header names and extensions as literal variables" "$W/az-full.json" \
+  'all(d["fragments"][f]["variables"]["cnRealIpHeader"] == "header: X-Client-IP" and d["fragments"][f]["variables"]["cnHostHeader"] == "header: X-Orig-Host" and d["fragments"][f]["variables"]["cnSkipExtensions"].split() == ["exts:", "css", "js"] for f in ["edge-connector-sync-request.xml", "edge-connector-async-request.xml"])'
+expect "az-full: both response fragments report" "$W/az-full.json" \
+  'all(d["fragments"][f]["expressions"] > 0 and "X-Connector-Response-Status" in d["fragments"][f]["header_names"] for f in ["edge-connector-sync-response.xml", "edge-connector-async-response.xml"])'
+
+export PAGE_AZ=$'<p class="a" id=\'b\'>Quote " \' back\\slash \\" \\u0041\n\r\ttab \u2028 \u2029 </script> ]]> ${x} #[y] %s `id` \u0085 \ufeff \xf0\x9f\x92\xa5</p>'
+gen az-hostile azure-apim --endpoint "$EP1" --set "block_page=$PAGE_AZ"
+check "az-hostile: checks pass" apim "az-hostile"
+expect "az-hostile: block page unchanged in its named value" "$W/az-hostile.json" \
+  'd["named_values"]["edge-connector-block-page"] == env["PAGE_AZ"]'
+refused "az: block page starting with @(" block_page azure-apim --endpoint "$EP1" --set 'block_page=@(context.Deployment.Region)'
+refused "az: block page starting with blanks and @{" block_page azure-apim --endpoint "$EP1" --set $'block_page= \n @{ return 1; }'
+refused "az: block page with a named value reference" block_page azure-apim --endpoint "$EP1" --set 'block_page=<p>{{edge-connector-token}}</p>'
+refused "az: block page over 4096 characters" block_page azure-apim --endpoint "$EP1" --set "block_page=$(head -c 4097 /dev/zero | tr '\0' x)"
+
+# The largest fragments: every list and header at its maximum, every feature on.
+exts=$(for i in $(seq 1 100); do printf 'e%09d,' "$i"; done); exts=${exts%,}
+long=$(head -c 64 /dev/zero | tr '\0' H)
+gen az-max azure-apim --endpoint "$EP1" --set fail_mode=closed --set report_response=true --set send_response_body=true \
+  --set "skip_extensions=$exts" --set "real_ip_header=$long" --set "host_header=$long" \
+  --set "token=$(head -c 256 /dev/zero | tr '\0' t)" --set "block_page=$(head -c 4096 /dev/zero | tr '\0' '>')"
+check "az-max: every fragment under 32 KB, expressions compile" apim "az-max"
+largest=$(python3 -c 'import json,sys; print(max(f["bytes"] for f in json.load(open(sys.argv[1]))["fragments"].values()))' "$W/az-max.json" 2>/dev/null)
+if [ -n "$largest" ] && [ "$largest" -le 32768 ]; then ok "az-max: largest fragment $largest of 32768 bytes"
+else bad "az-max: largest fragment ${largest:-unknown} bytes"; fi
+
+cp -r "$W/az-default" "$W/az-broken"
+sed -i 's/answer.StatusCode/answer.StatusCod/' "$W/az-broken/edge-connector-sync-request.xml"
+fails "apim_check catches a C# expression that does not compile" apim az-broken
+cp -r "$W/az-default" "$W/az-broken2"
+sed -i 's/cnStatus/{{undeclared-value}}/' "$W/az-broken2/edge-connector-sync-request.xml"
+fails "apim_check catches an undeclared named value" apim az-broken2
+sed -i 's/<fragment>/<fragment><fragment>/' "$W/az-broken/edge-connector-async-request.xml"
+fails "xmllint catches a broken fragment" xml_ok "$W/az-broken/edge-connector-async-request.xml"
+
+# ---- Mule Gateway
+gen mule-default mule --endpoint "$EP1"
+check "mule-default: pom.xml and template.xml are well-formed XML" \
+  xml_ok "$W/mule-default/edge-connector/pom.xml" "$W/mule-default/edge-connector/src/main/mule/template.xml"
+check "mule-default: YAML definition valid, properties agree with template.xml" facts mule mule-default
+expect "mule-default: project coordinates" "$W/mule-default.json" \
+  'd["group_id"] == "BUSINESS_GROUP_ID" and d["artifact_id"] == "edge-connector" and d["version"] == "1.0.0" and d["packaging"] == "mule-policy" and "maven.anypoint.mulesoft.com" in d["exchange_url"]'
+expect "mule-default: settings of the real policy with its timeouts" "$W/mule-default.json" \
+  'd["properties"]["connectTimeout"] == 1000 and d["properties"]["requestTimeout"] == 5000 and d["properties"]["maxRetries"] == 0 and d["properties"]["failOpen"] is True and d["properties"]["analyzeResponse"] is False and d["properties"]["hostExpression"].startswith("#[") and d["properties"]["ipExpression"].startswith("#[")'
+expect "mule-default: inline, connector id, fail-closed branch" "$W/mule-default.json" \
+  'd["modes"] == ["inline"] and d["x_connector"] == ["mule/1.0.0"] and d["fail_closed_branch"] and d["sensitive"] == ["token"]'
+
+gen mule-async mule --endpoint "$EP1" --endpoint "$EP2" --set mode=async --set fail_mode=closed --set report_response=true \
+  --set send_response_body=true --set retries=3 --set retry_interval=250ms --set token=abc.DEF_ghi~jkl+mno/pq= \
+  --set skip_extensions=css,js --set real_ip_header=X-Client-IP --set host_header=X-Orig-Host --set anypoint_region=eu \
+  --set business_group=7f3a-Org.unit_1
+check "mule-async: well-formed XML" \
+  xml_ok "$W/mule-async/edge-connector/pom.xml" "$W/mule-async/edge-connector/src/main/mule/template.xml"
+check "mule-async: YAML definition valid, properties agree with template.xml" facts mule mule-async
+expect "mule-async: async copy, no fail-closed answer" "$W/mule-async.json" \
+  'd["modes"] == ["async"] and d["async_scope"] == 2 and not d["fail_closed_branch"]'
+expect "mule-async: EU exchange and business group" "$W/mule-async.json" \
+  'd["group_id"] == "7f3a-Org.unit_1" and "maven.eu1.anypoint.mulesoft.com" in d["exchange_url"]'
+expect "mule-async: property defaults from the parameters, no failure settings" "$W/mule-async.json" \
+  '(lambda p: p["nodeUrls"].split() == [env["EP1"], env["EP2"]] and p["maxRetries"] == 3 and p["retryInterval"] == 250 and "failOpen" not in p and "failStatus" not in p and p["analyzeResponse"] is True and p["sendResponseBody"] is True and p["token"] == "abc.DEF_ghi~jkl+mno/pq=" and p["skipExtensions"].split() == ["css", "js"] and "X-Orig-Host" in p["hostExpression"] and "X-Client-IP" in p["ipExpression"])(d["properties"])'
+
+export PAGE_MULE=$'<p class="a" id=\'b\'>Quote " \' back\\slash \\" \n\r\ttab \u2028 \u2029 </script> ]]> %s `id` $x #x {y} \u0085 \ufeff \xf0\x9f\x92\xa5</p>'
+gen mule-hostile mule --endpoint "$EP1" --set "block_page=$PAGE_MULE"
+check "mule-hostile: well-formed XML" xml_ok "$W/mule-hostile/edge-connector/src/main/mule/template.xml"
+check "mule-hostile: facts" facts mule mule-hostile
+expect "mule-hostile: block page unchanged when template.xml is parsed" "$W/mule-hostile.json" 'd["block_page"] == env["PAGE_MULE"]'
+refused "mule: block page with a DataWeave expression" block_page mule --endpoint "$EP1" --set 'block_page=#[java!java::lang::System::exit(1)]'
+refused "mule: block page with a property placeholder" block_page mule --endpoint "$EP1" --set 'block_page=<p>${secure::key}</p>'
+refused "mule: block page with a policy template variable" block_page mule --endpoint "$EP1" --set 'block_page=<p>{{{token}}}</p>'
+refused "mule: block page with a control character" block_page mule --endpoint "$EP1" --set $'block_page=a\x01b'
+refused "mule: business group with markup" business_group mule --endpoint "$EP1" --set 'business_group=a</groupId><x>'
+refused "mule: business group with a quote" business_group mule --endpoint "$EP1" --set 'business_group=a"b'
+refused "mule: unknown Anypoint region" anypoint_region mule --endpoint "$EP1" --set anypoint_region=apac
+refused "mule: host header that would leave its DataWeave string" host_header mule --endpoint "$EP1" --set "host_header=x']++(evil)++['"
+
+cp -r "$W/mule-default" "$W/mule-broken"
+sed -i 's/<\/http-policy:source>//' "$W/mule-broken/edge-connector/src/main/mule/template.xml"
+fails "xmllint catches a broken template.xml" xml_ok "$W/mule-broken/edge-connector/src/main/mule/template.xml"
+sed -i 's/{{{maxRetries}}}/{{{maxRetry}}}/' "$W/mule-default/edge-connector/src/main/mule/template.xml"
+fails "facts catches a template property the definition lacks" facts mule mule-default
+
+# ---- Flex Gateway
+gen flex-default flex --endpoint "$EP1"
+check "flex-default: every Rust file parses (rustfmt)" rust_ok $(find "$W/flex-default" -name '*.rs')
+check "flex-default: gcl.yaml, Cargo.toml and lib.rs agree" facts flex flex-default
+expect "flex-default: Cargo package and anypoint metadata" "$W/flex-default.json" \
+  'd["version"] == "1.0.0" and d["anypoint"] == {"group_id": "BUSINESS_GROUP_ID", "definition_asset_id": "edge-connector", "implementation_asset_id": "edge-connector-flex"}'
+expect "flex-default: gcl defaults, Flex's own response limit" "$W/flex-default.json" \
+  'd["defaults"]["nodes"] == [env["EP1"]] and d["defaults"]["fallback_action"] == "pass" and d["defaults"]["response_body_limit"] == 4096 and d["defaults"]["token"] is None'
+expect "flex-default: Makefile targets" "$W/flex-default.json" 'd["makefile_targets"] == ["build", "publish", "release", "setup"]'
+cargo_test "flex-default" flex-default
+expect "flex-default: compiled defaults" "$W/flex-default.dump.json" \
+  'd["endpoint"] == [env["EP1"]] and d["mode"] == "inline" and d["fail_mode"] == "open" and d["connector"] == "flex/1.0.0" and d["response_body_limit"] == 4096'
+
+export PAGE_FLEX=$'<p class="a" id=\'b\'>Quote " \' back\\slash \\" \\u{41} \\x41 "# "## r#"x"#\n\r\ttab \u2028 \u2029 </script> {} {0} {{x}} ${x} #[y] %s `id` \u0085 \ufeff \xf0\x9f\x92\xa5 */ /*</p>'
+gen flex-hostile flex --endpoint "$EP1" --endpoint "$EP2" --set "block_page=$PAGE_FLEX" --set mode=async \
+  --set fail_mode=closed --set token=abc.DEF_ghi~jkl+mno/pq= --set skip_extensions=css,js --set real_ip_header=X-Client-IP \
+  --set host_header=X-Orig-Host --set business_group=7f3a-Org.unit_1 --set retries=5 --set request_body_limit=0
+check "flex-hostile: every Rust file parses (rustfmt)" rust_ok $(find "$W/flex-hostile" -name '*.rs')
+check "flex-hostile: facts" facts flex flex-hostile
+expect "flex-hostile: gcl.yaml defaults unchanged" "$W/flex-hostile.json" \
+  'd["defaults"]["block_page"] == env["PAGE_FLEX"] and d["defaults"]["nodes"] == [env["EP1"], env["EP2"]] and d["defaults"]["token"] == "abc.DEF_ghi~jkl+mno/pq=" and d["defaults"]["fallback_action"] == "block" and d["anypoint"]["group_id"] == "7f3a-Org.unit_1"'
+cargo_test "flex-hostile" flex-hostile
+expect "flex-hostile: compiled Rust constants unchanged" "$W/flex-hostile.dump.json" \
+  'd["block_page"] == env["PAGE_FLEX"] and d["endpoint"] == [env["EP1"], env["EP2"]] and d["token"] == "abc.DEF_ghi~jkl+mno/pq=" and d["skip_extensions"] == ["css", "js"] and d["real_ip_header"] == "X-Client-IP" and d["host_header"] == "X-Orig-Host" and d["mode"] == "async" and d["fail_mode"] == "closed" and d["retries"] == 5 and d["request_body_limit"] == 0'
+refused "flex: business group with a TOML quote" business_group flex --endpoint "$EP1" --set 'business_group=a"b'
+refused "flex: token with a quote" token flex --endpoint "$EP1" --set 'token=abcdefghijklmnop"q'
+refused "flex: too short a token" token flex --endpoint "$EP1" --set token=short
+refused "flex: real IP header with a newline" real_ip_header flex --endpoint "$EP1" --set $'real_ip_header=X-A\nB'
+refused "flex: endpoint with a space" endpoint flex --endpoint 'https://a.example.com/a b'
+refused "flex: endpoint with a query" endpoint flex --endpoint 'https://a.example.com/?x=1'
+
+cp -r "$W/flex-default" "$W/flex-broken"
+sed -i 's/^pub fn node_url(endpoint: &str, path_query: &str) -> String {/pub fn node_url(endpoint: \&str, path_query: \&str) -> String {{/' \
+  "$W/flex-broken/edge-connector/src/connector.rs"
+fails "rustfmt catches an unclosed brace" rust_ok "$W/flex-broken/edge-connector/src/connector.rs"
+cp "$W/flex-default/edge-connector/src/connector.rs" "$W/flex-broken/edge-connector/src/connector.rs"
+sed -i 's/Ok((_, 403)) => Verdict::Deny {/Ok((_, 401)) => Verdict::Deny {/' "$W/flex-broken/edge-connector/src/connector.rs"
+if "$H/flex-test.sh" "$W/flex-broken/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/broken.dump.json" >"$W/check.out" 2>&1; then
+  bad "cargo test catches a verdict that no longer blocks on 403: not caught"
+else
+  ok "cargo test catches a verdict that no longer blocks on 403"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
