@@ -3,7 +3,7 @@
 # on Debian's crates (a private CARGO_HOME whose crates.io is /usr/share/cargo/registry).
 # Usage: flex-test.sh CONNECTOR_RS WORKDIR DUMP_JSON; prints cargo's test output.
 set -eu
-src=$1; work=$2; dump=$3
+src=$(realpath "$1"); mkdir -p "$2"; work=$(realpath "$2"); dump=$(realpath -m "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work/crate/src" "$work/crate/tests" "$work/cargo-home"
 cat >"$work/cargo-home/config.toml" <<'CFG'

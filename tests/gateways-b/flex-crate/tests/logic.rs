@@ -3,15 +3,24 @@
 
 use std::cell::RefCell;
 use std::future::{ready, Future};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use edge_connector_logic::*;
 
+fn noop_raw() -> RawWaker {
+    fn clone(_: *const ()) -> RawWaker {
+        noop_raw()
+    }
+    fn noop(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+    RawWaker::new(std::ptr::null(), &VTABLE)
+}
+
 /// Runs a future that never really waits (every test future is ready at once).
 fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
+    let mut f = Box::pin(f);
+    let waker = unsafe { Waker::from_raw(noop_raw()) };
+    let mut cx = Context::from_waker(&waker);
     for _ in 0..1000 {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
