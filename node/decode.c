@@ -246,14 +246,16 @@ static int is_space(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Appends c, folding whitespace runs into one space. */
+/* Appends c, folding whitespace runs into one space and letters to lower case. */
 static void put_folded(char *out, size_t *o, int c)
 {
     if (is_space(c)) {
         if (*o > 0 && out[*o - 1] == ' ') return;
         c = ' ';
+    } else if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
     }
-    out[(*o)++] = (char)tolower(c);
+    out[(*o)++] = (char)c;
 }
 
 size_t decode_sql_normalize(const char *in, size_t n, char *out)
@@ -308,24 +310,28 @@ size_t decode_base64(const char *in, size_t n, char *out)
     while (n > 0 && (in[0] == '/' || in[0] == '+' || in[0] == ' ')) { in++; n--; }
     while (n > 0 && in[n - 1] == '=') n--;
     if (n < 8 || n % 4 == 1 || n > (1u << 20)) return 0;
-    int std = 0, url = 0, lower = 0, upper = 0;
-    char *tmp = malloc(n + 1);
-    if (!tmp) return 0;
+    int std = 0, url = 0, lower = 0, upper = 0, spaces = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = in[i] == ' ' ? '+' : in[i];   /* a form decoder turned '+' into ' ' */
+        unsigned char c = (unsigned char)in[i];
         if (c == '+' || c == '/') std = 1;
         else if (c == '-' || c == '_') url = 1;
-        else if (islower((unsigned char)c)) lower = 1;
-        else if (isupper((unsigned char)c)) upper = 1;
-        else if (!isdigit((unsigned char)c)) { free(tmp); return 0; }
-        tmp[i] = c;
+        else if (c == ' ') spaces = 1;   /* a form decoder turned '+' into ' ' */
+        else if (c >= 'a' && c <= 'z') lower = 1;
+        else if (c >= 'A' && c <= 'Z') upper = 1;
+        else if (c < '0' || c > '9') return 0;
+    }
+    if ((std && url) || (spaces && url) || !lower || !upper) return 0;
+    char small[512], *tmp = (char *)in;
+    if (spaces) {
+        tmp = n < sizeof small ? small : malloc(n);
+        if (!tmp) return 0;
+        for (size_t i = 0; i < n; i++) tmp[i] = in[i] == ' ' ? '+' : in[i];
     }
     size_t len = 0;
-    int ok = !(std && url) && lower && upper &&
-             sodium_base642bin((unsigned char *)out, n, tmp, n, NULL, &len, NULL,
+    int ok = sodium_base642bin((unsigned char *)out, n, tmp, n, NULL, &len, NULL,
                                url ? sodium_base64_VARIANT_URLSAFE_NO_PADDING
                                    : sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0;
-    free(tmp);
+    if (tmp != in && tmp != small) free(tmp);
     if (!ok || len == 0) return 0;
     size_t printable = 0;
     for (size_t i = 0; i < len; i++) {
@@ -407,13 +413,19 @@ static int walk_value(walk *w, int src, const char *where, const char *s, size_t
         rc = walk_json(w, src, where, s, n, depth + 1, &parsed);
         if (rc || parsed) return rc;
     }
-    if (memchr(s, '%', n) && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
-    if (memchr(s, '&', n) && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
-    if (memchr(s, '\\', n) && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
-    if (memchr(s, '<', n) && (rc = walk_step(w, src, where, s, n, depth, decode_strip_tags))) return rc;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0xC0) return walk_step(w, src, where, s, n, depth, decode_unicode_fold);
-    if (n >= 8) rc = walk_step(w, src, where, s, n, depth, decode_base64);
+    /* which decoders can apply: % & \ <, lead bytes of multi-byte UTF-8, bytes base64 never has */
+    int has[6] = {0};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        has[0] |= c == '%'; has[1] |= c == '&'; has[2] |= c == '\\'; has[3] |= c == '<'; has[4] |= c >= 0xC0;
+        has[5] |= !(isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_' || c == ' ');
+    }
+    if (has[0] && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
+    if (has[1] && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
+    if (has[2] && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
+    if (has[3] && (rc = walk_step(w, src, where, s, n, depth, decode_strip_tags))) return rc;
+    if (has[4]) return walk_step(w, src, where, s, n, depth, decode_unicode_fold);
+    if (n >= 8 && !has[5]) rc = walk_step(w, src, where, s, n, depth, decode_base64);
     return rc;
 }
 

@@ -33,13 +33,21 @@ typedef struct rule {
     int nhdrs;
     int transform;
     int plain;                             /* also runs on values without metacharacters */
+    int jit;                               /* JIT-compiled: matched with pcre2_jit_match */
+    uint32_t minlen;                       /* shortest subject that can match */
+    uint8_t first[32];                     /* bytes (lower-cased) a match can start with; all set = any */
+    int last;                              /* a byte (lower-cased) every match contains, or -1 */
     pcre2_code *re;
 } rule;
+
+#define NSRC 5   /* DECODE_PATH .. DECODE_BODY */
 
 struct detect_rules {
     rule *v;
     size_t n;
     pcre2_match_context *mctx;
+    uint16_t *cand[NSRC][2];   /* per source and plain-ness: the rules that may apply, in order */
+    size_t ncand[NSRC][2];
 };
 
 /* ---- loading ---- */
@@ -135,6 +143,34 @@ static uint32_t load_flags(loader *L, yaml_document_t *doc, rule *r, int idx, ya
     return opts;
 }
 
+static void set_folded(uint8_t *set, unsigned c)
+{
+    c = (unsigned)tolower((int)c);
+    set[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+/* What PCRE2 learnt about the pattern, kept as cheap necessary conditions for a match. */
+static void study(rule *r)
+{
+    uint32_t type = 2, unit;
+    const uint8_t *bitmap = NULL;
+    pcre2_pattern_info(r->re, PCRE2_INFO_MINLENGTH, &r->minlen);
+    memset(r->first, 0xFF, sizeof r->first);
+    pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODETYPE, &type);
+    if (type == 1 && pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0 && unit < 256) {
+        memset(r->first, 0, sizeof r->first);
+        set_folded(r->first, unit);
+    } else if (type == 0 && pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 && bitmap) {
+        memset(r->first, 0, sizeof r->first);
+        for (unsigned c = 0; c < 256; c++)
+            if (bitmap[c >> 3] & (1u << (c & 7))) set_folded(r->first, c);
+    }
+    r->last = -1;
+    if (pcre2_pattern_info(r->re, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1 &&
+        pcre2_pattern_info(r->re, PCRE2_INFO_LASTCODEUNIT, &unit) == 0 && unit < 256)
+        r->last = tolower((int)unit);
+}
+
 static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t opts)
 {
     const char *s = scalar(v);
@@ -148,7 +184,8 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
         lerr(L, v, "rules[%d].pattern: %s at offset %lu", idx, (const char *)msg, (unsigned long)off);
         return;
     }
-    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);   /* without JIT, matching still works, slower */
+    r->jit = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0;   /* else pcre2_match, slower */
+    study(r);
 }
 
 static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx, yaml_node_t *n)
@@ -217,6 +254,22 @@ static void load_doc(loader *L, yaml_document_t *doc, detect_rules *R)
         load_rule(L, doc, R, idx, yaml_document_get_node(doc, *it));
 }
 
+/* Candidate lists, so that analysis only visits rules that can apply to a value's source. */
+static int index_rules(detect_rules *R)
+{
+    for (int s = 0; s < NSRC; s++)
+        for (int p = 0; p < 2; p++) {
+            R->cand[s][p] = malloc((R->n ? R->n : 1) * sizeof **R->cand);
+            if (!R->cand[s][p]) return -1;
+            for (size_t i = 0; i < R->n; i++) {
+                const rule *r = &R->v[i];
+                int place = (r->where & (1u << s)) || (r->nhdrs && (1u << s) == DECODE_HEADER);
+                if (place && (!p || r->plain)) R->cand[s][p][R->ncand[s][p]++] = (uint16_t)i;
+            }
+        }
+    return 0;
+}
+
 detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
 {
     loader L = {path, err, errlen, 0, 0};
@@ -244,7 +297,8 @@ detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
     yaml_parser_delete(&parser);
     fclose(f);
     if (L.nerr == 0) R->mctx = pcre2_match_context_create(NULL);
-    if (L.nerr == 0 && !R->mctx) lerr(&L, NULL, "out of memory");
+    if (L.nerr == 0 && R->n > UINT16_MAX) lerr(&L, NULL, "more than %u rules", (unsigned)UINT16_MAX);
+    if (L.nerr == 0 && (!R->mctx || index_rules(R) < 0)) lerr(&L, NULL, "out of memory");
     if (L.nerr) { detect_rules_free(R); return NULL; }
     pcre2_set_match_limit(R->mctx, MATCH_LIMIT);
     pcre2_set_depth_limit(R->mctx, MATCH_LIMIT / 10);
@@ -254,6 +308,8 @@ detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
 void detect_rules_free(detect_rules *R)
 {
     if (!R) return;
+    for (int s = 0; s < NSRC; s++)
+        for (int p = 0; p < 2; p++) free(R->cand[s][p]);
     for (size_t i = 0; i < R->n; i++) rule_clear(&R->v[i]);
     free(R->v);
     pcre2_match_context_free(R->mctx);
@@ -282,15 +338,42 @@ typedef struct actx {
     size_t nseen, capseen;
 } actx;
 
-/* A value of letters, digits, spaces and . , _ - @ : only: most rules need some other byte. */
-static int is_plain(const char *s, size_t n)
+/* Plain bytes: letters, digits, space and . , _ - @ : -- most rules need some other byte. */
+static int plain_byte(unsigned char c)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!(isalnum(c) || c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':'))
-            return 0;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':';
+}
+
+/* The set of bytes in s, lower-cased, plus the space a transform may insert; returns whether
+ * every byte is plain. */
+static int byte_set(const char *s, size_t n, uint8_t set[32])
+{
+    static uint8_t lower[256], plain[256];
+    static int ready;   /* idempotent table fill: racing threads write the same values */
+    if (!ready) {
+        for (unsigned c = 0; c < 256; c++) { lower[c] = (uint8_t)tolower((int)c); plain[c] = (uint8_t)plain_byte((unsigned char)c); }
+        ready = 1;
     }
-    return 1;
+    int all_plain = 1;
+    memset(set, 0, 32);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = lower[(unsigned char)s[i]];
+        set[c >> 3] |= (uint8_t)(1u << (c & 7));
+        all_plain &= plain[(unsigned char)s[i]];
+    }
+    set[' ' >> 3] |= (uint8_t)(1u << (' ' & 7));
+    return all_plain;
+}
+
+static int may_match(const rule *r, const uint8_t set[32], size_t len)
+{
+    if (len < r->minlen) return 0;
+    if (r->last >= 0 && !(set[r->last >> 3] & (1u << (r->last & 7)))) return 0;
+    uint64_t a[4], b[4];
+    memcpy(a, r->first, 32);
+    memcpy(b, set, 32);
+    return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
 }
 
 static uint64_t where_hash(const char *s)
@@ -337,12 +420,16 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
 {
     actx *A = ctx;
     const detect_rules *R = A->R;
-    int plain = is_plain(val, len);
+    uint8_t set[32];
+    int plain = byte_set(val, len, set);
     size_t xflen[XF_COUNT] = {len, 0, 0};
     int have[XF_COUNT] = {1, 0, 0};
-    for (size_t i = 0; i < R->n; i++) {
+    int s = __builtin_ctz((unsigned)src);
+    if (s >= NSRC) return 0;
+    for (size_t c = 0; c < R->ncand[s][plain]; c++) {
+        size_t i = R->cand[s][plain][c];
         const rule *r = &R->v[i];
-        if ((plain && !r->plain) || !applies(r, src, where)) continue;
+        if (!may_match(r, set, len) || !applies(r, src, where)) continue;
         int t = r->transform;
         if (!have[t]) {
             if (A->xfcap < len + 1) {
@@ -359,7 +446,8 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             have[t] = 1;
         }
         const char *subj = t == XF_NONE ? val : A->xf[t];
-        int rc = pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
+        int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
+                        : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
         if (rc >= 0 && add_hit(A, i, where) < 0) return -1;
     }
     return 0;
