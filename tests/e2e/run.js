@@ -382,6 +382,16 @@ async function scenarios(id, env) {
     stop(c.child);
   }
 
+  // Async with a node too slow to answer: the request still goes on within the timeout.
+  {
+    const c = await launch(id, [env.slowUrl], Object.assign({}, base, { mode: "async", request_timeout: 300 }), "async-slow", env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    check(id + " async, node too slow: the request reaches the origin within the timeout", r.status === 200 &&
+      seen.length === seen0 + 1 && r.ms < 300 + MARGIN_MS, r.status + " in " + r.ms + " ms");
+    stop(c.child);
+  }
+
   // Failover: the first endpoint is down, the second decides.
   {
     const c = await launch(id, [env.downUrl, env.node.url], Object.assign({}, base), "failover", env.originUrl);
