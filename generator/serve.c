@@ -84,7 +84,8 @@ struct serve {
 typedef struct req {
     char    *uri;                   /* raw, query included */
     size_t   path_len;
-    int      route, headers_done, answered, too_big, counted;
+    int      route, headers_done, answered, counted;
+    size_t   seen;                   /* body bytes received */
     char     id[65];                /* the {id} of the path */
     char     method[16];
     unsigned status;
@@ -814,14 +815,20 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
     enum MHD_Result rc;
     if (!src) {
         cJSON_Delete(raw);
+        if (p && cJSON_GetArraySize(errors) > 0) {          /* the request's own errors first */
+            catalog_release(cat);
+            return send_error(s, c, r, 400, errors, "invalid request for %s", id);
+        }
         cJSON_Delete(errors);
         if (!p) rc = unknown_platform(s, c, r, cat, id);
         else {
-            char shown[72], known[1024] = "";
+            char shown[72];
+            buf known = BUF_INIT;
             printable(want, strlen(want), shown);
-            for (size_t i = 0, n = 0; i < p->nv; i++)
-                n += (size_t)snprintf(known + n, n < sizeof known ? sizeof known - n : 0, "%s%s", i ? ", " : "", p->v[i].version);
-            rc = send_error(s, c, r, 404, NULL, "unknown version \"%s\" of %s (known: %s)", shown, id, known);
+            for (size_t i = 0; i < p->nv; i++) buf_printf(&known, "%s%s", i ? ", " : "", p->v[i].version);
+            rc = send_error(s, c, r, 404, NULL, "unknown version \"%s\" of %s (known: %s)", shown, id,
+                            known.data ? known.data : "");
+            buf_free(&known);
         }
         catalog_release(cat);
         return rc;
@@ -1092,15 +1099,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*size) {
-        if (!r->answered && r->route == R_BUNDLES && !r->too_big) {
-            if (r->body.len + *size > s->cfg.max_body) r->too_big = 1;
-            else if (buf_append(&r->body, data, *size) < 0) return MHD_NO;
-        }
+        size_t n = *size;
         *size = 0;
-        return MHD_YES;
+        if (r->answered || r->route != R_BUNDLES) return MHD_YES;     /* other routes take no body */
+        r->seen += n;
+        if (r->seen > s->cfg.max_body * 4 + 65536) return MHD_NO;      /* a stream without end: hang up */
+        if (r->seen > s->cfg.max_body) return MHD_YES;                  /* 413 once it ends */
+        return buf_append(&r->body, data, n) < 0 ? MHD_NO : MHD_YES;
     }
     if (r->answered) return MHD_YES;
-    if (r->too_big) return send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body);
+    if (r->seen > s->cfg.max_body) return send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body);
     return dispatch(s, c, r, method);
 }
 
