@@ -194,7 +194,7 @@ static void render_engine(const cJSON *c, entry *es, size_t n, buf *file, buf *r
         if (es[i].is_string && memchr(es[i].bytes.data ? es[i].bytes.data : "", 0, es[i].bytes.len)) {
             buf tmp = BUF_INIT;                 /* a NUL cannot reach the engine through cJSON: escaper alone */
             const char *why = NULL;
-            if (escape_entry(want, &es[i], &tmp, &why) < 0) buf_printf(res, "fail\t%s\n", why);
+            if (escape_entry(want, &es[i], &tmp, &why) < 0) buf_printf(res, "fail\tescaper only: %s\n", why);
             else buf_puts(res, "skip\n");
             buf_free(&tmp);
             continue;
@@ -294,9 +294,15 @@ int main(int argc, char **argv)
     cJSON_Delete(cases); cJSON_Delete(corpus);
     free(ct); free(vt);
 #ifdef HAVE_TMPL
+    const char *mode = "engine";
     puts("render_corpus: engine mode (tmpl_render)");
 #else
+    const char *mode = "direct";
     puts("render_corpus: direct mode (lexer + esc_value)");
 #endif
+    buf m = BUF_INIT;
+    buf_puts(&m, mode);
+    write_file(argv[3], "render", "mode", &m);
+    buf_free(&m);
     return 0;
 }
