@@ -43,8 +43,8 @@ namespace ApimStub {
     }
     public class Expressions {
         public IContext context;
-%s
     }
+%s
 }
 """
 
@@ -74,20 +74,25 @@ def expressions(root):
     return found
 
 
-def compile_expressions(name, exprs, mcs):
-    methods = []
-    for i, (where, kind, code) in enumerate(exprs):
-        body = "return (%s);" % code if kind == "expr" else code
-        methods.append("        // %s\n        public object E%d() {\n#line 1 \"%s#%d\"\n%s\n#line default\n        }"
-                       % (where.replace("\n", " "), i, name, i, body))
+def compile_expressions(per_fragment, mcs):
+    """Compiles every fragment's expressions in one mcs run: one method each, in one class per
+    fragment, with #line naming the fragment and the expression's index for error messages."""
+    classes = []
+    for k, (name, exprs) in enumerate(per_fragment):
+        methods = []
+        for i, (where, kind, code) in enumerate(exprs):
+            body = "return (%s);" % code if kind == "expr" else code
+            methods.append("        // %s\n        public object E%d() {\n#line 1 \"%s#%d\"\n%s\n#line default\n        }"
+                           % (where.replace("\n", " "), i, name, i, body))
+        classes.append("    public class Fragment%d : Expressions {\n%s\n    }" % (k, "\n".join(methods)))
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "expr.cs")
         with open(src, "w") as f:
-            f.write(STUB % "\n".join(methods))
+            f.write(STUB % "\n".join(classes))
         r = subprocess.run([mcs, "-target:library", "-nowarn:219", "-out:" + os.path.join(tmp, "e.dll"), src],
                            capture_output=True, text=True)
         if r.returncode != 0:
-            fail("%s: C# expressions do not compile:\n%s%s" % (name, r.stdout, r.stderr))
+            fail("C# expressions do not compile:\n%s%s" % (r.stdout, r.stderr))
 
 
 def main():
@@ -104,6 +109,7 @@ def main():
     report = {"named_values": {k: v["value"] for k, v in names.items()},
               "secret": sorted(k for k, v in names.items() if v["secret"]), "fragments": {}}
     total = 0
+    compiled = []
     for frag in FRAGMENTS:
         path = os.path.join(d, frag)
         size = os.path.getsize(path)
@@ -123,7 +129,7 @@ def main():
             if root.find(".//" + bad) is not None:
                 fail("%s: a fragment may not hold <%s>" % (frag, bad))
         exprs = expressions(root)
-        compile_expressions(frag, exprs, mcs)
+        compiled.append((frag, exprs))
         total += len(exprs)
         variables = {el.get("name"): el.get("value") for el in root.iter("set-variable")
                      if not el.get("value", "").startswith("@")}
@@ -131,7 +137,9 @@ def main():
         report["fragments"][frag] = {"bytes": size, "expressions": len(exprs), "variables": variables,
                                      "statuses": statuses,
                                      "header_names": sorted({el.get("name") for el in root.iter("set-header")})}
+    compile_expressions(compiled, mcs)
     report["expressions"] = total
+    report["expression_text"] = "\n".join(code for _, exprs in compiled for _, _, code in exprs)
     json.dump(report, sys.stdout, indent=1, sort_keys=True)
     print()
 

@@ -121,6 +121,8 @@ expect "az-full: hostile endpoint unchanged in its named value" "$W/az-full.json
   'd["named_values"]["edge-connector-endpoints"].split() == [env["EP1"], env["EP2"]]'
 expect "az-full: header names and extensions as literal variables" "$W/az-full.json" \
   'all(d["fragments"][f]["variables"]["cnRealIpHeader"] == "header: X-Client-IP" and d["fragments"][f]["variables"]["cnHostHeader"] == "header: X-Orig-Host" and d["fragments"][f]["variables"]["cnSkipExtensions"].split() == ["exts:", "css", "js"] for f in ["edge-connector-sync-request.xml", "edge-connector-async-request.xml"])'
+expect "az-full: no parameter value inside a C# expression" "$W/az-full.json" \
+  'all(v not in d["expression_text"] for v in ["X-Client-IP", "X-Orig-Host", "css", "node-a", "abc.DEF", "azure-apim/"]) and "451" not in d["expression_text"]'
 expect "az-full: both response fragments report" "$W/az-full.json" \
   'all(d["fragments"][f]["expressions"] > 0 and "X-Connector-Response-Status" in d["fragments"][f]["header_names"] for f in ["edge-connector-sync-response.xml", "edge-connector-async-response.xml"])'
 
