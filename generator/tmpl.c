@@ -570,6 +570,20 @@ static esc_ctx initial_context(tmpl_lang lang)
     return lexer_context(&lx, &why);
 }
 
+/* Whether lx stands where a file of its language begins: the same context, and where that is a
+ * forbidden one (a TOML key position), for the same reason, so a comment does not pass for it. */
+static int at_initial_context(const lexer *lx, esc_ctx *here, const char **why)
+{
+    lexer fresh;
+    const char *why0 = NULL;
+    lexer_init(&fresh, lx->lang);
+    esc_ctx init = lexer_context(&fresh, &why0);
+    *here = lexer_context(lx, why);
+    if (*here != init) return 0;
+    if (init != CTX_FORBIDDEN) return 1;
+    return why0 && *why && strcmp(why0, *why) == 0;
+}
+
 static int check_nodes(checker *c, lexer *lx, node *kids, size_t n);
 
 /* A block body (default or override) is lexed on its own, from the language's initial state. */
@@ -620,10 +634,12 @@ static int check_nodes(checker *c, lexer *lx, node *kids, size_t n)
             break;
         }
         case T_PARTIAL: case T_PARENT: case T_BLOCK: {
-            esc_ctx here = lexer_context(lx, &why), init = initial_context(c->t->lang);
-            if (here != init)
-                return cerr(c, k, "partials, parents and blocks may only stand in %s, not in %s",
-                            esc_ctx_name(init), here == CTX_FORBIDDEN ? (why ? why : "a forbidden context") : esc_ctx_name(here));
+            esc_ctx here;
+            if (!at_initial_context(lx, &here, &why)) {
+                esc_ctx init = initial_context(c->t->lang);
+                return cerr(c, k, "partials, parents and blocks may only stand where the file's top level is (%s), not %s",
+                            esc_ctx_name(init), here == CTX_FORBIDDEN ? (why ? why : "in a forbidden context") : esc_ctx_name(here));
+            }
             if (k->type == T_BLOCK && check_body(c, k, "block") < 0) return -1;
             if (k->type == T_PARENT)
                 for (size_t b = 0; b < k->nkids; b++)

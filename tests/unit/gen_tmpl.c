@@ -290,6 +290,14 @@ static void test_code_language_checks(void **state)
     expect_compile_error("<!-- {{x}} -->", LANG_XML, "no escaper can make a value safe here");
     expect_compile_error("let s = r#\"{{x}}\"#;", LANG_RUST, "no escaper can make a value safe here");
     expect_compile_error("const s = \"abc", LANG_JS, "template ends");
+    expect_compile_error("# {{>p.toml}}\n", LANG_TOML, "partials, parents and blocks may only stand where");
+    expect_compile_error("const a = \"{{>p.js}}\";", LANG_JS, "partials, parents and blocks may only stand where");
+    /* a partial at a TOML file's top level is fine */
+    tmpl_set *ts = tmpl_set_new();
+    assert_int_equal(tmpl_set_add(ts, "t.toml", "{{>p.toml}}\nk = 1\n", 17, LANG_TOML, &err), 0);
+    assert_int_equal(tmpl_set_add(ts, "p.toml", "j = 2\n", 6, LANG_TOML, &err), 0);
+    assert_int_equal(tmpl_set_link(ts, &err), 0);
+    tmpl_set_free(ts);
     /* partials must be in the same language */
     tmpl_set *s = tmpl_set_new();
     assert_int_equal(tmpl_set_add(s, "a.js", "{{>b.lua}}\n", 11, LANG_JS, &err), 0);
