@@ -1,5 +1,5 @@
 -- kong_pdk_mock.lua -- the parts of Kong's PDK the connector plugin uses, over ngx_lua, behaving as Kong
--- documents them; plus config_from_schema, which builds a plugin config from its schema's defaults.
+-- documents them; plus config_from_schema (schema_defaults.lua).
 local cjson = require "cjson.safe"
 
 local function path_of(uri)
@@ -74,23 +74,5 @@ local ctx = setmetatable({}, { __index = function(_, key)
   return c[key]
 end })
 
--- A record's default values, recursively, as Kong's DAO fills them in when a plugin is enabled.
-local function defaults(fields)
-  local out = {}
-  for _, f in ipairs(fields) do
-    local name, def = next(f)
-    if def.type == "record" then out[name] = defaults(def.fields)
-    elseif def.default ~= nil then out[name] = def.default end
-  end
-  return out
-end
-
-local function config_from_schema(schema)
-  for _, f in ipairs(schema.fields) do
-    if f.config then return defaults(f.config.fields) end
-  end
-  error("schema has no config record")
-end
-
 return { request = request, response = response, client = client, service = service, log = log, ctx = ctx,
-         config_from_schema = config_from_schema, version = "3.9.0" }
+         config_from_schema = require "schema_defaults", version = "3.9.0" }

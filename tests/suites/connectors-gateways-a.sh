@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# connectors-gateways-a.sh -- the Apigee, IBM DataPower and Kong connectors as generated: determinism, golden
+# bundles, each platform's static checks, hostile values, and end to end against the real edgenode.
+set -u
+cd "$(dirname "$0")/../.."
+export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
+lint=node_modules/.bin/apigeelint
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || sed 's/^/    /' "$2" | head -40; }
+check() { local name=$1; shift; if "$@" >"$log" 2>&1; then ok "$name"; else bad "$name" "$log"; fi; }
+refuse() { local name=$1; shift; if "$@" >"$log" 2>&1; then bad "$name (accepted)"; else ok "$name"; fi; }
+count() {   # adds the "N passed, N failed" line of a sub-runner's log
+  grep -E '^(ok|not ok) - ' "$1"
+  read -r p f < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$1")
+  pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+  [ -n "${p:-}" ] || bad "$2 printed no summary" "$1"
+}
+finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+for tool in "$BUNDLEGEN" build/edgenode $lint xmllint luac5.1 luajit luacheck lua5.1 nginx python3; do
+  command -v "$tool" >/dev/null || { bad "$tool is missing (make installs the tools)"; finish; }
+done
+ids=(apigee ibm-datapower kong)
+work=build/connectors-gateways-a
+rm -rf "$work"; mkdir -p "$work"
+log=$work/log
+
+# Determinism and golden bundles: generate twice with fixed parameters, compare bytes and files.
+tests/golden/generate.sh "$work/a" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate" "$log"; finish; }
+tests/golden/generate.sh "$work/b" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; finish; }
+for id in "${ids[@]}"; do
+  check "$id: two generations are byte-identical" cmp "$work/a/$id.bundle" "$work/b/$id.bundle"
+  check "$id: matches tests/golden/$id (else make golden and review the diff)" diff -r "tests/golden/$id" "$work/a/$id"
+done
+
+# Apigee: well-formed XML, apigeelint with no errors and no warnings on both profiles, the resource parses.
+A=$work/a/apigee
+while IFS= read -r f; do check "xmllint ${f#$A/}" xmllint --noout "$f"; done < <(find "$A" -name '*.xml' | sort)
+# apigeelint takes seconds per run: the runs go three at a time, each into its own log.
+lints=()
+for d in "$A"/sharedflows/*/sharedflowbundle "$A"/proxies/*/apiproxy; do lints+=("apigeex $d"); done
+lints+=("apigee $A/sharedflows/Edge-Connector-Sync-Request/sharedflowbundle" "apigee $A/proxies/edge-connector-sample/apiproxy")
+printf '%s\n' "${lints[@]}" | nl -nln | xargs -P 3 -L 1 bash -c \
+  '"$0" -s "$4" -f unix.js --profile "$3" --maxWarnings 0 >"$1.$2" 2>&1; echo $? >>"$1.$2"' "$lint" "$log"
+n=0
+for l in "${lints[@]}"; do
+  n=$((n + 1))
+  if [ "$(tail -n 1 "$log.$n")" = 0 ]; then ok "apigeelint --profile ${l%% *} ${l#* $A/}"; else bad "apigeelint --profile ${l%% *} ${l#* $A/}" "$log.$n"; fi
+done
+res=("$A"/sharedflows/*/sharedflowbundle/resources/jsc/EdgeConnector.js)
+check "apigee: node --check EdgeConnector.js" node --check "${res[0]}"
+check "apigee: the four shared flows carry the same resource" \
+  bash -c 'for f in "$@"; do cmp "$1" "$f" || exit 1; done' _ "${res[@]}"
+check "apigee: the sample proxy calls the sync pair by default" \
+  grep -q '<SharedFlowBundle>Edge-Connector-Sync-Request</SharedFlowBundle>' "$A/proxies/edge-connector-sample/apiproxy/policies/FC-Edge-Connector-Request.xml"
+"$BUNDLEGEN" generate apigee --endpoint https://n.example.com --set mode=async --out "$work/async.zip" >"$log" 2>&1 &&
+  python3 -m zipfile -e "$work/async.zip" "$work/async" >>"$log" 2>&1
+check "apigee: mode=async points the sample proxy at the async pair" \
+  grep -q '<SharedFlowBundle>Edge-Connector-Async-Response</SharedFlowBundle>' "$work/async/proxies/edge-connector-sample/apiproxy/policies/FC-Edge-Connector-Response.xml"
+cp -r "$A/sharedflows/Edge-Connector-Sync-Request" "$work/broken-flow"
+rm "$work/broken-flow/sharedflowbundle/policies/RF-Edge-Connector-Fail.xml"
+refuse "apigeelint refuses a shared flow whose step names a missing policy" "$lint" -s "$work/broken-flow/sharedflowbundle" -f unix.js
+
+# IBM: valid YAML in IBM's policy format, both policies alike, the GatewayScript parses in strict mode.
+I=$work/a/ibm-datapower
+python3 tests/e2e/ibm/policies.py "$I" >"$work/ibm.json" 2>"$log" || bad "ibm: policies parse as YAML" "$log"
+check "ibm: policy format, names, version, settings and phases" python3 - "$work/ibm.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+pre, post = d["pre"], d["post"]
+for side, name, phase in ((pre, "edge-connector-pre", "request"), (post, "edge-connector-post", "response")):
+    assert side["policy"] == "1.0.0" and side["info"]["name"] == name and side["info"]["version"] == "1.0.0", side["info"]
+    assert side["gateways"] == ["datapower-api-gateway"] and side["required"] == ["endpoint"]
+    assert side["variables"] == {"edge_connector.phase": phase, "edge_connector.connector": "ibm-datapower/1.0.0"}
+assert pre["defaults"] == post["defaults"] and pre["source"] == post["source"] and pre["source"]
+g = pre["defaults"]
+assert g["endpoint"] == ["https://node-a.example.com", "https://node-b.example.com"], g["endpoint"]
+assert (g["request_timeout"], g["retries"], g["retry_interval"], g["fail_mode"], g["fail_status"]) == (750, 1, 50, "closed", 502)
+assert (g["block_status"], g["skip_extensions"], g["response_body_limit"]) == (406, ["css", "png", "woff2"], 8192)
+assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
+assert "connect_timeout" not in g
+PY
+python3 -c 'import json,sys; open(sys.argv[2], "w").write(json.load(open(sys.argv[1]))["pre"]["source"])' "$work/ibm.json" "$work/gatewayscript.js"
+check "ibm: node --check the GatewayScript" node --check "$work/gatewayscript.js"
+check "ibm: the GatewayScript parses in strict mode" bash -c '(echo "'"'use strict'"';"; cat "$1") | node --check -' _ "$work/gatewayscript.js"
+printf 'var mode = 010;\n' >"$work/octal.js"
+refuse "ibm: the strict-mode check refuses an octal literal" bash -c '(echo "'"'use strict'"';"; cat "$1") | node --check -' _ "$work/octal.js"
+
+# Kong: luac, LuaJIT and luacheck clean; the rockspec names the plugin's files; the schema's defaults.
+K=$work/a/kong
+P=kong/plugins/edge-connector
+for f in $P/handler.lua $P/schema.lua kong-plugin-edge-connector-scm-1.rockspec; do
+  check "luac5.1 -p $f" luac5.1 -p "$K/$f"
+  check "luajit -bl $f" bash -c 'luajit -bl "$1" >/dev/null' _ "$K/$f"
+done
+check "luacheck $P/handler.lua" luacheck --no-color --std ngx_lua --globals kong --no-self "$K/$P/handler.lua"
+check "luacheck $P/schema.lua (generated values may make long lines)" \
+  luacheck --no-color --std ngx_lua --globals kong --no-self --no-max-line-length "$K/$P/schema.lua"
+sed 's/kong\.request\.get_path()/kongg.request.get_path()/' "$K/$P/handler.lua" >"$work/typo.lua"
+refuse "luacheck flags a misspelt kong global" luacheck --no-color --std ngx_lua --globals kong --no-self "$work/typo.lua"
+cat >"$work/rockspec.lua" <<'LUA'
+local env = {}
+local chunk = assert(loadfile(arg[1]))
+setfenv(chunk, env)()
+local dir = arg[1]:match("^(.*)/")
+assert(env.package == "kong-plugin-edge-connector" and env.version == "scm-1", "package or version")
+for _, m in ipairs({ "handler", "schema" }) do
+  local path = assert(env.build.modules["kong.plugins.edge-connector." .. m], m)
+  assert(io.open(dir .. "/" .. path), path)
+end
+LUA
+check "kong: the rockspec loads and names both modules' files" lua5.1 "$work/rockspec.lua" "$K/kong-plugin-edge-connector-scm-1.rockspec"
+luajit tests/e2e/kong/defaults.lua "$K" tests/e2e/kong/mock >"$work/kong.json" 2>"$log" || bad "kong: the schema loads" "$log"
+check "kong: the schema's defaults are the generated settings" python3 - "$work/kong.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+assert g["endpoints"] == ["https://node-a.example.com", "https://node-b.example.com"], g["endpoints"]
+assert (g["connect_timeout"], g["request_timeout"], g["retries"], g["retry_interval"]) == (250, 750, 1, 50)
+assert (g["fail_mode"], g["fail_status"], g["block_status"], g["mode"]) == ("closed", 502, 406, "inline")
+assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
+assert (g["token"], g["real_ip_header"], g["skip_extensions"]) == ("golden-token-0123456789", "X-Client-IP", ["css", "png", "woff2"])
+PY
+
+# Hostile values: refused naming the parameter, or unchanged where each platform reads them.
+mkdir -p "$work/hostile"
+python3 - "$work/hostile" >"$work/hostile.log" 2>&1 <<'PY'
+import json, os, subprocess, sys, zipfile
+work = sys.argv[1]
+NASTY = "q\" a' b\\ n\n r\r ls\u2028 ps\u2029 </script><!-- ${x} `t` {{x}} ]] ]]> --[[ \x01\x1f\x7f é 日本 😀"
+TEXT = NASTY.replace("\x01\x1f\x7f ", "\t").replace(" r\r", "")   # what a text parameter accepts
+CASES = [  # parameter, value; accepted values must come out unchanged
+    ("block_page", NASTY), ("block_page", TEXT), ("block_page", "{request.header.cookie} $(request.path) @x# {{=<% %>=}}"),
+    ("block_page", "</RaiseFault><![CDATA[x]]><?xml?>&amp;\n- key: value\n# not a comment"),
+    ("token", "abc+/=def~._-0123456789"), ("token", 'abcdefghijklmnop"+alert(1)+"'), ("token", "abcdefghijklmnop\nX-Evil: 1"),
+    ("endpoint", "https://node.example.com/a\"b'c\\d"), ("endpoint", "https://node.example.com/]]x"),
+    ("real_ip_header", 'X-IP"+x+"'), ("host_header", "Host\r\nX-Evil: 1"), ("skip_extensions", 'css",x,"'),
+    ("mode", 'inline";x;"'), ("fail_status", "503 or 1"), ("block_status", "600"),
+]
+passed = failed = 0
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond: passed += 1; print("ok - " + name)
+    else: failed += 1; print("not ok - " + name + (": " + detail if detail else ""))
+def read(id, d):
+    if id == "kong":
+        out = subprocess.run(["luajit", "tests/e2e/kong/defaults.lua", d, "tests/e2e/kong/mock"], capture_output=True, check=True)
+        return json.loads(out.stdout)
+    if id == "ibm-datapower":
+        out = json.loads(subprocess.run(["python3", "tests/e2e/ibm/policies.py", d], capture_output=True, check=True).stdout)
+        assert out["pre"]["defaults"] == out["post"]["defaults"]
+        return out["pre"]["defaults"]
+    res = os.path.join(d, "sharedflows/Edge-Connector-Sync-Request/sharedflowbundle/resources/jsc/EdgeConnector.js")
+    return json.loads(subprocess.run(["node", "tests/e2e/apigee/probe.js", res], capture_output=True, check=True).stdout)
+def seen(id, got, param):   # the value as the platform reads it
+    if id != "apigee": return got.get("endpoints" if param == "endpoint" and id == "kong" else param)
+    if param == "block_page": return got["vars"].get("edge_connector.body")
+    if param == "token": return got["sent"][0]["headers"].get("X-Connector-Token")
+    raise KeyError(param)
+for n, (param, value) in enumerate(CASES):
+    for id in ("apigee", "ibm-datapower", "kong"):
+        out, d = os.path.join(work, "%s-%d.zip" % (id, n)), os.path.join(work, "%s-%d" % (id, n))
+        args = [os.environ.get("BUNDLEGEN", "build/bundlegen"), "generate", id, "--endpoint", "https://n.example.com", "--out", out]
+        args += ["--endpoint", value] if param == "endpoint" else ["--set", param + "=" + value]
+        r = subprocess.run(args, capture_output=True)
+        label = "%s: %s=%r" % (id, param, value[:40])
+        if r.returncode != 0:
+            err = r.stderr.decode("utf-8", "replace")
+            check(label + " is refused naming the parameter", param in err and not os.path.exists(out), err[:200])
+            continue
+        zipfile.ZipFile(out).extractall(d)
+        try: got = seen(id, read(id, d), param)
+        except Exception as e: got = "unreadable: %r" % e
+        check(label + " comes out unchanged", got == value, repr(got)[:200])
+print("%d passed, %d failed" % (passed, failed))
+PY
+count "$work/hostile.log" "hostile values"
+
+# End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx.
+node tests/e2e/run.js "${ids[@]}" >"$work/e2e.log" 2>&1
+count "$work/e2e.log" "tests/e2e/run.js"
+finish
