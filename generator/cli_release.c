@@ -1,8 +1,301 @@
 /* cli_release.c -- "bundlegen release", "keygen" and "verify".
  * Exit status: 0 done, 1 a failure (the message names platform, check or file), 2 usage. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "buf.h"
 #include "cli.h"
+#include "pack.h"
+#include "release.h"
+#include "root.h"
+#include "sign.h"
 
-int cli_release(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "bundlegen: release: not built yet\n"); return 1; }
-int cli_keygen(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cli_verify(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+static const char release_help[] =
+    "usage: bundlegen release --out DIR [--jobs N] [--sign KEY] [--endpoint URL] [--root DIR]\n"
+    "                         [--packs DIR] [--checks DIR]\n"
+    "\n"
+    "Renders every platform at its current version with the example endpoint (default "
+    RELEASE_EXAMPLE_ENDPOINT "),\n"
+    "runs the manifest's checks on it (CHECKS/NAME.sh FILE, default ROOT/scripts/checks), and writes DIR:\n"
+    "bundles/, packs/, changelog.md|json|atom, release.json, SHA256SUMS and, with --sign KEY (a minisign\n"
+    "secret key from bundlegen keygen), SHA256SUMS.minisig and release.json.minisig. DIR must not exist;\n"
+    "it appears complete or not at all. Archive times come from the changelog dates (or SOURCE_DATE_EPOCH).\n";
+
+static const char keygen_help[] =
+    "usage: bundlegen keygen --out PREFIX\n"
+    "\n"
+    "Writes an Ed25519 key pair in minisign's format: PREFIX.pub (public) and PREFIX.key (secret, mode 0600,\n"
+    "not encrypted: protect the file). Existing files are never overwritten.\n";
+
+static const char verify_help[] =
+    "usage: bundlegen verify FILE [--pubkey KEY.pub] [--release DIR]\n"
+    "\n"
+    "Checks a bundle against a release's release.json and SHA256SUMS (DIR: default the folder holding FILE\n"
+    "or its parent) and says which platform and version it is. With --pubkey, the signatures\n"
+    "SHA256SUMS.minisig and release.json.minisig must verify too.\n";
+
+typedef struct opts {
+    const char *out, *jobs, *sign, *endpoint, *root, *packs, *checks, *pubkey, *release, *file;
+} opts;
+
+/* Parses the options a command allows (names, NULL-terminated); 0, 1 (help shown) or 2. */
+static int parse_args(int argc, char **argv, opts *o, const char *help, const char *const *allowed)
+{
+    static const struct { const char *name; size_t off; } table[] = {
+        {"--out", offsetof(opts, out)},         {"--jobs", offsetof(opts, jobs)},
+        {"--sign", offsetof(opts, sign)},       {"--endpoint", offsetof(opts, endpoint)},
+        {"--root", offsetof(opts, root)},       {"--packs", offsetof(opts, packs)},
+        {"--checks", offsetof(opts, checks)},   {"--pubkey", offsetof(opts, pubkey)},
+        {"--release", offsetof(opts, release)},
+    };
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(help, stdout); return 1; }
+        size_t k = 0, n = 0;
+        for (; k < sizeof table / sizeof table[0]; k++) {
+            n = strlen(table[k].name);
+            if (!strncmp(a, table[k].name, n) && (a[n] == '=' || !a[n])) break;
+        }
+        int ok = 0;
+        for (size_t q = 0; k < sizeof table / sizeof table[0] && allowed[q]; q++) ok |= !strcmp(allowed[q], table[k].name);
+        if (ok) {
+            const char *v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v) { fprintf(stderr, "bundlegen: %s: %s needs a value\n", argv[0], a); return 2; }
+            *(const char **)((char *)o + table[k].off) = v;
+        } else if ((a[0] == '-' && a[1]) || strcmp(argv[0], "verify") || o->file) {
+            fprintf(stderr, "bundlegen: %s: unexpected '%s' (see bundlegen %s --help)\n", argv[0], a, argv[0]);
+            return 2;
+        } else {
+            o->file = a;
+        }
+    }
+    return 0;
+}
+
+static void progress(void *ud, size_t done, size_t total, const char *id, const char *version, const char *status)
+{
+    int tty = *(int *)ud, ok = !strcmp(status, "ok");
+    if (tty) fprintf(stderr, "\r\033[K[%2zu/%zu] %s %s %s%s", done, total, id, version, ok ? "ok" : "FAILED",
+                     ok && done < total ? "" : "\n");
+    else fprintf(stderr, "release: [%zu/%zu] %s %s: %s\n", done, total, id, version, ok ? "ok" : "failed");
+}
+
+int cli_release(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--out", "--jobs", "--sign", "--endpoint", "--root", "--packs", "--checks", NULL};
+    opts o;
+    int rc = parse_args(argc, argv, &o, release_help, allowed);
+    if (rc) return rc == 1 ? 0 : 2;
+    if (!o.out) { fprintf(stderr, "bundlegen: release: --out DIR is required\n%s", release_help); return 2; }
+    char *end = NULL;
+    long jobs = o.jobs ? strtol(o.jobs, &end, 10) : 1;
+    if (o.jobs && (*end || jobs < 1 || jobs > 64)) {
+        fprintf(stderr, "bundlegen: release: --jobs: \"%s\" (expected 1 to 64)\n", o.jobs);
+        return 2;
+    }
+    static char err[65536];
+    char *root = root_find(o.root, err, sizeof err);
+    if (!root) { fprintf(stderr, "bundlegen: release: %s\n", err); return 1; }
+    int tty = isatty(2);
+    release_opts ro = {root, o.packs, o.out, o.checks, o.sign, o.endpoint, (int)jobs, progress, &tty};
+    rc = release_run(&ro, err, sizeof err) == 0 ? 0 : 1;
+    if (rc) fprintf(stderr, "bundlegen: release failed, nothing written:\n%s\n", err);
+    else printf("%s: release written (release.json, SHA256SUMS%s)\n", o.out, o.sign ? ", signatures" : "");
+    free(root);
+    return rc;
+}
+
+/* Creates path with mode and text, never replacing a file. */
+static int write_new(const char *path, const buf *text, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+    if (fd < 0) {
+        fprintf(stderr, "bundlegen: keygen: %s: %s\n", path, errno == EEXIST ? "already exists (never overwritten)" : strerror(errno));
+        return -1;
+    }
+    ssize_t w = write(fd, text->data, text->len);
+    if (close(fd) < 0 || w != (ssize_t)text->len) {
+        fprintf(stderr, "bundlegen: keygen: %s: cannot write\n", path);
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_keygen(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--out", NULL};
+    opts o;
+    int rc = parse_args(argc, argv, &o, keygen_help, allowed);
+    if (rc) return rc == 1 ? 0 : 2;
+    if (!o.out || !*o.out) { fprintf(stderr, "bundlegen: keygen: --out PREFIX is required\n"); return 2; }
+    char pub[4096], key[4096], id[17];
+    snprintf(pub, sizeof pub, "%s.pub", o.out);
+    snprintf(key, sizeof key, "%s.key", o.out);
+    struct stat st;
+    if (stat(pub, &st) == 0 || stat(key, &st) == 0) {
+        fprintf(stderr, "bundlegen: keygen: %s: already exists (never overwritten)\n", stat(pub, &st) == 0 ? pub : key);
+        return 1;
+    }
+    sign_key k;
+    buf p = BUF_INIT, s = BUF_INIT;
+    if (sign_keygen(&k) < 0 || sign_public_text(&k, &p) < 0 || sign_secret_text(&k, &s) < 0) {
+        fprintf(stderr, "bundlegen: keygen: cannot make a key\n");
+        rc = 1;
+    } else if (write_new(key, &s, 0600) < 0) {
+        rc = 1;
+    } else if (write_new(pub, &p, 0644) < 0) {
+        unlink(key);
+        rc = 1;
+    } else {
+        sign_key_id(&k, id);
+        printf("key %s: public %s, secret %s (not encrypted)\n", id, pub, key);
+    }
+    memset(&k, 0, sizeof k);
+    buf_free(&p);
+    buf_free(&s);
+    return rc;
+}
+
+/* Reads DIR/name into b; prints why not. */
+static int read_in(const char *dir, const char *name, buf *b)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    b->limit = 64u << 20;
+    if (buf_read_file(b, path) == 0) return 0;
+    fprintf(stderr, "bundlegen: verify: %s: %s\n", path, strerror(errno));
+    return -1;
+}
+
+/* Verifies DIR/name against its .minisig with key k. */
+static int check_sig(const char *dir, const char *name, const sign_key *k)
+{
+    buf data = BUF_INIT, sig = BUF_INIT;
+    char sig_name[256], err[1024];
+    snprintf(sig_name, sizeof sig_name, "%s.minisig", name);
+    int rc = read_in(dir, name, &data) < 0 || read_in(dir, sig_name, &sig) < 0 ? -1
+           : sign_verify(k, data.data ? data.data : "", data.len, sig.data ? sig.data : "", NULL, 0, err, sizeof err);
+    if (rc < 0 && data.data && sig.data) fprintf(stderr, "bundlegen: verify: %s/%s: %s\n", dir, sig_name, err);
+    buf_free(&data);
+    buf_free(&sig);
+    return rc;
+}
+
+/* Whether SHA256SUMS lists "hex  rel". */
+static int listed(const buf *sums, const char *hex, const char *rel)
+{
+    char line[2048];
+    snprintf(line, sizeof line, "%s  %s\n", hex, rel);
+    return sums->data && strstr(sums->data, line) != NULL;
+}
+
+/* The release folder: --release, else the folder holding FILE or its parent with release.json. */
+static char *release_dir(const opts *o)
+{
+    if (o->release) return strdup(o->release);
+    char *a = strdup(o->file), *b = a ? strdup(dirname(a)) : NULL, path[4096];
+    free(a);
+    struct stat st;
+    for (int up = 0; b && up < 2; up++) {
+        snprintf(path, sizeof path, "%s/release.json", b);
+        if (stat(path, &st) == 0) return b;
+        char *c = strdup(dirname(b));
+        free(b);
+        b = c;
+    }
+    free(b);
+    return NULL;
+}
+
+static int verify_bundle(const opts *o, const char *dir, const sign_key *k)
+{
+    buf data = BUF_INIT, rel = BUF_INIT, sums = BUF_INIT;
+    char hex[65], relhex[65];
+    int rc = 1;
+    struct stat st;
+    if (stat(o->file, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "bundlegen: verify: %s is a folder: check its files with sha256sum -c against SHA256SUMS\n", o->file);
+        return 1;
+    }
+    data.limit = 256u << 20;
+    if (buf_read_file(&data, o->file) < 0) {
+        fprintf(stderr, "bundlegen: verify: %s: %s\n", o->file, strerror(errno));
+        return 1;
+    }
+    if (read_in(dir, "release.json", &rel) < 0 || read_in(dir, "SHA256SUMS", &sums) < 0) goto done;
+    if (k && (check_sig(dir, "SHA256SUMS", k) < 0 || check_sig(dir, "release.json", k) < 0)) goto done;
+    pack_sha256(data.data ? data.data : "", data.len, hex);
+    pack_sha256(rel.data, rel.len, relhex);
+    if (!listed(&sums, relhex, "release.json")) {
+        fprintf(stderr, "bundlegen: verify: %s/release.json does not match its line in SHA256SUMS: it was modified\n", dir);
+        goto done;
+    }
+    cJSON *doc = cJSON_Parse(rel.data), *b;
+    const cJSON *match = NULL, *same_name = NULL;
+    char *base_copy = strdup(o->file);
+    const char *base = base_copy ? basename(base_copy) : o->file;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItem(doc, "bundles")) {
+        const char *sha = cJSON_GetStringValue(cJSON_GetObjectItem(b, "sha256"));
+        const char *file = cJSON_GetStringValue(cJSON_GetObjectItem(b, "file"));
+        if (sha && !strcmp(sha, hex)) match = b;
+        if (file && strrchr(file, '/') && !strcmp(strrchr(file, '/') + 1, base)) same_name = b;
+    }
+    #define FIELD(o_, n_) (cJSON_GetStringValue(cJSON_GetObjectItem((o_), (n_))) ? cJSON_GetStringValue(cJSON_GetObjectItem((o_), (n_))) : "?")
+    if (!doc) {
+        fprintf(stderr, "bundlegen: verify: %s/release.json is not valid JSON\n", dir);
+    } else if (match && listed(&sums, hex, FIELD(match, "file"))) {
+        printf("%s: %s %s (%s), needs node %s or newer: matches the release%s\n", o->file, FIELD(match, "platform"),
+               FIELD(match, "version"), FIELD(match, "name"), FIELD(match, "min_node_version"),
+               k ? " and its signatures" : " (signatures not checked: give --pubkey)");
+        rc = 0;
+    } else if (match) {
+        fprintf(stderr, "bundlegen: verify: %s: listed in release.json as %s %s but not in SHA256SUMS\n", o->file,
+                FIELD(match, "platform"), FIELD(match, "version"));
+    } else if (same_name) {
+        fprintf(stderr, "bundlegen: verify: %s: TAMPERED: does not match %s %s of the release (sha256 %s, the release "
+                "says %s): the bundle was modified or damaged\n", o->file, FIELD(same_name, "platform"),
+                FIELD(same_name, "version"), hex, FIELD(same_name, "sha256"));
+    } else {
+        fprintf(stderr, "bundlegen: verify: %s: not a bundle of the release in %s (sha256 %s)\n", o->file, dir, hex);
+    }
+    #undef FIELD
+    free(base_copy);
+    cJSON_Delete(doc);
+done:
+    buf_free(&data);
+    buf_free(&rel);
+    buf_free(&sums);
+    return rc;
+}
+
+int cli_verify(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--pubkey", "--release", NULL};
+    opts o;
+    int rc = parse_args(argc, argv, &o, verify_help, allowed);
+    if (rc) return rc == 1 ? 0 : 2;
+    if (!o.file) { fprintf(stderr, "bundlegen: verify: which bundle file?\n%s", verify_help); return 2; }
+    char err[2048];
+    sign_key k;
+    if (o.pubkey && sign_load(o.pubkey, 0, &k, err, sizeof err) < 0) {
+        fprintf(stderr, "bundlegen: verify: %s\n", err);
+        return 1;
+    }
+    char *dir = release_dir(&o);
+    if (!dir) {
+        fprintf(stderr, "bundlegen: verify: no release.json beside %s or in its parent folder: give --release DIR\n", o.file);
+        return 1;
+    }
+    rc = verify_bundle(&o, dir, o.pubkey ? &k : NULL);
+    free(dir);
+    return rc;
+}
