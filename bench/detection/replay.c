@@ -544,9 +544,11 @@ int main(int argc, char **argv)
         crs_rate = (double)nreqs / (cpu_now() - t0);
     }
     report(crsconf != NULL);
-    printf("speed (CPU time, whole corpus, one thread): edgenode %.0f req/s", ours_rate);
-    if (crsconf) printf(", CRS PL1 %.0f req/s, ratio %.1fx", crs_rate, ours_rate / crs_rate);
-    putchar('\n');
+    if (rounds > 0) {
+        printf("speed (CPU time, whole corpus, one thread): edgenode %.0f req/s", ours_rate);
+        if (crsconf) printf(", CRS PL1 %.0f req/s, ratio %.1fx", crs_rate, ours_rate / crs_rate);
+        putchar('\n');
+    }
     req b;
     benign_request(&b);
     int n = 20000;
