@@ -103,8 +103,9 @@ serve(Number(port), async function (req, res) {
   const headers = {};
   for (const [k, v] of pairs) {
     headers[k] = k in headers ? headers[k] + ", " + v : v;
-    const key = "request.header." + k.toLowerCase();
-    vars[key] = key in vars ? vars[key] + ", " + v : v;
+    const key = "request.header." + k.toLowerCase();   // the first value; .values.string has them all
+    if (!(key in vars)) vars[key] = v;
+    vars[key + ".values.string"] = key + ".values.string" in vars ? vars[key + ".values.string"] + ", " + v : v;
   }
   const env = { vars: vars, headers: headers, flow: "PROXY_REQ_FLOW" };
   for (const name of PLAN.request) {

@@ -43,14 +43,16 @@
     return v === null || v === undefined ? "" : String(v);
   }
 
-  /** The client's headers as the node gets them: dropped and connection-listed names left out. */
+  /** The client's headers as the node gets them: dropped and connection-listed names left out, every
+   *  value of a repeated header (request.header.NAME.values.string). */
   function ecForwardHeaders() {
     var all = context.proxyRequest.headers, out = {};
     var listed = ecHeader("connection").toLowerCase().split(",");
     for (var name in all) {
       var lower = String(name).toLowerCase();
       if (EC_DROPPED.indexOf(lower) >= 0 || listed.indexOf(lower) >= 0 || lower.indexOf("x-connector") === 0) continue;
-      out[lower] = String(all[name]);
+      var joined = context.getVariable("request.header." + name + ".values.string");
+      out[lower] = joined === null || joined === undefined ? String(all[name]) : String(joined);
     }
     return out;
   }
@@ -150,6 +152,7 @@
     ecSendFirst("POST", String(context.getVariable("edge_connector.path") || "/"), headers, body);
   }
 
-  if (/RESP_FLOW$/.test(String(context.flow))) ecOnResponse(String(properties.mode));
-  else ecOnRequest(String(properties.mode));
+  // A request flow decides; any other (response flows, and the fault rule's ERROR flow) reports.
+  if (/REQ_FLOW$/.test(String(context.flow))) ecOnRequest(String(properties.mode));
+  else ecOnResponse(String(properties.mode));
 })();
