@@ -127,10 +127,12 @@ async function startNode() {
 /** edgenode_requests_total summed by message type. */
 async function nodeCounts(node) {
   const text = await (await fetch("http://127.0.0.1:" + node.admin + "/metrics")).text();
-  const out = { request: 0, response: 0, async: 0, tokenRejected: 0 };
+  const out = { request: 0, response: 0, async: 0, tokenRejected: 0, reported2xx: 0 };
   for (const line of text.split("\n")) {
     const rej = line.match(/^edgenode_rejected_total\{reason="token"\}\s+(\d+)/);
     if (rej) out.tokenRejected = Number(rej[1]);
+    const st = line.match(/^edgenode_response_status_total\{class="2xx"\}\s+(\d+)/);
+    if (st) out.reported2xx = Number(st[1]);
     const m = line.match(/^edgenode_requests_total\{([^}]*)\}\s+(\d+)/);
     if (!m) continue;
     const t = m[1].match(/type="([^"]+)"/);
@@ -286,8 +288,9 @@ async function scenarios(id, env) {
       seen.length === seen0 + 1, ok.status + " " + ok.body.slice(0, 80));
     check(id + " inline: the node received the benign request", n1.request === n0.request + 1, JSON.stringify([n0, n1]));
     if (p.report) {
-      check(id + " inline: the origin's answer is reported", await until(async function () {
-        return (await nodeCounts(env.node)).response >= n0.response + 1; }, 3000));
+      check(id + " inline: the origin's answer is reported with its status", await until(async function () {
+        const n = await nodeCounts(env.node);
+        return n.response >= n0.response + 1 && n.reported2xx >= n0.reported2xx + 1; }, 3000));
     }
     const ev0 = eventCount(env.node), seen1 = seen.length, n2 = await nodeCounts(env.node);
     const bad = await ask(c.port, "GET", ATTACK_QUERY, Object.assign({ headers: { "X-Client-IP": "198.51.100.7" } }, H));

@@ -72,10 +72,16 @@ if (cd "$pkg" && "$OLDPWD/$bin/js-compute-runtime" src/index.js bin/main.wasm) >
    [ "$(head -c 4 "$pkg/bin/main.wasm" | od -An -tx1 | tr -d ' \n')" = 0061736d ]; then ok "fastly: js-compute-runtime builds bin/main.wasm"
 else bad "fastly: js-compute-runtime build" "$log"; fi
 
+# Sub-runners that print their own "N passed, N failed".
+sub() {   # name command...
+  "${@:2}" >"$log" 2>&1; local rc=$? p f
+  grep -E '^(ok|not ok) - ' "$log"
+  read -r p f < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$log")
+  pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+  if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then bad "$1 exited $rc" "$log"; fi
+}
+# The shared client's logic and the harnesses' platform rules.
+sub selftest node tests/e2e/selftest.mjs "$work/a/cloudflare/worker.js" tests/e2e/host-fastly.mjs
 # Hostile parameter values: refused naming the parameter, or unchanged once the code is evaluated.
-node tests/e2e/hostile.js >"$log" 2>&1; rc=$?
-grep -E '^(ok|not ok) - ' "$log"
-read -r hp hf < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$log")
-pass=$((pass + ${hp:-0})); fail=$((fail + ${hf:-0}))
-if [ $rc -ne 0 ] && [ "${hf:-0}" -eq 0 ]; then bad "hostile.js exited $rc" "$log"; fi
+sub hostile node tests/e2e/hostile.js
 finish
