@@ -1,8 +1,10 @@
 /* escape.c -- a JSON value rendered safely into one lexical context of generated code.
- * Strings are decoded as strict UTF-8 and written one code point at a time by the context's writer. */
+ * Strings are decoded as strict UTF-8 and written one code point at a time by the context's writer;
+ * runs of ASCII that a context writes unchanged are copied whole. */
 #include "escape.h"
 #include "value.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -243,17 +245,45 @@ static const ctx_info *info_of(esc_ctx ctx, const char **why)
     return &infos[ctx];
 }
 
+/* same[ctx][c]: the context's writer writes ASCII byte c as itself. The writers keep no state
+ * between code points, so copying such bytes in runs gives the very same output. */
+static unsigned char same[CTX_COUNT][128];
+static pthread_once_t same_once = PTHREAD_ONCE_INIT;
+
+static void same_init(void)
+{
+    buf tmp = BUF_INIT;
+    for (int ctx = 0; ctx < CTX_COUNT; ctx++) {
+        if (!infos[ctx].write) continue;
+        for (unsigned c = 0; c < 128; c++) {
+            const char *why = NULL;
+            buf_reset(&tmp);
+            same[ctx][c] = infos[ctx].write(&tmp, c, &why) == 0 && tmp.len == 1 && (unsigned char)tmp.data[0] == c;
+        }
+    }
+    buf_free(&tmp);
+}
+
 int esc_string(esc_ctx ctx, const char *s, size_t n, buf *out, const char **why)
 {
     const char *dummy;
     if (!why) why = &dummy;
     const ctx_info *in = info_of(ctx, why);
     if (!in) return -1;
+    pthread_once(&same_once, same_init);
+    const unsigned char *ok = same[ctx], *u = (const unsigned char *)s;
     char q[2] = { in->quote, 0 };
     if (in->quote && put(out, q, why) < 0) return -1;
     for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && u[run] < 0x80 && ok[u[run]]) run++;
+        if (run > i) {
+            if (buf_add(out, s + i, run - i) < 0) { *why = E_MEM; return -1; }
+            i = run;
+            continue;
+        }
         uint32_t cp;
-        if (utf8_next((const unsigned char *)s, n, &i, &cp, why) < 0) return -1;
+        if (utf8_next(u, n, &i, &cp, why) < 0) return -1;
         if (in->write(out, cp, why) < 0) return -1;
     }
     return in->quote ? put(out, q, why) : 0;
