@@ -158,6 +158,7 @@ static int pct_decode(const char *s, size_t n, buf *out, const char **why)
 {
     buf_reset(out);
     if (buf_reserve(out, n + 1) < 0) return -1;
+    out->data[0] = '\0';                      /* reserve leaves fresh memory unterminated */
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (c == '%') {

@@ -202,6 +202,8 @@ def test_bad_requests(port):
     j = r.json()
     R.check(is_json_error(r, 400) and {e["parameter"] for e in j["errors"]} == {"endpoint", "retries"} and
             "percent-encoding" in r.body.decode() and "NUL" in r.body.decode(), "bad percent-encoding and %00: 400", r.body)
+    r = get(port, f"/v1/bundles/cloudflare?retries=&endpoint={EP}")
+    R.check(is_json_error(r, 400) and r.json()["errors"][0]["message"].startswith('retries: "":'), "an empty first value is empty", r.body)
     r = get(port, f"/v1/bundles/cloudflare?endpoint={EP}&version=1&version=2")
     R.check(is_json_error(r, 400) and r.json()["errors"][0]["parameter"] == "version", "version twice: 400")
     r = get(port, f"/v1/bundles/cloudflare?endpoint={EP}&%ff%fe=1")
