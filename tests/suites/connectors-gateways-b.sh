@@ -64,6 +64,7 @@ PY
 facts() { python3 "$H/facts.py" "$1" "$W/$2" >"$W/$2.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
 apim() { python3 "$H/apim_check.py" "$W/$1" >"$W/$1.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
 xml_ok() { local f; for f in "$@"; do xmllint --noout "$f" || return 1; done; }
+xsd_ok() { local f; for f in "$@"; do xmllint --noout --schema "$H/apim-fragment.xsd" "$f" || return 1; done; }
 rust_ok() { local f; for f in "$@"; do rustfmt --edition 2021 --emit stdout <"$f" >/dev/null || return 1; done; }
 # cargo_test NAME BUNDLE: builds and tests the bundle's connector.rs on the host; dump in $W/BUNDLE.dump.json.
 cargo_test() {
@@ -100,6 +101,7 @@ fi
 # ---- Azure API Management
 gen az-default azure-apim --endpoint "$EP1"
 check "az-default: fragments are well-formed XML" xml_ok "$W"/az-default/*.xml
+check "az-default: fragments follow the policy schema (xmllint --schema)" xsd_ok "$W"/az-default/*.xml
 check "az-default: sizes, named values and C# expressions (mcs)" apim "az-default"
 expect "az-default: inline fragment blocks with 403 only (fail open)" "$W/az-default.json" \
   'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["403"] and d["fragments"]["edge-connector-async-request.xml"]["statuses"] == []'
@@ -113,6 +115,7 @@ gen az-full azure-apim --endpoint "$EP1" --endpoint "$EP2" --set fail_mode=close
   --set block_status=451 --set report_response=true --set send_response_body=true --set send_request_body=false \
   --set token=abc.DEF_ghi~jkl+mno/pq= --set skip_extensions=css,js --set real_ip_header=X-Client-IP --set host_header=X-Orig-Host
 check "az-full: fragments are well-formed XML" xml_ok "$W"/az-full/*.xml
+check "az-full: fragments follow the policy schema (xmllint --schema)" xsd_ok "$W"/az-full/*.xml
 check "az-full: sizes, named values and C# expressions (mcs)" apim "az-full"
 expect "az-full: block and fail statuses" "$W/az-full.json" 'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["451", "599"]'
 expect "az-full: token is a secret named value, unchanged" "$W/az-full.json" \
@@ -143,6 +146,7 @@ gen az-max azure-apim --endpoint "$EP1" --set fail_mode=closed --set report_resp
   --set "skip_extensions=$exts" --set "real_ip_header=$long" --set "host_header=$long" \
   --set "token=$(head -c 256 /dev/zero | tr '\0' t)" --set "block_page=$(head -c 4096 /dev/zero | tr '\0' '>')"
 check "az-max: every fragment under 32 KB, expressions compile" apim "az-max"
+check "az-max: fragments follow the policy schema" xsd_ok "$W"/az-max/*.xml
 largest=$(python3 -c 'import json,sys; print(max(f["bytes"] for f in json.load(open(sys.argv[1]))["fragments"].values()))' "$W/az-max.json" 2>/dev/null)
 if [ -n "$largest" ] && [ "$largest" -le 32768 ]; then ok "az-max: largest fragment $largest of 32768 bytes"
 else bad "az-max: largest fragment ${largest:-unknown} bytes"; fi
@@ -154,6 +158,11 @@ cp -r "$W/az-default" "$W/az-broken2"
 sed -i 's/cnStatus/{{undeclared-value}}/' "$W/az-broken2/edge-connector-sync-request.xml"
 fails "apim_check catches an undeclared named value" apim az-broken2
 sed -i 's/<fragment>/<fragment><fragment>/' "$W/az-broken/edge-connector-async-request.xml"
+cp -r "$W/az-default" "$W/az-broken3"
+sed -i 's/exists-action="delete"/exists-action="remove"/' "$W/az-broken3/edge-connector-sync-request.xml"
+fails "the policy schema catches an attribute value APIM does not know" xsd_ok "$W/az-broken3/edge-connector-sync-request.xml"
+sed -i 's/<set-variable name="cnMode"/<set-varible name="cnMode"/' "$W/az-broken3/edge-connector-async-request.xml"
+fails "the policy schema catches a misspelt policy" xsd_ok "$W/az-broken3/edge-connector-async-request.xml"
 fails "xmllint catches a broken fragment" xml_ok "$W/az-broken/edge-connector-async-request.xml"
 
 # ---- Mule Gateway
