@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# serve.sh -- bundlegen serve's download rate with wrk over loopback: one cached bundle, uncached
+# bundles (a distinct endpoint per request), and nginx serving the same zip as a static file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${BENCH_DURATION:-10}; CONNS=${BENCH_CONNECTIONS:-64}; CORES=${BENCH_CORES:-2}
+BG=build/bundlegen
+TMP=$(mktemp -d /tmp/serve-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$TMP"; }
+trap cleanup EXIT
+command -v wrk >/dev/null || { echo "serve bench: wrk missing (scripts/deps.sh)"; exit 0; }
+[ -x "$BG" ] || { echo "serve bench: $BG missing (make)"; exit 0; }
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+ncpu=$(nproc)
+if [ "$ncpu" -gt "$CORES" ]; then
+  SRV=(taskset -c "0-$((CORES - 1))"); CLI=(taskset -c "$CORES-$((ncpu - 1))")
+  placement="servers on cores 0-$((CORES - 1)), wrk on the other $((ncpu - CORES))"
+else
+  SRV=(); CLI=(); placement="servers and wrk share all $ncpu cores"
+fi
+
+# run NAME URL [SCRIPT]: prints a line and sets RPS
+run() {
+  local out non2xx
+  local script=()
+  [ -n "${3:-}" ] && script=(-s "$3")
+  "${CLI[@]}" wrk -t2 -c4 -d1s "${script[@]}" "$2" >/dev/null 2>&1 || true      # warm-up
+  out=$("${CLI[@]}" wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "${script[@]}" "$2")
+  RPS=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  local p50 p99 mbs
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  mbs=$(echo "$out" | awk '/^Transfer\/sec/ {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  printf '  %-46s %10.0f req/s   p50 %-9s p99 %-9s %s %s\n' "$1" "$RPS" "$p50" "$p99" "$mbs/s" "${non2xx:+($non2xx non-2xx!)}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+EP="http://node.example.com:5050"
+echo "== bundlegen serve downloads: wrk, $CONNS connections, ${DUR}s per run; $placement"
+
+SP=$(port)
+"${SRV[@]}" "$BG" serve --listen "127.0.0.1:$SP" --threads "$CORES" --access-log off --max-inflight 4096 2>"$TMP/serve.log" &
+PIDS+=($!)
+wait_port "$SP" || { echo "bundlegen serve did not start"; cat "$TMP/serve.log"; exit 1; }
+URL="http://127.0.0.1:$SP/v1/bundles/cloudflare?endpoint=$EP"
+curl -sf -o "$TMP/bundle.zip" "$URL" || { echo "serve bench: the first download failed"; exit 1; }
+echo "  bundle: cloudflare, $(stat -c %s "$TMP/bundle.zip") bytes"
+
+# nginx serving the same zip as a static file, our own instance on a free port
+NP=$(port)
+mkdir -p "$TMP/nginx" "$TMP/www"
+cp "$TMP/bundle.zip" "$TMP/www/bundle.zip"
+chmod 755 "$TMP" "$TMP/www"; chmod 644 "$TMP/www/bundle.zip"      # nginx workers may run as nobody
+cat >"$TMP/nginx/nginx.conf" <<NGINX
+worker_processes $CORES;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  sendfile on; tcp_nopush on;
+  open_file_cache max=100 inactive=60s;
+  client_body_temp_path $TMP/nginx;
+  server { listen 127.0.0.1:$NP; location = /bundle.zip { root $TMP/www; default_type application/zip; } }
+}
+NGINX
+nginx_rps=0
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$NGINX_BIN" ]; then
+  "${SRV[@]}" "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
+  PIDS+=($!)
+  wait_port "$NP" && run "nginx static file (same zip)" "http://127.0.0.1:$NP/bundle.zip" && nginx_rps=$RPS
+else
+  echo "  nginx: not installed, not measured"
+fi
+
+run "bundlegen serve, cached bundle" "$URL"; cached=$RPS
+run "bundlegen serve, uncached (distinct endpoints)" "http://127.0.0.1:$SP/v1/bundles/cloudflare" bench/serve/uncached.lua; uncached=$RPS
+misses=$(curl -s "http://127.0.0.1:$SP/metrics" | awk '$1 == "bundlegen_serve_cache_misses_total" {print $2}')
+rcount=$(curl -s "http://127.0.0.1:$SP/metrics" | awk '$1 == "bundlegen_serve_render_seconds_count" {print $2}')
+rsum=$(curl -s "http://127.0.0.1:$SP/metrics" | awk '$1 == "bundlegen_serve_render_seconds_sum" {print $2}')
+
+echo "  ratios:"
+echo "    cached / nginx static            $(ratio "$cached" "$nginx_rps")   (goal >= 0.50)"
+echo "    uncached bundles/s               $(printf '%.0f' "$uncached")   (goal >= 2000 on 2 cores)"
+echo "    uncached / cached                $(ratio "$uncached" "$cached")"
+echo "    renders: $misses cache misses, mean render+pack $(awk -v s="$rsum" -v n="$rcount" 'BEGIN { if (n > 0) printf "%.3f ms", s / n * 1000; else print "n/a" }')"
