@@ -128,9 +128,16 @@ int sign_parse_secret(const char *name, const char *text, sign_key *k, char *err
         memcpy(k->sk, kn + 8, 64);
         memcpy(k->pk, k->sk + 32, 32);
         k->has_secret = 1;
+        unsigned char zero[32] = {0}, pk[32], sk[64];
         secret_checksum(k, chk);
-        if (sodium_memcmp(chk, kn + 72, 32)) snprintf(err, errsz, "%s: the secret key's checksum is wrong: the file is damaged", name);
+        crypto_sign_seed_keypair(pk, sk, k->sk);           /* the seed is the first half */
+        /* minisign -W leaves the checksum of an unencrypted key zero; the key pair check still applies */
+        if (sodium_memcmp(chk, kn + 72, 32) && sodium_memcmp(zero, kn + 72, 32))
+            snprintf(err, errsz, "%s: the secret key's checksum is wrong: the file is damaged", name);
+        else if (sodium_memcmp(pk, k->pk, 32))
+            snprintf(err, errsz, "%s: the secret key's two halves do not match: the file is damaged", name);
         else rc = 0;
+        sodium_memzero(sk, sizeof sk);
     }
     sodium_memzero(bin, sizeof bin);
     if (rc < 0) sodium_memzero(k, sizeof *k);
