@@ -326,8 +326,17 @@ def test_reload_and_drain():
     for d in ("platforms", "templates", "changelog", "packs"):
         if os.path.isdir(os.path.join(REPO, d)):
             shutil.copytree(os.path.join(REPO, d), os.path.join(root, d))
+    os.mkdir(os.path.join(root, "templates", "zz-broken"))
+    open(os.path.join(root, "platforms", "zz-broken.yaml"), "w").write(
+        "id: zz-broken\nname: Broken demo\nruntime: node\nversion: 1.0.0\narchive: zip\n"
+        "files:\n  - template: zz-broken/index.js\ncommon:\n  include: [endpoint]\n")
+    open(os.path.join(root, "templates", "zz-broken", "index.js"), "w").write("export const X = {{no_such_value}};\n")
     srv = Server(W, "reload", ["--root", root, "--access-log", "off", "--drain-timeout", "20"])
     p = srv.port
+    seen = openapi_check.broken(p, R)
+    r = get(p, bundle_path("zz-broken", endpoint=EP), auth=False)
+    R.check("zz-broken/index.js:1:18" in r.json()["error"] and "no_such_value" in r.json()["error"],
+            "a render failure says which template, where and why", r.body)
     path = bundle_path("cloudflare", endpoint=EP)
     first = get(p, path, auth=False)
     R.check(first.status == 200 and is_json_error(get(p, "/openapi.json", auth=False), 404), "a root without openapi.json: 404 there")
@@ -372,6 +381,7 @@ def test_reload_and_drain():
     R.check(refused == "refused", "no new connections while draining", refused)
     rc = srv.stop()
     R.check(rc == 0 and "serve: stopped" in srv.stderr(), "drained server exits 0 without sanitizer reports", srv.stderr()[-1500:])
+    return seen
 
 
 def main():
@@ -393,10 +403,12 @@ def main():
         test_metrics_and_log(srv, port, [TOKEN, CONN_TOKEN, "second-token-abcdefghijkl"])
         test_timeout(port)
         overloaded = test_overload()
-        openapi_check.run(port, AUTH, R, overloaded)
+        seen = openapi_check.run(port, AUTH, R, overloaded)
+        openapi_check.undocumented(port, AUTH, R)
         rc = srv.stop()
         R.check(rc == 0 and "serve: stopped" in srv.stderr(), "main server exits 0 without sanitizer reports", srv.stderr()[-1500:])
-        test_reload_and_drain()
+        seen |= test_reload_and_drain()
+        openapi_check.coverage(R, seen)
     finally:
         shutil.rmtree(W, ignore_errors=True)
     R.summary()
