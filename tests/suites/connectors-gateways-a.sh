@@ -175,7 +175,9 @@ print("%d passed, %d failed" % (passed, failed))
 PY
 count "$work/hostile.log" "hostile values"
 
-# End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx.
+# End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx (also over HTTPS).
 node tests/e2e/run.js "${ids[@]}" >"$work/e2e.log" 2>&1
 count "$work/e2e.log" "tests/e2e/run.js"
+node tests/e2e/kong/tls.js >"$work/tls.log" 2>&1
+count "$work/tls.log" "tests/e2e/kong/tls.js"
 finish

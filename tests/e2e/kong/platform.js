@@ -18,6 +18,7 @@ function conf(h, prefix) {
     "  client_body_temp_path " + prefix + "/body; proxy_temp_path " + prefix + "/proxy;",
     "  fastcgi_temp_path " + prefix + "/fcgi; uwsgi_temp_path " + prefix + "/uwsgi; scgi_temp_path " + prefix + "/scgi;",
     "  client_body_buffer_size 1m;",
+    h.trusted ? "  lua_ssl_trusted_certificate " + h.trusted + ";" : "",
     "  lua_package_path \"" + h.dir + "/?.lua;" + mock + "/?.lua;;\";",
     "  init_by_lua_block {",
     "    kong = require \"kong_pdk_mock\"",
@@ -37,20 +38,23 @@ function conf(h, prefix) {
     "}", ""].join("\n");
 }
 
+/** Starts nginx hosting the plugin of bundle h.dir on h.port in front of h.origin; h.trusted: the CA
+ *  file for the node's TLS certificate. start(cmd, args) and waitPort(port, ms) come from the caller. */
+async function host(api, h) {
+  const prefix = h.dir + "-nginx";
+  fs.mkdirSync(prefix, { recursive: true });
+  fs.writeFileSync(path.join(prefix, "nginx.conf"), conf(h, prefix));
+  const child = api.start("nginx", ["-p", prefix, "-c", path.join(prefix, "nginx.conf"), "-e", prefix + "/error.log",
+    "-g", "daemon off;"]);
+  if (!(await api.waitPort(h.port, 15000))) {
+    let log = "";
+    try { log = fs.readFileSync(path.join(prefix, "error.log"), "utf8"); } catch (e) { /* none */ }
+    throw new Error("nginx did not start: " + child.log + log);
+  }
+  return child;
+}
+
 module.exports = function (api) {
-  return {
-    kong: { body: true, report: true, page: true, host: async function (h) {
-      const prefix = h.dir + "-nginx";
-      fs.mkdirSync(prefix, { recursive: true });
-      fs.writeFileSync(path.join(prefix, "nginx.conf"), conf(h, prefix));
-      const child = api.start("nginx", ["-p", prefix, "-c", path.join(prefix, "nginx.conf"), "-e", prefix + "/error.log",
-        "-g", "daemon off;"]);
-      if (!(await api.waitPort(h.port, 15000))) {
-        let log = "";
-        try { log = fs.readFileSync(path.join(prefix, "error.log"), "utf8"); } catch (e) { /* none */ }
-        throw new Error("nginx did not start: " + child.log + log);
-      }
-      return child;
-    } }
-  };
+  return { kong: { body: true, report: true, page: true, host: function (h) { return host(api, h); } } };
 };
+module.exports.host = host;
