@@ -19,6 +19,116 @@ def fail(msg):
     sys.exit(1)
 
 
+CORE = "{http://www.mulesoft.org/schema/mule/core}"
+HTTP = "{http://www.mulesoft.org/schema/mule/http}"
+POLICY = "{http://www.mulesoft.org/schema/mule/http-policy}"
+SOCKETS = "{http://www.mulesoft.org/schema/mule/sockets}"
+PROCESSORS = {CORE + n for n in ("set-variable", "choice", "try", "until-successful", "foreach", "raise-error",
+                                 "logger", "async")} | {HTTP + "request", NS_TRANSFORM + "set-response",
+                                                       POLICY + "execute-next"}
+# element: (required attributes, optional attributes, allowed children); the elements and attributes
+# of Mule 4's core, HTTP, sockets, http-policy and http-policy-transform schemas that the policy uses.
+MULE_SCHEMA = {
+    CORE + "mule": ((), ("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation",),
+                    {HTTP + "request-config", POLICY + "proxy"}),
+    HTTP + "request-config": (("name",), ("basePath", "responseTimeout"), {HTTP + "request-connection"}),
+    HTTP + "request-connection": ((), ("host", "port", "protocol"), {HTTP + "client-socket-properties"}),
+    HTTP + "client-socket-properties": ((), (), {SOCKETS + "tcp-client-socket-properties"}),
+    SOCKETS + "tcp-client-socket-properties": ((), ("connectionTimeout", "keepAlive", "sendTcpNoDelay"), set()),
+    POLICY + "proxy": (("name",), (), {POLICY + "source"}),
+    POLICY + "source": ((), (), PROCESSORS),
+    POLICY + "execute-next": ((), (), set()),
+    CORE + "set-variable": (("variableName", "value"), ("mimeType", "encoding"), set()),
+    CORE + "choice": ((), (), {CORE + "when", CORE + "otherwise"}),
+    CORE + "when": (("expression",), (), PROCESSORS),
+    CORE + "otherwise": ((), (), PROCESSORS),
+    CORE + "try": ((), ("transactionalAction",), PROCESSORS | {CORE + "error-handler"}),
+    CORE + "error-handler": ((), (), {CORE + "on-error-continue", CORE + "on-error-propagate"}),
+    CORE + "on-error-continue": ((), ("type", "logException", "when", "enableNotifications"), PROCESSORS),
+    CORE + "until-successful": ((), ("maxRetries", "millisBetweenRetries"), PROCESSORS),
+    CORE + "foreach": (("collection",), ("counterVariableName", "batchSize"), PROCESSORS),
+    CORE + "raise-error": (("type",), ("description",), set()),
+    CORE + "logger": ((), ("level", "message", "category"), set()),
+    CORE + "async": ((), ("name", "maxConcurrency"), PROCESSORS),
+    HTTP + "request": (("method",), ("config-ref", "url", "path", "target", "targetValue", "responseTimeout",
+                                     "followRedirects", "sendBodyMode"),
+                       {HTTP + "body", HTTP + "headers", HTTP + "response-validator"}),
+    HTTP + "body": ((), (), set()),
+    HTTP + "headers": ((), (), set()),
+    HTTP + "response-validator": ((), (), {HTTP + "success-status-code-validator"}),
+    HTTP + "success-status-code-validator": (("values",), (), set()),
+    NS_TRANSFORM + "set-response": (("statusCode",), ("reasonPhrase",), {NS_TRANSFORM + "body", NS_TRANSFORM + "headers"}),
+    NS_TRANSFORM + "body": ((), (), set()),
+    NS_TRANSFORM + "headers": ((), (), set()),
+}
+OPEN, CLOSE = "([{", ")]}"
+
+
+def dataweave_balanced(code):
+    """Brackets of a DataWeave expression balance outside its strings and regex literals."""
+    stack, i, prev = [], 0, ""
+    while i < len(code):
+        c = code[i]
+        if c in "'\"":
+            j = code.find(c, i + 1)
+            if j < 0:
+                return "unterminated string"
+            i = j + 1
+            prev = "value"
+            continue
+        if c == "/" and prev in ("replace", "match", "matches", "scan"):
+            j = code.find("/", i + 1)
+            while j > 0 and code[j - 1] == "\\":
+                j = code.find("/", j + 1)
+            if j < 0:
+                return "unterminated regex"
+            i = j + 1
+            prev = "value"
+            continue
+        if c in OPEN:
+            stack.append(c)
+        elif c in CLOSE:
+            if not stack or OPEN.index(stack.pop()) != CLOSE.index(c):
+                return "unbalanced %r at %d" % (c, i)
+        if c.isalpha():
+            j = i
+            while j < len(code) and (code[j].isalnum() or code[j] == "_"):
+                j += 1
+            prev = code[i:j]
+            i = j
+            continue
+        if not c.isspace():
+            prev = c
+        i += 1
+    return "unclosed %r" % stack[-1] if stack else None
+
+
+def mule_structure(tree):
+    """Every element and attribute of template.xml is one the Mule schemas define for that place, and
+    every DataWeave expression is bracket-balanced."""
+    for el in tree.iter():
+        if el.tag not in MULE_SCHEMA:
+            fail("template.xml: unknown element %s" % el.tag)
+        required, optional, children = MULE_SCHEMA[el.tag]
+        for a in required:
+            if a not in el.attrib:
+                fail("template.xml: %s without %s" % (el.tag, a))
+        for a in el.attrib:
+            if a not in required and a not in optional:
+                fail("template.xml: %s has no attribute %s" % (el.tag, a))
+        for child in el:
+            if child.tag not in children:
+                fail("template.xml: %s inside %s" % (child.tag, el.tag))
+        for value in list(el.attrib.values()) + [el.text or ""]:
+            v = value.strip()
+            if v.startswith("#["):
+                if not v.endswith("]"):
+                    fail("template.xml: expression not closed: %s" % v[:60])
+                why = dataweave_balanced(v[2:-1])
+                if why:
+                    fail("template.xml: DataWeave %s: %s" % (why, v[:80]))
+
+
 def mule(d):
     root = os.path.join(d, "edge-connector")
     pom = ET.parse(os.path.join(root, "pom.xml")).getroot()
@@ -46,6 +156,7 @@ def mule(d):
         if definition["configuration"][list(props).index(name)]["type"] not in ("string",):
             fail("template.xml: {{%s}} (escaped) is not a string property" % name)
     tree = ET.fromstring(text)
+    mule_structure(tree)
     bodies = [el.text or "" for el in tree.iter(NS_TRANSFORM + "body")]
     facts["block_page"] = bodies[0] if bodies else None
     facts["x_connector"] = sorted(set(re.findall(r"'X-Connector': '([^']*)'", text)))

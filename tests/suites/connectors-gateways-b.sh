@@ -169,7 +169,7 @@ fails "xmllint catches a broken fragment" xml_ok "$W/az-broken/edge-connector-as
 gen mule-default mule --endpoint "$EP1"
 check "mule-default: pom.xml and template.xml are well-formed XML" \
   xml_ok "$W/mule-default/edge-connector/pom.xml" "$W/mule-default/edge-connector/src/main/mule/template.xml"
-check "mule-default: YAML definition valid, properties agree with template.xml" facts mule mule-default
+check "mule-default: YAML definition valid, properties agree with template.xml, schema-known elements, balanced DataWeave" facts mule mule-default
 expect "mule-default: project coordinates" "$W/mule-default.json" \
   'd["group_id"] == "BUSINESS_GROUP_ID" and d["artifact_id"] == "edge-connector" and d["version"] == "1.0.0" and d["packaging"] == "mule-policy" and "maven.anypoint.mulesoft.com" in d["exchange_url"]'
 expect "mule-default: settings of the real policy with its timeouts" "$W/mule-default.json" \
@@ -208,6 +208,12 @@ refused "mule: host header that would leave its DataWeave string" host_header mu
 cp -r "$W/mule-default" "$W/mule-broken"
 sed -i 's/<\/http-policy:source>//' "$W/mule-broken/edge-connector/src/main/mule/template.xml"
 fails "xmllint catches a broken template.xml" xml_ok "$W/mule-broken/edge-connector/src/main/mule/template.xml"
+cp -r "$W/mule-default" "$W/mule-broken2"
+sed -i 's/millisBetweenRetries=/millisBetweenRetry=/' "$W/mule-broken2/edge-connector/src/main/mule/template.xml"
+fails "facts catches an attribute the Mule schema does not define" facts mule mule-broken2
+cp -r "$W/mule-default" "$W/mule-broken3"
+sed -i "s/splitBy ',') map lower/splitBy ',' map lower/" "$W/mule-broken3/edge-connector/src/main/mule/template.xml"
+fails "facts catches an unbalanced DataWeave expression" facts mule mule-broken3
 sed -i 's/{{{maxRetries}}}/{{{maxRetry}}}/' "$W/mule-default/edge-connector/src/main/mule/template.xml"
 fails "facts catches a template property the definition lacks" facts mule mule-default
 
