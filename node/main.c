@@ -1,8 +1,8 @@
 /* main.c -- edgenode: the filtering node that connectors forward requests to.
- * Parses the command line, then one sigwait loop: SIGHUP reloads, SIGTERM drains and exits. */
-#include "admin.h"
+ * Parses the command line, then one signal loop: SIGHUP reloads, SIGTERM drains and exits. */
 #include "events.h"
 #include "metrics.h"
+#include "listeners.h"
 #include "server.h"
 #include "state.h"
 #include <errno.h>
@@ -47,6 +47,11 @@ static void reload(const char *path)
     node_state *cur = state_acquire();
     node_state *s = state_load(path, &e);
     char err[512];
+    if (s && cur && listeners_apply(cur->cfg, s->cfg, err, sizeof err) < 0) {
+        config_errors_add(&e, err);
+        state_free(s);
+        s = NULL;
+    }
     if (!s) {
         metrics_reload(0);
         fprintf(stderr, "edgenode: reload refused, the running config stays:\n");
@@ -57,22 +62,11 @@ static void reload(const char *path)
         return;
     }
     if (events_open(s->cfg->events_path, err, sizeof err) < 0) fprintf(stderr, "edgenode: %s\n", err);
-    if (cur && server_needs_restart(cur->cfg, s->cfg))
-        fprintf(stderr, "edgenode: listener settings changed; they apply after a restart\n");
     state_release(cur);
     metrics_set_rules(detect_rules_count(s->rules));
     state_install(s);
     metrics_reload(1);
     fprintf(stderr, "edgenode: reloaded %s\n", path);
-}
-
-static void drain(server *srv, unsigned long timeout_ms)
-{
-    state_set_draining();
-    server_quiesce(srv);
-    struct timespec step = {0, 20 * 1000 * 1000};
-    for (unsigned long waited = 0; metrics_inflight_now() > 0 && waited < timeout_ms; waited += 20)
-        nanosleep(&step, NULL);
 }
 
 static int run(const char *path)
@@ -100,13 +94,7 @@ static int run(const char *path)
     }
     metrics_set_rules(detect_rules_count(s->rules));
     state_install(s);
-    server *srv = server_start(s->cfg, err, sizeof err);
-    admin *adm = NULL;
-    if (srv && s->cfg->admin_port && !(adm = admin_start(s->cfg, err, sizeof err))) {
-        server_stop(srv);
-        srv = NULL;
-    }
-    if (!srv) {
+    if (listeners_start(s->cfg, err, sizeof err) < 0) {
         fprintf(stderr, "edgenode: %s\n", err);
         state_install(NULL);
         events_close();
@@ -114,17 +102,18 @@ static int run(const char *path)
     }
     fprintf(stderr, "edgenode: listening on %s%s, mode %s, %zu rules\n", s->cfg->listen,
             s->cfg->tls_cert ? " (TLS)" : "", config_mode_name(s->cfg->mode), detect_rules_count(s->rules));
-    unsigned long drain_ms = s->cfg->drain_timeout_ms;
+    struct timespec tick = {1, 0};
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0) continue;      /* EINTR (e.g. a tracer attached) */
+        int sig = sigtimedwait(&set, NULL, &tick);
+        if (sig < 0) { listeners_reap(); continue; }  /* timeout or EINTR */
         if (sig == SIGHUP) { reload(path); continue; }
         break;
     }
     fprintf(stderr, "edgenode: draining\n");
-    drain(srv, drain_ms);
-    server_stop(srv);
-    admin_stop(adm);
+    node_state *last = state_acquire();
+    unsigned long drain_ms = last->cfg->drain_timeout_ms;
+    state_release(last);
+    listeners_shutdown(drain_ms);
     state_install(NULL);
     events_close();
     metrics_reset();

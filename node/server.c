@@ -371,7 +371,7 @@ int server_check_tls(const config *c, char *err, size_t errlen)
     return rc;
 }
 
-server *server_start(const config *c, char *err, size_t errlen)
+server *server_start(const config *c, int listen_fd, char *err, size_t errlen)
 {
     server *s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -390,8 +390,12 @@ server *server_start(const config *c, char *err, size_t errlen)
     }
     (void)sl;
     errno = 0;
+    struct MHD_OptionItem where[] = {      /* a socket handed over, or an address to bind */
+        listen_fd >= 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL}
+                       : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_END, 0, NULL}};
     s->d = MHD_start_daemon(flags, (uint16_t)c->listen_port, on_accept, NULL, on_request, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_ARRAY, where,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s,
@@ -412,9 +416,17 @@ server *server_start(const config *c, char *err, size_t errlen)
     return s;
 }
 
-void server_quiesce(server *s)
+int server_quiesce(server *s)
 {
-    if (s && s->d) MHD_quiesce_daemon(s->d);    /* the listen fd stays open until stop */
+    if (!s || !s->d) return -1;
+    MHD_socket fd = MHD_quiesce_daemon(s->d);     /* now ours: stop() no longer closes it */
+    return fd == MHD_INVALID_SOCKET ? -1 : (int)fd;
+}
+
+unsigned server_connections(server *s)
+{
+    const union MHD_DaemonInfo *i = s && s->d ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+    return i ? i->num_connections : 0;
 }
 
 void server_stop(server *s)
@@ -431,10 +443,10 @@ static int str_diff(const char *a, const char *b)
     return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
 }
 
-int server_needs_restart(const config *o, const config *c)
+int server_options_changed(const config *o, const config *c)
 {
     return str_diff(o->listen, c->listen) || str_diff(o->tls_cert, c->tls_cert) ||
-           str_diff(o->tls_key, c->tls_key) || str_diff(o->admin_listen, c->admin_listen) ||
-           o->threads != c->threads || o->max_connections != c->max_connections ||
-           o->max_header_bytes != c->max_header_bytes || o->idle_timeout_s != c->idle_timeout_s;
+           str_diff(o->tls_key, c->tls_key) || o->threads != c->threads ||
+           o->max_connections != c->max_connections || o->max_header_bytes != c->max_header_bytes ||
+           o->idle_timeout_s != c->idle_timeout_s;
 }

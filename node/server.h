@@ -8,16 +8,20 @@
 
 typedef struct server server;
 
-/* Starts listening with the daemon options of c (fixed until restart); NULL with err. */
-server *server_start(const config *c, char *err, size_t errlen);
+/* Starts listening with the daemon options of c; listen_fd >= 0 is an already bound socket to
+ * take over (from server_quiesce), -1 binds c->listen. NULL with err. */
+server *server_start(const config *c, int listen_fd, char *err, size_t errlen);
 /* Reads and parses the TLS certificate and key of c, if any; 0, or -1 with err. */
 int     server_check_tls(const config *c, char *err, size_t errlen);
-/* Stops accepting new connections; open ones keep being served. */
-void    server_quiesce(server *s);
+/* Stops accepting; open connections keep being served. Returns the listen socket, now the
+ * caller's (to hand to a new server or close), or -1. */
+int     server_quiesce(server *s);
+/* Connections open now. */
+unsigned server_connections(server *s);
 /* Closes every connection and joins the threads. */
 void    server_stop(server *s);
-/* 1 when a reload to c needs a restart to take full effect (listener options changed). */
-int     server_needs_restart(const config *old, const config *c);
+/* 1 when c needs a new listener: address, TLS, threads, connection limit, header size, idle timeout. */
+int     server_options_changed(const config *old, const config *c);
 
 /* Fills a socket address for ip:port; returns its length, 0 when ip is not numeric. */
 socklen_t server_sockaddr(const char *ip, int port, struct sockaddr_storage *ss);

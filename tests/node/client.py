@@ -39,19 +39,25 @@ def request(path, body=b"", extra=""):
 
 ATTACK = "/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--"
 
+def reloads(admin):
+    try:
+        return metric(admin, 'edgenode_config_reloads_total{result="ok"}') + \
+               metric(admin, 'edgenode_config_reloads_total{result="error"}')
+    except OSError:
+        return -1.0         # not listening (yet)
+
 def keepalive(port, admin, pid, new_cfg, cfg):
-    """Attack, reload to new_cfg, attack again on the same connection; prints both statuses."""
+    """Attack, reload to new_cfg, attack again on the same connection; prints both statuses.
+    admin is "PORT" or "OLD,NEW" when the reload moves the admin listener."""
+    old_admin, _, new_admin = admin.partition(",")
     s = socket.create_connection(("127.0.0.1", int(port)))
     s.sendall(request(ATTACK))
     first, _ = read_status(s)
-    before = metric(admin, 'edgenode_config_reloads_total{result="ok"}') + \
-             metric(admin, 'edgenode_config_reloads_total{result="error"}')
+    before = reloads(old_admin)
     os.replace(new_cfg, cfg)
     os.kill(int(pid), signal.SIGHUP)
     for _ in range(100):
-        after = metric(admin, 'edgenode_config_reloads_total{result="ok"}') + \
-                metric(admin, 'edgenode_config_reloads_total{result="error"}')
-        if after > before:
+        if reloads(new_admin or old_admin) > before:
             break
         time.sleep(0.05)
     s.sendall(request(ATTACK))

@@ -101,6 +101,40 @@ check "reload under load: no socket errors" "" "$(grep 'Socket errors' "$TMP/wrk
 check "reload under load: no non-2xx answers" "" "$(grep 'Non-2xx' "$TMP/wrk.txt")"
 check "reload under load: all five reloads applied" 7 "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')"
 
+# a reload that moves the listener: the open connection stays (with the new rules), the new
+# port serves, the old port is closed; the admin listener moves too
+threads() { awk '/^Threads:/ {print $2}' "/proc/$NODE_PID/status"; }
+T0=$(threads)
+P2=$(free_port); A2=$(free_port)
+sed -e "s/^listen: .*/listen: 127.0.0.1:$P2/" -e "s/^admin_listen: .*/admin_listen: 127.0.0.1:$A2/" \
+    -e "s/^mode: .*/mode: block/" "$TMP/node.yaml" >"$TMP/moved.yaml"
+sed -i "s/^mode: .*/mode: monitoring/" "$TMP/node.yaml"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')" = 8 ] && break; sleep 0.1; done
+check "move: old connection kept across the move, new rules apply" "200 403" \
+  "$(python3 $CLIENT keepalive "$P" "$A,$A2" "$NODE_PID" "$TMP/moved.yaml" "$TMP/node.yaml" 2>&1)"
+check "move: the new port serves" 200 "$(status "http://127.0.0.1:$P2/users")"
+check "move: the old port no longer accepts" 000 "$(status "http://127.0.0.1:$P/users")"
+check "move: admin moved with it" 200 "$(status "http://127.0.0.1:$A2/ready")"
+check "move: old admin port closed" 000 "$(status "http://127.0.0.1:$A/ready")"
+for _ in $(seq 1 40); do [ "$(threads)" = "$T0" ] && break; sleep 0.1; done
+check "move: the retired listener is stopped once its connection closed" "$T0" "$(threads)"
+P=$P2; A=$A2
+# same address, new header limit: the socket is handed over, new connections get the new limit
+long=$(head -c 20000 /dev/zero | tr '\0' 'h')
+check "header limit before: 431" 431 "$(status "http://127.0.0.1:$P/users" -H "X-Long: $long")"
+sed -i "s/^listen: .*/&\nlimits: {max_header_size: 64k}/" "$TMP/node.yaml"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')" = 10 ] && break; sleep 0.1; done
+check "header limit after reload on the same port: 200" 200 "$(status "http://127.0.0.1:$P/users" -H "X-Long: $long")"
+sed "s/^listen: .*/listen: 127.0.0.1:$P\ntls: {cert: nope.pem, key: nope.pem}/" "$TMP/node.yaml" >"$TMP/tlsnope.yaml"
+cp "$TMP/node.yaml" "$TMP/keep.yaml"; cp "$TMP/tlsnope.yaml" "$TMP/node.yaml"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')" = 3 ] && break; sleep 0.1; done
+check "reload with a missing TLS file: refused" 3 "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')"
+check "reload with a missing TLS file: still serving plain HTTP" 200 "$(status "http://127.0.0.1:$P/users")"
+cp "$TMP/keep.yaml" "$TMP/node.yaml"
+
 # SIGTERM drains a request whose body is still arriving
 check "drain: in-flight request answered, connection closed" "200 close" "$(python3 $CLIENT drain "$P" "$NODE_PID")"
 for _ in $(seq 1 100); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
