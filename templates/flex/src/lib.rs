@@ -42,6 +42,7 @@ fn settings_from(config: &Config) -> Settings {
 /// Sends one message to the node over the configured services (one per endpoint, same order).
 async fn send_to_node(
     client: &HttpClient,
+    timer: &Timer,
     settings: &Settings,
     services: &[Service],
     method: &str,
@@ -73,7 +74,9 @@ async fn send_to_node(
                     sent.map(|r| r.status_code() as u16).map_err(|e| e.to_string())
                 }
             },
-            |ms| async move { Timer::default().sleep(Duration::from_millis(ms)).await },
+            |ms| async move {
+                let _ = timer.sleep(Duration::from_millis(ms)).await;
+            },
         )
         .await
 }
@@ -83,6 +86,7 @@ async fn request_filter(
     state: RequestState,
     stream: StreamProperties,
     client: HttpClient,
+    timer: &Timer,
     settings: &Settings,
     services: &[Service],
 ) -> Flow<Option<RequestInfo>> {
@@ -104,7 +108,7 @@ async fn request_filter(
     let body_state = headers_state.into_body_state().await;
     let body = body_state.handler().body();
     let headers = settings.node_headers(&client_headers, &req);
-    let outcome = send_to_node(&client, settings, services, &method, &path_query, &headers, settings.request_body(&body)).await;
+    let outcome = send_to_node(&client, timer, settings, services, &method, &path_query, &headers, settings.request_body(&body)).await;
     if let Err(e) = &outcome {
         logger::warn!("edge connector: no node endpoint answered: {}", e);
     }
@@ -123,6 +127,7 @@ async fn response_filter(
     state: ResponseState,
     data: RequestData<Option<RequestInfo>>,
     client: HttpClient,
+    timer: &Timer,
     settings: &Settings,
     services: &[Service],
 ) {
@@ -135,16 +140,17 @@ async fn response_filter(
     let body_state = headers_state.into_body_state().await;
     let body = body_state.handler().body();
     let headers = settings.report_headers(&req, status);
-    let _ = send_to_node(&client, settings, services, "POST", &req.path_query, &headers, settings.response_body(&body)).await;
+    let _ = send_to_node(&client, timer, settings, services, "POST", &req.path_query, &headers, settings.response_body(&body)).await;
 }
 
 #[entrypoint]
-async fn configure(launcher: Launcher, Configuration(bytes): Configuration) -> Result<()> {
+async fn configure(launcher: Launcher, Configuration(bytes): Configuration, clock: Clock) -> Result<()> {
     let config: Config = serde_json::from_slice(&bytes)?;
     let settings = settings_from(&config);
     let services = config.nodes.clone();
-    let filter = on_request(|rs, stream, client| request_filter(rs, stream, client, &settings, &services))
-        .on_response(|rs, data, client| response_filter(rs, data, client, &settings, &services));
+    let timer = clock.period(Duration::from_millis(10));
+    let filter = on_request(|rs, stream, client| request_filter(rs, stream, client, &timer, &settings, &services))
+        .on_response(|rs, data, client| response_filter(rs, data, client, &timer, &settings, &services));
     launcher.launch(filter).await?;
     Ok(())
 }
