@@ -6,8 +6,9 @@ local function ms(default, min, max)
   return { type = "integer", default = default, between = { min, max } }
 end
 
+-- Kong matches strings with Lua patterns, not regular expressions.
 local function header_name(default)
-  return { type = "string", default = default, match = "^[A-Za-z0-9-]*$", len_max = 64 }
+  return { type = "string", default = default, match = "^[%w%-]*$", len_max = 64 }
 end
 
 return {
