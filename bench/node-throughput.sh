@@ -14,7 +14,7 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "node-throughput: wrk missing (scripts/deps.sh)"; exit 0; }
 [ -x "$NODE" ] || { echo "node-throughput: $NODE missing (make)"; exit 0; }
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+wait_port() { for _ in $(seq 1 "${2:-100}"); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 # Pin servers to the first CORES cores when there are more (wrk gets the rest); else share.
 ncpu=$(nproc)
 if [ "$ncpu" -gt "$CORES" ]; then
@@ -81,7 +81,9 @@ if [ -x bench/detection/modsec-server ]; then
   MP=$(port)
   "${SRV[@]}" bench/detection/modsec-server "$MP" "$CORES" >"$TMP/modsec.log" 2>&1 &
   PIDS+=($!)
-  if wait_port "$MP"; then run "modsecurity + CRS PL1, benign" "http://127.0.0.1:$MP"; ms_res=$RES; fi
+  if wait_port "$MP" 1200; then                      # it may compile itself on first use
+    run "modsecurity + CRS PL1, benign" "http://127.0.0.1:$MP"; ms_res=$RES
+  fi
 fi
 
 read -r n_rps _ _ <<<"$nginx_res"; read -r b_rps b50 b99 <<<"$benign_res"; read -r m_rps m50 m99 <<<"$mix_res"
