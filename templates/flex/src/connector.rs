@@ -9,7 +9,6 @@ pub const CONNECTOR: &str = "{{platform.id}}/{{version}}";
 
 const ENDPOINTS: &[&str] = &{{endpoint}};
 const MODE: &str = {{mode}};
-const CONNECT_TIMEOUT_MS: u64 = {{connect_timeout}};
 const REQUEST_TIMEOUT_MS: u64 = {{request_timeout}};
 const RETRIES: u32 = {{retries}};
 const RETRY_INTERVAL_MS: u64 = {{retry_interval}};
@@ -51,7 +50,6 @@ const DROPPED: &[&str] = &[
 pub struct Settings {
     pub endpoints: Vec<String>,
     pub asynchronous: bool,
-    pub connect_timeout_ms: u64,
     pub request_timeout_ms: u64,
     pub retries: u32,
     pub retry_interval_ms: u64,
@@ -75,7 +73,6 @@ impl Default for Settings {
         Settings {
             endpoints: ENDPOINTS.iter().map(|s| s.to_string()).collect(),
             asynchronous: MODE == "async",
-            connect_timeout_ms: CONNECT_TIMEOUT_MS,
             request_timeout_ms: REQUEST_TIMEOUT_MS,
             retries: RETRIES,
             retry_interval_ms: RETRY_INTERVAL_MS,

@@ -19,7 +19,6 @@ fn settings_from(config: &Config) -> Settings {
     let mut s = Settings::default();
     s.endpoints = config.nodes.iter().map(|service| service.uri().to_string()).collect();
     s.asynchronous = config.mode == "async";
-    s.connect_timeout_ms = config.connect_timeout_ms as u64;
     s.request_timeout_ms = config.request_timeout_ms as u64;
     s.retries = config.retries as u32;
     s.retry_interval_ms = config.retry_interval_ms as u64;

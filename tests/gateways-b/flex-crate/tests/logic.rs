@@ -252,7 +252,6 @@ fn dump_generated_defaults() {
         "connector": CONNECTOR,
         "endpoint": d.endpoints,
         "mode": if d.asynchronous { "async" } else { "inline" },
-        "connect_timeout": d.connect_timeout_ms,
         "request_timeout": d.request_timeout_ms,
         "retries": d.retries,
         "retry_interval": d.retry_interval_ms,

@@ -9,7 +9,6 @@ pub const CONNECTOR: &str = "flex/1.0.0";
 
 const ENDPOINTS: &[&str] = &["https://node-a.example.com", "https://node-b.example.com:5050/edge"];
 const MODE: &str = "inline";
-const CONNECT_TIMEOUT_MS: u64 = 250;
 const REQUEST_TIMEOUT_MS: u64 = 750;
 const RETRIES: u32 = 1;
 const RETRY_INTERVAL_MS: u64 = 50;
@@ -51,7 +50,6 @@ const DROPPED: &[&str] = &[
 pub struct Settings {
     pub endpoints: Vec<String>,
     pub asynchronous: bool,
-    pub connect_timeout_ms: u64,
     pub request_timeout_ms: u64,
     pub retries: u32,
     pub retry_interval_ms: u64,
@@ -75,7 +73,6 @@ impl Default for Settings {
         Settings {
             endpoints: ENDPOINTS.iter().map(|s| s.to_string()).collect(),
             asynchronous: MODE == "async",
-            connect_timeout_ms: CONNECT_TIMEOUT_MS,
             request_timeout_ms: REQUEST_TIMEOUT_MS,
             retries: RETRIES,
             retry_interval_ms: RETRY_INTERVAL_MS,
