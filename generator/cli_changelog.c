@@ -127,10 +127,10 @@ static int check_one(const char *root, const char *packs, const char *id, buf *m
     for (size_t i = 0; rc == 0 && i < cl->n; i++) {
         fingerprint_set s;
         if (packs_load(packs, cl->entries[i].fingerprint, &s, err, sizeof err) < 0)
-            rc = fail(msg, "%s %s: %s%s\n", id, cl->entries[i].version, err,
-                            i == 0 ? "\n  (for the current version: bundlegen changelog pack " : "");
+            rc = fail(msg, "%s %s: %s\n%s%s%s", id, cl->entries[i].version, err,
+                      i == 0 ? "  store the current version's pack: bundlegen changelog pack " : "", i == 0 ? id : "",
+                      i == 0 ? "\n" : "");
         else fingerprint_set_free(&s);
-        if (rc < 0 && i == 0) buf_printf(msg, "  %s)\n", id);
     }
     if (rc == 0) buf_printf(msg, "ok   %-14s %s (%zu version%s)\n", id, top->version, cl->n, cl->n == 1 ? "" : "s");
     changelog_free(cl);
