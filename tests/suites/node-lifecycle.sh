@@ -35,6 +35,12 @@ printf 'listen: 127.0.0.1:5050\nrules: %s/nope.yaml\n' "$TMP" >"$TMP/norules.yam
 out=$("$NODE_BIN" --check-config "$TMP/norules.yaml" 2>&1); rc=$?
 check "check-config: missing rules exits 1" 1 "$rc"
 contains "check-config: missing rules named" "nope.yaml" "$out"
+printf 'rules:\n  - id: x\n    class: nope\n    pattern: "("\n' >"$TMP/badrules.yaml"
+printf 'listen: 127.0.0.1:5050\nrules: badrules.yaml\n' >"$TMP/withbadrules.yaml"
+out=$("$NODE_BIN" --check-config "$TMP/withbadrules.yaml" 2>&1); rc=$?
+check "check-config: bad rules exit 1" 1 "$rc"
+contains "check-config: rule errors with positions" "badrules.yaml:4:14: rules[0].pattern:" "$out"
+contains "check-config: every rule error" "badrules.yaml:3:12: rules[0].class: unknown class" "$out"
 out=$("$NODE_BIN" --check-config node/edgenode.example.yaml 2>&1); rc=$?
 check "check-config: the shipped example is valid" 0 "$rc"
 "$NODE_BIN" --config "$TMP/bad.yaml" >/dev/null 2>&1
