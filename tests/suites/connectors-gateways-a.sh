@@ -110,7 +110,8 @@ for _, m in ipairs({ "handler", "schema" }) do
 end
 LUA
 check "kong: the rockspec loads and names both modules' files" lua5.1 "$work/rockspec.lua" "$K/kong-plugin-edge-connector-scm-1.rockspec"
-luajit tests/e2e/kong/defaults.lua "$K" tests/e2e/kong/mock >"$work/kong.json" 2>"$log" || bad "kong: the schema loads" "$log"
+check "kong: the schema loads and its defaults pass its own field rules" \
+  bash -c 'luajit tests/e2e/kong/defaults.lua "$1" tests/e2e/kong/mock >"$2"' _ "$K" "$work/kong.json"
 check "kong: the schema's defaults are the generated settings" python3 - "$work/kong.json" <<'PY'
 import json, sys
 g = json.load(open(sys.argv[1]))
@@ -120,6 +121,10 @@ assert (g["fail_mode"], g["fail_status"], g["block_status"], g["mode"]) == ("clo
 assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
 assert (g["token"], g["real_ip_header"], g["skip_extensions"]) == ("golden-token-0123456789", "X-Client-IP", ["css", "png", "woff2"])
 PY
+mkdir -p "$work/badschema/$P"
+sed 's/between = { 400, 599 } } },$/between = { 400, 401 } } },/' "$K/$P/schema.lua" >"$work/badschema/$P/schema.lua"
+refuse "kong: the defaults check refuses a default outside its field's range" \
+  luajit tests/e2e/kong/defaults.lua "$work/badschema" tests/e2e/kong/mock
 
 # Hostile values: refused naming the parameter, or unchanged where each platform reads them.
 mkdir -p "$work/hostile"
