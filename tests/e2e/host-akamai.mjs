@@ -1,52 +1,48 @@
-// host-akamai.mjs -- runs a generated EdgeWorkers bundle behind an HTTP port with the http-request,
-// log and create-response modules stubbed over fetch: onClientRequest, origin, onClientResponse.
+// host-akamai.mjs -- runs a generated EdgeWorkers bundle behind an HTTP port as the property would:
+// the request goes to responseProvider, whose sub-requests (node hostnames, and the property's own
+// hostname for the origin) go through the http-request stub; create-response, streams and log too.
 // Usage: node host-akamai.mjs BUNDLE_DIR PORT ORIGIN_URL HOSTMAP_JSON
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
-const { readBody, headerPairs, send, toOrigin, serve } = require("./lib.js");
+const { readBody, headerPairs, send, serve } = require("./lib.js");
 
+const PROPERTY_HOST = "www.example.test";
 const [dir, port, origin, hostMap] = process.argv.slice(2);
-globalThis.__edgeworkersHostMap = JSON.parse(hostMap);
+globalThis.__edgeworkersHostMap = Object.assign(JSON.parse(hostMap || "{}"), { [PROPERTY_HOST]: origin });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = fs.mkdtempSync(path.join(path.resolve(dir), ".ew-run-"));
 fs.copyFileSync(path.join(dir, "main.js"), path.join(run, "main.js"));
 fs.writeFileSync(path.join(run, "package.json"), "{\"type\":\"module\"}\n");
 fs.symlinkSync(path.join(here, "akamai-modules"), path.join(run, "node_modules"));
 const ew = await import(path.join(run, "main.js"));
+if (typeof ew.responseProvider !== "function") throw new Error("main.js exports no responseProvider");
 
-function ewRequest(req, url) {
+/** The ResponseProviderRequest of an incoming request, Host rewritten to the property's hostname. */
+function ewRequest(req, url, body) {
   const headers = {};
   for (const [k, v] of headerPairs(req)) (headers[k.toLowerCase()] = headers[k.toLowerCase()] || []).push(v);
-  const vars = {};
-  const r = {
-    method: req.method, scheme: "https", host: String(req.headers.host || ""), path: url.pathname,
-    query: url.search.slice(1), url: url.pathname + url.search, clientIp: "203.0.113.5", responded: null,
+  headers.host = [PROPERTY_HOST];
+  return {
+    method: req.method, scheme: "https", host: PROPERTY_HOST, path: url.pathname,
+    query: url.search.slice(1), url: url.pathname + url.search, clientIp: "203.0.113.5",
     getHeaders: function () { return headers; },
     getHeader: function (n) { return headers[n.toLowerCase()] || null; },
-    setHeader: function (n, v) { headers[n.toLowerCase()] = [v]; },
-    setVariable: function (n, v) { if (n.indexOf("PMUSER_") !== 0) throw new Error("bad variable"); vars[n] = String(v); },
-    getVariable: function (n) { return vars[n]; },
-    respondWith: function (status, h, body, deny) {
-      if (typeof status !== "number") throw new Error("respondWith: status must be a number");
-      r.responded = { status: status, headers: h, body: body, deny: deny };
-    }
+    getVariable: function () { return undefined; },
+    arrayBuffer: async function () { return body.buffer.slice(body.byteOffset, body.byteOffset + body.length); },
+    text: async function () { return body.toString("utf8"); },
+    json: async function () { return JSON.parse(body.toString("utf8")); }
   };
-  return r;
 }
 
 await serve(Number(port), async function (req, res) {
   const body = await readBody(req);
   const url = new URL(req.url, "http://x");
-  const request = ewRequest(req, url);
-  await ew.onClientRequest(request);
-  if (request.responded) return send(res, request.responded.status, request.responded.headers, request.responded.body);
-  const pairs = [];
-  for (const name of Object.keys(request.getHeaders())) for (const v of request.getHeaders()[name]) pairs.push([name, v]);
-  const got = await toOrigin(origin, req.method, url.pathname + url.search, pairs, body);
-  const response = { status: got.status, getHeaders: function () { return got.headers; } };
-  if (ew.onClientResponse) await ew.onClientResponse(request, response);
-  send(res, got.status, got.headers, got.body);
+  const out = await ew.responseProvider(ewRequest(req, url, body));
+  if (typeof out.status !== "number" || out.status < 100 || out.status > 599) throw new Error("createResponse: bad status");
+  let data = out.body;
+  if (data && typeof data !== "string") data = Buffer.from(await new Response(data).arrayBuffer());
+  send(res, out.status, out.headers, data);
 });

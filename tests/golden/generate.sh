@@ -9,7 +9,7 @@ keep=0; if [ "${1:-}" = --keep ]; then keep=1; shift; fi
 bundlegen=${BUNDLEGEN:-build/bundlegen}
 platforms=("$@"); [ ${#platforms[@]} -gt 0 ] || platforms=(akamai apigateway azion cloudflare cloudfront fastly apigee ibm-datapower kong)
 
-common=(--version 1.0.0 --endpoint https://node-a.example.com --endpoint https://node-b.example.com
+common=(--endpoint https://node-a.example.com --endpoint https://node-b.example.com
         --set request_timeout=750ms --set retries=1 --set retry_interval=50ms --set skip_extensions=css,png,woff2
         --set token=golden-token-0123456789 --set real_ip_header=X-Client-IP)
 page=(--set block_status=406 --set 'block_page=<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
@@ -21,7 +21,7 @@ for id in "${platforms[@]}"; do
   case $id in
     cloudflare|azion|fastly) sets=("${page[@]}" "${fetch[@]}") ;;
     cloudfront) sets=("${page[@]}" --set connect_timeout=250ms --set request_body_limit=32k) ;;
-    akamai) sets=("${page[@]}") ;;
+    akamai) sets=("${page[@]}" --set request_body_limit=32k) ;;
     apigateway) sets=(--set connect_timeout=250ms --set fail_mode=closed --set mode=async) ;;
     apigee|ibm-datapower) sets=("${page[@]}" "${fetch[@]}") ;;
     kong) sets=("${page[@]}" "${fetch[@]}" --set connect_timeout=250ms) ;;
