@@ -57,6 +57,19 @@ check "apigee: the sample proxy calls the sync pair by default" \
   python3 -m zipfile -e "$work/async.zip" "$work/async" >>"$log" 2>&1
 check "apigee: mode=async points the sample proxy at the async pair" \
   grep -q '<SharedFlowBundle>Edge-Connector-Async-Response</SharedFlowBundle>' "$work/async/proxies/edge-connector-sample/apiproxy/policies/FC-Edge-Connector-Response.xml"
+check "apigee: the parsed flows hold the generated statuses, steps and mode" python3 - "$A" <<'PY'
+import json, subprocess, sys
+plan = json.loads(subprocess.run(["python3", "tests/e2e/apigee/plan.py", sys.argv[1]], capture_output=True, check=True).stdout)
+assert plan["request"] == ["Edge-Connector-Sync-Request"] and plan["response"] == ["Edge-Connector-Sync-Response"], plan
+sync = plan["flows"]["Edge-Connector-Sync-Request"]
+assert (sync["policies"]["RF-Edge-Connector-Block"]["status"], sync["policies"]["RF-Edge-Connector-Fail"]["status"]) == (406, 502)
+assert [s["name"] for s in sync["steps"]] == ["JS-Edge-Connector", "RF-Edge-Connector-Block", "RF-Edge-Connector-Fail"]
+for name, flow in plan["flows"].items():
+    js = flow["policies"]["JS-Edge-Connector"]
+    assert js["continueOnError"] and js["properties"] == {"mode": "inline" if "-Sync-" in name else "async"}, (name, js)
+    assert list(flow["resources"]) == ["EdgeConnector.js"]
+    if "-Sync-Request" not in name: assert [s["name"] for s in flow["steps"]] == ["JS-Edge-Connector"], name
+PY
 cp -r "$A/sharedflows/Edge-Connector-Sync-Request" "$work/broken-flow"
 rm "$work/broken-flow/sharedflowbundle/policies/RF-Edge-Connector-Fail.xml"
 refuse "apigeelint refuses a shared flow whose step names a missing policy" "$lint" -s "$work/broken-flow/sharedflowbundle" -f unix.js
@@ -79,6 +92,12 @@ assert (g["request_timeout"], g["retries"], g["retry_interval"], g["fail_mode"],
 assert (g["block_status"], g["skip_extensions"], g["response_body_limit"]) == (406, ["css", "png", "woff2"], 8192)
 assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
 assert "connect_timeout" not in g
+TYPES = {"array": list, "integer": int, "string": str, "boolean": bool}
+for name, f in pre["schema"].items():   # every default has its property's type (and is an allowed value)
+    v = g[name]
+    assert isinstance(v, TYPES[f["type"]]) and not (f["type"] == "integer" and isinstance(v, bool)), name
+    assert f["enum"] is None or v in f["enum"], name
+    assert f["type"] != "array" or all(isinstance(x, str) for x in v) and f["items"] == {"type": "string"}, name
 PY
 python3 -c 'import json,sys; open(sys.argv[2], "w").write(json.load(open(sys.argv[1]))["pre"]["source"])' "$work/ibm.json" "$work/gatewayscript.js"
 check "ibm: node --check the GatewayScript" node --check "$work/gatewayscript.js"
