@@ -964,7 +964,7 @@ static enum MHD_Result get_metrics(serve *s, struct MHD_Connection *c, req *r)
     buf_printf(&b, "bundlegen_serve_render_seconds_sum %.9f\nbundlegen_serve_render_seconds_count %llu\n",
                (double)atomic_load(&m->render_ns) / 1e9, atomic_load(&m->render_count));
     catalog *cat = catalog_acquire(s);
-    buf_printf(&b, "# HELP bundlegen_serve_inflight_requests Requests being received or answered.\n"
+    buf_printf(&b, "# HELP bundlegen_serve_inflight_requests Requests being received or answered (health and metrics not counted).\n"
                    "# TYPE bundlegen_serve_inflight_requests gauge\nbundlegen_serve_inflight_requests %ld\n"
                    "# HELP bundlegen_serve_reloads_total Reloads on SIGHUP, by result.\n"
                    "# TYPE bundlegen_serve_reloads_total counter\n"
@@ -1088,11 +1088,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) return MHD_NO;                                 /* the URI callback ran out of memory */
     if (!r->headers_done) {                                /* headers only: never answer 200 here */
         r->headers_done = 1;
-        r->counted = 1;
         snprintf(r->method, sizeof r->method, "%s", method);
-        long n = atomic_fetch_add(&s->m.inflight, 1) + 1;
         int health = r->route == R_LIVE || r->route == R_READY || r->route == R_METRICS;
-        if (!health && n > (long)s->cfg.max_inflight)
+        if (health) return MHD_YES;                         /* never counted, never refused */
+        r->counted = 1;
+        long n = atomic_fetch_add(&s->m.inflight, 1) + 1;
+        if (n > (long)s->cfg.max_inflight)
             return send_error(s, c, r, 503, NULL, "overloaded: %u requests in flight, try again", s->cfg.max_inflight);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (r->route == R_BUNDLES && cl && strtoull(cl, NULL, 10) > s->cfg.max_body)
