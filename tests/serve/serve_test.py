@@ -179,6 +179,14 @@ def test_bundles(port):
     # versions
     cur = get(port, "/v1/platforms/cloudflare").json()["latest"]
     R.check(get(port, bundle_path("cloudflare", endpoint=EP, version=cur)).h("etag") == etag, "explicit current version: same bundle")
+    for plat in get(port, "/v1/platforms").json()["platforms"]:
+        if len(plat["versions"]) < 2:
+            continue
+        old = plat["versions"][-1]["version"]
+        ro = get(port, bundle_path(plat["id"], endpoint=EP, version=old))
+        want = cli("generate", plat["id"], "--endpoint", EP, "--version", old, "--out", "-").stdout
+        R.check(ro.status == 200 and ro.body == want and old in ro.h("content-disposition"),
+                f"older version {plat['id']} {old} (from its template pack) equals generate --version", ro.body[:200])
     r6 = get(port, bundle_path("cloudflare", endpoint=EP, version="0.0.1"))
     R.check(is_json_error(r6, 404) and 'unknown version "0.0.1" of cloudflare (known: ' in r6.json()["error"], "unknown version: 404 listing the known", r6.body)
     R.check(is_json_error(get(port, bundle_path("nope", endpoint=EP)), 404), "unknown platform: 404")
@@ -277,6 +285,25 @@ def test_metrics_and_log(srv, port, secrets):
     return len(lines)
 
 
+def test_log_lines(port):
+    """Exactly one access-log line per request, whatever its outcome."""
+    path = os.path.join(W, "access.log")
+    before = len(open(path).read().splitlines())
+    etag = get(port, bundle_path("cloudflare", endpoint=EP)).h("etag")
+    get(port, bundle_path("cloudflare", endpoint=EP), {"If-None-Match": etag})
+    request(port, "HEAD", "/v1/platforms", AUTH)
+    get(port, "/v1/platforms", auth=False)
+    request(port, "DELETE", "/live")
+    get(port, "/nope")
+    deadline = time.time() + 10
+    while time.time() < deadline and len(open(path).read().splitlines()) < before + 6:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    new = open(path).read().splitlines()[before:]
+    statuses = [l.split('" ')[1].split()[0] for l in new]
+    R.check(statuses == ["200", "304", "200", "401", "405", "404"], "one log line per request, in order, with its status", new)
+
+
 def test_timeout(port):
     s = raw_socket(port, b"GET /live HTTP/1.1\r\nHost: t\r\n")        # never finishes its headers
     t0 = time.time()
@@ -291,7 +318,7 @@ def test_timeout(port):
 
 def test_overload():
     env = {"BUNDLEGEN_SERVE_TOKEN": "environment-token-0123456789"}
-    srv = Server(W, "overload", ["--max-inflight", "2", "--threads", "2", "--access-log", "off"], env)
+    srv = Server(W, "overload", ["--max-inflight", "2", "--threads", "2", "--access-log", "off", "--cache-mb", "0"], env)
     p = srv.port
     ok = get(p, "/v1/platforms", {"Authorization": "Bearer environment-token-0123456789"}, auth=False)
     R.check(ok.status == 200, "token from BUNDLEGEN_SERVE_TOKEN accepted")
@@ -314,8 +341,13 @@ def test_overload():
     deadline = time.time() + 10
     while time.time() < deadline and inflight() > 0:
         time.sleep(0.05)
-    R.check(get(p, "/v1/platforms", {"Authorization": "Bearer environment-token-0123456789"}, auth=False).status == 200,
-            "served again once the held requests are gone")
+    envauth = {"Authorization": "Bearer environment-token-0123456789"}
+    R.check(get(p, "/v1/platforms", envauth, auth=False).status == 200, "served again once the held requests are gone")
+    want = cli("generate", "cloudflare", "--endpoint", EP, "--out", "-").stdout
+    a, b = (get(p, bundle_path("cloudflare", endpoint=EP), envauth, auth=False) for _ in range(2))
+    m, _ = metrics(p)
+    R.check(a.body == want and b.body == want and m.get("bundlegen_serve_cache_hits_total") == 0 and
+            m.get("bundlegen_serve_cache_entries") == 0, "--cache-mb 0: nothing cached, the same bytes every time")
     R.check(srv.stop() == 0, "overload server exits 0 (no sanitizer report)", srv.stderr()[-1500:])
     return checked
 
@@ -401,6 +433,7 @@ def main():
         test_bad_requests(port)
         test_parallel(port)
         test_metrics_and_log(srv, port, [TOKEN, CONN_TOKEN, "second-token-abcdefghijkl"])
+        test_log_lines(port)
         test_timeout(port)
         overloaded = test_overload()
         seen = openapi_check.run(port, AUTH, R, overloaded)
