@@ -67,30 +67,40 @@ static int apply_server(const config *old, const config *c, char *err, size_t er
     return 0;
 }
 
-static int apply_admin(const config *old, const config *c, char *err, size_t errlen)
+/* Starts the admin listener c asks for into *next; 0, or -1 with the old one still serving. */
+static int start_admin(const config *old, const config *c, admin **next, char *err, size_t errlen)
 {
-    if (old->admin_port == c->admin_port && strcmp(old->admin_ip, c->admin_ip) == 0) return 0;
-    admin *next = c->admin_port ? admin_start(c, err, errlen) : NULL;
-    if (c->admin_port && !next && adm) {           /* maybe the old one holds the port: swap */
-        admin_stop(adm);
-        adm = NULL;
-        next = admin_start(c, err, errlen);
-        if (!next) {
-            char again[256];
-            adm = admin_start(old, again, sizeof again);
-            return -1;
-        }
-    }
-    if (c->admin_port && !next) return -1;
-    admin_stop(adm);                                /* scrapes and probes simply reconnect */
-    adm = next;
-    return 0;
+    *next = NULL;
+    if (!c->admin_port) return 0;
+    *next = admin_start(c, err, errlen);
+    if (*next || !adm) return *next ? 0 : -1;
+    admin_stop(adm);                                /* maybe the old one holds the port */
+    adm = NULL;
+    *next = admin_start(c, err, errlen);
+    if (*next) return 0;
+    char again[256];
+    adm = admin_start(old, again, sizeof again);
+    return -1;
 }
 
 int listeners_apply(const config *old, const config *c, char *err, size_t errlen)
 {
-    if (apply_admin(old, c, err, errlen) < 0) return -1;
-    return apply_server(old, c, err, errlen);
+    int moved = old->admin_port != c->admin_port || strcmp(old->admin_ip, c->admin_ip) != 0;
+    admin *next = NULL;
+    if (moved && start_admin(old, c, &next, err, errlen) < 0) return -1;
+    if (apply_server(old, c, err, errlen) < 0) {    /* refused: the admin goes back too */
+        if (moved) {
+            admin_stop(next);
+            char again[256];
+            if (!adm && old->admin_port) adm = admin_start(old, again, sizeof again);
+        }
+        return -1;
+    }
+    if (moved) {
+        admin_stop(adm);                            /* scrapes and probes simply reconnect */
+        adm = next;
+    }
+    return 0;
 }
 
 void listeners_reap(void)

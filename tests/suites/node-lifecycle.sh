@@ -140,6 +140,16 @@ for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result=
 check "reload with a missing TLS file: refused" 3 "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')"
 check "reload with a missing TLS file: still serving plain HTTP" 200 "$(status "http://127.0.0.1:$P/users")"
 cp "$TMP/keep.yaml" "$TMP/node.yaml"
+# a refused listener change leaves the admin listener where it was too
+A3=$(free_port)
+sed -e "s/^listen: .*/listen: 127.0.0.1:$A/" -e "s/^admin_listen: .*/admin_listen: 127.0.0.1:$A3/" "$TMP/keep.yaml" >"$TMP/node.yaml"
+kill -HUP "$NODE_PID"
+for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')" = 4 ] && break; sleep 0.1; done
+check "listen on a taken port: refused" 4 "$(metric "$A" 'edgenode_config_reloads_total{result="error"}')"
+contains "listen on a taken port: logged" "listen 127.0.0.1:$A: cannot start the listener" "$(cat "$TMP/node.log")"
+check "listen on a taken port: admin not moved" 000 "$(status "http://127.0.0.1:$A3/ready")"
+check "listen on a taken port: connector port unchanged" 200 "$(status "http://127.0.0.1:$P/users")"
+cp "$TMP/keep.yaml" "$TMP/node.yaml"
 
 # SIGTERM drains a request whose body is still arriving
 check "drain: in-flight request answered, connection closed" "200 close" "$(python3 $CLIENT drain "$P" "$NODE_PID")"
