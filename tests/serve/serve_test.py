@@ -363,8 +363,20 @@ def test_reload_and_drain():
         "id: zz-broken\nname: Broken demo\nruntime: node\nversion: 1.0.0\narchive: zip\n"
         "files:\n  - template: zz-broken/index.js\ncommon:\n  include: [endpoint]\n")
     open(os.path.join(root, "templates", "zz-broken", "index.js"), "w").write("export const X = {{no_such_value}};\n")
+    os.mkdir(os.path.join(root, "templates", "zz-folder"))
+    open(os.path.join(root, "platforms", "zz-folder.yaml"), "w").write(
+        "id: zz-folder\nname: Folder demo\nruntime: node\nversion: 1.0.0\narchive: files\n"
+        "files:\n  - template: zz-folder/index.js\n  - template: zz-folder/run.sh\n    mode: \"0755\"\ncommon:\n  include: [endpoint]\n")
+    open(os.path.join(root, "templates", "zz-folder", "index.js"), "w").write("export const ENDPOINTS = {{endpoint}};\n")
+    open(os.path.join(root, "templates", "zz-folder", "run.sh"), "w").write("#!/bin/sh\nexec node index.js\n")
     srv = Server(W, "reload", ["--root", root, "--access-log", "off", "--drain-timeout", "20"])
     p = srv.port
+    r = get(p, bundle_path("zz-folder", endpoint=EP), auth=False)
+    z = zipfile.ZipFile(io.BytesIO(r.body)) if r.status == 200 else None
+    R.check(z is not None and r.h("content-type") == "application/zip" and
+            r.h("content-disposition") == 'attachment; filename="zz-folder-1.0.0.zip"' and
+            sorted(z.namelist()) == ["index.js", "run.sh"] and EP.encode() in z.read("index.js") and
+            (z.getinfo("run.sh").external_attr >> 16) & 0o777 == 0o755, "a folder bundle is sent as a zip of its files", (r.status, r.headers))
     seen = openapi_check.broken(p, R)
     r = get(p, bundle_path("zz-broken", endpoint=EP), auth=False)
     R.check("zz-broken/index.js:1:18" in r.json()["error"] and "no_such_value" in r.json()["error"],
