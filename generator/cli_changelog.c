@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include "buf.h"
 #include "changelog.h"
@@ -137,11 +138,34 @@ static int check_one(const char *root, const char *packs, const char *id, buf *m
     return rc;
 }
 
+/* Changelogs of platforms that do not exist (a renamed or removed manifest); the count. */
+static size_t orphans(const char *root, char **ids, size_t n)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/changelog", root);
+    DIR *d = opendir(dir);
+    size_t bad = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name), i = 0;
+        if (l < 6 || strcmp(e->d_name + l - 5, ".yaml")) continue;
+        while (i < n && (strlen(ids[i]) != l - 5 || strncmp(ids[i], e->d_name, l - 5))) i++;
+        if (i == n) {
+            fprintf(stderr, "changelog/%s: no platform %.*s (platforms/%.*s.yaml): remove it or restore the manifest\n",
+                    e->d_name, (int)(l - 5), e->d_name, (int)(l - 5), e->d_name);
+            bad++;
+        }
+    }
+    if (d) closedir(d);
+    return bad;
+}
+
 static int do_check(const opts *o, const char *root, const char *packs)
 {
     char **ids = NULL;
     size_t n = 0, bad = 0;
     if (platform_ids(o, root, &ids, &n) < 0) return 1;
+    if (!o->platform) bad += orphans(root, ids, n);
     for (size_t i = 0; i < n; i++) {
         buf msg = BUF_INIT;
         int rc = check_one(root, packs, ids[i], &msg);
