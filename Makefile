@@ -71,6 +71,7 @@ install: programs
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	@for d in $(DATA_DIRS); do [ -d $$d ] || continue; \
 	  mkdir -p $(DESTDIR)$(PREFIX)/share/bundlegen/$$d && cp -R $$d/. $(DESTDIR)$(PREFIX)/share/bundlegen/$$d/; done
+	install -m 644 openapi.json $(DESTDIR)$(PREFIX)/share/bundlegen/   # served by bundlegen serve
 
 clean:
 	rm -rf $(B)
