@@ -70,6 +70,23 @@ for name, flow in plan["flows"].items():
     assert list(flow["resources"]) == ["EdgeConnector.js"]
     if "-Sync-Request" not in name: assert [s["name"] for s in flow["steps"]] == ["JS-Edge-Connector"], name
 PY
+# The fault rule runs the response flow in the ERROR flow (a target 4xx/5xx): it reports, unless the
+# connector itself refused the request.
+check "apigee: a target error is reported from the fault rule's ERROR flow" python3 - "${res[0]}" <<'PY'
+import json, subprocess, sys
+def probe(v):
+    out = subprocess.run(["node", "tests/e2e/apigee/probe.js", sys.argv[1], "inline", "ERROR", json.dumps(v)],
+                         capture_output=True, check=True).stdout
+    return json.loads(out)["sent"]
+seen = {"edge_connector.request_id": "ab" * 16, "edge_connector.verdict": "pass", "edge_connector.path": "/p?q=1",
+        "response.status.code": 502, "response.content": "bad gateway"}
+sent = probe(seen)
+assert len(sent) == 1 and sent[0]["url"] == "https://node-a.example.com/p?q=1", sent
+h = sent[0]["headers"]
+assert (h["X-Connector-Message"], h["X-Connector-Response-Status"], h["X-Connector-Request-Id"]) == ("response", "502", "ab" * 16), h
+assert sent[0]["body"] == "bad gateway"
+assert probe(dict(seen, **{"edge_connector.verdict": "block"})) == [], "a refused request must not be reported"
+PY
 cp -r "$A/sharedflows/Edge-Connector-Sync-Request" "$work/broken-flow"
 rm "$work/broken-flow/sharedflowbundle/policies/RF-Edge-Connector-Fail.xml"
 refuse "apigeelint refuses a shared flow whose step names a missing policy" "$lint" -s "$work/broken-flow/sharedflowbundle" -f unix.js
