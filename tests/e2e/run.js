@@ -264,6 +264,7 @@ async function launch(id, real, settings, tag, origin) {
 /* ---------- scenarios ---------- */
 
 const TOKEN = "e2e-token-0123456789abcdef";
+const JS_FAMILY = ["cloudflare", "azion", "fastly", "cloudfront", "apigateway", "akamai"];
 const ATTACK_QUERY = "/search?id=1%27%20OR%20%271%27%3D%271";
 const ATTACK_BODY = "<script>alert(1)</script>";
 
@@ -277,6 +278,8 @@ async function scenarios(id, env) {
   {
     const s = Object.assign({}, base, { skip_extensions: ["css", "png"], real_ip_header: "X-Client-IP" });
     if (p.body) s.request_body_limit = 1024;
+    const hostHeader = JS_FAMILY.indexOf(id) >= 0;   // the original host from a header, as configured
+    if (hostHeader) s.host_header = "X-Original-Host";
     if (p.page) Object.assign(s, { block_status: 406, block_page: "<h1>Blocked by policy</h1>" });
     if (p.report) s.report_response = true;
     if (p.report && p.body && p.responseBody !== false) s.send_response_body = true;
@@ -293,7 +296,8 @@ async function scenarios(id, env) {
         return n.response >= n0.response + 1 && n.reported2xx >= n0.reported2xx + 1; }, 3000));
     }
     const ev0 = eventCount(env.node), seen1 = seen.length, n2 = await nodeCounts(env.node);
-    const bad = await ask(c.port, "GET", ATTACK_QUERY, Object.assign({ headers: { "X-Client-IP": "198.51.100.7" } }, H));
+    const bad = await ask(c.port, "GET", ATTACK_QUERY, Object.assign({ headers: { "X-Client-IP": "198.51.100.7",
+      "X-Original-Host": "api.example.test" } }, H));
     const n3 = await nodeCounts(env.node);
     const want = p.page ? 406 : 403;
     check(id + " inline: attack gets " + want + (p.page ? " with the block page" : ""), bad.status === want &&
@@ -302,8 +306,8 @@ async function scenarios(id, env) {
     check(id + " inline: the node received and recorded the attack", n3.request === n2.request + 1 &&
       await until(function () { return eventCount(env.node) > ev0; }, 2000), JSON.stringify([n2, n3]));
     const ev = lastEvent(env.node);
-    check(id + " inline: the node's event carries the protocol headers", ev && /^[0-9a-f]{32}$/.test(ev.request_id) &&
-      ev.connector.indexOf(id + "/") === 0 && ev.host === (p.hostName || H.host.split(":")[0]) && ev.client === "198.51.100.7", JSON.stringify(ev));
+    check(id + " inline: the node's event carries the request id, connector, original host and client address", ev && /^[0-9a-f]{32}$/.test(ev.request_id) &&
+      ev.connector.indexOf(id + "/") === 0 && ev.host === (hostHeader ? "api.example.test" : p.hostName || H.host.split(":")[0]) && ev.client === "198.51.100.7", JSON.stringify(ev));
     if (p.body) {
       const seen2 = seen.length;
       const post = await ask(c.port, "POST", "/comment", Object.assign({ body: "hello there" }, H));
