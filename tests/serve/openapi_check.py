@@ -171,6 +171,13 @@ def broken(port, R):
     return seen
 
 
+def no_document(port, R):
+    """On a server whose data folder has no openapi.json: 404 there."""
+    doc = load()
+    return {("/openapi.json", m, "404") for m in ("GET", "HEAD")
+            if check_answer(doc, R, "/openapi.json", m, 404, request(port, m, "/openapi.json"))}
+
+
 def coverage(R, seen):
     doc = load()
     missing = [f"{m} {p} {s}" for p, m, op in operations(doc) for s in op["responses"]

@@ -288,7 +288,13 @@ def test_metrics_and_log(srv, port, secrets):
 def test_log_lines(port):
     """Exactly one access-log line per request, whatever its outcome."""
     path = os.path.join(W, "access.log")
-    before = len(open(path).read().splitlines())
+    before = -1
+    for _ in range(50):                       # earlier requests' lines may still be on their way
+        n = len(open(path).read().splitlines())
+        if n == before:
+            break
+        before = n
+        time.sleep(0.2)
     etag = get(port, bundle_path("cloudflare", endpoint=EP)).h("etag")
     get(port, bundle_path("cloudflare", endpoint=EP), {"If-None-Match": etag})
     request(port, "HEAD", "/v1/platforms", AUTH)
@@ -301,7 +307,8 @@ def test_log_lines(port):
     time.sleep(0.2)
     new = open(path).read().splitlines()[before:]
     statuses = [l.split('" ')[1].split()[0] for l in new]
-    R.check(statuses == ["200", "304", "200", "401", "405", "404"], "one log line per request, in order, with its status", new)
+    R.check(sorted(statuses) == sorted(["200", "304", "200", "401", "405", "404"]),
+            "one log line per request (lines of different threads may interleave), each with its status", new)
 
 
 def test_timeout(port):
@@ -377,13 +384,13 @@ def test_reload_and_drain():
             r.h("content-disposition") == 'attachment; filename="zz-folder-1.0.0.zip"' and
             sorted(z.namelist()) == ["index.js", "run.sh"] and EP.encode() in z.read("index.js") and
             (z.getinfo("run.sh").external_attr >> 16) & 0o777 == 0o755, "a folder bundle is sent as a zip of its files", (r.status, r.headers))
-    seen = openapi_check.broken(p, R)
+    seen = openapi_check.broken(p, R) | openapi_check.no_document(p, R)
     r = get(p, bundle_path("zz-broken", endpoint=EP), auth=False)
     R.check("zz-broken/index.js:1:18" in r.json()["error"] and "no_such_value" in r.json()["error"],
             "a render failure says which template, where and why", r.body)
     path = bundle_path("cloudflare", endpoint=EP)
     first = get(p, path, auth=False)
-    R.check(first.status == 200 and is_json_error(get(p, "/openapi.json", auth=False), 404), "a root without openapi.json: 404 there")
+    R.check(first.status == 200, "the copied root serves bundles")
     worker = os.path.join(root, "templates", "cloudflare", "worker.js")
     with open(worker, "a") as f:
         f.write("\n// reloaded-marker\n")
