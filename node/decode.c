@@ -96,6 +96,15 @@ static char *take(walk *w, size_t n, int *oom)
     return p;
 }
 
+/* Room for a copy of n input bytes: copies of the request's own slices are bounded by its size and
+ * do not count against the decoders' budget, so a large body is still inspected. */
+static char *slice_buf(size_t n, int *oom)
+{
+    char *p = malloc(n + 1);
+    *oom = p == NULL;
+    return p;
+}
+
 static const char *skip_ws(const char *s, const char *e)
 {
     while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++;
@@ -440,8 +449,8 @@ static int walk_root(walk *w, int src, const char *where, const char *s, size_t 
 static int walk_copy(walk *w, int src, const char *where, const char *s, size_t n)
 {
     int oom;
-    char *t = take(w, n, &oom);
-    if (!t) return oom ? -1 : 0;
+    char *t = slice_buf(n, &oom);
+    if (!t) return -1;
     memcpy(t, s, n);
     t[n] = '\0';
     int rc = walk_root(w, src, where, t, n);
@@ -452,7 +461,8 @@ static int walk_copy(walk *w, int src, const char *where, const char *s, size_t 
 /* Form-decodes s into a fresh NUL-terminated string. */
 static char *form_dup(walk *w, const char *s, size_t n, size_t *len, int *oom)
 {
-    char *d = take(w, n, oom);
+    (void)w;
+    char *d = slice_buf(n, oom);
     if (d) *len = decode_percent(s, n, d, 1);
     return d;
 }
@@ -682,8 +692,8 @@ static int walk_body(walk *w, const detect_request *req)
     const char *ct = find_header(req, "content-type");
     size_t n = req->body_len;
     int oom, rc = 0, parsed = 1;
-    char *s = take(w, n, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
-    if (!s) return oom ? -1 : 0;
+    char *s = slice_buf(n, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
+    if (!s) return -1;
     memcpy(s, req->body, n);
     s[n] = '\0';
     const char *f = skip_ws(s, s + n);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <ctype.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <yaml.h>
 #include "decode.h"
@@ -49,6 +50,23 @@ struct detect_rules {
     uint16_t *cand[NSRC][2];   /* per source and plain-ness: the rules that may apply, in order */
     size_t ncand[NSRC][2];
 };
+
+/* Plain bytes: letters, digits, space and . , _ - @ : -- most rules need some other byte. */
+static int plain_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':';
+}
+
+static uint8_t lower_tab[256], plain_tab[256];
+
+static void fill_tables(void)
+{
+    for (unsigned c = 0; c < 256; c++) {
+        lower_tab[c] = (uint8_t)tolower((int)c);
+        plain_tab[c] = (uint8_t)plain_byte((unsigned char)c);
+    }
+}
 
 /* ---- loading ---- */
 
@@ -274,6 +292,8 @@ detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
 {
     loader L = {path, err, errlen, 0, 0};
     if (err && errlen) err[0] = '\0';
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_tables);
     if (sodium_init() < 0) { lerr(&L, NULL, "libsodium failed to initialise"); return NULL; }
     FILE *f = fopen(path, "rb");
     if (!f) { lerr(&L, NULL, "cannot open: %s", strerror(errno)); return NULL; }
@@ -338,23 +358,11 @@ typedef struct actx {
     size_t nseen, capseen;
 } actx;
 
-/* Plain bytes: letters, digits, space and . , _ - @ : -- most rules need some other byte. */
-static int plain_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':';
-}
-
 /* The set of bytes in s, lower-cased, plus the space a transform may insert; returns whether
- * every byte is plain. */
+ * every byte is plain. The tables are filled once, by detect_rules_load. */
 static int byte_set(const char *s, size_t n, uint8_t set[32])
 {
-    static uint8_t lower[256], plain[256];
-    static int ready;   /* idempotent table fill: racing threads write the same values */
-    if (!ready) {
-        for (unsigned c = 0; c < 256; c++) { lower[c] = (uint8_t)tolower((int)c); plain[c] = (uint8_t)plain_byte((unsigned char)c); }
-        ready = 1;
-    }
+    const uint8_t *lower = lower_tab, *plain = plain_tab;
     int all_plain = 1;
     memset(set, 0, 32);
     for (size_t i = 0; i < n; i++) {

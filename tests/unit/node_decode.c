@@ -307,6 +307,25 @@ static void test_walk_output_bound(void **state)
     seen_free(&s);
 }
 
+static void test_walk_large_body_inspected(void **state)
+{
+    (void)state;
+    /* copies of the request's own bytes do not count against the budget: a body larger than the
+     * budget is still walked, only its decodings are cut */
+    decode_limits lim = {4, 64};
+    char body[300];
+    memset(body, 'a', sizeof body);
+    memcpy(body + 280, "&b=%3Cscript%3E", 15);
+    body[295] = '\0';
+    detect_header h[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    detect_request r = {"POST", "/", NULL, h, 1, body, 295};
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
+    assert_true(has(&s, DECODE_BODY, "body.b", "<script>"));
+    seen_free(&s);
+}
+
 static int stop_at_second(void *ctx, int src, const char *where, const char *val, size_t len)
 {
     (void)src; (void)where; (void)val; (void)len;
@@ -342,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_walk_body_with_nul),
         cmocka_unit_test(test_walk_depth_bound),
         cmocka_unit_test(test_walk_output_bound),
+        cmocka_unit_test(test_walk_large_body_inspected),
         cmocka_unit_test(test_walk_stops),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
