@@ -151,6 +151,19 @@ largest=$(python3 -c 'import json,sys; print(max(f["bytes"] for f in json.load(o
 if [ -n "$largest" ] && [ "$largest" -le 32768 ]; then ok "az-max: largest fragment $largest of 32768 bytes"
 else bad "az-max: largest fragment ${largest:-unknown} bytes"; fi
 
+# The expressions run under mono against a fake context (tests/gateways-b/ApimRun.cs names the settings).
+gen az-run azure-apim --endpoint https://node-a.example.com/ --endpoint "$EP2" --set retries=1 --set request_timeout=1500ms \
+  --set request_body_limit=5 --set response_body_limit=3 --set skip_extensions=css,js --set real_ip_header=X-Client-IP \
+  --set host_header=X-Orig-Host --set fail_mode=closed --set report_response=true --set send_response_body=true
+python3 "$H/apim_check.py" --run "$H/ApimRun.cs" "$W/az-run" >/dev/null 2>"$W/run.out"; rc=$?
+sed -n '/^[0-9]* passed, [0-9]* failed$/!s/^/    /p' "$W/run.out"
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$W/run.out")
+[ -n "$summary" ] && echo "apim-expressions: $summary"
+if [ $rc -eq 0 ] && [ -n "$summary" ]; then ok "az-run: the policy expressions behave under mono ($summary)"
+else bad "az-run: the policy expressions misbehave" "$(tail -n 5 "$W/run.out")"; fi
+cp -r "$W/az-run" "$W/az-run-broken"
+sed -i 's/\* (1 + 1))/* (1 + 2))/' "$W/az-run-broken/edge-connector-sync-request.xml"
+fails "the expression tests catch a retry count off by a round" python3 "$H/apim_check.py" --run "$H/ApimRun.cs" "$W/az-run-broken"
 cp -r "$W/az-default" "$W/az-broken"
 sed -i 's/answer.StatusCode/answer.StatusCod/' "$W/az-broken/edge-connector-sync-request.xml"
 fails "apim_check catches a C# expression that does not compile" apim az-broken
