@@ -1106,6 +1106,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (r->answered || r->route != R_BUNDLES) return MHD_YES;     /* other routes take no body */
         r->seen += n;
         if (r->seen > s->cfg.max_body * 4 + 65536) return MHD_NO;      /* a stream without end: hang up */
+        if (seconds_since(&r->started) > (double)s->cfg.timeout_s) return MHD_NO;   /* a body trickling in */
         if (r->seen > s->cfg.max_body) return MHD_YES;                  /* 413 once it ends */
         return buf_append(&r->body, data, n) < 0 ? MHD_NO : MHD_YES;
     }

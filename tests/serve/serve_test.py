@@ -321,6 +321,21 @@ def test_timeout(port):
         data = None
     R.check(data == b"" and time.time() - t0 < 12, "a stalled client is disconnected after --timeout", data)
     s.close()
+    # a body that trickles in (a byte every 0.5 s: never idle) is cut off once the request is --timeout old
+    s = raw_socket(port, b"POST /v1/bundles HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+    t0 = time.time()
+    closed = False
+    while not closed and time.time() - t0 < 15:
+        try:
+            s.sendall(b" ")
+            s.settimeout(0.5)
+            closed = s.recv(100) == b""
+        except TimeoutError:
+            pass
+        except OSError:
+            closed = True
+    R.check(closed and 1.5 < time.time() - t0 < 8, "a trickling body is cut off after --timeout in total", time.time() - t0)
+    s.close()
 
 
 def test_overload():
