@@ -211,7 +211,8 @@ size_t decode_js_escapes(const char *in, size_t n, char *out)
     return o;
 }
 
-/* Folds overlong UTF-8 forms of ASCII and fullwidth forms (U+FF01..U+FF5E) to ASCII. */
+/* Folds overlong UTF-8 forms of ASCII, fullwidth forms (U+FF01..U+FF5E) and look-alike slashes
+ * and dots (U+2215, U+2044, U+29F5, U+FE68, U+2024) to ASCII. */
 static size_t decode_unicode_fold(const char *in, size_t n, char *out)
 {
     const unsigned char *s = (const unsigned char *)in;
@@ -223,6 +224,15 @@ static size_t decode_unicode_fold(const char *in, size_t n, char *out)
         if (s[i] == 0xE0 && i + 2 < n && (s[i + 1] & 0xE0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
             unsigned cp = ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
             if (cp < 0x80) { out[o++] = (char)cp; i += 2; continue; }
+        }
+        if (i + 2 < n && (s[i] == 0xE2 || s[i] == 0xEF)) {   /* look-alike slashes and dots */
+            static const struct { unsigned char b[3]; char to; } alike[] = {
+                {{0xE2, 0x88, 0x95}, '/'}, {{0xE2, 0x81, 0x84}, '/'}, {{0xE2, 0xA7, 0xB5}, '\\'},
+                {{0xEF, 0xB9, 0xA8}, '\\'}, {{0xE2, 0x80, 0xA4}, '.'},
+            };
+            size_t k = 0;
+            while (k < sizeof alike / sizeof alike[0] && memcmp(s + i, alike[k].b, 3) != 0) k++;
+            if (k < sizeof alike / sizeof alike[0]) { out[o++] = alike[k].to; i += 2; continue; }
         }
         if (s[i] == 0xEF && i + 2 < n && (s[i + 1] == 0xBC || s[i + 1] == 0xBD) && (s[i + 2] & 0xC0) == 0x80) {
             unsigned cp = 0xF000u | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);

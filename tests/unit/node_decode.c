@@ -184,6 +184,16 @@ static void test_walk_path_query(void **state)
     seen_free(&s);
 }
 
+static void test_walk_unicode_fold(void **state)
+{
+    (void)state;
+    seen s;
+    /* overlong '.', U+2215 DIVISION SLASH, fullwidth '<' */
+    walk(&s, "/", "f=%C0%AE%C0%AE%E2%88%95x%EF%BC%9C", NULL, 0, NULL);
+    assert_true(has(&s, DECODE_QUERY, "query.f", "../x<"));
+    seen_free(&s);
+}
+
 static void test_walk_headers_cookies(void **state)
 {
     (void)state;
@@ -354,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_base64_form_space),
         cmocka_unit_test(test_walk_path_query),
+        cmocka_unit_test(test_walk_unicode_fold),
         cmocka_unit_test(test_walk_headers_cookies),
         cmocka_unit_test(test_walk_json),
         cmocka_unit_test(test_walk_form_multipart),
