@@ -424,8 +424,25 @@ def test_reload_and_drain():
     R.check(third.status == 200 and third.body == second.body, "after a refused reload the old set still serves")
     m, _ = metrics(p)
     R.check(m.get('bundlegen_serve_reloads_total{result="ok"}') == 1 and m.get('bundlegen_serve_reloads_total{result="failed"}') == 1,
-            "reloads counted by result")
+            "reloads counted by result", m)
     open(manifest, "w").write(good)
+    # a template pack of an older version that no longer matches its fingerprint: refused as well
+    olds = [(pl["id"], pl["versions"][-1]["version"]) for pl in get(p, "/v1/platforms", auth=False).json()["platforms"]
+            if len(pl["versions"]) > 1]
+    if olds:
+        pid, old = olds[0]
+        log = open(os.path.join(root, "changelog", pid + ".yaml")).read()
+        fp = log.split("version: " + old)[1].split("fingerprint:")[1].split()[0]
+        pack = os.path.join(root, "packs", fp + ".tar.gz")
+        saved = open(pack, "rb").read()
+        open(pack, "wb").write(saved[:len(saved) // 2])
+        srv.signal(signal.SIGHUP)
+        R.check(srv.wait_stderr("reload refused, the running set stays", 2) and fp in srv.stderr().split("reload refused")[-1],
+                f"a damaged template pack ({pid} {old}): reload refused, naming the pack", srv.stderr()[-600:])
+        ro = get(p, bundle_path(pid, endpoint=EP, version=old), auth=False)
+        R.check(ro.status == 200 and ro.body == cli("generate", pid, "--endpoint", EP, "--version", old, "--out", "-").stdout,
+                "the older version still renders from the set loaded before")
+        open(pack, "wb").write(saved)
     # drain: a request in flight when SIGTERM arrives is still answered, then the process exits 0
     body = json.dumps({"platform": "cloudflare", "parameters": {"endpoint": [EP]}}).encode()
     s = raw_socket(p, b"POST /v1/bundles HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
