@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -23,6 +24,8 @@
 #include "sign.h"
 
 extern char **environ;
+
+#define RELEASE_CHECK_LIMIT 300   /* seconds one check may take */
 
 typedef struct job {
     char       *id;
@@ -82,11 +85,22 @@ static int run_check(const char *script, const char *file, const char *log, buf 
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     char *argv[] = {(char *)script, (char *)file, NULL};
+    posix_spawnattr_t at;                     /* its own process group, so a timeout ends all of it */
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&at, 0);
     pid_t pid;
-    int rc = posix_spawn(&pid, script, &fa, NULL, argv, environ), st = 0;
+    int rc = posix_spawn(&pid, script, &fa, &at, argv, environ), st = 0;
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
     if (rc != 0) return failf(why, "cannot run %s: %s", script, strerror(rc));
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    int waited = 0;                           /* tenths of a second */
+    pid_t got;
+    while ((got = waitpid(pid, &st, WNOHANG)) == 0 || (got < 0 && errno == EINTR)) {
+        if (waited++ == RELEASE_CHECK_LIMIT * 10) kill(-pid, SIGKILL);
+        usleep(100000);
+    }
+    if (waited > RELEASE_CHECK_LIMIT * 10) return failf(why, "took longer than %d s and was stopped", RELEASE_CHECK_LIMIT);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
     buf out = BUF_INIT;
     out.limit = 1 << 20;
