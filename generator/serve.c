@@ -249,6 +249,11 @@ int serve_parse_body(const char *body, size_t len, char **platform, char **versi
     const char *end = NULL;
     long nul = value_json_nul_escape(body, len);
     cJSON *v = nul >= 0 ? NULL : cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    while (v && end < body + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+    if (v && end < body + len) {                           /* a value, then something else */
+        cJSON_Delete(v);
+        v = NULL;
+    }
     if (!v) {
         size_t off = nul >= 0 ? (size_t)nul : end ? (size_t)(end - body) : 0;
         int line = 1, col = 1;
@@ -271,13 +276,16 @@ int serve_parse_body(const char *body, size_t len, char **platform, char **versi
         if (!strcmp(k, "platform")) {
             has_platform = 1;
             if (!cJSON_IsString(f) || !f->valuestring[0]) rc = add_error(errors, "platform", "expected a platform id (a non-empty string)");
-            else if (!*platform && !(*platform = strdup(f->valuestring))) rc = -1;
+            else if (*platform) rc = add_error(errors, "platform", "given more than once");
+            else if (!(*platform = strdup(f->valuestring))) rc = -1;
         } else if (!strcmp(k, "version")) {
             if (!cJSON_IsString(f)) rc = add_error(errors, "version", "expected a version \"MAJOR.MINOR.PATCH\" or \"latest\"");
-            else if (!*version && !(*version = strdup(f->valuestring))) rc = -1;
+            else if (*version) rc = add_error(errors, "version", "given more than once");
+            else if (!(*version = strdup(f->valuestring))) rc = -1;
         } else if (!strcmp(k, "parameters")) {
             if (!cJSON_IsObject(f)) rc = add_error(errors, "parameters", "expected an object of parameter values");
-            else if (!*params && !(*params = cJSON_Duplicate(f, 1))) rc = -1;
+            else if (*params) rc = add_error(errors, "parameters", "given more than once");
+            else if (!(*params = cJSON_Duplicate(f, 1))) rc = -1;
         } else {
             printable(k, strlen(k), shown);
             rc = add_error(errors, shown, "unknown field (expected platform, version, parameters)");

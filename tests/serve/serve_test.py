@@ -225,6 +225,11 @@ def test_bad_requests(port):
     R.check(post(port, body, ctype="application/json; charset=utf-8").status == 200, "application/json with charset: 200")
     r = post(port, b'{"platform": "cloudflare", ')
     R.check(is_json_error(r, 400) and "invalid JSON" in r.json()["errors"][0]["message"], "invalid JSON: 400 with line:column", r.body)
+    r = post(port, b'{"platform": "cloudflare", "parameters": {"endpoint": "http://a:1"}} {"x": 1}')
+    R.check(is_json_error(r, 400) and "1:70: invalid JSON" in r.json()["errors"][0]["message"], "trailing data after the JSON object: 400", r.body)
+    r = post(port, b'{"platform": "cloudflare", "platform": "fastly", "parameters": {"endpoint": "http://a:1"}}')
+    R.check(is_json_error(r, 400) and r.json()["errors"][0] == {"parameter": "platform", "message": "given more than once"},
+            "a body field given twice: 400", r.body)
     r = post(port, b'[1, 2]')
     R.check(is_json_error(r, 400) and r.json()["errors"][0]["parameter"] == "body", "JSON array body: 400", r.body)
     r = post(port, {"colour": 1, "parameters": []})
