@@ -463,7 +463,9 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
 
 int detect_analyze(const detect_rules *R, const detect_request *req, detect_result *res)
 {
+    if (!res) return -1;
     memset(res, 0, sizeof *res);
+    if (!R || !req) return -1;
     actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0};
     if (!A.md) return -1;
     int rc = decode_request(req, NULL, on_value, &A);
