@@ -2,7 +2,7 @@
 """serve_test.py -- bundlegen serve end to end under ASan+UBSan with a real HTTP client: every route
 and error, ETag/304, HEAD, bytes equal to `generate`, 100 parallel downloads, auth, overload, slow
 clients, the access log and metrics without secrets, reload (good and bad), drain on SIGTERM."""
-import concurrent.futures, hashlib, io, json, os, shutil, signal, subprocess, sys, tarfile, tempfile, time, zipfile
+import concurrent.futures, hashlib, io, json, os, shutil, signal, subprocess, sys, tarfile, tempfile, time, traceback, zipfile
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -498,6 +498,8 @@ def main():
         R.check(rc == 0 and "serve: stopped" in srv.stderr(), "main server exits 0 without sanitizer reports", srv.stderr()[-1500:])
         seen |= test_reload_and_drain()
         openapi_check.coverage(R, seen)
+    except Exception:                      # e.g. a server that did not start: say why, count it
+        R.check(False, "the suite ran to its end", traceback.format_exc())
     finally:
         shutil.rmtree(W, ignore_errors=True)
     R.summary()
