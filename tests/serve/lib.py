@@ -29,6 +29,8 @@ class Results:
 class Server:
     """bundlegen serve on 127.0.0.1 with port 0; the port is read from its first stderr line."""
 
+    started = []                   # every server of the run, so that none outlives it
+
     def __init__(self, workdir, name, args, env=None):
         self.errpath = os.path.join(workdir, name + ".err")
         self.err = open(self.errpath, "wb")
@@ -37,6 +39,7 @@ class Server:
         e.update(env or {})
         self.proc = subprocess.Popen([BG, "serve", "--listen", "127.0.0.1:0"] + args, cwd=REPO, env=e,
                                      stdout=subprocess.DEVNULL, stderr=self.err)
+        Server.started.append(self)
         self.port = 0
         deadline = time.time() + 60
         while time.time() < deadline and self.proc.poll() is None:
@@ -47,6 +50,13 @@ class Server:
             time.sleep(0.05)
         if not self.port:
             raise RuntimeError(f"{name} did not start: {self.stderr()[-2000:]}")
+
+    @staticmethod
+    def kill_all():
+        for s in Server.started:
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
 
     def stderr(self):
         with open(self.errpath, "rb") as f:

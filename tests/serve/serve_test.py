@@ -501,6 +501,7 @@ def main():
     except Exception:                      # e.g. a server that did not start: say why, count it
         R.check(False, "the suite ran to its end", traceback.format_exc())
     finally:
+        Server.kill_all()
         shutil.rmtree(W, ignore_errors=True)
     R.summary()
     return 1 if R.failed else 0
