@@ -69,8 +69,9 @@ static int number(const char *name, const char *v, unsigned long min, unsigned l
 static int is_dir(const char *name, const char *path)
 {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-    fprintf(stderr, "bundlegen: serve: %s %s: %s\n", name, path, errno && errno != EEXIST ? strerror(errno) : "not a folder");
+    int rc = stat(path, &st);
+    if (rc == 0 && S_ISDIR(st.st_mode)) return 0;
+    fprintf(stderr, "bundlegen: serve: %s %s: %s\n", name, path, rc < 0 ? strerror(errno) : "not a folder");
     return -1;
 }
 
