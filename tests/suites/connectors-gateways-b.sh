@@ -78,6 +78,13 @@ cargo_test() {
     bad "$name: cargo test failed or warned" "$out"
   fi
 }
+# glue BUNDLE: src/lib.rs type-checks against the PDK stand-in with no warning.
+glue() {
+  local out rc
+  out=$("$H/flex-glue.sh" "$W/$1/edge-connector" "$CARGO_WORK" 2>&1); rc=$?
+  echo "$out"
+  [ $rc -eq 0 ] && ! echo "$out" | grep -qE '^(warning|error)'
+}
 EP1=https://node-a.example.com
 EP2="https://node-b.example.com:5050/x'y&z\$(a)*+;=:@!~"
 export EP1 EP2
@@ -237,9 +244,10 @@ check "flex-default: gcl.yaml, Cargo.toml and lib.rs agree" facts flex flex-defa
 expect "flex-default: Cargo package and anypoint metadata" "$W/flex-default.json" \
   'd["version"] == "1.0.0" and d["anypoint"] == {"group_id": "BUSINESS_GROUP_ID", "definition_asset_id": "edge-connector", "implementation_asset_id": "edge-connector-flex"}'
 expect "flex-default: gcl defaults, Flex's own response limit" "$W/flex-default.json" \
-  'd["defaults"]["nodes"] == [env["EP1"]] and d["defaults"]["fallback_action"] == "pass" and d["defaults"]["response_body_limit"] == 4096 and d["defaults"]["token"] is None'
+  'd["defaults"]["nodes"] == [env["EP1"]] and d["defaults"]["fallback_action"] == "pass" and d["defaults"]["response_body_limit"] == 4096 and d["defaults"]["token"] == ""'
 expect "flex-default: Makefile targets" "$W/flex-default.json" 'd["makefile_targets"] == ["build", "publish", "release", "setup"]'
 cargo_test "flex-default" flex-default
+check "flex-default: lib.rs type-checks against the PDK stand-in, Config from gcl.yaml" glue flex-default
 expect "flex-default: compiled defaults" "$W/flex-default.dump.json" \
   'd["endpoint"] == [env["EP1"]] and d["mode"] == "inline" and d["fail_mode"] == "open" and d["connector"] == "flex/1.0.0" and d["response_body_limit"] == 4096'
 
@@ -252,6 +260,7 @@ check "flex-hostile: facts" facts flex flex-hostile
 expect "flex-hostile: gcl.yaml defaults unchanged" "$W/flex-hostile.json" \
   'd["defaults"]["block_page"] == env["PAGE_FLEX"] and d["defaults"]["nodes"] == [env["EP1"], env["EP2"]] and d["defaults"]["token"] == "abc.DEF_ghi~jkl+mno/pq=" and d["defaults"]["fallback_action"] == "block" and d["anypoint"]["group_id"] == "7f3a-Org.unit_1"'
 cargo_test "flex-hostile" flex-hostile
+check "flex-hostile: lib.rs type-checks against the PDK stand-in" glue flex-hostile
 expect "flex-hostile: compiled Rust constants unchanged" "$W/flex-hostile.dump.json" \
   'd["block_page"] == env["PAGE_FLEX"] and d["endpoint"] == [env["EP1"], env["EP2"]] and d["token"] == "abc.DEF_ghi~jkl+mno/pq=" and d["skip_extensions"] == ["css", "js"] and d["real_ip_header"] == "X-Client-IP" and d["host_header"] == "X-Orig-Host" and d["mode"] == "async" and d["fail_mode"] == "closed" and d["retries"] == 5 and d["request_body_limit"] == 0'
 refused "flex: business group with a TOML quote" business_group flex --endpoint "$EP1" --set 'business_group=a"b'
@@ -264,6 +273,11 @@ refused "flex: endpoint with a query" endpoint flex --endpoint 'https://a.exampl
 cp -r "$W/flex-default" "$W/flex-broken"
 sed -i 's/^pub fn node_url(endpoint: &str, path_query: &str) -> String {/pub fn node_url(endpoint: \&str, path_query: \&str) -> String {{/' \
   "$W/flex-broken/edge-connector/src/connector.rs"
+cp -r "$W/flex-default" "$W/flex-broken2"
+sed -i 's/s.block_page = config.block_page.clone();/s.block_page = config.block_pages.clone();/' \
+  "$W/flex-broken2/edge-connector/src/lib.rs"
+if glue flex-broken2 | grep -q 'no field `block_pages`'; then ok "the glue check catches a configuration field gcl.yaml does not define"
+else bad "the glue check misses a configuration field gcl.yaml does not define"; fi
 fails "rustfmt catches an unclosed brace" rust_ok "$W/flex-broken/edge-connector/src/connector.rs"
 cp "$W/flex-default/edge-connector/src/connector.rs" "$W/flex-broken/edge-connector/src/connector.rs"
 sed -i 's/Ok((_, 403)) => Verdict::Deny {/Ok((_, 401)) => Verdict::Deny {/' "$W/flex-broken/edge-connector/src/connector.rs"

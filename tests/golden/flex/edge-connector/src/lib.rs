@@ -34,7 +34,7 @@ fn settings_from(config: &Config) -> Settings {
     s.skip_extensions = config.skip_extensions.clone();
     s.block_status = config.block_status as u16;
     s.block_page = config.block_page.clone();
-    s.token = config.token.clone().unwrap_or_default();
+    s.token = config.token.clone();
     s
 }
 
