@@ -7,14 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(realpath "$1"); mkdir -p "$2"; work=$(realpath "$2")
 crate=$work/glue
 mkdir -p "$crate/src/generated" "$work/cargo-home"
-cat >"$work/cargo-home/config.toml" <<'CFG'
-[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-CFG
+. "$here/cargo-home.sh"
+cargo_home "$work/cargo-home"
 cat >"$crate/Cargo.toml" <<TOML
 [package]
 name = "edge_connector_glue"

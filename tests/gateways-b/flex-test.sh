@@ -6,17 +6,12 @@ set -eu
 src=$(realpath "$1"); mkdir -p "$2"; work=$(realpath "$2"); dump=$(realpath -m "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work/crate/src" "$work/crate/tests" "$work/cargo-home"
-cat >"$work/cargo-home/config.toml" <<'CFG'
-[source.crates-io]
-replace-with = "debian"
-[source.debian]
-directory = "/usr/share/cargo/registry"
-[net]
-offline = true
-CFG
-cp "$here/flex-crate/Cargo.toml" "$work/crate/Cargo.toml"
-cp "$here/flex-crate/tests/logic.rs" "$work/crate/tests/logic.rs"
-cmp -s "$src" "$work/crate/src/connector.rs" || cp "$src" "$work/crate/src/connector.rs"
+. "$here/cargo-home.sh"
+cargo_home "$work/cargo-home"
+put() { cmp -s "$1" "$2" || cp "$1" "$2"; }   # unchanged files keep their times: cargo rebuilds less
+put "$here/flex-crate/Cargo.toml" "$work/crate/Cargo.toml"
+put "$here/flex-crate/tests/logic.rs" "$work/crate/tests/logic.rs"
+put "$src" "$work/crate/src/connector.rs"
 cd "$work/crate"
 CARGO_HOME="$work/cargo-home" CARGO_TARGET_DIR="$work/target" FLEX_SETTINGS_DUMP="$dump" \
   cargo test --offline --quiet -- --test-threads=1 2>&1
