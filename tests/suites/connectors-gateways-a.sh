@@ -154,6 +154,23 @@ assert (g["fail_mode"], g["fail_status"], g["block_status"], g["mode"]) == ("clo
 assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
 assert (g["token"], g["real_ip_header"], g["skip_extensions"]) == ("golden-token-0123456789", "X-Client-IP", ["css", "png", "woff2"])
 PY
+cat >"$work/parse_url.lua" <<'LUA'
+local src = assert(io.open(arg[1])):read("*a")
+local parse_url = assert(loadstring(src:match("(local function parse_url.-\nend\n)") .. "return parse_url"))()
+local want = {
+  ["http://127.0.0.1:5050"] = { "http", "127.0.0.1", 5050, "" },
+  ["https://node.example.com/a/b/"] = { "https", "node.example.com", 443, "/a/b" },
+  ["http://[::1]:5050/x"] = { "http", "::1", 5050, "/x" },
+  ["https://[2001:db8::1]"] = { "https", "2001:db8::1", 443, "" },
+}
+for url, w in pairs(want) do
+  local got = { parse_url(url) }
+  for i = 1, 4 do assert(got[i] == w[i], url .. ": part " .. i .. " is " .. tostring(got[i])) end
+end
+assert(parse_url("ftp://x") == nil)
+LUA
+check "kong: endpoint URLs split into scheme, host (IPv6 too), port and base path" \
+  luajit "$work/parse_url.lua" "$K/$P/handler.lua"
 mkdir -p "$work/badschema/$P"
 sed 's/between = { 400, 599 } } },$/between = { 400, 401 } } },/' "$K/$P/schema.lua" >"$work/badschema/$P/schema.lua"
 refuse "kong: the defaults check refuses a default outside its field's range" \

@@ -53,12 +53,18 @@ local function forward_headers(headers)
   return out
 end
 
+-- scheme, host (IPv6 without brackets), port, and the base path without trailing slashes.
 local function parse_url(url)
-  local scheme, host, port, base = url:match("^(https?)://([^/:]+):?(%d*)(.*)$")
+  local scheme, rest = url:match("^(https?)://(.*)$")
   if not scheme then return nil end
-  if host:sub(1, 1) == "[" then host = host:sub(2, -2) end
-  base = base:gsub("/+$", "")
-  return scheme, host, tonumber(port) or (scheme == "https" and 443 or 80), base
+  local host, port, base
+  if rest:sub(1, 1) == "[" then
+    host, port, base = rest:match("^%[([^%]]+)%]:?(%d*)(.*)$")
+  else
+    host, port, base = rest:match("^([^/:]+):?(%d*)(.*)$")
+  end
+  if not host then return nil end
+  return scheme, host, tonumber(port) or (scheme == "https" and 443 or 80), (base:gsub("/+$", ""))
 end
 
 -- One HTTP/1.1 exchange with endpoint url, bounded by connect_timeout and request_timeout;
@@ -75,7 +81,8 @@ local function call(conf, url, msg)
     ok, err = sock:sslhandshake(nil, host, true)
     if not ok then sock:close() return nil, "tls: " .. err end
   end
-  local lines = { fmt("%s %s HTTP/1.1", msg.method, base .. msg.path_query), "Host: " .. host .. ":" .. port,
+  local authority = (host:find(":", 1, true) and "[" .. host .. "]" or host) .. ":" .. port
+  local lines = { fmt("%s %s HTTP/1.1", msg.method, base .. msg.path_query), "Host: " .. authority,
                   "Connection: close" }
   for _, h in ipairs(msg.headers) do lines[#lines + 1] = h[1] .. ": " .. h[2] end
   local body = msg.body or ""
