@@ -37,9 +37,9 @@ static const char keygen_help[] =
 static const char verify_help[] =
     "usage: bundlegen verify FILE [--pubkey KEY.pub] [--release DIR]\n"
     "\n"
-    "Checks a bundle against a release's release.json and SHA256SUMS (DIR: default the folder holding FILE\n"
-    "or its parent) and says which platform and version it is. With --pubkey, the signatures\n"
-    "SHA256SUMS.minisig and release.json.minisig must verify too.\n";
+    "Checks a bundle against a release's release.json and SHA256SUMS, or SHA256SUMS alone (DIR: default the\n"
+    "folder holding FILE or its parent) and says which platform and version it is. With --pubkey, the\n"
+    "signatures SHA256SUMS.minisig and release.json.minisig must verify too.\n";
 
 typedef struct opts {
     const char *out, *jobs, *sign, *endpoint, *root, *packs, *checks, *pubkey, *release, *file;
@@ -193,12 +193,12 @@ static int check_sig(const char *dir, const char *name, const sign_key *k)
 /* Whether SHA256SUMS lists "hex  rel". */
 static int listed(const buf *sums, const char *hex, const char *rel)
 {
-    char line[2048];
+    char line[4096];
     snprintf(line, sizeof line, "%s  %s\n", hex, rel);
     return sums->data && strstr(sums->data, line) != NULL;
 }
 
-/* The release folder: --release, else the folder holding FILE or its parent with release.json. */
+/* The release folder: --release, else the folder holding FILE or its parent, whichever has SHA256SUMS. */
 static char *release_dir(const opts *o)
 {
     if (o->release) return strdup(o->release);
@@ -206,7 +206,7 @@ static char *release_dir(const opts *o)
     free(a);
     struct stat st;
     for (int up = 0; b && up < 2; up++) {
-        snprintf(path, sizeof path, "%s/release.json", b);
+        snprintf(path, sizeof path, "%s/SHA256SUMS", b);
         if (stat(path, &st) == 0) return b;
         char *c = strdup(dirname(b));
         free(b);
@@ -216,10 +216,87 @@ static char *release_dir(const opts *o)
     return NULL;
 }
 
+static const char *field(const cJSON *o, const char *name)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, name));
+    return v ? v : "?";
+}
+
+/* The SHA256SUMS path whose file name is base, or NULL; copied to out. */
+static const char *sums_path_named(const buf *sums, const char *base, char *out, size_t outsz)
+{
+    for (const char *l = sums->data; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+        size_t n = strcspn(l, "\n");
+        if (n < 67) continue;
+        const char *p = l + 66, *slash = memchr(p, '/', n - 66);
+        while (slash && memchr(slash + 1, '/', (size_t)(l + n - slash - 1))) slash = memchr(slash + 1, '/', (size_t)(l + n - slash - 1));
+        const char *name = slash ? slash + 1 : p;
+        if ((size_t)(l + n - name) == strlen(base) && !strncmp(name, base, strlen(base))) {
+            snprintf(out, outsz, "%.*s", (int)(l + n - p), p);
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* Without release.json: the bundle against SHA256SUMS alone. */
+static int verify_sums_only(const opts *o, const char *dir, const buf *sums, const char *hex, const char *base)
+{
+    char path[2048];
+    const char *named = sums_path_named(sums, base, path, sizeof path);
+    if (named && listed(sums, hex, named)) {
+        printf("%s: matches %s in %s/SHA256SUMS (no release.json there: platform and version unknown)\n", o->file, named, dir);
+        return 0;
+    }
+    if (named) fprintf(stderr, "bundlegen: verify: %s: TAMPERED: does not match %s in SHA256SUMS (sha256 %s): the bundle "
+                       "was modified or damaged\n", o->file, named, hex);
+    else fprintf(stderr, "bundlegen: verify: %s: not listed in %s/SHA256SUMS (sha256 %s)\n", o->file, dir, hex);
+    return 1;
+}
+
+/* The bundle against release.json, which must match its own line in SHA256SUMS. */
+static int verify_release(const opts *o, const char *dir, const buf *sums, const buf *rel, const char *hex,
+                          const char *base, int signed_ok)
+{
+    char relhex[65];
+    pack_sha256(rel->data, rel->len, relhex);
+    if (!listed(sums, relhex, "release.json")) {
+        fprintf(stderr, "bundlegen: verify: %s/release.json does not match its line in SHA256SUMS: it was modified\n", dir);
+        return 1;
+    }
+    cJSON *doc = cJSON_Parse(rel->data), *b;
+    const cJSON *match = NULL, *same_name = NULL;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItem(doc, "bundles")) {
+        const char *file = field(b, "file"), *slash = strrchr(file, '/');
+        if (!strcmp(field(b, "sha256"), hex)) match = b;
+        if (!strcmp(slash ? slash + 1 : file, base)) same_name = b;
+    }
+    int rc = 1;
+    if (!doc) {
+        fprintf(stderr, "bundlegen: verify: %s/release.json is not valid JSON\n", dir);
+    } else if (match && listed(sums, hex, field(match, "file"))) {
+        printf("%s: %s %s (%s), needs node %s or newer: matches the release%s\n", o->file, field(match, "platform"),
+               field(match, "version"), field(match, "name"), field(match, "min_node_version"),
+               signed_ok ? " and its signatures" : " (signatures not checked: give --pubkey)");
+        rc = 0;
+    } else if (match) {
+        fprintf(stderr, "bundlegen: verify: %s: listed in release.json as %s %s but not in SHA256SUMS\n", o->file,
+                field(match, "platform"), field(match, "version"));
+    } else if (same_name) {
+        fprintf(stderr, "bundlegen: verify: %s: TAMPERED: does not match %s %s of the release (sha256 %s, the release "
+                "says %s): the bundle was modified or damaged\n", o->file, field(same_name, "platform"),
+                field(same_name, "version"), hex, field(same_name, "sha256"));
+    } else {
+        fprintf(stderr, "bundlegen: verify: %s: not a bundle of the release in %s (sha256 %s)\n", o->file, dir, hex);
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
 static int verify_bundle(const opts *o, const char *dir, const sign_key *k)
 {
     buf data = BUF_INIT, rel = BUF_INIT, sums = BUF_INIT;
-    char hex[65], relhex[65];
+    char hex[65], relpath[4096];
     int rc = 1;
     struct stat st;
     if (stat(o->file, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -231,46 +308,16 @@ static int verify_bundle(const opts *o, const char *dir, const sign_key *k)
         fprintf(stderr, "bundlegen: verify: %s: %s\n", o->file, strerror(errno));
         return 1;
     }
-    if (read_in(dir, "release.json", &rel) < 0 || read_in(dir, "SHA256SUMS", &sums) < 0) goto done;
-    if (k && (check_sig(dir, "SHA256SUMS", k) < 0 || check_sig(dir, "release.json", k) < 0)) goto done;
-    pack_sha256(data.data ? data.data : "", data.len, hex);
-    pack_sha256(rel.data, rel.len, relhex);
-    if (!listed(&sums, relhex, "release.json")) {
-        fprintf(stderr, "bundlegen: verify: %s/release.json does not match its line in SHA256SUMS: it was modified\n", dir);
-        goto done;
-    }
-    cJSON *doc = cJSON_Parse(rel.data), *b;
-    const cJSON *match = NULL, *same_name = NULL;
+    snprintf(relpath, sizeof relpath, "%s/release.json", dir);
+    int has_rel = stat(relpath, &st) == 0;
     char *base_copy = strdup(o->file);
     const char *base = base_copy ? basename(base_copy) : o->file;
-    cJSON_ArrayForEach(b, cJSON_GetObjectItem(doc, "bundles")) {
-        const char *sha = cJSON_GetStringValue(cJSON_GetObjectItem(b, "sha256"));
-        const char *file = cJSON_GetStringValue(cJSON_GetObjectItem(b, "file"));
-        if (sha && !strcmp(sha, hex)) match = b;
-        if (file && strrchr(file, '/') && !strcmp(strrchr(file, '/') + 1, base)) same_name = b;
-    }
-    #define FIELD(o_, n_) (cJSON_GetStringValue(cJSON_GetObjectItem((o_), (n_))) ? cJSON_GetStringValue(cJSON_GetObjectItem((o_), (n_))) : "?")
-    if (!doc) {
-        fprintf(stderr, "bundlegen: verify: %s/release.json is not valid JSON\n", dir);
-    } else if (match && listed(&sums, hex, FIELD(match, "file"))) {
-        printf("%s: %s %s (%s), needs node %s or newer: matches the release%s\n", o->file, FIELD(match, "platform"),
-               FIELD(match, "version"), FIELD(match, "name"), FIELD(match, "min_node_version"),
-               k ? " and its signatures" : " (signatures not checked: give --pubkey)");
-        rc = 0;
-    } else if (match) {
-        fprintf(stderr, "bundlegen: verify: %s: listed in release.json as %s %s but not in SHA256SUMS\n", o->file,
-                FIELD(match, "platform"), FIELD(match, "version"));
-    } else if (same_name) {
-        fprintf(stderr, "bundlegen: verify: %s: TAMPERED: does not match %s %s of the release (sha256 %s, the release "
-                "says %s): the bundle was modified or damaged\n", o->file, FIELD(same_name, "platform"),
-                FIELD(same_name, "version"), hex, FIELD(same_name, "sha256"));
-    } else {
-        fprintf(stderr, "bundlegen: verify: %s: not a bundle of the release in %s (sha256 %s)\n", o->file, dir, hex);
-    }
-    #undef FIELD
-    free(base_copy);
-    cJSON_Delete(doc);
+    if (read_in(dir, "SHA256SUMS", &sums) < 0 || (has_rel && read_in(dir, "release.json", &rel) < 0)) goto done;
+    if (k && (check_sig(dir, "SHA256SUMS", k) < 0 || (has_rel && check_sig(dir, "release.json", k) < 0))) goto done;
+    pack_sha256(data.data ? data.data : "", data.len, hex);
+    rc = has_rel ? verify_release(o, dir, &sums, &rel, hex, base, k != NULL) : verify_sums_only(o, dir, &sums, hex, base);
 done:
+    free(base_copy);
     buf_free(&data);
     buf_free(&rel);
     buf_free(&sums);
@@ -292,7 +339,7 @@ int cli_verify(int argc, char **argv)
     }
     char *dir = release_dir(&o);
     if (!dir) {
-        fprintf(stderr, "bundlegen: verify: no release.json beside %s or in its parent folder: give --release DIR\n", o.file);
+        fprintf(stderr, "bundlegen: verify: no SHA256SUMS beside %s or in its parent folder: give --release DIR\n", o.file);
         return 1;
     }
     rc = verify_bundle(&o, dir, o.pubkey ? &k : NULL);
