@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # connectors-gateways-b.sh -- Mule Gateway, Flex Gateway and Azure API Management bundles: determinism,
-# golden files, static checks (xmllint, YAML, TOML, rustfmt, cargo test, mcs), hostile values, refusals.
+# golden files, parsers and schemas, connector.rs under cargo test, lib.rs type-checked against a PDK
+# stand-in, Azure C# expressions compiled (mcs) and run (mono), hostile values, refusals.
 set -u
 cd "$(dirname "$0")/../.."
 REPO=$PWD
