@@ -38,4 +38,20 @@ static inline int buf_add(buf *b, const void *p, size_t n)
     return buf_append(b, p, n);
 }
 
+/* The same without writing the NUL: for loops of appends that end with buf_terminate. */
+static inline int buf_add_raw(buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && (!b->limit || b->len + n <= b->limit)) {
+        __builtin_memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return 0;
+    }
+    return buf_append(b, p, n);
+}
+
+static inline void buf_terminate(buf *b)
+{
+    if (b->data) b->data[b->len] = '\0';
+}
+
 #endif

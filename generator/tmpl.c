@@ -890,6 +890,7 @@ typedef struct render {
     tmpl_error *err;
     buf *out;
     int strict;
+    int lambdas;                          /* the caller offers lambdas (opts->lambda_of) */
     int depth;
     const cJSON *stack[DEFAULT_DEPTH * 4 + 8];
     int sp;
@@ -933,7 +934,7 @@ static int emit_pending(render *r, const char *s, size_t n)
 
 static inline int emit(render *r, const char *s, size_t n)
 {
-    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add(r->out, s, n);
+    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add_raw(r->out, s, n);
     return emit_pending(r, s, n);
 }
 
@@ -1085,7 +1086,7 @@ static int render_var(render *r, const tmpl *t, const node *n, const frame *f, c
         return 0;
     }
     if (n->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
-    if (r->o->lambda_of) {
+    if (r->lambdas) {
         tmpl_lambda_fn fn = lambda_of(r, v);
         if (fn) return render_lambda_var(r, t, n, fn, sc);
     }
@@ -1264,7 +1265,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
                 const tmpl_opts *opts, buf *out, tmpl_error *err)
 {
     static const tmpl_opts defaults = TMPL_OPTS_INIT;
-    if (err) memset(err, 0, sizeof *err);
+    if (err) { err->message[0] = '\0'; err->name[0] = '\0'; err->line = err->column = 0; }
     const tmpl_opts *o = opts ? opts : &defaults;
     const tmpl *t = s->linked ? set_find(s, name) : NULL;
     if (!s->linked) { set_err(err, name, 0, 0, NULL, 0, "the template set is not linked (call tmpl_set_link)"); return -1; }
@@ -1276,6 +1277,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     render r;                                               /* the stack is filled as it grows */
     r.set = s; r.o = o; r.err = err; r.out = out;
     r.depth = 0; r.sp = 0; r.pend = NULL; r.pend_len = 0;
+    r.lambdas = o->lambda_of != NULL;
     r.scratch = (buf)BUF_INIT;
     r.strict = o->strict >= 0 ? o->strict : t->lang != LANG_SPEC;
     size_t old_limit = out->limit, old_len = out->len;
@@ -1285,6 +1287,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     frame f = {0};
     int rc = render_nodes(&r, t, t->root.kids, t->root.nkids, &f, NULL);
     buf_free(&r.scratch);
+    buf_terminate(out);                                     /* appends above leave out the NUL */
     out->limit = old_limit;
     out->full = 0;
     if (rc < 0) {
