@@ -8,44 +8,25 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <yaml.h>
+#include "yamldoc.h"
 
 #define MAX_FILE (1024 * 1024)
 #define MAX_ENTRIES 4096
 #define MAX_TEXT 4096
 
-typedef struct ctx {
-    yaml_document_t doc;
-    const char *file;
-    char *err;
-    size_t errsz;
-} ctx;
+typedef yamldoc ctx;
 
 static const char *const kinds[] = {"added", "changed", "fixed", "security"};
-
-static int fail_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-    int k = snprintf(c->err, c->errsz, "%s:%zu:%zu: ", c->file, n ? n->start_mark.line + 1 : 1,
-                     n ? n->start_mark.column + 1 : 1);
-    if (k < 0 || (size_t)k >= c->errsz) return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err + k, c->errsz - (size_t)k, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static yaml_node_t *node_of(ctx *c, int id) { return yaml_document_get_node(&c->doc, id); }
 
 /* The scalar text of n, or NULL after an error naming what. */
 static const char *text_of(ctx *c, const yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_SCALAR_NODE) {
-        fail_at(c, n, "%s: expected a scalar, found a %s", what, n->type == YAML_SEQUENCE_NODE ? "sequence" : "mapping");
+        yamldoc_fail(c, n, "%s: expected a scalar, found a %s", what, n->type == YAML_SEQUENCE_NODE ? "sequence" : "mapping");
         return NULL;
     }
     const char *s = (const char *)n->data.scalar.value;
-    if (strlen(s) != n->data.scalar.length) { fail_at(c, n, "%s: holds a NUL character", what); return NULL; }
+    if (strlen(s) != n->data.scalar.length) { yamldoc_fail(c, n, "%s: holds a NUL character", what); return NULL; }
     return s;
 }
 
@@ -54,9 +35,9 @@ static int fields(ctx *c, const yaml_node_t *n, const char *what, const char *co
 {
     size_t nk = 0;
     while (keys[nk]) out[nk++] = NULL;
-    if (n->type != YAML_MAPPING_NODE) return fail_at(c, n, "%s: expected a mapping", what);
+    if (n->type != YAML_MAPPING_NODE) return yamldoc_fail(c, n, "%s: expected a mapping", what);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node_of(c, p->key);
+        yaml_node_t *k = yamldoc_node(c, p->key);
         const char *name = text_of(c, k, what);
         if (!name) return -1;
         size_t i = 0;
@@ -64,46 +45,16 @@ static int fields(ctx *c, const yaml_node_t *n, const char *what, const char *co
         if (!keys[i]) {
             buf known = BUF_INIT;
             for (size_t j = 0; j < nk; j++) buf_printf(&known, "%s%s", j ? ", " : "", keys[j]);
-            fail_at(c, k, "%s: unknown key \"%s\" (known: %s)", what, name, known.data ? known.data : "");
+            yamldoc_fail(c, k, "%s: unknown key \"%s\" (known: %s)", what, name, known.data ? known.data : "");
             buf_free(&known);
             return -1;
         }
-        if (out[i]) return fail_at(c, k, "%s: \"%s\" given twice", what, name);
-        out[i] = node_of(c, p->value);
+        if (out[i]) return yamldoc_fail(c, k, "%s: \"%s\" given twice", what, name);
+        out[i] = yamldoc_node(c, p->value);
     }
     for (size_t i = 0; i < nk; i++)
-        if (!out[i]) return fail_at(c, n, "%s: \"%s\" is missing", what, keys[i]);
+        if (!out[i]) return yamldoc_fail(c, n, "%s: \"%s\" is missing", what, keys[i]);
     return 0;
-}
-
-static int load_doc(ctx *c, const char *src, size_t len)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) return fail_at(c, NULL, "out of memory");
-    yaml_parser_set_input_string(&p, (const unsigned char *)src, len);
-    int rc = 0;
-    if (!yaml_parser_load(&p, &c->doc)) {
-        snprintf(c->err, c->errsz, "%s:%zu:%zu: YAML: %s", c->file, p.problem_mark.line + 1,
-                 p.problem_mark.column + 1, p.problem ? p.problem : "syntax error");
-        rc = -1;
-    } else if (!yaml_document_get_root_node(&c->doc)) {
-        yaml_document_delete(&c->doc);
-        rc = fail_at(c, NULL, "the file is empty");
-    } else {
-        yaml_document_t more;
-        if (!yaml_parser_load(&p, &more)) {
-            snprintf(c->err, c->errsz, "%s:%zu:%zu: YAML: %s", c->file, p.problem_mark.line + 1,
-                     p.problem_mark.column + 1, p.problem ? p.problem : "syntax error");
-            rc = -1;
-        } else {
-            if (yaml_document_get_root_node(&more))
-                rc = fail_at(c, yaml_document_get_root_node(&more), "only one YAML document is allowed");
-            yaml_document_delete(&more);
-        }
-        if (rc < 0) yaml_document_delete(&c->doc);
-    }
-    yaml_parser_delete(&p);
-    return rc;
 }
 
 static int valid_date(const char *s)
@@ -131,16 +82,16 @@ static int parse_change(ctx *c, const yaml_node_t *n, const char *what, changelo
     if (!text) return -1;
     size_t k = 0;
     while (k < 4 && strcmp(kinds[k], kind)) k++;
-    if (k == 4) return fail_at(c, f[0], "%s: kind: \"%s\" is not one of added, changed, fixed, security", what, kind);
+    if (k == 4) return yamldoc_fail(c, f[0], "%s: kind: \"%s\" is not one of added, changed, fixed, security", what, kind);
     size_t len = strlen(text);
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\n')) len--;
-    if (len == 0) return fail_at(c, f[1], "%s: text: empty (say what changed)", what);
-    if (len > MAX_TEXT) return fail_at(c, f[1], "%s: text: longer than %d bytes", what, MAX_TEXT);
+    if (len == 0) return yamldoc_fail(c, f[1], "%s: text: empty (say what changed)", what);
+    if (len > MAX_TEXT) return yamldoc_fail(c, f[1], "%s: text: longer than %d bytes", what, MAX_TEXT);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] < 0x20 && text[i] != '\n')
-            return fail_at(c, f[1], "%s: text: control character 0x%02x", what, (unsigned char)text[i]);
+            return yamldoc_fail(c, f[1], "%s: text: control character 0x%02x", what, (unsigned char)text[i]);
     ch->kind = (change_kind)k;
-    if (!(ch->text = strndup(text, len))) return fail_at(c, n, "out of memory");
+    if (!(ch->text = strndup(text, len))) return yamldoc_fail(c, n, "out of memory");
     return 0;
 }
 
@@ -150,7 +101,7 @@ static int copy_field(ctx *c, const yaml_node_t *n, const char *what, const char
     snprintf(w, sizeof w, "%s: %s", what, key);
     const char *s = text_of(c, n, w);
     if (!s) return -1;
-    if (strlen(s) >= dstsz) return fail_at(c, n, "%s: \"%.40s\" is too long", w, s);
+    if (strlen(s) >= dstsz) return yamldoc_fail(c, n, "%s: \"%.40s\" is too long", w, s);
     memcpy(dst, s, strlen(s) + 1);
     return 0;
 }
@@ -167,27 +118,27 @@ static int parse_entry(ctx *c, const yaml_node_t *n, size_t index, changelog_ent
     if (copy_field(c, f[K_VERSION], what, "version", e->version, sizeof e->version) < 0) return -1;
     snprintf(what, sizeof what, "version %s", e->version);
     if (changelog_semver_parse(e->version, &e->v) < 0)
-        return fail_at(c, f[K_VERSION], "version: \"%s\" is not MAJOR.MINOR.PATCH (e.g. 1.2.3)", e->version);
+        return yamldoc_fail(c, f[K_VERSION], "version: \"%s\" is not MAJOR.MINOR.PATCH (e.g. 1.2.3)", e->version);
     if (copy_field(c, f[K_DATE], what, "date", e->date, sizeof e->date) < 0) return -1;
     if (!valid_date(e->date))
-        return fail_at(c, f[K_DATE], "%s: date: \"%s\" is not a real date YYYY-MM-DD", what, e->date);
+        return yamldoc_fail(c, f[K_DATE], "%s: date: \"%s\" is not a real date YYYY-MM-DD", what, e->date);
     if (copy_field(c, f[K_NODE], what, "node", e->node, sizeof e->node) < 0) return -1;
     if (changelog_semver_parse(e->node, &e->node_v) < 0)
-        return fail_at(c, f[K_NODE], "%s: node: \"%s\" is not a node version MAJOR.MINOR.PATCH", what, e->node);
+        return yamldoc_fail(c, f[K_NODE], "%s: node: \"%s\" is not a node version MAJOR.MINOR.PATCH", what, e->node);
     if (copy_field(c, f[K_FP], what, "fingerprint", e->fingerprint, sizeof e->fingerprint) < 0) return -1;
     if (!valid_hex64(e->fingerprint))
-        return fail_at(c, f[K_FP], "%s: fingerprint: expected 64 lowercase hex digits (SHA-256), found \"%.70s\"",
+        return yamldoc_fail(c, f[K_FP], "%s: fingerprint: expected 64 lowercase hex digits (SHA-256), found \"%.70s\"",
                        what, e->fingerprint);
     const yaml_node_t *ch = f[K_CHANGES];
-    if (ch->type != YAML_SEQUENCE_NODE) return fail_at(c, ch, "%s: changes: expected a list of {kind, text}", what);
+    if (ch->type != YAML_SEQUENCE_NODE) return yamldoc_fail(c, ch, "%s: changes: expected a list of {kind, text}", what);
     size_t cnt = (size_t)(ch->data.sequence.items.top - ch->data.sequence.items.start);
-    if (cnt == 0) return fail_at(c, ch, "%s: changes: a version needs at least one change", what);
-    if (cnt > 256) return fail_at(c, ch, "%s: changes: more than 256", what);
-    if (!(e->changes = calloc(cnt, sizeof *e->changes))) return fail_at(c, ch, "out of memory");
+    if (cnt == 0) return yamldoc_fail(c, ch, "%s: changes: a version needs at least one change", what);
+    if (cnt > 256) return yamldoc_fail(c, ch, "%s: changes: more than 256", what);
+    if (!(e->changes = calloc(cnt, sizeof *e->changes))) return yamldoc_fail(c, ch, "out of memory");
     for (size_t i = 0; i < cnt; i++) {
         char w[96];
         snprintf(w, sizeof w, "%s: changes[%zu]", what, i);
-        if (parse_change(c, node_of(c, ch->data.sequence.items.start[i]), w, &e->changes[i]) < 0) return -1;
+        if (parse_change(c, yamldoc_node(c, ch->data.sequence.items.start[i]), w, &e->changes[i]) < 0) return -1;
         e->nchanges++;
     }
     return 0;
@@ -198,14 +149,14 @@ static int check_order(ctx *c, const changelog *cl, const yaml_node_t *seq)
 {
     for (size_t i = 1; i < cl->n; i++) {
         const changelog_entry *a = &cl->entries[i - 1], *b = &cl->entries[i];
-        const yaml_node_t *n = node_of(c, seq->data.sequence.items.start[i]);
+        const yaml_node_t *n = yamldoc_node(c, seq->data.sequence.items.start[i]);
         int cmp = changelog_semver_cmp(&a->v, &b->v);
-        if (cmp == 0) return fail_at(c, n, "version %s: listed twice (also at line %d)", b->version, a->line);
+        if (cmp == 0) return yamldoc_fail(c, n, "version %s: listed twice (also at line %d)", b->version, a->line);
         if (cmp < 0)
-            return fail_at(c, n, "version %s: listed below %s but newer: the newest version comes first",
+            return yamldoc_fail(c, n, "version %s: listed below %s but newer: the newest version comes first",
                            b->version, a->version);
         if (strcmp(b->date, a->date) > 0)
-            return fail_at(c, n, "version %s: date %s is after the date of the newer %s (%s)", b->version, b->date,
+            return yamldoc_fail(c, n, "version %s: date %s is after the date of the newer %s (%s)", b->version, b->date,
                            a->version, a->date);
     }
     return 0;
@@ -214,25 +165,25 @@ static int check_order(ctx *c, const changelog *cl, const yaml_node_t *seq)
 changelog *changelog_parse(const char *name, const char *src, size_t len, char *err, size_t errsz)
 {
     ctx c = {.file = name, .err = err, .errsz = errsz};
-    if (load_doc(&c, src, len) < 0) return NULL;
+    if (yamldoc_load(&c, src, len) < 0) return NULL;
     changelog *cl = calloc(1, sizeof *cl);
     static const char *const keys[] = {"platform", "versions", NULL};
     yaml_node_t *f[2];
     yaml_node_t *root = yaml_document_get_root_node(&c.doc);
     int rc = -1;
-    if (!cl || !(cl->file = strdup(name))) { fail_at(&c, root, "out of memory"); goto done; }
+    if (!cl || !(cl->file = strdup(name))) { yamldoc_fail(&c, root, "out of memory"); goto done; }
     if (fields(&c, root, "top level", keys, f) < 0) goto done;
     const char *id = text_of(&c, f[0], "platform");
     if (!id || !(cl->platform = strdup(id))) goto done;
     const yaml_node_t *seq = f[1];
-    if (seq->type != YAML_SEQUENCE_NODE) { fail_at(&c, seq, "versions: expected a list, newest first"); goto done; }
+    if (seq->type != YAML_SEQUENCE_NODE) { yamldoc_fail(&c, seq, "versions: expected a list, newest first"); goto done; }
     size_t cnt = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
-    if (cnt == 0) { fail_at(&c, seq, "versions: empty (a platform has at least its first release)"); goto done; }
-    if (cnt > MAX_ENTRIES) { fail_at(&c, seq, "versions: more than %d", MAX_ENTRIES); goto done; }
-    if (!(cl->entries = calloc(cnt, sizeof *cl->entries))) { fail_at(&c, seq, "out of memory"); goto done; }
+    if (cnt == 0) { yamldoc_fail(&c, seq, "versions: empty (a platform has at least its first release)"); goto done; }
+    if (cnt > MAX_ENTRIES) { yamldoc_fail(&c, seq, "versions: more than %d", MAX_ENTRIES); goto done; }
+    if (!(cl->entries = calloc(cnt, sizeof *cl->entries))) { yamldoc_fail(&c, seq, "out of memory"); goto done; }
     for (size_t i = 0; i < cnt; i++) {
         cl->n++;
-        if (parse_entry(&c, node_of(&c, seq->data.sequence.items.start[i]), i, &cl->entries[i]) < 0) goto done;
+        if (parse_entry(&c, yamldoc_node(&c, seq->data.sequence.items.start[i]), i, &cl->entries[i]) < 0) goto done;
     }
     rc = check_order(&c, cl, seq);
 done:

@@ -9,15 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <yaml.h>
+#include "yamldoc.h"
 
 #define MAX_FILE (1024 * 1024)
 
-typedef struct ctx {
-    yaml_document_t doc;
-    const char *file;
-    char *err;
-    size_t errsz;
-} ctx;
+typedef yamldoc ctx;
 
 static const char *const param_keys[] = {
     "name", "type", "items", "required", "secret", "default", "values", "min", "max",
@@ -43,21 +39,6 @@ static char *dupstr(const char *s)
     return p;
 }
 
-static int fail_at(ctx *c, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail_at(ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-    int k = snprintf(c->err, c->errsz, "%s:%zu:%zu: ", c->file, n ? n->start_mark.line + 1 : 1,
-                     n ? n->start_mark.column + 1 : 1);
-    if (k < 0 || (size_t)k >= c->errsz) return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err + k, c->errsz - (size_t)k, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static yaml_node_t *node_of(ctx *c, int id) { return yaml_document_get_node(&c->doc, id); }
-
 static const char *kind_of(const yaml_node_t *n)
 {
     return n->type == YAML_SCALAR_NODE ? "a scalar" : n->type == YAML_SEQUENCE_NODE ? "a sequence" : "a mapping";
@@ -67,12 +48,12 @@ static const char *kind_of(const yaml_node_t *n)
 static const char *scalar(ctx *c, const yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_SCALAR_NODE) {
-        fail_at(c, n, "%s: expected a scalar, found %s", what, kind_of(n));
+        yamldoc_fail(c, n, "%s: expected a scalar, found %s", what, kind_of(n));
         return NULL;
     }
     const char *s = (const char *)n->data.scalar.value;
     if (strlen(s) != n->data.scalar.length) {
-        fail_at(c, n, "%s: holds a NUL character", what);
+        yamldoc_fail(c, n, "%s: holds a NUL character", what);
         return NULL;
     }
     return s;
@@ -81,7 +62,7 @@ static const char *scalar(ctx *c, const yaml_node_t *n, const char *what)
 static int expect(ctx *c, const yaml_node_t *n, yaml_node_type_t t, const char *what)
 {
     if (n->type == t) return 0;
-    return fail_at(c, n, "%s: expected %s, found %s", what,
+    return yamldoc_fail(c, n, "%s: expected %s, found %s", what,
                    t == YAML_SEQUENCE_NODE ? "a sequence" : t == YAML_MAPPING_NODE ? "a mapping" : "a scalar",
                    kind_of(n));
 }
@@ -94,7 +75,7 @@ static int fields(ctx *c, const yaml_node_t *n, const char *what, const char *co
     while (keys[nk]) out[nk++] = NULL;
     if (expect(c, n, YAML_MAPPING_NODE, what) < 0) return -1;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node_of(c, p->key), *v = node_of(c, p->value);
+        yaml_node_t *k = yamldoc_node(c, p->key), *v = yamldoc_node(c, p->value);
         const char *name = scalar(c, k, what);
         if (!name) return -1;
         size_t i = 0;
@@ -105,9 +86,9 @@ static int fields(ctx *c, const yaml_node_t *n, const char *what, const char *co
                 size_t l = strlen(allowed);
                 snprintf(allowed + l, sizeof allowed - l, "%s%s", j ? ", " : "", keys[j]);
             }
-            return fail_at(c, k, "%s: unknown key \"%s\" (allowed: %s)", what, name, allowed);
+            return yamldoc_fail(c, k, "%s: unknown key \"%s\" (allowed: %s)", what, name, allowed);
         }
-        if (out[i]) return fail_at(c, k, "%s: key \"%s\" given twice", what, name);
+        if (out[i]) return yamldoc_fail(c, k, "%s: key \"%s\" given twice", what, name);
         out[i] = v;
     }
     return 0;
@@ -115,7 +96,7 @@ static int fields(ctx *c, const yaml_node_t *n, const char *what, const char *co
 
 static int need(ctx *c, const yaml_node_t *map, yaml_node_t *v, const char *what, const char *key)
 {
-    return v ? 0 : fail_at(c, map, "%s: missing required key \"%s\"", what, key);
+    return v ? 0 : yamldoc_fail(c, map, "%s: missing required key \"%s\"", what, key);
 }
 
 /* Copies a scalar field into *dst (left NULL when the node is NULL). */
@@ -124,7 +105,7 @@ static int str_field(ctx *c, const yaml_node_t *n, const char *what, char **dst)
     if (!n) return 0;
     const char *s = scalar(c, n, what);
     if (!s) return -1;
-    if (!(*dst = dupstr(s))) return fail_at(c, n, "%s: out of memory", what);
+    if (!(*dst = dupstr(s))) return yamldoc_fail(c, n, "%s: out of memory", what);
     return 0;
 }
 
@@ -133,7 +114,7 @@ static int bool_field(ctx *c, const yaml_node_t *n, const char *what, const char
     if (!n) return 0;
     const char *s = scalar(c, n, what);
     if (!s) return -1;
-    if (params_parse_bool(s, dst) < 0) return fail_at(c, n, "%s: %s: \"%s\" is not true or false", what, key, s);
+    if (params_parse_bool(s, dst) < 0) return yamldoc_fail(c, n, "%s: %s: \"%s\" is not true or false", what, key, s);
     return 0;
 }
 
@@ -162,7 +143,7 @@ static int bound_field(ctx *c, const yaml_node_t *n, const char *what, const cha
            : t == PT_SIZE ? params_parse_size(s, &b->v) == 0
            : int_text(s, &b->v) == 0;
     if (!ok)
-        return fail_at(c, n, "%s: %s: \"%s\" is not %s", what, key, s,
+        return yamldoc_fail(c, n, "%s: %s: \"%s\" is not %s", what, key, s,
                        count ? "a count" : t == PT_DURATION ? "a duration" : t == PT_SIZE ? "a size"
                        : t == PT_STRING || t == PT_IDENTIFIER ? "a length" : "an integer");
     b->set = 1;
@@ -177,12 +158,12 @@ static cJSON *raw_value(ctx *c, const yaml_node_t *n, const char *what)
         return s ? cJSON_CreateString(s) : NULL;
     }
     if (n->type != YAML_SEQUENCE_NODE) {
-        fail_at(c, n, "%s: expected a scalar or a sequence, found a mapping", what);
+        yamldoc_fail(c, n, "%s: expected a scalar or a sequence, found a mapping", what);
         return NULL;
     }
     cJSON *arr = cJSON_CreateArray();
     for (yaml_node_item_t *it = n->data.sequence.items.start; arr && it < n->data.sequence.items.top; it++) {
-        const char *s = scalar(c, node_of(c, *it), what);
+        const char *s = scalar(c, yamldoc_node(c, *it), what);
         if (!s) { cJSON_Delete(arr); return NULL; }
         cJSON_AddItemToArray(arr, cJSON_CreateString(s));
     }
@@ -202,7 +183,7 @@ static int finish_def(ctx *c, param_def *d, const cJSON *raw, const char *what, 
     const yaml_node_t *where = map;
     for (size_t i = 0; f && i < sizeof at / sizeof at[0]; i++)
         if (!strncmp(msg, at[i].prefix, strlen(at[i].prefix)) && f[at[i].key]) { where = f[at[i].key]; break; }
-    return fail_at(c, where, "%s: %s", what, msg);
+    return yamldoc_fail(c, where, "%s: %s", what, msg);
 }
 
 static int parse_param(ctx *c, const yaml_node_t *n, size_t index, param_def *d)
@@ -218,16 +199,16 @@ static int parse_param(ctx *c, const yaml_node_t *n, size_t index, param_def *d)
     const char *t = scalar(c, f[K_TYPE], what);
     if (!t) return -1;
     if (params_type_from_name(t, &d->type) < 0)
-        return fail_at(c, f[K_TYPE], "%s: type: unknown type \"%s\" (expected one of %s)", what, t, params_type_names());
+        return yamldoc_fail(c, f[K_TYPE], "%s: type: unknown type \"%s\" (expected one of %s)", what, t, params_type_names());
     if (d->type == PT_LIST) {
         if (need(c, n, f[K_ITEMS], what, "items") < 0) return -1;
         const char *it = scalar(c, f[K_ITEMS], what);
         if (!it) return -1;
         if (params_type_from_name(it, &d->item) < 0 || d->item == PT_LIST)
-            return fail_at(c, f[K_ITEMS], "%s: items: \"%s\" is not a scalar type (expected one of %s but list)",
+            return yamldoc_fail(c, f[K_ITEMS], "%s: items: \"%s\" is not a scalar type (expected one of %s but list)",
                            what, it, params_type_names());
     } else if (f[K_ITEMS]) {
-        return fail_at(c, f[K_ITEMS], "%s: items: only a list takes an element type", what);
+        return yamldoc_fail(c, f[K_ITEMS], "%s: items: only a list takes an element type", what);
     }
     param_type et = d->type == PT_LIST ? d->item : d->type;
     if (bool_field(c, f[K_REQUIRED], what, "required", &d->required) < 0 ||
@@ -243,12 +224,12 @@ static int parse_param(ctx *c, const yaml_node_t *n, size_t index, param_def *d)
         const yaml_node_t *v = f[K_VALUES];
         if (expect(c, v, YAML_SEQUENCE_NODE, what) < 0) return -1;
         size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-        if (cnt > 256) return fail_at(c, v, "%s: values: more than 256 values", what);
-        if (!(d->values = calloc(cnt + 1, sizeof *d->values))) return fail_at(c, v, "out of memory");
+        if (cnt > 256) return yamldoc_fail(c, v, "%s: values: more than 256 values", what);
+        if (!(d->values = calloc(cnt + 1, sizeof *d->values))) return yamldoc_fail(c, v, "out of memory");
         for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-            const char *s = scalar(c, node_of(c, *it), what);
+            const char *s = scalar(c, yamldoc_node(c, *it), what);
             if (!s) return -1;
-            if (!(d->values[d->nvalues] = dupstr(s))) return fail_at(c, v, "out of memory");
+            if (!(d->values[d->nvalues] = dupstr(s))) return yamldoc_fail(c, v, "out of memory");
             d->nvalues++;
         }
     }
@@ -259,10 +240,10 @@ static int parse_param(ctx *c, const yaml_node_t *n, size_t index, param_def *d)
     if (rc < 0) return -1;
     for (size_t i = 0; reserved[i]; i++)
         if (!strcmp(d->name, reserved[i]))
-            return fail_at(c, f[K_NAME], "%s: the name is reserved for the render context", what);
+            return yamldoc_fail(c, f[K_NAME], "%s: the name is reserved for the render context", what);
     size_t l = strlen(d->name);
     if (l >= 3 && !strcmp(d->name + l - 3, "_is"))
-        return fail_at(c, f[K_NAME], "%s: names ending in _is are reserved for enum flags", what);
+        return yamldoc_fail(c, f[K_NAME], "%s: names ending in _is are reserved for enum flags", what);
     return 0;
 }
 
@@ -271,18 +252,18 @@ static int parse_params(ctx *c, const yaml_node_t *n, param_def **defs, size_t *
 {
     if (expect(c, n, YAML_SEQUENCE_NODE, "parameters") < 0) return -1;
     size_t add = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    if (add > 1024) return fail_at(c, n, "parameters: more than 1024");
+    if (add > 1024) return yamldoc_fail(c, n, "parameters: more than 1024");
     param_def *nd = realloc(*defs, (*count + add + 1) * sizeof *nd);
-    if (!nd) return fail_at(c, n, "out of memory");
+    if (!nd) return yamldoc_fail(c, n, "out of memory");
     *defs = nd;
     size_t index = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, index++) {
         param_def *d = &nd[*count];
         memset(d, 0, sizeof *d);
-        int rc = parse_param(c, node_of(c, *it), index, d);
+        int rc = parse_param(c, yamldoc_node(c, *it), index, d);
         for (size_t j = 0; rc == 0 && j < *count; j++)
             if (!strcmp(nd[j].name, d->name))
-                rc = fail_at(c, node_of(c, *it), "parameter \"%s\": defined twice%s", d->name, clash_note);
+                rc = yamldoc_fail(c, yamldoc_node(c, *it), "parameter \"%s\": defined twice%s", d->name, clash_note);
         if (rc < 0) { params_def_clear(d); return -1; }
         (*count)++;
     }
@@ -295,47 +276,16 @@ static void free_defs(param_def *defs, size_t n)
     free(defs);
 }
 
-static int load_doc(ctx *c, const char *src, size_t len)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) return fail_at(c, NULL, "out of memory");
-    yaml_parser_set_input_string(&p, (const unsigned char *)src, len);
-    int rc = 0;
-    if (!yaml_parser_load(&p, &c->doc)) {
-        snprintf(c->err, c->errsz, "%s:%zu:%zu: YAML: %s%s%s", c->file, p.problem_mark.line + 1,
-                 p.problem_mark.column + 1, p.problem ? p.problem : "syntax error",
-                 p.context ? " " : "", p.context ? p.context : "");
-        rc = -1;
-    } else if (!yaml_document_get_root_node(&c->doc)) {
-        yaml_document_delete(&c->doc);
-        rc = fail_at(c, NULL, "the file is empty");
-    } else {
-        yaml_document_t more;
-        if (!yaml_parser_load(&p, &more)) {
-            snprintf(c->err, c->errsz, "%s:%zu:%zu: YAML: %s", c->file, p.problem_mark.line + 1,
-                     p.problem_mark.column + 1, p.problem ? p.problem : "syntax error");
-            rc = -1;
-        } else {
-            if (yaml_document_get_root_node(&more))
-                rc = fail_at(c, yaml_document_get_root_node(&more), "only one YAML document is allowed");
-            yaml_document_delete(&more);
-        }
-        if (rc < 0) yaml_document_delete(&c->doc);
-    }
-    yaml_parser_delete(&p);
-    return rc;
-}
-
 manifest_common *manifest_common_parse(const char *name, const char *src, size_t len,
                                        char *err, size_t errsz)
 {
     ctx c = {.file = name, .err = err, .errsz = errsz};
-    if (load_doc(&c, src, len) < 0) return NULL;
+    if (yamldoc_load(&c, src, len) < 0) return NULL;
     manifest_common *mc = calloc(1, sizeof *mc);
     static const char *const keys[] = {"parameters", NULL};
     yaml_node_t *f[2];
     yaml_node_t *root = yaml_document_get_root_node(&c.doc);
-    int rc = !mc ? fail_at(&c, root, "out of memory")
+    int rc = !mc ? yamldoc_fail(&c, root, "out of memory")
            : fields(&c, root, "top level", keys, f) < 0 ? -1
            : need(&c, root, f[0], "top level", "parameters") < 0 ? -1
            : parse_params(&c, f[0], &mc->params, &mc->nparams, "");
@@ -371,7 +321,7 @@ static int valid_version(const char *s)
     return *s == '\0';
 }
 
-static int safe_rel(const char *p)
+int manifest_safe_path(const char *p)
 {
     if (!*p || p[0] == '/' || strlen(p) > 1024) return 0;
     for (const char *s = p;;) {
@@ -389,22 +339,22 @@ static int parse_archive_name(ctx *c, const yaml_node_t *n, manifest *m)
     if (!n) {
         const char *ext = m->archive == PACK_ZIP ? ".zip" : m->archive == PACK_TGZ ? ".tar.gz" : "";
         size_t need_len = strlen("{id}-{version}") + strlen(ext) + 1;
-        if (!(m->archive_name = malloc(need_len))) return fail_at(c, n, "out of memory");
+        if (!(m->archive_name = malloc(need_len))) return yamldoc_fail(c, n, "out of memory");
         snprintf(m->archive_name, need_len, "{id}-{version}%s", ext);
         return 0;
     }
     if (str_field(c, n, "archive_name", &m->archive_name) < 0) return -1;
     const char *s = m->archive_name;
     if (!*s || *s == '.' || strlen(s) > 200)
-        return fail_at(c, n, "archive_name: \"%s\" must be a file name not starting with '.'", s);
+        return yamldoc_fail(c, n, "archive_name: \"%s\" must be a file name not starting with '.'", s);
     for (; *s; s++) {
         if (*s == '{') {
             if (!strncmp(s, "{id}", 4)) { s += 3; continue; }
             if (!strncmp(s, "{version}", 9)) { s += 8; continue; }
-            return fail_at(c, n, "archive_name: unknown placeholder at \"%.12s\" (allowed: {id}, {version})", s);
+            return yamldoc_fail(c, n, "archive_name: unknown placeholder at \"%.12s\" (allowed: {id}, {version})", s);
         }
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s))
-            return fail_at(c, n, "archive_name: '%c' is not allowed (letters, digits, '.', '_', '-' and "
+            return yamldoc_fail(c, n, "archive_name: '%c' is not allowed (letters, digits, '.', '_', '-' and "
                            "the placeholders {id}, {version})", *s);
     }
     return 0;
@@ -415,11 +365,11 @@ static int parse_files(ctx *c, const yaml_node_t *n, const char *templates, mani
     static const char *const keys[] = {"template", "path", "language", "mode", NULL};
     if (expect(c, n, YAML_SEQUENCE_NODE, "files") < 0) return -1;
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    if (cnt == 0) return fail_at(c, n, "files: a bundle needs at least one file");
-    if (cnt > 1024) return fail_at(c, n, "files: more than 1024");
-    if (!(m->files = calloc(cnt, sizeof *m->files))) return fail_at(c, n, "out of memory");
+    if (cnt == 0) return yamldoc_fail(c, n, "files: a bundle needs at least one file");
+    if (cnt > 1024) return yamldoc_fail(c, n, "files: more than 1024");
+    if (!(m->files = calloc(cnt, sizeof *m->files))) return yamldoc_fail(c, n, "out of memory");
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *item = node_of(c, *it), *f[5];
+        yaml_node_t *item = yamldoc_node(c, *it), *f[5];
         char what[64];
         snprintf(what, sizeof what, "files[%zu]", m->nfiles);
         manifest_file *mf = &m->files[m->nfiles++];
@@ -427,34 +377,34 @@ static int parse_files(ctx *c, const yaml_node_t *n, const char *templates, mani
         if (fields(c, item, what, keys, f) < 0 || need(c, item, f[0], what, "template") < 0 ||
             str_field(c, f[0], what, &mf->tmpl) < 0 || str_field(c, f[1], what, &mf->path) < 0)
             return -1;
-        if (!safe_rel(mf->tmpl))
-            return fail_at(c, f[0], "%s: template: \"%s\" is not a relative path under templates/", what, mf->tmpl);
+        if (!manifest_safe_path(mf->tmpl))
+            return yamldoc_fail(c, f[0], "%s: template: \"%s\" is not a relative path under templates/", what, mf->tmpl);
         if (templates) {
             char full[4200];
             struct stat st;
             snprintf(full, sizeof full, "%s/%s", templates, mf->tmpl);
             if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
-                return fail_at(c, f[0], "%s: template: %s: %s", what, full,
+                return yamldoc_fail(c, f[0], "%s: template: %s: %s", what, full,
                                errno == ENOENT ? "no such file" : "not a regular file");
         }
         if (!mf->path) {
             const char *p = mf->tmpl;
             size_t il = strlen(m->id);
             if (!strncmp(p, m->id, il) && p[il] == '/') p += il + 1;
-            if (!(mf->path = dupstr(p))) return fail_at(c, item, "out of memory");
+            if (!(mf->path = dupstr(p))) return yamldoc_fail(c, item, "out of memory");
             size_t pl = strlen(mf->path);
             if (pl > 9 && !strcmp(mf->path + pl - 9, ".mustache")) mf->path[pl - 9] = '\0';
         }
-        if (!safe_rel(mf->path))
-            return fail_at(c, f[1] ? f[1] : f[0], "%s: path: \"%s\" is not a safe relative path", what, mf->path);
+        if (!manifest_safe_path(mf->path))
+            return yamldoc_fail(c, f[1] ? f[1] : f[0], "%s: path: \"%s\" is not a safe relative path", what, mf->path);
         for (size_t j = 0; j + 1 < m->nfiles; j++)
             if (!strcmp(m->files[j].path, mf->path))
-                return fail_at(c, item, "%s: path \"%s\" is already used by files[%zu]", what, mf->path, j);
+                return yamldoc_fail(c, item, "%s: path \"%s\" is already used by files[%zu]", what, mf->path, j);
         if (f[2]) {
             const char *l = scalar(c, f[2], what);
             if (!l) return -1;
             if (lang_from_name(l, &mf->lang) < 0)
-                return fail_at(c, f[2], "%s: language: unknown language \"%s\" (expected one of %s)", what, l, lang_names());
+                return yamldoc_fail(c, f[2], "%s: language: unknown language \"%s\" (expected one of %s)", what, l, lang_names());
             mf->has_lang = 1;
         } else if (lang_from_path(mf->tmpl, &mf->lang) < 0) {
             mf->lang = LANG_TEXT;
@@ -464,7 +414,7 @@ static int parse_files(ctx *c, const yaml_node_t *n, const char *templates, mani
             if (!md) return -1;
             if (!strcmp(md, "0644") || !strcmp(md, "644")) mf->mode = 0644;
             else if (!strcmp(md, "0755") || !strcmp(md, "755")) mf->mode = 0755;
-            else return fail_at(c, f[3], "%s: mode: \"%s\" is not 0644 or 0755", what, md);
+            else return yamldoc_fail(c, f[3], "%s: mode: \"%s\" is not 0644 or 0755", what, md);
         }
     }
     return 0;
@@ -475,10 +425,10 @@ static int parse_checks(ctx *c, const yaml_node_t *n, manifest *m)
     static const char *const keys[] = {"file", "run", NULL};
     if (expect(c, n, YAML_SEQUENCE_NODE, "checks") < 0) return -1;
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    if (cnt > 1024) return fail_at(c, n, "checks: more than 1024");
-    if (cnt && !(m->checks = calloc(cnt, sizeof *m->checks))) return fail_at(c, n, "out of memory");
+    if (cnt > 1024) return yamldoc_fail(c, n, "checks: more than 1024");
+    if (cnt && !(m->checks = calloc(cnt, sizeof *m->checks))) return yamldoc_fail(c, n, "out of memory");
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *item = node_of(c, *it), *f[2];
+        yaml_node_t *item = yamldoc_node(c, *it), *f[2];
         char what[64];
         snprintf(what, sizeof what, "checks[%zu]", m->nchecks);
         manifest_check *mc = &m->checks[m->nchecks++];
@@ -488,9 +438,9 @@ static int parse_checks(ctx *c, const yaml_node_t *n, manifest *m)
             return -1;
         size_t j = 0;
         while (j < m->nfiles && strcmp(m->files[j].path, mc->file)) j++;
-        if (j == m->nfiles) return fail_at(c, f[0], "%s: file: \"%s\" is not a file of the bundle", what, mc->file);
+        if (j == m->nfiles) return yamldoc_fail(c, f[0], "%s: file: \"%s\" is not a file of the bundle", what, mc->file);
         if (!*mc->run || strspn(mc->run, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(mc->run))
-            return fail_at(c, f[1], "%s: run: \"%s\" is not a check name ([a-z0-9-]+)", what, mc->run);
+            return yamldoc_fail(c, f[1], "%s: run: \"%s\" is not a check name ([a-z0-9-]+)", what, mc->run);
     }
     return 0;
 }
@@ -510,7 +460,7 @@ static int unknown_common(ctx *c, const yaml_node_t *n, const char *what, const 
         size_t l = strlen(known);
         snprintf(known + l, sizeof known - l, "%s%s", i ? ", " : "", mc->params[i].name);
     }
-    return fail_at(c, n, "%s: \"%s\" is not a common parameter (known: %s)", what, name, known);
+    return yamldoc_fail(c, n, "%s: \"%s\" is not a common parameter (known: %s)", what, name, known);
 }
 
 /* Sets use[i] = on for every common parameter named in the sequence n. */
@@ -518,12 +468,12 @@ static int mark_names(ctx *c, const yaml_node_t *n, const char *what, const mani
 {
     if (expect(c, n, YAML_SEQUENCE_NODE, what) < 0) return -1;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *e = node_of(c, *it);
+        yaml_node_t *e = yamldoc_node(c, *it);
         const char *s = scalar(c, e, what);
         if (!s) return -1;
         long i = common_index(mc, s);
         if (i < 0) return unknown_common(c, e, what, s, mc);
-        if (!on && !strcmp(s, "endpoint")) return fail_at(c, e, "%s: endpoint cannot be dropped", what);
+        if (!on && !strcmp(s, "endpoint")) return yamldoc_fail(c, e, "%s: endpoint cannot be dropped", what);
         use[i] = (char)on;
     }
     return 0;
@@ -537,12 +487,12 @@ static int parse_common(ctx *c, const yaml_node_t *n, const manifest_common *mc,
     size_t nc = mc ? mc->nparams : 0;
     if (fields(c, n, "common", keys, f) < 0 || need(c, n, f[0], "common", "include") < 0) return -1;
     char *use = calloc(nc + 1, 1);
-    if (!use) return fail_at(c, n, "out of memory");
+    if (!use) return yamldoc_fail(c, n, "out of memory");
     int rc = 0;
     if (f[0]->type == YAML_SCALAR_NODE) {
         const char *s = scalar(c, f[0], "common.include");
         if (!s) rc = -1;
-        else if (strcmp(s, "all")) rc = fail_at(c, f[0], "common.include: expected \"all\" or a list of names");
+        else if (strcmp(s, "all")) rc = yamldoc_fail(c, f[0], "common.include: expected \"all\" or a list of names");
         else memset(use, 1, nc);
     } else {
         rc = mark_names(c, f[0], "common.include", mc, use, 1);
@@ -551,24 +501,24 @@ static int parse_common(ctx *c, const yaml_node_t *n, const manifest_common *mc,
     if (rc == 0) {
         size_t k = 0;
         for (size_t i = 0; i < nc; i++) k += use[i] ? 1 : 0;
-        if (!(m->params = calloc(k + 1, sizeof *m->params))) rc = fail_at(c, n, "out of memory");
+        if (!(m->params = calloc(k + 1, sizeof *m->params))) rc = yamldoc_fail(c, n, "out of memory");
         for (size_t i = 0; rc == 0 && i < nc; i++) {
             if (!use[i]) continue;
-            if (params_def_copy(&m->params[m->nparams], &mc->params[i]) < 0) rc = fail_at(c, n, "out of memory");
+            if (params_def_copy(&m->params[m->nparams], &mc->params[i]) < 0) rc = yamldoc_fail(c, n, "out of memory");
             else m->nparams++;
         }
     }
     if (rc == 0 && f[2]) {
         if (expect(c, f[2], YAML_MAPPING_NODE, "common.defaults") < 0) rc = -1;
         for (yaml_node_pair_t *p = f[2]->data.mapping.pairs.start; rc == 0 && p < f[2]->data.mapping.pairs.top; p++) {
-            yaml_node_t *k = node_of(c, p->key), *v = node_of(c, p->value);
+            yaml_node_t *k = yamldoc_node(c, p->key), *v = yamldoc_node(c, p->value);
             const char *s = scalar(c, k, "common.defaults");
             size_t i = 0;
             while (s && i < m->nparams && strcmp(m->params[i].name, s)) i++;
             if (!s) { rc = -1; break; }
             if (i == m->nparams) {
                 rc = common_index(mc, s) < 0 ? unknown_common(c, k, "common.defaults", s, mc)
-                   : fail_at(c, k, "common.defaults: \"%s\" is not included", s);
+                   : yamldoc_fail(c, k, "common.defaults: \"%s\" is not included", s);
                 break;
             }
             char what[128];
@@ -576,7 +526,7 @@ static int parse_common(ctx *c, const yaml_node_t *n, const manifest_common *mc,
             cJSON *raw = raw_value(c, v, what);
             if (!raw) { rc = -1; break; }
             char msg[768];
-            if (params_def_finish(&m->params[i], raw, msg, sizeof msg) < 0) rc = fail_at(c, v, "%s: %s", what, msg);
+            if (params_def_finish(&m->params[i], raw, msg, sizeof msg) < 0) rc = yamldoc_fail(c, v, "%s: %s", what, msg);
             cJSON_Delete(raw);
         }
     }
@@ -596,20 +546,20 @@ static int parse_manifest(ctx *c, const manifest_common *mc, const char *templat
         str_field(c, f[T_VERSION], "version", &m->version) < 0)
         return -1;
     if (!valid_id(m->id))
-        return fail_at(c, f[T_ID], "id: \"%s\" is not a platform id ([a-z][a-z0-9_-]*, up to 64)", m->id);
+        return yamldoc_fail(c, f[T_ID], "id: \"%s\" is not a platform id ([a-z][a-z0-9_-]*, up to 64)", m->id);
     const char *base = strrchr(c->file, '/');
     base = base ? base + 1 : c->file;
     size_t bl = strlen(base);
     if (bl > 5 && !strcmp(base + bl - 5, ".yaml") && (bl - 5 != strlen(m->id) || strncmp(base, m->id, bl - 5)))
-        return fail_at(c, f[T_ID], "id: \"%s\" does not match the file name %s", m->id, base);
-    if (!*m->name) return fail_at(c, f[T_NAME], "name: empty");
-    if (!*m->runtime) return fail_at(c, f[T_RUNTIME], "runtime: empty");
+        return yamldoc_fail(c, f[T_ID], "id: \"%s\" does not match the file name %s", m->id, base);
+    if (!*m->name) return yamldoc_fail(c, f[T_NAME], "name: empty");
+    if (!*m->runtime) return yamldoc_fail(c, f[T_RUNTIME], "runtime: empty");
     if (!valid_version(m->version))
-        return fail_at(c, f[T_VERSION], "version: \"%s\" is not MAJOR.MINOR.PATCH", m->version);
+        return yamldoc_fail(c, f[T_VERSION], "version: \"%s\" is not MAJOR.MINOR.PATCH", m->version);
     const char *ar = scalar(c, f[T_ARCHIVE], "archive");
     if (!ar) return -1;
     if (pack_kind_parse(ar, &m->archive) < 0)
-        return fail_at(c, f[T_ARCHIVE], "archive: \"%s\" is not one of zip, tar.gz, files", ar);
+        return yamldoc_fail(c, f[T_ARCHIVE], "archive: \"%s\" is not one of zip, tar.gz, files", ar);
     if (parse_archive_name(c, f[T_ARCHIVE_NAME], m) < 0 || parse_files(c, f[T_FILES], templates, m) < 0 ||
         parse_common(c, f[T_COMMON], mc, m) < 0)
         return -1;
@@ -625,9 +575,9 @@ manifest *manifest_parse(const char *name, const char *src, size_t len, const ma
                          const char *templates, char *err, size_t errsz)
 {
     ctx c = {.file = name, .err = err, .errsz = errsz};
-    if (load_doc(&c, src, len) < 0) return NULL;
+    if (yamldoc_load(&c, src, len) < 0) return NULL;
     manifest *m = calloc(1, sizeof *m);
-    int rc = m ? parse_manifest(&c, common, templates, m) : fail_at(&c, NULL, "out of memory");
+    int rc = m ? parse_manifest(&c, common, templates, m) : yamldoc_fail(&c, NULL, "out of memory");
     yaml_document_delete(&c.doc);
     if (rc < 0) { manifest_free(m); return NULL; }
     return m;

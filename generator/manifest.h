@@ -64,4 +64,8 @@ const param_def *manifest_param(const manifest *m, const char *name);
 /* describe: id, name, runtime, version, archive, archive_name, files, parameters, checks. */
 cJSON *manifest_json(const manifest *m);
 
+/* Whether p is a relative path below a folder: no leading '/', no empty, "." or ".." segment,
+ * no backslash or control character, at most 1024 bytes. Manifests and packs name files so. */
+int manifest_safe_path(const char *p);
+
 #endif

@@ -1,6 +1,7 @@
 /* packs.c -- template packs: deterministic tar.gz files named by the fingerprint of what they hold.
  * Reading checks every entry's path and recomputes the fingerprint before anything is used. */
 #include "packs.h"
+#include "manifest.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,16 +18,7 @@
 /* platforms/NAME.yaml or templates/..., relative, no "." or ".." segments, printable. */
 static int valid_entry(const char *p)
 {
-    if (strncmp(p, "platforms/", 10) && strncmp(p, "templates/", 10)) return 0;
-    if (strlen(p) > 1024) return 0;
-    for (const char *s = p;;) {
-        size_t n = strcspn(s, "/");
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
-        for (size_t i = 0; i < n; i++)
-            if ((unsigned char)s[i] < 0x20 || s[i] == '\\' || s[i] == 0x7f) return 0;
-        if (!s[n]) return 1;
-        s += n + 1;
-    }
+    return (!strncmp(p, "platforms/", 10) || !strncmp(p, "templates/", 10)) && manifest_safe_path(p);
 }
 
 char *packs_dir(const char *root, const char *option)
