@@ -13,4 +13,9 @@ int cli_release(int argc, char **argv);     /* cli_release.c */
 int cli_keygen(int argc, char **argv);      /* cli_release.c */
 int cli_verify(int argc, char **argv);      /* cli_release.c */
 
+/* cli_opt.c: the value of option name at argv[*i], given as "--name VALUE" or "--name=VALUE",
+ * moving *i past it; NULL when argv[*i] is another option, or with *missing set when no value
+ * follows. */
+const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missing);
+
 #endif

@@ -55,17 +55,6 @@ static void opts_free(opts *o)
     free(o->sets);
 }
 
-/* The value of an option given as "--name VALUE" or "--name=VALUE"; NULL when a is not it. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n)) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n]) return NULL;
-    if (*i + 1 >= argc) { *missing = 1; return NULL; }
-    return argv[++*i];
-}
-
 /* Parses argv; which options are allowed depends on the command. Returns 0, 1 (help shown) or 2. */
 static int parse_args(int argc, char **argv, opts *o, const char *help, int generate)
 {
@@ -78,14 +67,14 @@ static int parse_args(int argc, char **argv, opts *o, const char *help, int gene
         const char *a = argv[i], *v;
         int missing = 0;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(help, stdout); return 1; }
-        if ((v = opt_value(argc, argv, &i, "--root", &missing))) o->root = v;
+        if ((v = cli_opt(argc, argv, &i, "--root", &missing))) o->root = v;
         else if (!generate && !strcmp(a, "--json")) o->json = 1;
-        else if (generate && (v = opt_value(argc, argv, &i, "--version", &missing))) o->version = v;
-        else if (generate && (v = opt_value(argc, argv, &i, "--node-version", &missing))) o->node_version = v;
-        else if (generate && (v = opt_value(argc, argv, &i, "--packs", &missing))) o->packs = v;
-        else if (generate && (v = opt_value(argc, argv, &i, "--out", &missing))) o->out = v;
-        else if (generate && (v = opt_value(argc, argv, &i, "--set", &missing))) o->sets[o->nsets++] = v;
-        else if (generate && (v = opt_value(argc, argv, &i, "--endpoint", &missing))) {
+        else if (generate && (v = cli_opt(argc, argv, &i, "--version", &missing))) o->version = v;
+        else if (generate && (v = cli_opt(argc, argv, &i, "--node-version", &missing))) o->node_version = v;
+        else if (generate && (v = cli_opt(argc, argv, &i, "--packs", &missing))) o->packs = v;
+        else if (generate && (v = cli_opt(argc, argv, &i, "--out", &missing))) o->out = v;
+        else if (generate && (v = cli_opt(argc, argv, &i, "--set", &missing))) o->sets[o->nsets++] = v;
+        else if (generate && (v = cli_opt(argc, argv, &i, "--endpoint", &missing))) {
             size_t n = strlen(v) + sizeof "endpoint=";
             char *s = malloc(n);
             if (!s) { fprintf(stderr, "bundlegen: out of memory\n"); return 2; }

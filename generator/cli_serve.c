@@ -42,17 +42,6 @@ static const char serve_help[] =
     "SIGHUP reloads manifests, templates, packs and tokens; a set that fails to load is refused and\n"
     "the running one kept. SIGTERM or SIGINT stop accepting, finish what is in flight, and exit.\n";
 
-/* The value of "--name VALUE" or "--name=VALUE" at argv[*i]; NULL when it is another option. */
-static const char *opt(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n)) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n]) return NULL;
-    if (*i + 1 >= argc) { *missing = 1; return NULL; }
-    return argv[++*i];
-}
-
 static int number(const char *name, const char *v, unsigned long min, unsigned long max, unsigned long *out)
 {
     char *e;
@@ -108,29 +97,29 @@ static int parse(int argc, char **argv, serve_opts *o)
         const char *a = argv[i], *v;
         int missing = 0, bad = 0;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(serve_help, stdout); return 1; }
-        if ((v = opt(argc, argv, &i, "--listen", &missing))) o->cfg.listen = v;
-        else if ((v = opt(argc, argv, &i, "--root", &missing))) o->root_opt = v;
-        else if ((v = opt(argc, argv, &i, "--packs", &missing))) o->cfg.packs = v;
-        else if ((v = opt(argc, argv, &i, "--token-file", &missing))) o->cfg.token_file = v;
-        else if ((v = opt(argc, argv, &i, "--access-log", &missing))) o->log = v;
-        else if ((v = opt(argc, argv, &i, "--cache-mb", &missing))) {
+        if ((v = cli_opt(argc, argv, &i, "--listen", &missing))) o->cfg.listen = v;
+        else if ((v = cli_opt(argc, argv, &i, "--root", &missing))) o->root_opt = v;
+        else if ((v = cli_opt(argc, argv, &i, "--packs", &missing))) o->cfg.packs = v;
+        else if ((v = cli_opt(argc, argv, &i, "--token-file", &missing))) o->cfg.token_file = v;
+        else if ((v = cli_opt(argc, argv, &i, "--access-log", &missing))) o->log = v;
+        else if ((v = cli_opt(argc, argv, &i, "--cache-mb", &missing))) {
             bad = number(a, v, 0, 1u << 20, &n);
             o->cfg.cache_bytes = (size_t)n << 20;
-        } else if ((v = opt(argc, argv, &i, "--threads", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
             bad = number(a, v, 1, 256, &n);
             o->cfg.threads = (unsigned)n;
-        } else if ((v = opt(argc, argv, &i, "--max-connections", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--max-connections", &missing))) {
             bad = number(a, v, 1, 1000000, &n);
             o->cfg.max_connections = (unsigned)n;
-        } else if ((v = opt(argc, argv, &i, "--max-inflight", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--max-inflight", &missing))) {
             bad = number(a, v, 1, 1000000, &n);
             o->cfg.max_inflight = (unsigned)n;
-        } else if ((v = opt(argc, argv, &i, "--timeout", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--timeout", &missing))) {
             bad = number(a, v, 1, 3600, &n);
             o->cfg.timeout_s = (unsigned)n;
-        } else if ((v = opt(argc, argv, &i, "--drain-timeout", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--drain-timeout", &missing))) {
             bad = number(a, v, 0, 3600, &o->drain_s);
-        } else if ((v = opt(argc, argv, &i, "--max-body", &missing))) {
+        } else if ((v = cli_opt(argc, argv, &i, "--max-body", &missing))) {
             long long bytes;
             if (params_parse_size(v, &bytes) < 0 || bytes < 1024 || bytes > (16ll << 20)) {
                 fprintf(stderr, "bundlegen: serve: --max-body \"%s\": expected a size from 1k to 16m\n", v);
