@@ -29,13 +29,8 @@ typedef struct entry {
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "render_corpus: cannot open %s\n", path); exit(2); }
     buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_append(&b, tmp, n);
-    fclose(f);
+    if (buf_read_file(&b, path) < 0) { fprintf(stderr, "render_corpus: cannot read %s\n", path); exit(2); }
     return buf_detach(&b);
 }
 

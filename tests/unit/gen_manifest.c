@@ -10,21 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "buf.h"
 #include "manifest.h"
 
 #define CASES "tests/manifests"
 
 static manifest_common *common;
 
+/* The file's bytes, NUL-terminated (buf_read_file), or NULL. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *data = malloc(1 << 20);
-    *len = fread(data, 1, (1 << 20) - 1, f);
-    data[*len] = '\0';
-    fclose(f);
-    return data;
+    buf b = BUF_INIT;
+    if (buf_read_file(&b, path) < 0) { buf_free(&b); return NULL; }
+    *len = b.len;
+    return buf_detach(&b);
 }
 
 static int setup(void **state)
