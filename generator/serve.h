@@ -1,11 +1,10 @@
 /* serve.h -- "bundlegen serve": the HTTP download backend of the web console, on libmicrohttpd.
- * Platforms, changelogs and bundles as JSON and archives, with a render cache, metrics and reload. */
+ * Platforms, changelogs and bundles as JSON and archives, with a render cache, metrics and reload.
+ * Request parsing is request.h; the loaded data (platforms, documents, tokens) catalog.h. */
 #ifndef SERVE_H
 #define SERVE_H
 #include <stddef.h>
 #include <stdio.h>
-#include <cjson/cJSON.h>
-#include "buf.h"
 
 typedef struct serve_config {
     const char *listen;            /* "IPv4:PORT", "[IPv6]:PORT" or ":PORT" (every IPv4 address); port 0 picks one */
@@ -37,32 +36,5 @@ int  serve_reload(serve *s, char *err, size_t errsz);
 /* Stops accepting, answers what is in flight (with Connection: close) for up to timeout_ms, then
  * stops and frees everything. */
 void serve_stop(serve *s, unsigned timeout_ms);
-
-/* ---- request parsing, exposed for the fuzzer and the tests -------------------------------------- */
-
-/* Parses a raw query string (no '?'): '&'-separated NAME=VALUE, percent-decoded, '+' as a space.
- * Each name becomes a member of params, a string, or an array of strings when repeated; "version"
- * goes to *version (caller frees). Every problem is appended to errors as {"parameter","message"}.
- * Returns 0, or -1 on memory failure. */
-int serve_parse_query(const char *q, size_t len, cJSON *params, char **version, cJSON *errors);
-
-/* Parses a POST /v1/bundles body: {"platform": ID, "version": V or "latest", "parameters": {...}}.
- * *platform and *version are new strings (version may stay NULL), *params a new object. Every
- * problem is appended to errors. Returns 0, or -1 on memory failure. */
-int serve_parse_body(const char *body, size_t len, char **platform, char **version, cJSON **params,
-                     cJSON *errors);
-
-/* 1 when an If-None-Match header value matches the entity tag "<hex>" (weak comparison, "*"). */
-int serve_etag_match(const char *if_none_match, const char *hex);
-
-/* 1 when an Accept header value prefers text/markdown over application/json. */
-int serve_wants_markdown(const char *accept);
-
-/* The token of an "Authorization: Bearer TOKEN" header value: its start and length, or -1. */
-int serve_bearer(const char *authorization, const char **token, size_t *len);
-
-/* Appends q for the access log: secret parameters' values (token, and the names in secrets,
- * matched after percent-decoding) become REDACTED, control and non-ASCII bytes %XX. */
-int serve_redact_query(const char *q, size_t len, const char *const *secrets, size_t nsecrets, buf *out);
 
 #endif

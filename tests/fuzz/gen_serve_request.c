@@ -1,10 +1,10 @@
-/* gen_serve_request.c -- libFuzzer target for bundlegen serve's request parsing (generator/serve.c):
+/* gen_serve_request.c -- libFuzzer target for bundlegen serve's request parsing (generator/request.c):
  * query strings, POST bodies and the If-None-Match, Accept and Authorization headers, with invariants. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "serve.h"
+#include "request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +35,7 @@ static void fuzz_query(const char *q, size_t n)
 {
     cJSON *params = cJSON_CreateObject(), *errors = cJSON_CreateArray();
     char *version = NULL;
-    if (params && errors && serve_parse_query(q, n, params, &version, errors) == 0) {
+    if (params && errors && request_parse_query(q, n, params, &version, errors) == 0) {
         errors_valid(errors);
         const cJSON *v;
         cJSON_ArrayForEach(v, params) {                   /* strings, or arrays of two or more */
@@ -44,12 +44,12 @@ static void fuzz_query(const char *q, size_t n)
         }
         buf red = BUF_INIT;
         const char *secrets[] = {"token", "secret"};
-        if (serve_redact_query(q, n, secrets, 2, &red) == 0) {
+        if (request_redact_query(q, n, secrets, 2, &red) == 0) {
             for (size_t i = 0; i < red.len; i++)
                 if ((unsigned char)red.data[i] <= 0x20 || (unsigned char)red.data[i] >= 0x7f || red.data[i] == '"') abort();
             cJSON *p2 = cJSON_CreateObject(), *e2 = cJSON_CreateArray();
             char *v2 = NULL;
-            if (p2 && e2 && serve_parse_query(red.data ? red.data : "", red.len, p2, &v2, e2) == 0) check_redacted(p2);
+            if (p2 && e2 && request_parse_query(red.data ? red.data : "", red.len, p2, &v2, e2) == 0) check_redacted(p2);
             free(v2);
             cJSON_Delete(p2);
             cJSON_Delete(e2);
@@ -65,7 +65,7 @@ static void fuzz_body(const char *b, size_t n)
 {
     cJSON *errors = cJSON_CreateArray(), *params = NULL;
     char *platform = NULL, *version = NULL;
-    if (errors && serve_parse_body(b, n, &platform, &version, &params, errors) == 0) {
+    if (errors && request_parse_body(b, n, &platform, &version, &params, errors) == 0) {
         errors_valid(errors);
         if (cJSON_GetArraySize(errors) == 0 && (!platform || !platform[0] || !cJSON_IsObject(params))) abort();
     }
@@ -89,12 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: fuzz_query(s, n); break;
     case 1: fuzz_body(s, n); break;
     case 2:
-        if (serve_etag_match(s, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") && !strchr(s, '*') &&
+        if (request_etag_match(s, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") && !strchr(s, '*') &&
             !strstr(s, "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"")) abort();
         break;
-    case 3: (void)serve_wants_markdown(s); break;
+    case 3: (void)request_wants_markdown(s); break;
     case 4:
-        if (serve_bearer(s, &tok, &tl) == 0 && (tok < s || tok + tl > s + strlen(s) || !tl)) abort();
+        if (request_bearer(s, &tok, &tl) == 0 && (tok < s || tok + tl > s + strlen(s) || !tl)) abort();
         break;
     }
     free(s);
