@@ -3,4 +3,4 @@
 .PHONY: golden
 golden: $(B)/bundlegen
 	tests/golden/generate.sh tests/golden
-	tests/gateways-b/golden.sh tests/golden
+	tests/golden-gateways.sh tests/golden

@@ -116,7 +116,7 @@ static void test_rollback_policy(void **state)
     changelog_free(c);
 }
 
-/* Every tests/changelog/NAME.yaml starts with "# error: MESSAGE": parsing it must fail with exactly that. */
+/* Every tests/changelog/NAME.yaml starts with "# expect: MESSAGE" (the keyword of every case folder): parsing it must fail with exactly that. */
 static void test_bad_files(void **state)
 {
     (void)state;
@@ -135,10 +135,10 @@ static void test_bad_files(void **state)
         size_t n = fread(src, 1, sizeof src - 1, f);
         fclose(f);
         src[n] = '\0';
-        assert_true(!strncmp(src, "# error: ", 9));
+        assert_true(!strncmp(src, "# expect: ", 10));
         char want[1024];
-        size_t wl = strcspn(src + 9, "\n");
-        snprintf(want, sizeof want, "%.*s", (int)wl, src + 9);
+        size_t wl = strcspn(src + 10, "\n");
+        snprintf(want, sizeof want, "%.*s", (int)wl, src + 10);
         changelog *c = changelog_parse(e->d_name, src, n, err, sizeof err);
         if (c) { changelog_free(c); fail_msg("%s: accepted", e->d_name); }
         if (strcmp(err, want)) fail_msg("%s:\n  got  %s\n  want %s", e->d_name, err, want);

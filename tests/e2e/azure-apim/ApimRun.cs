@@ -1,5 +1,5 @@
 // ApimRun.cs -- runs the generated Azure API Management policy expressions against a fake context,
-// as APIM would evaluate them, for the bundle tests/suites/connectors-gateways-b.sh generates as
+// as APIM would evaluate them, for the bundle tests/suites/connectors-mule-flex-azure.sh generates as
 // "az-run" (retries=1, request_timeout=1500ms, request_body_limit=5, response_body_limit=3,
 // skip_extensions=css,js, real_ip_header=X-Client-IP, host_header=X-Orig-Host, fail_mode=closed,
 // report_response and send_response_body on). Built by apim_check.py --run; prints N passed, N failed.

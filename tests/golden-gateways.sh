@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # golden.sh -- renders the Mule, Flex and Azure API Management connectors with fixed parameters and
-# unpacks each into OUTDIR/<id>/. `make golden` runs it on tests/golden; the connectors-gateways-b
+# unpacks each into OUTDIR/<id>/. `make golden` runs it on tests/golden; the connectors-mule-flex-azure
 # suite runs it on a temporary folder and compares. Usage: golden.sh OUTDIR [PLATFORM...]
 set -euo pipefail
 out=$1; shift

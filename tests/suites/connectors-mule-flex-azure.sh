@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# connectors-gateways-b.sh -- Mule Gateway, Flex Gateway and Azure API Management bundles: determinism,
+# connectors-mule-flex-azure.sh -- Mule Gateway, Flex Gateway and Azure API Management bundles: determinism,
 # golden files, parsers and schemas, connector.rs under cargo test, lib.rs type-checked against a PDK
 # stand-in, Azure C# expressions compiled (mcs) and run (mono), hostile values, refusals.
 set -u
@@ -7,10 +7,10 @@ cd "$(dirname "$0")/../.."
 REPO=$PWD
 BG=${BUNDLEGEN_SAN:-$REPO/build/san/bundlegen}
 [ -x "$BG" ] || BG=$REPO/build/bundlegen
-H=$REPO/tests/gateways-b
-W=$(mktemp -d /tmp/gateways-b.XXXXXX)
+E=$REPO/tests/e2e
+W=$(mktemp -d /tmp/mule-flex-azure.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-CARGO_WORK=${GATEWAYS_B_CARGO:-$REPO/build/gateways-b}   # kept between runs: cargo builds incrementally
+CARGO_WORK=${FLEX_CARGO_WORK:-$REPO/build/flex-cargo}   # kept between runs: cargo builds incrementally
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "$2" | head -n 20 | sed 's/^/    /'; }
@@ -62,15 +62,15 @@ if not eval(sys.argv[2]):
 PY
   then ok "$name"; else bad "$name" "$(cat "$W/expect.out")"; fi
 }
-facts() { python3 "$H/facts.py" "$1" "$W/$2" >"$W/$2.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
-apim() { python3 "$H/apim_check.py" "$W/$1" >"$W/$1.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
+facts() { python3 "$E/mule/facts.py" "$1" "$W/$2" >"$W/$2.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
+apim() { python3 "$E/azure-apim/apim_check.py" "$W/$1" >"$W/$1.json" 2>"$W/err" || { cat "$W/err"; return 1; }; }
 xml_ok() { local f; for f in "$@"; do xmllint --noout "$f" || return 1; done; }
-xsd_ok() { local f; for f in "$@"; do xmllint --noout --schema "$H/apim-fragment.xsd" "$f" || return 1; done; }
+xsd_ok() { local f; for f in "$@"; do xmllint --noout --schema "$E/azure-apim/apim-fragment.xsd" "$f" || return 1; done; }
 rust_ok() { local f; for f in "$@"; do rustfmt --edition 2021 --emit stdout <"$f" >/dev/null || return 1; done; }
 # cargo_test NAME BUNDLE: builds and tests the bundle's connector.rs on the host; dump in $W/BUNDLE.dump.json.
 cargo_test() {
   local name=$1 b=$2 out
-  out=$("$H/flex-test.sh" "$W/$b/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/$b.dump.json" 2>&1)
+  out=$("$E/flex/flex-test.sh" "$W/$b/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/$b.dump.json" 2>&1)
   local rc=$? line
   line=$(echo "$out" | grep -E '^test result: .* [1-9][0-9]* passed' | head -n 1)
   if [ $rc -eq 0 ] && [ -n "$line" ] && ! echo "$out" | grep -q '^warning'; then
@@ -82,7 +82,7 @@ cargo_test() {
 # glue BUNDLE: src/lib.rs type-checks against the PDK stand-in with no warning.
 glue() {
   local out rc
-  out=$("$H/flex-glue.sh" "$W/$1/edge-connector" "$CARGO_WORK" 2>&1); rc=$?
+  out=$("$E/flex/flex-glue.sh" "$W/$1/edge-connector" "$CARGO_WORK" 2>&1); rc=$?
   echo "$out"
   [ $rc -eq 0 ] && ! echo "$out" | grep -qE '^(warning|error)'
 }
@@ -97,7 +97,7 @@ for id in azure-apim flex mule; do
   if [ -s "$W/$id-1.zip" ] && cmp -s "$W/$id-1.zip" "$W/$id-2.zip"; then ok "$id: two generations, same bytes"
   else bad "$id: generations differ or failed"; fi
 done
-if BUNDLEGEN=$BG "$H/golden.sh" "$W/golden" >"$W/err" 2>&1; then
+if BUNDLEGEN=$BG "$REPO/tests/golden-gateways.sh" "$W/golden" >"$W/err" 2>&1; then
   for id in azure-apim flex mule; do
     if diff -r "$REPO/tests/golden/$id" "$W/golden/$id" >"$W/diff" 2>&1; then ok "$id: matches tests/golden/$id"
     else bad "$id: differs from tests/golden/$id (make golden, then review the diff)" "$(cat "$W/diff")"; fi
@@ -159,11 +159,11 @@ largest=$(python3 -c 'import json,sys; print(max(f["bytes"] for f in json.load(o
 if [ -n "$largest" ] && [ "$largest" -le 32768 ]; then ok "az-max: largest fragment $largest of 32768 bytes"
 else bad "az-max: largest fragment ${largest:-unknown} bytes"; fi
 
-# The expressions run under mono against a fake context (tests/gateways-b/ApimRun.cs names the settings).
+# The expressions run under mono against a fake context (tests/e2e/azure-apim/ApimRun.cs names the settings).
 gen az-run azure-apim --endpoint https://node-a.example.com/ --endpoint "$EP2" --set retries=1 --set request_timeout=1500ms \
   --set request_body_limit=5 --set response_body_limit=3 --set skip_extensions=css,js --set real_ip_header=X-Client-IP \
   --set host_header=X-Orig-Host --set fail_mode=closed --set report_response=true --set send_response_body=true
-python3 "$H/apim_check.py" --run "$H/ApimRun.cs" "$W/az-run" >/dev/null 2>"$W/run.out"; rc=$?
+python3 "$E/azure-apim/apim_check.py" --run "$E/azure-apim/ApimRun.cs" "$W/az-run" >/dev/null 2>"$W/run.out"; rc=$?
 sed -n '/^[0-9]* passed, [0-9]* failed$/!s/^/    /p' "$W/run.out"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$W/run.out")
 [ -n "$summary" ] && echo "apim-expressions: $summary"
@@ -171,7 +171,7 @@ if [ $rc -eq 0 ] && [ -n "$summary" ]; then ok "az-run: the policy expressions b
 else bad "az-run: the policy expressions misbehave" "$(tail -n 5 "$W/run.out")"; fi
 cp -r "$W/az-run" "$W/az-run-broken"
 sed -i 's/\* (1 + 1))/* (1 + 2))/' "$W/az-run-broken/edge-connector-sync-request.xml"
-fails "the expression tests catch a retry count off by a round" python3 "$H/apim_check.py" --run "$H/ApimRun.cs" "$W/az-run-broken"
+fails "the expression tests catch a retry count off by a round" python3 "$E/azure-apim/apim_check.py" --run "$E/azure-apim/ApimRun.cs" "$W/az-run-broken"
 cp -r "$W/az-default" "$W/az-broken"
 sed -i 's/answer.StatusCode/answer.StatusCod/' "$W/az-broken/edge-connector-sync-request.xml"
 fails "apim_check catches a C# expression that does not compile" apim az-broken
@@ -282,7 +282,7 @@ else bad "the glue check misses a configuration field gcl.yaml does not define";
 fails "rustfmt catches an unclosed brace" rust_ok "$W/flex-broken/edge-connector/src/connector.rs"
 cp "$W/flex-default/edge-connector/src/connector.rs" "$W/flex-broken/edge-connector/src/connector.rs"
 sed -i 's/Ok((_, 403)) => Verdict::Deny {/Ok((_, 401)) => Verdict::Deny {/' "$W/flex-broken/edge-connector/src/connector.rs"
-if "$H/flex-test.sh" "$W/flex-broken/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/broken.dump.json" >"$W/check.out" 2>&1; then
+if "$E/flex/flex-test.sh" "$W/flex-broken/edge-connector/src/connector.rs" "$CARGO_WORK" "$W/broken.dump.json" >"$W/check.out" 2>&1; then
   bad "cargo test catches a verdict that no longer blocks on 403: not caught"
 else
   ok "cargo test catches a verdict that no longer blocks on 403"

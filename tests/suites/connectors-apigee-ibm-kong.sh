@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# connectors-gateways-a.sh -- the Apigee, IBM DataPower and Kong connectors as generated: determinism, golden
+# connectors-apigee-ibm-kong.sh -- the Apigee, IBM DataPower and Kong connectors as generated: determinism, golden
 # bundles, each platform's static checks, hostile values, and end to end against the real edgenode.
 set -u
 cd "$(dirname "$0")/../.."
@@ -21,7 +21,7 @@ for tool in "$BUNDLEGEN" build/edgenode $lint xmllint luac5.1 luajit luacheck lu
   command -v "$tool" >/dev/null || { bad "$tool is missing (make installs the tools)"; finish; }
 done
 ids=(apigee ibm-datapower kong)
-work=build/connectors-gateways-a
+work=build/connectors-apigee-ibm-kong
 rm -rf "$work"; mkdir -p "$work"
 log=$work/log
 
