@@ -4,13 +4,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 bg=${BUNDLEGEN:-build/san/bundlegen}
-. tests/changelog/cli-lib.sh
-[ -x "$bg" ] || { bad "$bg is missing (make test builds it)"; finish; }
+. tests/lib/suite.sh
+[ -x "$bg" ] || { bad "$bg is missing (make test builds it)"; suite_end; }
 work=$(mktemp -d /tmp/changelog-cli.XXXXXX); trap 'rm -rf "$work"' EXIT
-out=$work/out; errf=$work/err
+out=$SUITE_OUT; errf=$SUITE_ERR
 
 # The shipped tree: every platform has a changelog whose newest fingerprint is the tree's, with its packs.
-expect 0 "bundlegen changelog check passes on the shipped tree" "$bg" changelog check
+exits "bundlegen changelog check passes on the shipped tree" 0 "$bg" changelog check
 has "check lists every platform" "$out" "changelog check: $(ls platforms/*.yaml | grep -vc '/_') platforms, 0 failed"
 
 # A demo platform: 1.0.0 and 1.1.0 within major 1, 2.0.0 needing node 2.0.0.
@@ -28,78 +28,78 @@ entry() { printf '  - version: %s\n    date: %s\n    node: %s\n    fingerprint: 
   entry 1.1.0 2026-02-01 1.0.0 "$fp11" added "A feature."
   entry 1.0.0 2026-01-01 1.0.0 "$fp1" added "First release." ; } >"$R/changelog/demo.yaml"
 [ "$(ls "$R/packs" | wc -l)" -eq 3 ] && ok "changelog pack stores one pack per fingerprint" || bad "changelog pack stores one pack per fingerprint"
-expect 0 "changelog pack again: already stored" "$bg" changelog pack demo --root "$R" && has "pack prints its fingerprint" "$out" "$fp2  $R/packs/$fp2.tar.gz (already stored)"
-expect 0 "check passes on the demo" "$bg" changelog check --root "$R"
+exits "changelog pack again: already stored" 0 "$bg" changelog pack demo --root "$R" && has "pack prints its fingerprint" "$out" "$fp2  $R/packs/$fp2.tar.gz (already stored)"
+exits "check passes on the demo" 0 "$bg" changelog check --root "$R"
 has "check says ok with the version count" "$out" "ok   demo           2.0.0 (3 versions)"
 cp "$R/changelog/demo.yaml" "$R/changelog/gone.yaml"
-expect 1 "check fails for a changelog whose platform does not exist" "$bg" changelog check --root "$R"
+exits "check fails for a changelog whose platform does not exist" 1 "$bg" changelog check --root "$R"
 has "naming it" "$errf" "changelog/gone.yaml: no platform gone (platforms/gone.yaml)"
 rm "$R/changelog/gone.yaml"
 
 # A template changed without a new entry: the message names the platform, the new fingerprint and the command.
 printf 'const TEXT = "two, edited {{version}}";\nconst E = {{endpoint}};\n' >"$R/templates/demo/index.js"
 new=$("$bg" changelog pack demo --root "$R" --packs "$work/scratch" | cut -d' ' -f1)
-expect 1 "check fails when a template changed without a new entry" "$bg" changelog check --root "$R"
+exits "check fails when a template changed without a new entry" 1 "$bg" changelog check --root "$R"
 has "the failure names the platform and version" "$errf" "demo: the manifest or templates changed since 2.0.0 was recorded"
 has "the failure prints the exact new fingerprint" "$errf" "        fingerprint: $new"
 has "the failure says how to store the pack" "$errf" "bundlegen changelog pack demo"
 printf 'const TEXT = "two {{version}}";\r\nconst E = {{endpoint}};\r\n' >"$R/templates/demo/index.js"
-expect 0 "CRLF line endings do not change the fingerprint" "$bg" changelog check --root "$R"
+exits "CRLF line endings do not change the fingerprint" 0 "$bg" changelog check --root "$R"
 printf 'const TEXT = "two {{version}}";\nconst E = {{endpoint}};\n' >"$R/templates/demo/index.js"
 
 # The manifest must agree with the changelog; a missing or altered pack is named.
 sed -i 's/^version: 2.0.0/version: 2.0.1/' "$R/platforms/demo.yaml"
-expect 1 "check fails when the manifest's version disagrees" "$bg" changelog check --root "$R"
+exits "check fails when the manifest's version disagrees" 1 "$bg" changelog check --root "$R"
 has "it says which wins" "$errf" "platforms/demo.yaml says version 2.0.1 but the newest changelog entry is 2.0.0"
 sed -i 's/^version: 2.0.1/version: 2.0.0/' "$R/platforms/demo.yaml"
 mv "$R/packs/$fp1.tar.gz" "$work/saved.tar.gz"
-expect 1 "check fails when an old version's pack is missing" "$bg" changelog check --root "$R"
+exits "check fails when an old version's pack is missing" 1 "$bg" changelog check --root "$R"
 has "it names the version and the pack" "$errf" "demo 1.0.0: $R/packs/$fp1.tar.gz: cannot read the template pack"
 cp "$work/saved.tar.gz" "$R/packs/$fp1.tar.gz"; printf 'x' | dd of="$R/packs/$fp1.tar.gz" bs=1 seek=40 conv=notrunc 2>/dev/null
-expect 1 "check fails when a pack was altered" "$bg" changelog check --root "$R"
-expect 1 "generate refuses the version of an altered pack" "$bg" generate demo --root "$R" --version 1.0.0 \
+exits "check fails when a pack was altered" 1 "$bg" changelog check --root "$R"
+exits "generate refuses the version of an altered pack" 1 "$bg" generate demo --root "$R" --version 1.0.0 \
   --endpoint https://n.example.com --out "$work/old.zip"
 has "the refusal names the pack" "$errf" "$fp1.tar.gz"
 [ ! -e "$work/old.zip" ] && ok "nothing written for a refused pack" || bad "nothing written for a refused pack"
 mv "$work/saved.tar.gz" "$R/packs/$fp1.tar.gz"
 
 # Every version stays downloadable: old versions render from their packs.
-expect 0 "generate --version 1.0.0 renders the old version" "$bg" generate demo --root "$R" --version 1.0.0 \
+exits "generate --version 1.0.0 renders the old version" 0 "$bg" generate demo --root "$R" --version 1.0.0 \
   --endpoint https://n.example.com --out "$work/old.zip"
 python3 -m zipfile -e "$work/old.zip" "$work/old"
 has "the old bundle holds the old template with its version" "$work/old/index.js" 'const TEXT = "one 1.0.0";'
-expect 0 "generate without --version renders the current one" "$bg" generate demo --root "$R" --endpoint https://n.example.com --out "$work/cur.zip"
+exits "generate without --version renders the current one" 0 "$bg" generate demo --root "$R" --endpoint https://n.example.com --out "$work/cur.zip"
 python3 -m zipfile -e "$work/cur.zip" "$work/cur"
 has "the current bundle holds the tree's template" "$work/cur/index.js" 'const TEXT = "two 2.0.0";'
 [ "$(python3 -c 'import zipfile,sys; print(zipfile.ZipFile(sys.argv[1]).infolist()[0].date_time[:3])' "$work/old.zip")" = "(2026, 1, 1)" ] &&
   ok "archive times come from the version's changelog date" || bad "archive times come from the version's changelog date"
-expect 1 "generate --version of an unknown version fails" "$bg" generate demo --root "$R" --version 1.5.0 --endpoint https://n.example.com --out "$work/x.zip"
+exits "generate --version of an unknown version fails" 1 "$bg" generate demo --root "$R" --version 1.5.0 --endpoint https://n.example.com --out "$work/x.zip"
 has "and lists the versions that exist" "$errf" 'unknown version "1.5.0" of demo (known: 2.0.0, 1.1.0, 1.0.0)'
-expect 1 "generate --node-version refuses a bundle that needs a newer node" "$bg" generate demo --root "$R" \
+exits "generate --node-version refuses a bundle that needs a newer node" 1 "$bg" generate demo --root "$R" \
   --node-version 1.9.9 --endpoint https://n.example.com --out "$work/x.zip"
 has "the refusal says which node it needs" "$errf" "demo 2.0.0 needs node 2.0.0 or newer, and --node-version is 1.9.9"
-expect 0 "generate --node-version accepts an old enough bundle" "$bg" generate demo --root "$R" --version 1.1.0 \
+exits "generate --node-version accepts an old enough bundle" 0 "$bg" generate demo --root "$R" --version 1.1.0 \
   --node-version 1.9.9 --endpoint https://n.example.com --out "$work/ok.zip"
-expect 1 "generate --node-version must be a version" "$bg" generate demo --root "$R" --node-version 2 --endpoint https://n.example.com --out "$work/y.zip"
+exits "generate --node-version must be a version" 1 "$bg" generate demo --root "$R" --node-version 2 --endpoint https://n.example.com --out "$work/y.zip"
 
 # Update and rollback policy.
-expect 0 "resolve --strategy patch stays on 1.0.x" "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy patch
+exits "resolve --strategy patch stays on 1.0.x" 0 "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy patch
 has "patch from 1.0.0 is 1.0.0" "$out" "1.0.0"
-expect 0 "resolve --strategy minor moves to the newest 1.x" "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy minor
+exits "resolve --strategy minor moves to the newest 1.x" 0 "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy minor
 [ "$(cat "$out")" = 1.1.0 ] && ok "minor from 1.0.0 is 1.1.0, never the new major" || bad "minor from 1.0.0 is 1.1.0" "$out"
 has "the new major is mentioned as manual" "$errf" "demo 2.0.0 is a new major: automatic updates never take it"
-expect 1 "resolve with an unknown current version fails" "$bg" changelog resolve demo --root "$R" --current 9.9.9 --strategy minor
-expect 0 "rollback within a major is allowed" "$bg" changelog resolve demo --root "$R" --current 1.1.0 --rollback-to 1.0.0
-expect 1 "rollback across a major is refused" "$bg" changelog resolve demo --root "$R" --current 2.0.0 --rollback-to 1.1.0
+exits "resolve with an unknown current version fails" 1 "$bg" changelog resolve demo --root "$R" --current 9.9.9 --strategy minor
+exits "rollback within a major is allowed" 0 "$bg" changelog resolve demo --root "$R" --current 1.1.0 --rollback-to 1.0.0
+exits "rollback across a major is refused" 1 "$bg" changelog resolve demo --root "$R" --current 2.0.0 --rollback-to 1.1.0
 has "and says why" "$errf" "rollback refused: 2.0.0 -> 1.1.0 crosses a major version (2 -> 1)"
-expect 2 "resolve needs one of --strategy and --rollback-to" "$bg" changelog resolve demo --root "$R" --current 1.0.0
-expect 2 "resolve refuses an unknown strategy" "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy major
+exits "resolve needs one of --strategy and --rollback-to" 2 "$bg" changelog resolve demo --root "$R" --current 1.0.0
+exits "resolve refuses an unknown strategy" 2 "$bg" changelog resolve demo --root "$R" --current 1.0.0 --strategy major
 
 # Rendering: Markdown, a JSON feed and an Atom feed.
-expect 0 "render --format md" "$bg" changelog render --root "$R" --format md
+exits "render --format md" 0 "$bg" changelog render --root "$R" --format md
 has "md: a compatibility table" "$out" "| 2.0.0 | 2026-03-01 | >= 2.0.0 |"
 has "md: each version with its date and changes" "$out" "### 1.1.0 (2026-02-01)"
-expect 0 "render --format json --platform demo" "$bg" changelog render --root "$R" --format json --platform demo --out "$work/feed.json"
+exits "render --format json --platform demo" 0 "$bg" changelog render --root "$R" --format json --platform demo --out "$work/feed.json"
 if python3 - "$work/feed.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -109,21 +109,21 @@ assert d[0]["date"] == "2026-03-01" and d[0]["body_markdown"] == "- **changed**:
 assert d[2]["title"] == "Connector code bundle \u2014 Demo 1.0.0" and d[2]["min_node_version"] == "1.0.0"
 PY
 then ok "json: an array newest first with stable ids"; else bad "json: an array newest first with stable ids"; fi
-expect 0 "render --format atom" "$bg" changelog render --root "$R" --format atom --out "$work/feed.atom"
-expect 0 "atom: well-formed XML" xmllint --noout "$work/feed.atom"
+exits "render --format atom" 0 "$bg" changelog render --root "$R" --format atom --out "$work/feed.atom"
+exits "atom: well-formed XML" 0 xmllint --noout "$work/feed.atom"
 has "atom: entries dated from the changelog" "$work/feed.atom" "<published>2026-03-01T00:00:00Z</published>"
-expect 2 "render refuses an unknown format" "$bg" changelog render --root "$R" --format rss
-expect 0 "render of the shipped tree" "$bg" changelog render --format json
+exits "render refuses an unknown format" 2 "$bg" changelog render --root "$R" --format rss
+exits "render of the shipped tree" 0 "$bg" changelog render --format json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) >= 6' "$out" 2>/dev/null && ok "shipped json feed parses" || bad "shipped json feed parses"
 
 # A platform without a changelog, and a broken changelog.
 mkdir -p "$R/templates/solo"; printf 'const S = {{endpoint}};\n' >"$R/templates/solo/index.js"
 printf 'id: solo\nname: Solo\nruntime: test\nversion: 1.0.0\narchive: zip\nfiles:\n  - template: solo/index.js\ncommon:\n  include: all\n' >"$R/platforms/solo.yaml"
-expect 1 "check fails for a platform without a changelog" "$bg" changelog check --root "$R"
+exits "check fails for a platform without a changelog" 1 "$bg" changelog check --root "$R"
 has "and shows how to start one with its fingerprint" "$errf" "solo: changelog/solo.yaml is missing: every platform needs one"
 has "the start names the pack command" "$errf" "bundlegen changelog pack solo"
 cp tests/changelog/date-order.yaml "$R/changelog/solo.yaml"
-expect 1 "check reports a broken changelog with line and column" "$bg" changelog check --root "$R" --platform solo
+exits "check reports a broken changelog with line and column" 1 "$bg" changelog check --root "$R" --platform solo
 has "the message has file:line:column" "$errf" "changelog/solo.yaml:10:5: version 1.0.0: date 2026-03-01 is after the date of the newer 1.1.0"
-expect 2 "an unknown action is a usage error" "$bg" changelog frobnicate
-finish
+exits "an unknown action is a usage error" 2 "$bg" changelog frobnicate
+suite_end

@@ -5,22 +5,22 @@ set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
 bg=${BUNDLEGEN:-build/bundlegen}   # the checks run node, tsc and friends: the release build keeps it quick
-. tests/changelog/cli-lib.sh
+. tests/lib/suite.sh
 for tool in "$bg" build/san/bundlegen minisign sha256sum; do
-  command -v "$tool" >/dev/null || [ -x "$tool" ] || { bad "$tool is missing (make test builds it, scripts/deps.sh installs it)"; finish; }
+  command -v "$tool" >/dev/null || [ -x "$tool" ] || { bad "$tool is missing (make test builds it, scripts/deps.sh installs it)"; suite_end; }
 done
 work=$(mktemp -d /tmp/release-suite.XXXXXX); trap 'rm -rf "$work"' EXIT
-out=$work/out; errf=$work/err
+out=$SUITE_OUT; errf=$SUITE_ERR
 
 # Keys.
-expect 0 "keygen writes a key pair" build/san/bundlegen keygen --out "$work/key"
+exits "keygen writes a key pair" 0 build/san/bundlegen keygen --out "$work/key"
 [ "$(stat -c %a "$work/key.key")" = 600 ] && ok "the secret key is mode 0600" || bad "the secret key is mode 0600"
 has "the public key is in minisign's format" "$work/key.pub" "untrusted comment: minisign public key "
-expect 1 "keygen never overwrites a key" build/san/bundlegen keygen --out "$work/key"
+exits "keygen never overwrites a key" 1 build/san/bundlegen keygen --out "$work/key"
 build/san/bundlegen keygen --out "$work/other" >/dev/null
 
 # Two releases of the shipped tree: complete, signed, reproducible.
-expect 0 "release of every platform, signed" "$bg" release --out "$work/a" --jobs 2 --sign "$work/key.key" || finish
+exits "release of every platform, signed" 0 "$bg" release --out "$work/a" --jobs 2 --sign "$work/key.key" || suite_end
 has "progress: one plain line per platform when not on a terminal" "$errf" "release: [1/"
 n=$(ls platforms/*.yaml | grep -vc '/_')
 [ "$(ls "$work/a/bundles" | wc -l)" -eq "$n" ] && ok "one bundle per platform ($n)" || bad "one bundle per platform ($n)"
@@ -31,8 +31,8 @@ done
 [ $missing = 1 ] || ok "the release has its manifest, sums, signatures and changelogs"
 [ "$(ls "$work/a/packs" | wc -l)" -ge "$n" ] && ok "the release carries the template packs" || bad "the release carries the template packs"
 (cd "$work/a" && sha256sum --quiet -c SHA256SUMS) >"$out" 2>&1 && ok "sha256sum -c SHA256SUMS" || bad "sha256sum -c SHA256SUMS" "$out"
-expect 0 "minisign verifies SHA256SUMS" minisign -Vm "$work/a/SHA256SUMS" -p "$work/key.pub"
-expect 0 "minisign verifies release.json" minisign -Vm "$work/a/release.json" -p "$work/key.pub"
+exits "minisign verifies SHA256SUMS" 0 minisign -Vm "$work/a/SHA256SUMS" -p "$work/key.pub"
+exits "minisign verifies release.json" 0 minisign -Vm "$work/a/release.json" -p "$work/key.pub"
 if python3 - "$work/a/release.json" "$n" <<'PY'
 import json, sys, hashlib, os
 d = json.load(open(sys.argv[1])); base = os.path.dirname(sys.argv[1])
@@ -45,10 +45,10 @@ PY
 then ok "release.json: platform, version, file, size, SHA-256 and node version of every bundle"; else bad "release.json matches the bundles"; fi
 xmllint --noout "$work/a/changelog.atom" && ok "the Atom changelog is well-formed" || bad "the Atom changelog is well-formed"
 
-expect 0 "a second release of the same tree" "$bg" release --out "$work/b" --jobs 2 --sign "$work/key.key"
+exits "a second release of the same tree" 0 "$bg" release --out "$work/b" --jobs 2 --sign "$work/key.key"
 diff -r "$work/a" "$work/b" >"$out" 2>&1 && ok "the two releases are byte-identical" || bad "the two releases are byte-identical" "$out"
 ls -d "$work"/*.tmp-* >/dev/null 2>&1 && bad "no temporary folders are left" || ok "no temporary folders are left"
-expect 1 "release refuses an existing folder" "$bg" release --out "$work/a"
+exits "release refuses an existing folder" 1 "$bg" release --out "$work/a"
 has "and says so" "$errf" "already exists"
 
 # verify: each bundle is named; tampering with the bundle, the sums or a signature is caught.
@@ -57,26 +57,26 @@ for f in "$work"/a/bundles/*; do
   else bad "verify $(basename "$f") with the signatures" "$out"; fi
 done
 cf=$(ls "$work"/a/bundles/cloudflare-*)
-expect 0 "verify names the platform and version" build/san/bundlegen verify "$cf" --pubkey "$work/key.pub"
+exits "verify names the platform and version" 0 build/san/bundlegen verify "$cf" --pubkey "$work/key.pub"
 has "verify output" "$out" "cloudflare $(sed -n 's/^  - version: //p' changelog/cloudflare.yaml | head -1) (Cloudflare Workers)"
 cp "$cf" "$work/$(basename "$cf")"; printf 'x' >>"$work/$(basename "$cf")"
-expect 1 "verify reports a tampered bundle" build/san/bundlegen verify "$work/$(basename "$cf")" --release "$work/a"
+exits "verify reports a tampered bundle" 1 build/san/bundlegen verify "$work/$(basename "$cf")" --release "$work/a"
 has "as tampered, naming what it should be" "$errf" "TAMPERED: does not match cloudflare"
-expect 1 "verify reports a file that is no bundle of the release" build/san/bundlegen verify "$work/key.pub" --release "$work/a"
+exits "verify reports a file that is no bundle of the release" 1 build/san/bundlegen verify "$work/key.pub" --release "$work/a"
 cp -r "$work/b" "$work/c"
 sed -i '/  release.json$/s/^./x/' "$work/c/SHA256SUMS"
-expect 1 "verify reports SHA256SUMS changed after signing" build/san/bundlegen verify "$work/c/bundles/$(basename "$cf")" --pubkey "$work/key.pub"
+exits "verify reports SHA256SUMS changed after signing" 1 build/san/bundlegen verify "$work/c/bundles/$(basename "$cf")" --pubkey "$work/key.pub"
 has "the signature does not verify" "$errf" "SHA256SUMS.minisig: signature: does not verify"
-expect 1 "verify without a key still sees release.json and SHA256SUMS disagree" build/san/bundlegen verify "$work/c/bundles/$(basename "$cf")"
-expect 1 "verify with another key fails" build/san/bundlegen verify "$cf" --pubkey "$work/other.pub"
+exits "verify without a key still sees release.json and SHA256SUMS disagree" 1 build/san/bundlegen verify "$work/c/bundles/$(basename "$cf")"
+exits "verify with another key fails" 1 build/san/bundlegen verify "$cf" --pubkey "$work/other.pub"
 has "naming the key mismatch" "$errf" "made with another key"
 mkdir -p "$work/s/bundles"; cp "$work/b/SHA256SUMS" "$work/s/"; cp "$cf" "$work/s/bundles/"
-expect 0 "verify against SHA256SUMS alone" build/san/bundlegen verify "$work/s/bundles/$(basename "$cf")"
+exits "verify against SHA256SUMS alone" 0 build/san/bundlegen verify "$work/s/bundles/$(basename "$cf")"
 has "names the listed path" "$out" "matches bundles/$(basename "$cf") in $work/s/SHA256SUMS"
 printf 'x' >>"$work/s/bundles/$(basename "$cf")"
-expect 1 "verify against SHA256SUMS alone reports a tampered bundle" build/san/bundlegen verify "$work/s/bundles/$(basename "$cf")"
+exits "verify against SHA256SUMS alone reports a tampered bundle" 1 build/san/bundlegen verify "$work/s/bundles/$(basename "$cf")"
 has "as tampered" "$errf" "TAMPERED: does not match bundles/$(basename "$cf") in SHA256SUMS"
-expect 1 "minisign agrees the sums were changed" minisign -Vm "$work/c/SHA256SUMS" -p "$work/key.pub"
+exits "minisign agrees the sums were changed" 1 minisign -Vm "$work/c/SHA256SUMS" -p "$work/key.pub"
 
 # A demo tree whose release must fail: a failing check, an unknown check, a stale fingerprint.
 R=$work/root; mkdir -p "$R/platforms" "$R/templates/demo" "$R/changelog"
@@ -88,21 +88,21 @@ demo() {   # demo CHECK TEMPLATE-TEXT
   printf 'platform: demo\nversions:\n  - {version: 1.0.0, date: 2026-11-22, node: 1.0.0, fingerprint: %s, changes: [{kind: added, text: x}]}\n' "$fp" >"$R/changelog/demo.yaml"
 }
 demo json '{"endpoints": {{endpoint}}}'
-expect 0 "a demo release passes its json check" build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d1"
+exits "a demo release passes its json check" 0 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d1"
 SOURCE_DATE_EPOCH=86400 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d2" >/dev/null 2>&1
 cmp -s "$work/d1/bundles/demo-1.0.0.zip" "$work/d2/bundles/demo-1.0.0.zip" && bad "SOURCE_DATE_EPOCH sets the archive times" ||
   ok "SOURCE_DATE_EPOCH sets the archive times"
 demo json '{"endpoints": {{endpoint}},}'
-expect 1 "a failing check stops the release" build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d3"
+exits "a failing check stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d3"
 has "naming the platform and the check" "$errf" 'demo: check "json" on data.json failed'
 [ ! -e "$work/d3" ] && ! ls -d "$work"/d3.tmp-* >/dev/null 2>&1 && ok "a failed release leaves nothing behind" || bad "a failed release leaves nothing behind"
 demo no-such-check '{"endpoints": {{endpoint}}}'
-expect 1 "an unknown check stops the release" build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d4"
+exits "an unknown check stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d4"
 has "naming the check" "$errf" 'demo: check "no-such-check" on data.json: unknown check'
 demo json '{"endpoints": {{endpoint}}}'
 printf '{"endpoints": {{endpoint}}, "edited": true}\n' >"$R/templates/demo/data.json"
-expect 1 "a template changed without a changelog entry stops the release" build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d5"
+exits "a template changed without a changelog entry stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d5"
 has "saying what to do" "$errf" "demo: the manifest or templates changed since 1.0.0 was recorded"
 rm "$R/changelog/demo.yaml"
-expect 1 "a platform without a changelog stops the release" build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d6"
-finish
+exits "a platform without a changelog stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d6"
+suite_end

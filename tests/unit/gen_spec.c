@@ -1,5 +1,7 @@
-/* gen_spec.c -- runs the official Mustache spec (../shared/spec/mustache, every JSON file) through the engine.
- * One cmocka test per spec case; lambdas are C callbacks chosen by the case's name. */
+/* gen_spec.c -- runs the official Mustache spec (every JSON file of its specs/ folder) through the engine.
+ * One cmocka test per spec case; lambdas are C callbacks chosen by the case's name.
+ * The spec is found at $MUSTACHE_SPEC_DIR, else ../shared/spec/mustache. Where it is absent the suite is
+ * reported as skipped with the reason, except under CI=true, where a missing spec is a failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +12,7 @@
 #include <string.h>
 #include "tmpl.h"
 
-#define SPEC_DIR "../shared/spec/mustache/"
+#define SPEC_DIR_DEFAULT "../shared/spec/mustache"
 
 static const char *const spec_files[] = {
     "comments.json", "delimiters.json", "interpolation.json", "inverted.json", "partials.json",
@@ -120,14 +122,35 @@ static void run_case(void **state)
     tmpl_set_free(s);
 }
 
+/* The spec's folder, or NULL with the suite reported: skipped on a developer's clone, failed under CI. */
+static const char *spec_dir(int *exit_code)
+{
+    const char *env = getenv("MUSTACHE_SPEC_DIR");
+    const char *dir = env && *env ? env : SPEC_DIR_DEFAULT;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, spec_files[0]);
+    FILE *f = fopen(path, "rb");
+    if (f) { fclose(f); return dir; }
+    const char *ci = getenv("CI");
+    int in_ci = ci && strcmp(ci, "true") == 0;
+    printf("%s - mustache spec: no %s (%s); set MUSTACHE_SPEC_DIR to the spec's specs/ folder "
+           "(github.com/mustache/spec) or put it at " SPEC_DIR_DEFAULT "\n",
+           in_ci ? "not ok" : "skip", path, env && *env ? "from MUSTACHE_SPEC_DIR" : "the default place");
+    printf("spec: 0 passed, %d failed, %d skipped\n", in_ci, in_ci ? 0 : 1);
+    *exit_code = in_ci;
+    return NULL;
+}
+
 int main(void)
 {
-    int failed = 0, total = 0;
+    int failed = 0, total = 0, rc = 0;
+    const char *dir = spec_dir(&rc);
+    if (!dir) return rc;
     for (size_t f = 0; f < sizeof spec_files / sizeof spec_files[0]; f++) {
-        char path[256];
-        snprintf(path, sizeof path, SPEC_DIR "%s", spec_files[f]);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, spec_files[f]);
         buf text = BUF_INIT;
-        if (buf_read_file(&text, path) < 0) { fprintf(stderr, "cannot read %s (run from the repository root)\n", path); return 1; }
+        if (buf_read_file(&text, path) < 0) { fprintf(stderr, "cannot read %s\n", path); return 1; }
         cJSON *doc = cJSON_Parse(text.data);
         buf_free(&text);
         const cJSON *tests = cJSON_GetObjectItemCaseSensitive(doc, "tests");
