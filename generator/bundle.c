@@ -217,12 +217,24 @@ int bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const 
         f->mode = m->files[i].mode;
         if (!f->data || !f->path) { snprintf(err, errsz, "out of memory"); goto fail; }
     }
+    if (m->narchives) {
+        pack_nested *nest = calloc(m->narchives, sizeof *nest);
+        if (!nest) { snprintf(err, errsz, "out of memory"); goto fail; }
+        for (size_t i = 0; i < m->narchives; i++)
+            nest[i] = (pack_nested){m->archives[i].path, m->archives[i].from, m->archives[i].kind};
+        int nrc = pack_nest(nest, m->narchives, out->files, out->nfiles, mtime, &out->entries, &out->nentries,
+                            err, errsz);
+        free(nest);
+        if (nrc < 0) goto fail;
+    }
+    size_t nent;
+    const pack_file *ent = bundle_entries(out, &nent);
     if (m->archive == PACK_DIR) {
-        if (pack_sha256_files(out->files, out->nfiles, out->sha256) < 0) {
+        if (pack_sha256_files(ent, nent, out->sha256) < 0) {
             snprintf(err, errsz, "%s: the bundle's files are not a valid folder", m->id);
             goto fail;
         }
-    } else if (pack_build(m->archive, out->files, out->nfiles, mtime, &out->packed, err, errsz) < 0 ||
+    } else if (pack_build(m->archive, ent, nent, mtime, &out->packed, err, errsz) < 0 ||
                pack_sha256(out->packed.data, out->packed.len, out->sha256) < 0) {
         goto fail;
     }
@@ -232,6 +244,12 @@ fail:
     return -1;
 }
 
+const pack_file *bundle_entries(const bundle *b, size_t *n)
+{
+    *n = b->entries ? b->nentries : b->nfiles;
+    return b->entries ? b->entries : b->files;
+}
+
 int bundle_write(const bundle *b, const char *path, char *err, size_t errsz)
 {
     if (b->kind != PACK_DIR) return pack_save(path, b->packed.data, b->packed.len, err, errsz);
@@ -239,7 +257,9 @@ int bundle_write(const bundle *b, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "this platform's bundle is a folder of files: --out - needs a zip or tar.gz bundle");
         return -1;
     }
-    return pack_save_dir(path, b->files, b->nfiles, err, errsz);
+    size_t n;
+    const pack_file *f = bundle_entries(b, &n);
+    return pack_save_dir(path, f, n, err, errsz);
 }
 
 void bundle_free(bundle *b)
@@ -249,6 +269,7 @@ void bundle_free(bundle *b)
         free((void *)b->files[i].path);
     }
     free(b->files);
+    pack_files_free(b->entries, b->nentries);
     free(b->file_name);
     buf_free(&b->packed);
     memset(b, 0, sizeof *b);

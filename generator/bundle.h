@@ -22,9 +22,14 @@ typedef struct bundle {
     char      *file_name;   /* the manifest's archive name for this version */
     pack_file *files;       /* rendered, in the manifest's order; paths and data owned */
     size_t     nfiles;
+    pack_file *entries;     /* what is packed, when the manifest has archives inside the bundle (owned); */
+    size_t     nentries;    /* else NULL and the files are packed as they are */
     buf        packed;      /* the zip or tar.gz bytes; empty for a folder */
     char       sha256[65];  /* of packed, or of the folder's sha256sum listing */
 } bundle;
+
+/* What the bundle packs: its entries when it has archives inside, else its rendered files. */
+const pack_file *bundle_entries(const bundle *b, size_t *n);
 
 /* The templates one platform needs, compiled and linked: its sources as fingerprint_collect finds
  * them (every file below the top folders holding m's files) and every file below the shared

@@ -232,6 +232,9 @@ int cli_describe(int argc, char **argv)
         for (size_t i = 0; i < m->nfiles; i++)
             printf("  %-28s %s %s, from templates/%s\n", m->files[i].path, m->files[i].mode == 0755 ? "0755" : "0644",
                    lang_name(m->files[i].lang), m->files[i].tmpl);
+        if (m->narchives) printf("\narchives inside the bundle:\n");
+        for (size_t i = 0; i < m->narchives; i++)
+            printf("  %-28s the files below %s/\n", m->archives[i].path, m->archives[i].from);
         printf("\nparameters (--set NAME=VALUE; durations 250ms/2s/1m, sizes 512/64k/1m):\n");
         for (size_t i = 0; i < m->nparams; i++) describe_param(&m->params[i]);
     }

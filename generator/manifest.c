@@ -24,10 +24,10 @@ enum { K_NAME, K_TYPE, K_ITEMS, K_REQUIRED, K_SECRET, K_DEFAULT, K_VALUES, K_MIN
 
 static const char *const top_keys[] = {
     "id", "name", "runtime", "version", "archive", "archive_name", "files", "common", "parameters",
-    "checks", NULL
+    "checks", "archives", NULL
 };
 enum { T_ID, T_NAME, T_RUNTIME, T_VERSION, T_ARCHIVE, T_ARCHIVE_NAME, T_FILES, T_COMMON, T_PARAMETERS,
-       T_CHECKS, T_COUNT };
+       T_CHECKS, T_ARCHIVES, T_COUNT };
 
 static const char *const reserved[] = {"platform", "version", "generator_version", "protocol_version", NULL};
 
@@ -445,6 +445,63 @@ static int parse_checks(ctx *c, const yaml_node_t *n, manifest *m)
     return 0;
 }
 
+/* Whether path is folder or below it. */
+static int below(const char *path, const char *folder)
+{
+    size_t l = strlen(folder);
+    return !strncmp(path, folder, l) && (path[l] == '/' || !path[l]);
+}
+
+/* archives: [{path: X.zip, from: FOLDER}]: the files below FOLDER packed into X.zip (or X.tar.gz) in the
+ * bundle, in place of the loose files; folders may not overlap, an inner archive may not hold another. */
+static int parse_archives(ctx *c, const yaml_node_t *n, manifest *m)
+{
+    static const char *const keys[] = {"path", "from", NULL};
+    if (expect(c, n, YAML_SEQUENCE_NODE, "archives") < 0) return -1;
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (cnt > 256) return yamldoc_fail(c, n, "archives: more than 256");
+    if (cnt && !(m->archives = calloc(cnt, sizeof *m->archives))) return yamldoc_fail(c, n, "out of memory");
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *item = yamldoc_node(c, *it), *f[2];
+        char what[64];
+        snprintf(what, sizeof what, "archives[%zu]", m->narchives);
+        manifest_archive *a = &m->archives[m->narchives++];
+        if (fields(c, item, what, keys, f) < 0 || need(c, item, f[0], what, "path") < 0 ||
+            need(c, item, f[1], what, "from") < 0 || str_field(c, f[0], what, &a->path) < 0 ||
+            str_field(c, f[1], what, &a->from) < 0)
+            return -1;
+        size_t pl = strlen(a->path);
+        if (!manifest_safe_path(a->path))
+            return yamldoc_fail(c, f[0], "%s: path: \"%s\" is not a safe relative path", what, a->path);
+        if (pl > 4 && !strcmp(a->path + pl - 4, ".zip")) a->kind = PACK_ZIP;
+        else if (pl > 7 && !strcmp(a->path + pl - 7, ".tar.gz")) a->kind = PACK_TGZ;
+        else return yamldoc_fail(c, f[0], "%s: path: \"%s\" does not end in .zip or .tar.gz", what, a->path);
+        if (!manifest_safe_path(a->from))
+            return yamldoc_fail(c, f[1], "%s: from: \"%s\" is not a safe relative path", what, a->from);
+        size_t held = 0;
+        for (size_t j = 0; j < m->nfiles; j++) {
+            if (below(m->files[j].path, a->from)) held++;
+            if (!strcmp(m->files[j].path, a->from))
+                return yamldoc_fail(c, f[1], "%s: from: \"%s\" is a file, not a folder", what, a->from);
+            if (below(m->files[j].path, a->path) || below(a->path, m->files[j].path))
+                return yamldoc_fail(c, f[0], "%s: path: \"%s\" clashes with the file %s", what, a->path,
+                                    m->files[j].path);
+        }
+        if (!held) return yamldoc_fail(c, f[1], "%s: from: no file of the bundle is below \"%s\"", what, a->from);
+        for (size_t j = 0; j + 1 < m->narchives; j++) {
+            const manifest_archive *b = &m->archives[j];
+            if (below(a->from, b->from) || below(b->from, a->from))
+                return yamldoc_fail(c, f[1], "%s: from: \"%s\" overlaps archives[%zu]", what, a->from, j);
+            if (below(a->path, b->path) || below(b->path, a->path) || below(a->path, b->from))
+                return yamldoc_fail(c, f[0], "%s: path: \"%s\" clashes with archives[%zu]", what, a->path, j);
+        }
+        for (size_t j = 0; j + 1 < m->narchives; j++)
+            if (below(m->archives[j].path, a->from))
+                return yamldoc_fail(c, f[1], "%s: from: \"%s\" would hold archives[%zu]", what, a->from, j);
+    }
+    return 0;
+}
+
 static long common_index(const manifest_common *mc, const char *name)
 {
     for (size_t i = 0; mc && i < mc->nparams; i++)
@@ -568,6 +625,7 @@ static int parse_manifest(ctx *c, const manifest_common *mc, const char *templat
                      " (a common parameter's default is changed under common.defaults)") < 0)
         return -1;
     if (f[T_CHECKS] && parse_checks(c, f[T_CHECKS], m) < 0) return -1;
+    if (f[T_ARCHIVES] && parse_archives(c, f[T_ARCHIVES], m) < 0) return -1;
     return 0;
 }
 
@@ -592,6 +650,8 @@ void manifest_free(manifest *m)
     free_defs(m->params, m->nparams);
     for (size_t i = 0; m->checks && i < m->nchecks; i++) { free(m->checks[i].file); free(m->checks[i].run); }
     free(m->checks);
+    for (size_t i = 0; m->archives && i < m->narchives; i++) { free(m->archives[i].path); free(m->archives[i].from); }
+    free(m->archives);
     free(m);
 }
 
@@ -746,6 +806,13 @@ cJSON *manifest_json(const manifest *m)
         cJSON_AddStringToObject(ck, "file", m->checks[i].file);
         cJSON_AddStringToObject(ck, "run", m->checks[i].run);
         cJSON_AddItemToArray(checks, ck);
+    }
+    cJSON *archives = cJSON_AddArrayToObject(o, "archives");
+    for (size_t i = 0; archives && i < m->narchives; i++) {
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "path", m->archives[i].path);
+        cJSON_AddStringToObject(a, "from", m->archives[i].from);
+        cJSON_AddItemToArray(archives, a);
     }
     return o;
 }

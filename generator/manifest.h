@@ -21,6 +21,12 @@ typedef struct manifest_check {
     char *run;             /* the check's name, e.g. "node-check" */
 } manifest_check;
 
+typedef struct manifest_archive {
+    char     *path;        /* the inner archive's path in the bundle, ending .zip or .tar.gz */
+    char     *from;        /* the folder of bundle files it holds, at their paths below it */
+    pack_kind kind;
+} manifest_archive;
+
 typedef struct manifest {
     char          *id, *name, *runtime, *version, *archive_name;
     pack_kind      archive;
@@ -30,6 +36,8 @@ typedef struct manifest {
     size_t         nparams;
     manifest_check *checks;
     size_t         nchecks;
+    manifest_archive *archives;   /* archives inside the bundle, built by the pack step */
+    size_t         narchives;
 } manifest;
 
 typedef struct manifest_common {
@@ -61,7 +69,7 @@ char *manifest_archive_file(const manifest *m, const char *version);
 
 const param_def *manifest_param(const manifest *m, const char *name);
 
-/* describe: id, name, runtime, version, archive, archive_name, files, parameters, checks. */
+/* describe: id, name, runtime, version, archive, archive_name, files, parameters, checks, archives. */
 cJSON *manifest_json(const manifest *m);
 
 /* Whether p is a relative path below a folder: no leading '/', no empty, "." or ".." segment,

@@ -204,6 +204,68 @@ int pack_build(pack_kind k, const pack_file *files, size_t n, time_t mtime, buf 
     return rc;
 }
 
+/* ---- archives inside the bundle ---- */
+
+static int nested_in(const char *path, const char *from)
+{
+    size_t l = strlen(from);
+    return !strncmp(path, from, l) && path[l] == '/';
+}
+
+void pack_files_free(pack_file *files, size_t n)
+{
+    for (size_t i = 0; files && i < n; i++) {
+        free((void *)files[i].path);
+        free((void *)files[i].data);
+    }
+    free(files);
+}
+
+/* Appends a copy of path and data (data adopted when own) to out. */
+static int add_entry(pack_file *out, size_t *k, const char *path, const void *data, size_t len, unsigned mode, int own)
+{
+    char *p = strdup(path);
+    void *d = own ? (void *)data : malloc(len + 1);
+    if (!p || !d) { free(p); free(d); return -1; }
+    if (!own) memcpy(d, data, len);
+    out[(*k)++] = (pack_file){p, d, len, mode};
+    return 0;
+}
+
+int pack_nest(const pack_nested *nest, size_t nn, const pack_file *files, size_t n, time_t mtime,
+              pack_file **out, size_t *nout, char *err, size_t errsz)
+{
+    pack_file *o = calloc(n + nn + 1, sizeof *o), *inner = calloc(n + 1, sizeof *inner);
+    size_t k = 0;
+    int rc = o && inner ? 0 : fail(err, errsz, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t j = 0;
+        while (j < nn && !nested_in(files[i].path, nest[j].from)) j++;
+        if (j == nn && add_entry(o, &k, files[i].path, files[i].data, files[i].len, files[i].mode, 0) < 0)
+            rc = fail(err, errsz, "out of memory");
+    }
+    for (size_t j = 0; rc == 0 && j < nn; j++) {
+        size_t m = 0, fl = strlen(nest[j].from) + 1;
+        for (size_t i = 0; i < n; i++)
+            if (nested_in(files[i].path, nest[j].from))
+                inner[m++] = (pack_file){files[i].path + fl, files[i].data, files[i].len, files[i].mode};
+        if (m == 0) { rc = fail(err, errsz, "archive %s: no file below %s", nest[j].path, nest[j].from); break; }
+        buf packed = BUF_INIT;
+        char why[512];
+        if (pack_build(nest[j].kind, inner, m, mtime, &packed, why, sizeof why) < 0) {
+            rc = fail(err, errsz, "archive %s: %s", nest[j].path, why);
+        } else {
+            size_t len = packed.len;
+            if (add_entry(o, &k, nest[j].path, buf_detach(&packed), len, 0644, 1) < 0) rc = fail(err, errsz, "out of memory");
+        }
+    }
+    free(inner);
+    if (rc < 0) { pack_files_free(o, k); return -1; }
+    *out = o;
+    *nout = k;
+    return 0;
+}
+
 /* ---- output ---- */
 
 /* "dir/name" -> "dir/.name.XXXXXX" for mkstemp/mkdtemp. */

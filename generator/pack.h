@@ -27,6 +27,21 @@ time_t pack_epoch(time_t fallback);
 int pack_build(pack_kind k, const pack_file *files, size_t n, time_t mtime, buf *out,
                  char *err, size_t errsz);
 
+/* One archive inside the bundle: the files below folder `from` packed, at their paths below it, into
+ * a zip or tar.gz entry at `path` (a platform that imports each part as its own archive). */
+typedef struct pack_nested {
+    const char *path;
+    const char *from;
+    pack_kind   kind;     /* PACK_ZIP or PACK_TGZ */
+} pack_nested;
+
+/* The bundle's entries with each nested archive built in place of the files it holds: *out (owned:
+ * free with pack_files_free) gets the other files copied and one entry per nested archive, packed
+ * with pack_build and mtime. A nested archive holding no file is an error. Returns 0, or -1 with err. */
+int  pack_nest(const pack_nested *nest, size_t nn, const pack_file *files, size_t n, time_t mtime,
+               pack_file **out, size_t *nout, char *err, size_t errsz);
+void pack_files_free(pack_file *files, size_t n);
+
 /* Writes data to path through a temporary file in the same directory renamed into place;
  * path "-" writes to stdout. On failure nothing is left behind. */
 int pack_save(const char *path, const void *data, size_t len, char *err, size_t errsz);

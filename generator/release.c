@@ -276,9 +276,10 @@ static cJSON *release_json(run *r)
         const job *j = &r->jobs[i];
         char file[1024];
         snprintf(file, sizeof file, "bundles/%s", j->b.file_name);
-        size_t size = j->b.packed.len;
+        size_t size = j->b.packed.len, nent;
+        const pack_file *ent = bundle_entries(&j->b, &nent);
         if (j->b.kind == PACK_DIR)
-            for (size_t k = 0; k < j->b.nfiles; k++) size += j->b.files[k].len;
+            for (size_t k = 0; k < nent; k++) size += ent[k].len;
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToArray(arr, o);
         cJSON_AddStringToObject(o, "platform", j->id);
@@ -318,9 +319,11 @@ static int write_sums(run *r, buf *sums, char *err, size_t errsz)
     for (size_t i = 0; rc == 0 && i < 4; i++) rc = names_add(&names, &n, &cap, top[i]);
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
         const job *j = &r->jobs[i];
-        for (size_t k = 0; rc == 0 && k < (j->b.kind == PACK_DIR ? j->b.nfiles : 1); k++) {
+        size_t nent;
+        const pack_file *ent = bundle_entries(&j->b, &nent);
+        for (size_t k = 0; rc == 0 && k < (j->b.kind == PACK_DIR ? nent : 1); k++) {
             char rel[2048];
-            if (j->b.kind == PACK_DIR) snprintf(rel, sizeof rel, "bundles/%s/%s", j->b.file_name, j->b.files[k].path);
+            if (j->b.kind == PACK_DIR) snprintf(rel, sizeof rel, "bundles/%s/%s", j->b.file_name, ent[k].path);
             else snprintf(rel, sizeof rel, "bundles/%s", j->b.file_name);
             rc = names_add(&names, &n, &cap, rel);
         }

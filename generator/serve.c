@@ -318,7 +318,9 @@ static const cache_entry *render(serve *s, const bundle_source *src, cJSON *para
     buf zip = BUF_INIT;
     if (b.kind == PACK_DIR) {
         snprintf(name, sizeof name, "%s.zip", b.file_name);
-        if (pack_build(PACK_ZIP, b.files, b.nfiles, src->mtime, &zip, err, errsz) < 0 ||
+        size_t nent;
+        const pack_file *ent = bundle_entries(&b, &nent);
+        if (pack_build(PACK_ZIP, ent, nent, src->mtime, &zip, err, errsz) < 0 ||
             pack_sha256(zip.data, zip.len, sha) < 0) {
             buf_free(&zip);
             bundle_free(&b);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # generate.sh -- renders every connector with fixed parameters and unpacks each bundle into
-# OUTDIR/<id>/ (the archive itself stays as OUTDIR/<id>.bundle only with --keep). `make golden` runs it
+# OUTDIR/<id>/, archives inside it too (the archive itself stays as OUTDIR/<id>.bundle only with --keep). `make golden` runs it
 # on tests/golden; tests/suites/connectors-static.sh runs it on a temporary folder and compares.
 # Usage: tests/golden/generate.sh OUTDIR [--keep] [PLATFORM...]
 set -euo pipefail
@@ -29,11 +29,7 @@ for id in "${platforms[@]}"; do
   esac
   bundle="$out/$id.bundle"
   "$bundlegen" generate "$id" "${common[@]}" "${sets[@]}" --out "$bundle" >/dev/null
-  rm -rf "${out:?}/$id"; mkdir -p "$out/$id"
-  case $(head -c 2 "$bundle" | od -An -tx1 | tr -d ' \n') in
-    504b) python3 -m zipfile -e "$bundle" "$out/$id" ;;
-    1f8b) tar -xzf "$bundle" -C "$out/$id" ;;
-    *) echo "generate.sh: $id: unknown archive format" >&2; exit 1 ;;
-  esac
+  rm -rf "${out:?}/$id"
+  tests/unpack.py "$bundle" "$out/$id"
   [ $keep = 1 ] || rm -f "$bundle"
 done

@@ -211,6 +211,37 @@ static int rm_tmp(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The files below a nested folder become one zip entry holding them at their paths below it; the rest
+ * are copied; a nested folder holding nothing is refused. */
+static void test_nest(void **state)
+{
+    (void)state;
+    static const pack_nested nest[] = {{"bin.zip", "bin", PACK_ZIP}};
+    pack_file *out = NULL;
+    size_t n = 0;
+    char err[256];
+    assert_int_equal(pack_nest(nest, 1, files, NFILES, MTIME, &out, &n, err, sizeof err), 0);
+    assert_int_equal(n, NFILES);
+    const pack_file *inner = NULL;
+    for (size_t i = 0; i < n; i++) {
+        assert_string_not_equal(out[i].path, "bin/run.sh");
+        if (!strcmp(out[i].path, "bin.zip")) inner = &out[i];
+    }
+    assert_non_null(inner);
+    buf expect = BUF_INIT;
+    static const pack_file alone[] = {{"run.sh", "#!/bin/sh\necho hi\n", 18, 0755}};
+    assert_int_equal(pack_build(PACK_ZIP, alone, 1, MTIME, &expect, err, sizeof err), 0);
+    assert_int_equal(inner->len, expect.len);
+    assert_memory_equal(inner->data, expect.data, expect.len);
+    buf_free(&expect);
+    pack_files_free(out, n);
+    static const pack_nested none[] = {{"x.tar.gz", "nothing", PACK_TGZ}};
+    out = NULL;
+    assert_int_equal(pack_nest(none, 1, files, NFILES, MTIME, &out, &n, err, sizeof err), -1);
+    assert_string_equal(err, "archive x.tar.gz: no file below nothing");
+    assert_null(out);
+}
+
 static void test_save(void **state)
 {
     (void)state;
@@ -285,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_tgz_layout),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_entries),
+        cmocka_unit_test(test_nest),
         cmocka_unit_test(test_save),
         cmocka_unit_test(test_save_dir),
     };

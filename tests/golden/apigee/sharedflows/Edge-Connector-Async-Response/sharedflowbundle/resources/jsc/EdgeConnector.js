@@ -5,7 +5,7 @@
   "use strict";
 
   var EC = {
-    connector: "apigee" + "/" + "1.0.0",
+    connector: "apigee" + "/" + "1.1.0",
     endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
     requestTimeoutMs: 750,
     retries: 1,
