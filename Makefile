@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 FUZZCC  ?= clang
-PKGS    := libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl
+PKGS    := libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl hiredis
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

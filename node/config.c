@@ -2,6 +2,7 @@
  * libyaml builds the node tree; every key is checked and every error kept with its position. */
 #include "config.h"
 #include "glob.h"
+#include "store.h"
 #include <yaml.h>
 #include <errno.h>
 #include <limits.h>
@@ -474,6 +475,74 @@ static int route_list(loader *L, ynode *v, const char *k, route_table *t)
 }
 static int k_routes(loader *L, ynode *v, const char *k, void *t) { CFG(t); return route_list(L, v, k, &c->routes); }
 
+/* brute_force / forced_browsing: [{path, statuses, limit, window, block_for}]; shared_store: {redis} */
+static int k_c_path(loader *L, ynode *v, const char *k, void *t) { config_count_rule *r = t; return get_str(L, v, k, &r->path); }
+static int k_c_limit(loader *L, ynode *v, const char *k, void *t) { config_count_rule *r = t; return get_long(L, v, k, 0, 1000000000, &r->limit); }
+static int k_c_window(loader *L, ynode *v, const char *k, void *t) { config_count_rule *r = t; return get_ms(L, v, k, 86400000ul * 7, &r->window_ms); }
+static int k_c_block(loader *L, ynode *v, const char *k, void *t) { config_count_rule *r = t; return get_ms(L, v, k, 86400000ul * 30, &r->block_ms); }
+static int k_c_statuses(loader *L, ynode *v, const char *k, void *t)
+{
+    config_count_rule *r = t;
+    char **s = NULL;
+    size_t n = 0;
+    int rc = get_strs(L, v, k, &s, &n);
+    r->nstatuses = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *end;
+        long x = strtol(s[i], &end, 10);
+        if (*end || x < 100 || x > 599) { err_at(L, v, k, "\"%s\" is not an HTTP status (100..599)", s[i]); rc = -1; }
+        else if (r->nstatuses == CONFIG_MAX_STATUSES) { err_at(L, v, k, "at most %d statuses", CONFIG_MAX_STATUSES); rc = -1; }
+        else r->statuses[r->nstatuses++] = (int)x;
+    }
+    free_strs(s, n);
+    return rc;
+}
+static const key_def count_keys[] = {
+    {"path", k_c_path}, {"statuses", k_c_statuses}, {"limit", k_c_limit}, {"window", k_c_window},
+    {"block_for", k_c_block}, {NULL, NULL}};
+static void count_check(loader *L, ynode *n, const char *k, void *elem, size_t index)
+{
+    (void)index;
+    config_count_rule *r = elem;
+    if (!r->limit && n && n->type == YAML_MAPPING_NODE) {
+        int has = 0;
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            ynode *key = node_at(L, p->key);
+            has |= key && key->type == YAML_SCALAR_NODE && !strcmp((char *)key->data.scalar.value, "limit");
+        }
+        if (!has) err_at(L, n, k, "needs limit");
+    }
+}
+static int count_list(loader *L, ynode *v, const char *k, config *c, int kind)
+{
+    size_t first = c->ncounts;
+    int rc = each_entry(L, v, k, "rules", &c->counts, &c->ncounts, sizeof *c->counts, count_keys, count_check);
+    for (size_t i = first; i < c->ncounts; i++) {       /* defaults for what an entry leaves out */
+        config_count_rule *r = &c->counts[i];
+        r->kind = kind;
+        if (!r->path) r->path = strdup("/");
+        if (!r->nstatuses) {
+            if (kind == CONFIG_COUNT_FORCED_BROWSING) r->statuses[r->nstatuses++] = 404;
+            else { r->statuses[0] = 401; r->statuses[1] = 403; r->nstatuses = 2; }
+        }
+        if (!r->window_ms) r->window_ms = 60000;
+        if (!r->block_ms) r->block_ms = 600000;
+    }
+    return rc;
+}
+static int k_brute(loader *L, ynode *v, const char *k, void *t) { CFG(t); return count_list(L, v, k, c, CONFIG_COUNT_BRUTE_FORCE); }
+static int k_forced(loader *L, ynode *v, const char *k, void *t) { CFG(t); return count_list(L, v, k, c, CONFIG_COUNT_FORCED_BROWSING); }
+static int k_ss_redis(loader *L, ynode *v, const char *k, void *t)
+{
+    CFG(t);
+    if (get_str(L, v, k, &c->shared_store) < 0) return -1;
+    const char *why = store_url_check(c->shared_store);
+    if (why) { err_at(L, v, k, "%s", why); return -1; }
+    return 0;
+}
+static const key_def store_keys[] = {{"redis", k_ss_redis}, {NULL, NULL}};
+static int k_store(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, store_keys, t); return 0; }
+
 static const key_def top_keys[] = {
     {"listen", k_listen}, {"admin_listen", k_admin}, {"tls", k_tls}, {"threads", k_threads},
     {"mode", k_mode}, {"application", k_app}, {"allowed_hosts", k_hosts},
@@ -481,7 +550,8 @@ static const key_def top_keys[] = {
     {"routes", k_routes}, {"input_filters", k_filters}, {"denylist", k_deny},
     {"allowlist", k_allow}, {"graylist", k_gray}, {"limits", k_limits},
     {"reply_timeout", k_reply_timeout}, {"drain_timeout", k_drain}, {"rules", k_rules},
-    {"events", k_events}, {NULL, NULL}};
+    {"events", k_events}, {"shared_store", k_store}, {"brute_force", k_brute},
+    {"forced_browsing", k_forced}, {NULL, NULL}};
 
 /* ---- defaults and the shipped rule set ---------------------------------------------------- */
 
@@ -619,7 +689,9 @@ void config_free(config *c)
     filters_free(&c->bypass);
     filters_free(&c->inspect);
     cidr_list_free(&c->denylist); cidr_list_free(&c->allowlist); cidr_list_free(&c->graylist);
-    free(c->rules_path); free(c->events_path);
+    free(c->rules_path); free(c->events_path); free(c->shared_store);
+    for (size_t i = 0; i < c->ncounts; i++) free(c->counts[i].path);
+    free(c->counts);
     free(c);
 }
 

@@ -15,6 +15,17 @@ typedef struct config_proxy_rule {
     char **ip_headers;   size_t nip_headers;
 } config_proxy_rule;
 
+/* brute_force and forced_browsing entries: statuses of response reports counted per client address. */
+enum { CONFIG_COUNT_BRUTE_FORCE, CONFIG_COUNT_FORCED_BROWSING };
+#define CONFIG_MAX_STATUSES 16
+typedef struct config_count_rule {
+    int kind;                   /* CONFIG_COUNT_* */
+    char *path;                 /* prefix of the reported path */
+    int statuses[CONFIG_MAX_STATUSES]; size_t nstatuses;
+    long limit;                 /* more than this many within window blocks */
+    unsigned long window_ms, block_ms;
+} config_count_rule;
+
 typedef struct config {
     char *path;                 /* the file it came from */
     char *listen;  char listen_ip[64];  int listen_port;
@@ -43,6 +54,8 @@ typedef struct config {
     unsigned long drain_timeout_ms;
     char *rules_path;           /* resolved; never NULL after a successful load */
     char *events_path;          /* NULL = attacks are not written */
+    char *shared_store;         /* Redis URL, or NULL for the in-process store */
+    config_count_rule *counts; size_t ncounts;  /* brute_force then forced_browsing entries */
 } config;
 
 /* Error list: each entry "FILE:LINE:COL: key: reason". */

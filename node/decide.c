@@ -4,6 +4,7 @@
 #include "glob.h"
 #include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,6 +93,14 @@ static void identify(const config *c, const decide_input *in, decide_result *out
     cidr_addr_format(client, out->client, sizeof out->client);
 }
 
+void decide_client(const config *c, const decide_input *in, char *out, size_t outlen)
+{
+    decide_result r;
+    unsigned char client[16];
+    identify(c, in, &r, client);
+    snprintf(out, outlen, "%s", r.client);
+}
+
 static int host_allowed(const config *c, const char *host)
 {
     if (!c->nallowed_hosts) return 1;
@@ -167,6 +176,9 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
     int allowed = cidr_list_contains(&c->allowlist, client);
     if (!allowed && cidr_list_contains(&c->denylist, client))
         return finish(out, 403, "block", "denylist");
+    if (!allowed && in->blocked && out->type == DECIDE_REQUEST &&     /* before any rule runs */
+        (out->mode == CONFIG_MODE_BLOCK || out->mode == CONFIG_MODE_SAFE_BLOCKING))
+        return finish(out, 403, "block", in->blocked);
     if (analyse(s, in, out) < 0) return -1;
     if (out->det.total == 0) return finish(out, 200, "pass", NULL);
     int block = !allowed && (out->mode == CONFIG_MODE_BLOCK ||

@@ -15,13 +15,14 @@ typedef struct decide_input {
     const char *body;
     size_t body_len;
     unsigned char peer[16];         /* the TCP peer (cidr.h form) */
+    const char *blocked;            /* set by bruteforce_check: "brute_force", "forced_browsing", or NULL */
 } decide_input;
 
 typedef struct decide_result {
     int type;                       /* DECIDE_* */
     int status;                     /* HTTP status for the connector */
     const char *verdict;            /* "pass", "block", "bypass", "reject", "recorded" */
-    const char *reason;             /* "attack", "denylist", "mode_off", "input_filters", "host", "token", or NULL */
+    const char *reason;             /* "attack", "denylist", "brute_force", "forced_browsing", "mode_off", "input_filters", "host", "token", or NULL */
     int mode;                       /* CONFIG_MODE_*, -1 when rejected before routing */
     long application;
     int analysed;
@@ -36,6 +37,8 @@ typedef struct decide_result {
 
 /* Decides; returns out->status, or -1 when memory ran out. Thread-safe. */
 int decide_message(const node_state *s, const decide_input *in, decide_result *out);
+/* The client address of in (by the proxy-header rules, as decide_message finds it), as text. */
+void decide_client(const config *c, const decide_input *in, char *out, size_t outlen);
 /* Case-insensitive header lookup; NULL when absent. */
 const char *decide_header(const decide_input *in, const char *name);
 

@@ -36,17 +36,22 @@ void events_close(void)
     events_open(NULL, err, sizeof err);
 }
 
+void events_add_message(cJSON *o, const decide_result *r)
+{
+    cJSON_AddStringToObject(o, "request_id", r->request_id);
+    cJSON_AddStringToObject(o, "connector", r->connector);
+    cJSON_AddNumberToObject(o, "application", (double)r->application);
+    cJSON_AddStringToObject(o, "host", r->host);
+    cJSON_AddStringToObject(o, "client", r->client);
+}
+
 char *events_format(const decide_result *r, int i, const char *when)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     const detect_hit *h = &r->det.hits[i];
     cJSON_AddStringToObject(o, "time", when);
-    cJSON_AddStringToObject(o, "request_id", r->request_id);
-    cJSON_AddStringToObject(o, "connector", r->connector);
-    cJSON_AddNumberToObject(o, "application", (double)r->application);
-    cJSON_AddStringToObject(o, "host", r->host);
-    cJSON_AddStringToObject(o, "client", r->client);
+    events_add_message(o, r);
     cJSON_AddStringToObject(o, "class", h->attack_class);
     cJSON_AddStringToObject(o, "rule", h->rule_id);
     cJSON_AddStringToObject(o, "where", h->where);
@@ -103,4 +108,39 @@ int events_write(const decide_result *r)
     }
     pthread_mutex_unlock(&lock);
     return written;
+}
+
+int events_enabled(void)
+{
+    pthread_mutex_lock(&lock);
+    int on = fd >= 0;
+    pthread_mutex_unlock(&lock);
+    return on;
+}
+
+cJSON *events_new(const char *type)
+{
+    cJSON *o = cJSON_CreateObject();
+    char when[40];
+    now_iso(when, sizeof when);
+    if (o) { cJSON_AddStringToObject(o, "time", when); cJSON_AddStringToObject(o, "type", type); }
+    return o;
+}
+
+int events_emit(cJSON *o)
+{
+    if (!o) return -1;
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s) return -1;
+    size_t n = strlen(s);
+    char *line = realloc(s, n + 2);
+    if (!line) { free(s); return -1; }
+    line[n] = '\n';
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (fd >= 0) rc = write(fd, line, n + 1) == (ssize_t)(n + 1) ? 1 : -1;
+    pthread_mutex_unlock(&lock);
+    free(line);
+    return rc;
 }

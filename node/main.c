@@ -5,6 +5,7 @@
 #include "listeners.h"
 #include "server.h"
 #include "state.h"
+#include "store.h"
 #include <errno.h>
 #include <signal.h>
 #include <sodium.h>
@@ -62,6 +63,7 @@ static void reload(const char *path)
         return;
     }
     if (events_open(s->cfg->events_path, err, sizeof err) < 0) fprintf(stderr, "edgenode: %s\n", err);
+    if (store_configure(s->cfg->shared_store, err, sizeof err) < 0) fprintf(stderr, "edgenode: %s\n", err);
     state_release(cur);
     metrics_set_rules(detect_rules_count(s->rules));
     state_install(s);
@@ -92,12 +94,19 @@ static int run(const char *path)
         state_free(s);
         return 1;
     }
+    if (store_configure(s->cfg->shared_store, err, sizeof err) < 0) {
+        fprintf(stderr, "edgenode: %s\n", err);
+        state_free(s);
+        events_close();
+        return 1;
+    }
     metrics_set_rules(detect_rules_count(s->rules));
     state_install(s);
     if (listeners_start(s->cfg, err, sizeof err) < 0) {
         fprintf(stderr, "edgenode: %s\n", err);
         state_install(NULL);
         events_close();
+        store_shutdown();
         return 1;
     }
     fprintf(stderr, "edgenode: listening on %s%s, mode %s, %zu rules\n", s->cfg->listen,
@@ -116,6 +125,7 @@ static int run(const char *path)
     listeners_shutdown(drain_ms);
     state_install(NULL);
     events_close();
+    store_shutdown();
     metrics_reset();
     fprintf(stderr, "edgenode: stopped\n");
     return 0;

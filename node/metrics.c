@@ -2,6 +2,7 @@
  * Names are prefixed edgenode_; process_* follow the Prometheus client conventions. */
 #include "metrics.h"
 #include "config.h"
+#include "store.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -19,14 +20,15 @@ static const char *const mode_labels[] = {"off", "monitoring", "safe_blocking", 
 static const char *const verdict_names[] = {"pass", "block", "bypass", "reject", "recorded"};
 static const char *const bypass_names[] = {"mode_off", "input_filters"};
 static const char *const reject_names[] = {"host", "network", "token"};
-static const char *const block_names[] = {"attack", "denylist"};
+static const char *const block_names[] = {"attack", "denylist", "brute_force", "forced_browsing"};
 static const char *const status_classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "unknown"};
 static const int error_codes[] = {400, 413, 500};
 static const double buckets[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1};
 #define NB (sizeof buckets / sizeof buckets[0])
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
-static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[2], resp_status[6];
+static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[4], resp_status[6];
+static counter clients_limited[2][2];     /* [kind][blocked] */
 static counter http_errors[3], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
 static atomic_llong inflight;
 static atomic_ullong rules_loaded;
@@ -83,7 +85,7 @@ void metrics_record(const decide_result *r)
     if (v >= 0) add(&verdicts[v]);
     if (strcmp(r->verdict, "bypass") == 0 && (v = index_of(bypass_names, 2, r->reason)) >= 0) add(&bypassed[v]);
     if (strcmp(r->verdict, "reject") == 0 && (v = index_of(reject_names, 3, r->reason)) >= 0) add(&rejected[v]);
-    if (strcmp(r->verdict, "block") == 0 && (v = index_of(block_names, 2, r->reason)) >= 0) add(&blocked[v]);
+    if (strcmp(r->verdict, "block") == 0 && (v = index_of(block_names, N(block_names), r->reason)) >= 0) add(&blocked[v]);
     if (r->type == DECIDE_RESPONSE)
         add(&resp_status[r->response_status ? r->response_status / 100 - 1 : 5]);
     if (r->analysed) observe(r->analysis_seconds);
@@ -95,6 +97,7 @@ void metrics_record(const decide_result *r)
 }
 
 void metrics_reject_network(void) { add(&rejected[1]); }
+void metrics_client_blocked(int kind, int did_block) { add(&clients_limited[kind != 0][did_block != 0]); }
 void metrics_reload(int ok) { add(ok ? &reloads_ok : &reloads_err); }
 void metrics_reply_timeout(void) { add(&reply_timeouts); }
 void metrics_set_rules(size_t n) { atomic_store(&rules_loaded, n); if (!start_time) start_time = time(NULL); }
@@ -131,6 +134,13 @@ static void emit(out *o, const char *fmt, ...)
 static void head(out *o, const char *name, const char *type, const char *help)
 {
     emit(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A metric without labels: its help, type and one value. */
+static void one(out *o, const char *name, const char *type, const char *help, unsigned long long v)
+{
+    head(o, name, type, help);
+    emit(o, "%s %llu\n", name, v);
 }
 
 static void labelled(out *o, const char *name, const char *label, const char *const *names,
@@ -200,6 +210,21 @@ char *metrics_render(size_t *len)
     head(&o, "edgenode_http_errors_total", "counter", "Protocol errors answered by the node, by status.");
     for (size_t i = 0; i < N(error_codes); i++)
         emit(&o, "edgenode_http_errors_total{status=\"%d\"} %llu\n", error_codes[i], get(&http_errors[i]));
+    head(&o, "edgenode_clients_limited_total", "counter", "Client addresses that crossed a brute_force or forced_browsing limit.");
+    for (int k = 0; k < 2; k++)
+        for (int b = 0; b < 2; b++)
+            emit(&o, "edgenode_clients_limited_total{kind=\"%s\",action=\"%s\"} %llu\n",
+                 k ? "forced_browsing" : "brute_force", b ? "blocked" : "recorded", get(&clients_limited[k][b]));
+    store_stats ss;
+    store_get_stats(&ss);
+    one(&o, "edgenode_store_shared", "gauge", "1 when a shared store (Redis) is configured.", (unsigned long long)ss.shared);
+    one(&o, "edgenode_store_up", "gauge", "1 when the last call to the shared store worked.", (unsigned long long)ss.up);
+    one(&o, "edgenode_store_calls_total", "counter", "Calls to the shared store.", ss.calls);
+    one(&o, "edgenode_store_errors_total", "counter",
+        "Shared-store calls that failed or were skipped while it was down (the in-process store answered).", ss.errors);
+    one(&o, "edgenode_store_outages_total", "counter", "Times the shared store went from up to down.", ss.outages);
+    one(&o, "edgenode_store_reconnects_total", "counter", "Times the shared store came back after an outage.", ss.reconnects);
+    one(&o, "edgenode_store_local_keys", "gauge", "Entries in the in-process store.", (unsigned long long)ss.local_keys);
     head(&o, "edgenode_inflight_requests", "gauge", "Messages being handled now.");
     emit(&o, "edgenode_inflight_requests %lld\n", (long long)atomic_load(&inflight));
     head(&o, "edgenode_rules_loaded", "gauge", "Rules in the serving rule set.");

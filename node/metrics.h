@@ -14,6 +14,8 @@ void metrics_reply_timeout(void);
 void metrics_http_error(int status);              /* 400/413/500 answered by the node itself */
 void metrics_set_rules(size_t n);
 void metrics_inflight(int delta);
+/* A client address crossed a brute_force (kind 0) or forced_browsing (1) limit; blocked or only recorded. */
+void metrics_client_blocked(int kind, int blocked);
 long metrics_inflight_now(void);
 
 /* Prometheus text exposition; malloc'd, NUL-terminated; NULL when out of memory. */

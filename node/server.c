@@ -5,6 +5,7 @@
 #include "decide.h"
 #include "events.h"
 #include "metrics.h"
+#include "observe.h"
 #include "state.h"
 #include <microhttpd.h>
 #include <openssl/evp.h>
@@ -166,10 +167,11 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r, const char *url,
     qbuf q = {0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &h);
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &q);
-    decide_input in = {method, url, q.p, h.v, h.n, r->body, r->len, {0}};
+    decide_input in = {method, url, q.p, h.v, h.n, r->body, r->len, {0}, NULL};
     const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ai && ai->client_addr) cidr_addr_from_sockaddr(ai->client_addr, in.peer);
     decide_result res;
+    if (!h.oom && !q.oom) observe_before(r->st, &in);
     int status = h.oom || q.oom ? -1 : decide_message(r->st, &in, &res);
     int close = conn_over_limit(c, cfg, h.bytes + strlen(url) + r->len + 16) || state_draining();
     char *json;
@@ -180,6 +182,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r, const char *url,
     } else {
         metrics_record(&res);
         events_write(&res);
+        observe_after(r->st, &in, &res);
         if (cfg->reply_timeout_ms && res.type != DECIDE_RESPONSE &&
             (now_s() - r->started) * 1000 > (double)cfg->reply_timeout_ms) {
             metrics_reply_timeout();

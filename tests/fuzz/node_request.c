@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *method = first, *path = strchr(first, ' '), *query = NULL;
     if (path) *path++ = '\0'; else path = "/";
     if ((query = strchr(path, '?'))) *query++ = '\0';
-    decide_input in = {method, path, query, h, nh, p, (size_t)(end - p), {0}};
+    decide_input in = {method, path, query, h, nh, p, (size_t)(end - p), {0}, NULL};
     cidr_addr_parse(size && data[0] & 1 ? "10.1.2.3" : "192.0.2.9", in.peer);
     decide_result r;
     int st = decide_message(state(), &in, &r);

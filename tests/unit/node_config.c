@@ -212,6 +212,44 @@ static void structural_errors(void **st)
     config_errors_free(&e);
 }
 
+static void counting_rules(void **st)
+{
+    (void)st;
+    config_errors e = {0};
+    config *c = load("listen: 127.0.0.1:5050\n"
+                     "shared_store: {redis: 'redis://:pw@127.0.0.1:6380/2'}\n"
+                     "brute_force: [{path: /login, statuses: [401], limit: 5, window: 30s, block_for: 5m}]\n"
+                     "forced_browsing: [{limit: 20}]\n", &e);
+    assert_non_null(c);
+    assert_string_equal(c->shared_store, "redis://:pw@127.0.0.1:6380/2");
+    assert_int_equal(c->ncounts, 2);
+    assert_int_equal(c->counts[0].kind, CONFIG_COUNT_BRUTE_FORCE);
+    assert_string_equal(c->counts[0].path, "/login");
+    assert_int_equal(c->counts[0].nstatuses, 1);
+    assert_int_equal(c->counts[0].statuses[0], 401);
+    assert_int_equal(c->counts[0].limit, 5);
+    assert_int_equal(c->counts[0].window_ms, 30000);
+    assert_int_equal(c->counts[0].block_ms, 300000);
+    assert_int_equal(c->counts[1].kind, CONFIG_COUNT_FORCED_BROWSING);   /* defaults */
+    assert_string_equal(c->counts[1].path, "/");
+    assert_int_equal(c->counts[1].statuses[0], 404);
+    assert_int_equal(c->counts[1].window_ms, 60000);
+    assert_int_equal(c->counts[1].block_ms, 600000);
+    config_free(c);
+    assert_null(load("listen: 127.0.0.1:5050\n"
+                     "shared_store: {redis: 'http://127.0.0.1:6379'}\n"            /* line 2 */
+                     "brute_force: [{path: /login, statuses: [99, x]}]\n"          /* line 3 */
+                     "forced_browsing: [{limit: -1, window: soon}]\n"              /* line 4 */
+                     "shared_store: {redis: 'redis://h:99999'}\n", &e));           /* line 5 */
+    assert_true(has_error(&e, "t.yaml:2:23: shared_store.redis: must start with redis://"));
+    assert_true(has_error(&e, "t.yaml:3:40: brute_force.statuses: \"99\" is not an HTTP status"));
+    assert_true(has_error(&e, "t.yaml:3:15: brute_force: needs limit"));
+    assert_true(has_error(&e, "t.yaml:4:27: forced_browsing.limit: -1 is outside"));
+    assert_true(has_error(&e, "forced_browsing.window: expected a duration"));
+    assert_true(has_error(&e, "t.yaml:5:23: shared_store.redis: port must be 1..65535"));
+    config_errors_free(&e);
+}
+
 static void modes(void **st)
 {
     (void)st;
@@ -225,7 +263,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_listen), cmocka_unit_test(full), cmocka_unit_test(every_error_positioned),
-        cmocka_unit_test(structural_errors), cmocka_unit_test(modes),
+        cmocka_unit_test(structural_errors), cmocka_unit_test(modes), cmocka_unit_test(counting_rules),
     };
     return cmocka_run_group_tests_name("node_config", tests, setup, teardown);
 }

@@ -63,7 +63,7 @@ static int run(node_state *s, const char *peer, const char *query, decide_result
         h[n++].value = va_arg(ap, const char *);
     }
     va_end(ap);
-    decide_input in = {"GET", "/app/item", query, h, n, NULL, 0, {0}};
+    decide_input in = {"GET", "/app/item", query, h, n, NULL, 0, {0}, NULL};
     cidr_addr_parse(peer, in.peer);
     return decide_message(s, &in, r);
 }

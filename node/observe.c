@@ -1,0 +1,14 @@
+/* observe.c -- the hooks around decide_message (see observe.h).
+ * Each feature keeps its own module; this file only says which runs when. */
+#include "observe.h"
+#include "bruteforce.h"
+
+void observe_before(const node_state *s, decide_input *in)
+{
+    bruteforce_check(s, in);
+}
+
+void observe_after(const node_state *s, const decide_input *in, const decide_result *res)
+{
+    bruteforce_report(s, in, res);
+}
