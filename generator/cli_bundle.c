@@ -10,95 +10,75 @@
 #include "params.h"
 #include "root.h"
 
-static const char platforms_help[] =
+typedef struct opts {
+    const char *platform, *root, *version, *out, *packs, *node_version;
+    int json;
+    cli_list sets;       /* --set NAME=VALUE and --endpoint URL, in the order given */
+} opts;
+
+#define ROOT_OPT {"--root", "DIR", CLI_STR, offsetof(opts, root), \
+                  CLI_ROOT_HELP}
+
+static const cli_option listing_opts[] = {
+    {"--json", NULL, CLI_FLAG, offsetof(opts, json), "print JSON"},
+    ROOT_OPT,
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_command platforms_cmd = {
+    "platforms",
     "usage: bundlegen platforms [--json] [--root DIR]\n"
     "\n"
-    "Lists every platform: id, name, runtime, current bundle version and archive format.\n";
+    "Lists every platform: id, name, runtime, current bundle version and archive format.\n",
+    listing_opts, NULL, 0, {0}, 0, NULL,
+};
 
-static const char describe_help[] =
+static const cli_command describe_cmd = {
+    "describe",
     "usage: bundlegen describe PLATFORM [--json] [--root DIR]\n"
     "\n"
-    "Shows a platform's bundle: its files and its parameters with types, defaults and descriptions.\n";
+    "Shows a platform's bundle: its files and its parameters with types, defaults and descriptions.\n",
+    listing_opts, NULL, 1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)",
+};
 
-static const char generate_help[] =
+static const cli_option generate_opts[] = {
+    {"--endpoint", "URL", CLI_LIST, offsetof(opts, sets),
+     "a node endpoint (same as --set endpoint=URL); repeat for failover, in order"},
+    {"--set", "NAME=VALUE", CLI_LIST, offsetof(opts, sets),
+     "a parameter (see bundlegen describe PLATFORM); repeat a list's name or\n"
+     "separate its values with commas"},
+    {"--version", "V", CLI_STR, offsetof(opts, version),
+     "the bundle version (default: the current one, the changelog's newest);\n"
+     "an older version renders from its template pack"},
+    {"--node-version", "N", CLI_STR, offsetof(opts, node_version),
+     "refuse a bundle whose minimum node version is above N"},
+    {"--packs", "DIR", CLI_STR, offsetof(opts, packs), CLI_PACKS_HELP},
+    {"--out", "FILE", CLI_STR, offsetof(opts, out),
+     "where to write (default: the manifest's file name in the current folder);\n"
+     "- writes the archive to stdout and the digest line to stderr"},
+    ROOT_OPT,
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_command generate_cmd = {
+    "generate",
     "usage: bundlegen generate PLATFORM --endpoint URL [--endpoint URL ...] [--set NAME=VALUE ...]\n"
     "                          [--version V] [--node-version N] [--out FILE | --out -] [--root DIR]\n"
     "                          [--packs DIR]\n"
     "\n"
-    "Renders and packs PLATFORM's connector bundle, then prints \"SHA256  PATH\".\n"
-    "  --endpoint URL    a node endpoint (same as --set endpoint=URL); repeat for failover, in order\n"
-    "  --set NAME=VALUE  a parameter (see bundlegen describe PLATFORM); repeat a list's name or\n"
-    "                    separate its values with commas\n"
-    "  --version V       the bundle version (default: the current one, the changelog's newest);\n"
-    "                    an older version renders from its template pack\n"
-    "  --node-version N  refuse a bundle whose minimum node version is above N\n"
-    "  --packs DIR       the template packs (default: ROOT/packs)\n"
-    "  --out FILE        where to write (default: the manifest's file name in the current folder);\n"
-    "                    - writes the archive to stdout and the digest line to stderr\n"
-    "  --root DIR        the data folder (default: $BUNDLEGEN_ROOT, ./ when it holds platforms/,\n"
-    "                    else the installed data)\n"
-    "Every invalid parameter is reported, one per line. Nothing is written when anything fails.\n";
+    "Renders and packs PLATFORM's connector bundle, then prints \"SHA256  PATH\".\n",
+    generate_opts,
+    "Every invalid parameter is reported, one per line. Nothing is written when anything fails.\n",
+    1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)",
+};
 
-typedef struct opts {
-    const char *cmd, *platform, *root, *version, *out, *packs, *node_version;
-    int json;
-    const char **sets;   /* --set and --endpoint, in order, as NAME=VALUE */
-    size_t nsets;
-    char **owned;        /* the endpoint=URL strings built here */
-    size_t nowned;
-} opts;
-
-static void opts_free(opts *o)
-{
-    for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
-    free(o->owned);
-    free(o->sets);
-}
-
-/* Parses argv; which options are allowed depends on the command. Returns 0, 1 (help shown) or 2. */
-static int parse_args(int argc, char **argv, opts *o, const char *help, int generate)
+/* Parses argv for cmd; 0 to run, else the exit status (0 after --help, 2 on a usage error). */
+static int parse_args(const cli_command *cmd, int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->cmd = argv[0];
-    o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
-    o->owned = calloc((size_t)argc + 1, sizeof *o->owned);
-    if (!o->sets || !o->owned) { fprintf(stderr, "bundlegen: out of memory\n"); return 2; }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int missing = 0;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(help, stdout); return 1; }
-        if ((v = cli_opt(argc, argv, &i, "--root", &missing))) o->root = v;
-        else if (!generate && !strcmp(a, "--json")) o->json = 1;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--version", &missing))) o->version = v;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--node-version", &missing))) o->node_version = v;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--packs", &missing))) o->packs = v;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--out", &missing))) o->out = v;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--set", &missing))) o->sets[o->nsets++] = v;
-        else if (generate && (v = cli_opt(argc, argv, &i, "--endpoint", &missing))) {
-            size_t n = strlen(v) + sizeof "endpoint=";
-            char *s = malloc(n);
-            if (!s) { fprintf(stderr, "bundlegen: out of memory\n"); return 2; }
-            snprintf(s, n, "endpoint=%s", v);
-            o->owned[o->nowned++] = s;
-            o->sets[o->nsets++] = s;
-        } else if (missing) {
-            fprintf(stderr, "bundlegen: %s: %s needs a value\n", o->cmd, a);
-            return 2;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "bundlegen: %s: unknown option '%s' (see bundlegen %s --help)\n", o->cmd, a, o->cmd);
-            return 2;
-        } else if (!o->platform && strcmp(o->cmd, "platforms")) {
-            o->platform = a;
-        } else {
-            fprintf(stderr, "bundlegen: %s: unexpected argument '%s' (see bundlegen %s --help)\n", o->cmd, a, o->cmd);
-            return 2;
-        }
-    }
-    if (strcmp(o->cmd, "platforms") && !o->platform) {
-        fprintf(stderr, "bundlegen: %s: which platform? (see bundlegen platforms)\n%s", o->cmd, help);
-        return 2;
-    }
-    return 0;
+    int rc = cli_parse(cmd, argc, argv, o);
+    if (rc) cli_done(cmd, o);
+    return rc == 1 ? -1 : rc;
 }
 
 static int print_json(cJSON *v)
@@ -117,22 +97,22 @@ static manifest *load(const opts *o, char **root)
     char err[2048];
     *root = root_find(o->root, err, sizeof err);
     manifest *m = *root ? manifest_load(*root, o->platform, err, sizeof err) : NULL;
-    if (!m) fprintf(stderr, "bundlegen: %s: %s\n", o->cmd, err);
+    if (!m) fprintf(stderr, "bundlegen: describe: %s\n", err);
     return m;
 }
 
 int cli_platforms(int argc, char **argv)
 {
     opts o;
-    int rc = parse_args(argc, argv, &o, platforms_help, 0);
-    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    int rc = parse_args(&platforms_cmd, argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
     char err[2048], **ids = NULL;
     size_t n = 0;
     char *root = root_find(o.root, err, sizeof err);
     if (!root || manifest_list(root, &ids, &n, err, sizeof err) < 0) {
         fprintf(stderr, "bundlegen: platforms: %s\n", err);
         free(root);
-        opts_free(&o);
+        cli_done(&platforms_cmd, &o);
         return 1;
     }
     manifest **ms = calloc(n + 1, sizeof *ms);
@@ -168,7 +148,7 @@ int cli_platforms(int argc, char **argv)
     free(ms);
     manifest_list_free(ids, n);
     free(root);
-    opts_free(&o);
+    cli_done(&platforms_cmd, &o);
     return rc;
 }
 
@@ -218,8 +198,8 @@ static void describe_param(const param_def *d)
 int cli_describe(int argc, char **argv)
 {
     opts o;
-    int rc = parse_args(argc, argv, &o, describe_help, 0);
-    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    int rc = parse_args(&describe_cmd, argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
     char *root = NULL;
     manifest *m = load(&o, &root);
     if (!m) rc = 1;
@@ -240,7 +220,7 @@ int cli_describe(int argc, char **argv)
     }
     manifest_free(m);
     free(root);
-    opts_free(&o);
+    cli_done(&describe_cmd, &o);
     return rc;
 }
 
@@ -279,7 +259,21 @@ static int generate(const opts *o, const char *root)
     if (node_fits(o, &src) < 0) { bundle_source_free(&src); return 1; }
     const manifest *m = src.m;
     cJSON *errors = NULL;
-    cJSON *params = params_from_cli(m->params, m->nparams, o->sets, o->nsets, &errors);
+    const char **sets = calloc(o->sets.n + 1, sizeof *sets);
+    char **owned = calloc(o->sets.n + 1, sizeof *owned);
+    int oom = !sets || !owned;
+    for (size_t i = 0; !oom && i < o->sets.n; i++) {
+        const struct cli_item *it = &o->sets.v[i];
+        if (strcmp(it->opt, "--endpoint")) { sets[i] = it->value; continue; }
+        size_t n = strlen(it->value) + sizeof "endpoint=";
+        if (!(owned[i] = malloc(n))) { oom = 1; break; }
+        snprintf(owned[i], n, "endpoint=%s", it->value);
+        sets[i] = owned[i];
+    }
+    cJSON *params = oom ? NULL : params_from_cli(m->params, m->nparams, sets, o->sets.n, &errors);
+    for (size_t i = 0; owned && i < o->sets.n; i++) free(owned[i]);
+    free(owned);
+    free(sets);
     if (!params) {
         const cJSON *e;
         cJSON_ArrayForEach(e, errors)
@@ -310,13 +304,13 @@ static int generate(const opts *o, const char *root)
 int cli_generate(int argc, char **argv)
 {
     opts o;
-    int rc = parse_args(argc, argv, &o, generate_help, 1);
-    if (rc) { opts_free(&o); return rc == 1 ? 0 : 2; }
+    int rc = parse_args(&generate_cmd, argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
     char err[2048];
     char *root = root_find(o.root, err, sizeof err);
     if (!root) fprintf(stderr, "bundlegen: generate: %s\n", err);
     rc = root ? generate(&o, root) : 1;
     free(root);
-    opts_free(&o);
+    cli_done(&generate_cmd, &o);
     return rc;
 }

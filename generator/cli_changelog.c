@@ -15,7 +15,25 @@
 #include "packs.h"
 #include "root.h"
 
-static const char changelog_help[] =
+typedef struct opts {
+    const char *action, *platform, *root, *packs, *format, *out, *current, *strategy, *rollback;
+} opts;
+
+static const cli_option changelog_options[] = {
+    {"--platform", "P", CLI_STR, offsetof(opts, platform), "one platform (default: every platform)"},
+    {"--format", "F", CLI_STR, offsetof(opts, format), "render: md, json or atom"},
+    {"--out", "FILE", CLI_STR, offsetof(opts, out), "render: write FILE instead of stdout"},
+    {"--current", "V", CLI_STR, offsetof(opts, current), "resolve: the version running now"},
+    {"--strategy", "S", CLI_STR, offsetof(opts, strategy), "resolve: none, patch or minor"},
+    {"--rollback-to", "V", CLI_STR, offsetof(opts, rollback), "resolve: whether a rollback to V is allowed"},
+    {"--root", "DIR", CLI_STR, offsetof(opts, root),
+     CLI_ROOT_HELP},
+    {"--packs", "DIR", CLI_STR, offsetof(opts, packs), CLI_PACKS_HELP},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_command changelog_cmd = {
+    "changelog",
     "usage: bundlegen changelog check [--platform P] [--root DIR] [--packs DIR]\n"
     "       bundlegen changelog render --format md|json|atom [--platform P] [--out FILE] [--root DIR]\n"
     "       bundlegen changelog resolve PLATFORM --current V (--strategy none|patch|minor | --rollback-to V)\n"
@@ -26,49 +44,11 @@ static const char changelog_help[] =
     "render   the changelog as a Markdown page, a JSON feed or an Atom feed (to stdout or --out)\n"
     "resolve  the version an automatic update from V moves to (never a new major), or whether a\n"
     "         rollback to V is allowed (same major only)\n"
-    "pack     stores the tree's sources of PLATFORM as a template pack and prints its fingerprint\n";
-
-typedef struct opts {
-    const char *action, *platform, *root, *packs, *format, *out, *current, *strategy, *rollback;
-} opts;
-
-/* Parses "--name VALUE" / "--name=VALUE" options into o. Returns 0, 1 (help shown) or 2. */
-static int parse_args(int argc, char **argv, opts *o)
-{
-    static const struct { const char *name; size_t off; } table[] = {
-        {"--platform", offsetof(opts, platform)}, {"--root", offsetof(opts, root)},
-        {"--packs", offsetof(opts, packs)},       {"--format", offsetof(opts, format)},
-        {"--out", offsetof(opts, out)},           {"--current", offsetof(opts, current)},
-        {"--strategy", offsetof(opts, strategy)}, {"--rollback-to", offsetof(opts, rollback)},
-    };
-    memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(changelog_help, stdout); return 1; }
-        size_t k = 0, n = 0;
-        for (; k < sizeof table / sizeof table[0]; k++) {
-            n = strlen(table[k].name);
-            if (!strncmp(a, table[k].name, n) && (a[n] == '=' || !a[n])) break;
-        }
-        if (k < sizeof table / sizeof table[0]) {
-            const char *v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
-            if (!v) { fprintf(stderr, "bundlegen: changelog: %s needs a value\n", a); return 2; }
-            *(const char **)((char *)o + table[k].off) = v;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "bundlegen: changelog: unknown option '%s' (see bundlegen changelog --help)\n", a);
-            return 2;
-        } else if (!o->action) {
-            o->action = a;
-        } else if (!o->platform) {
-            o->platform = a;
-        } else {
-            fprintf(stderr, "bundlegen: changelog: unexpected argument '%s'\n", a);
-            return 2;
-        }
-    }
-    if (!o->action) { fputs(changelog_help, stderr); return 2; }
-    return 0;
-}
+    "pack     stores the tree's sources of PLATFORM as a template pack and prints its fingerprint\n"
+    "\n",
+    changelog_options, NULL,
+    2, {offsetof(opts, action), offsetof(opts, platform)}, 1, "which action? (check, render, resolve or pack)",
+};
 
 /* The platform ids to work on: o->platform alone, or every platform. */
 static int platform_ids(const opts *o, const char *root, char ***ids, size_t *n)
@@ -277,7 +257,9 @@ static int do_pack(const opts *o, const char *root, const char *packs)
 int cli_changelog(int argc, char **argv)
 {
     opts o;
-    int rc = parse_args(argc, argv, &o);
+    memset(&o, 0, sizeof o);
+    int rc = cli_parse(&changelog_cmd, argc, argv, &o);
+    cli_done(&changelog_cmd, &o);
     if (rc) return rc == 1 ? 0 : 2;
     char err[2048];
     char *root = root_find(o.root, err, sizeof err);

@@ -17,7 +17,38 @@
 #include "root.h"
 #include "sign.h"
 
-static const char release_help[] =
+typedef struct opts {
+    const char *out, *jobs, *sign, *endpoint, *root, *packs, *checks, *pubkey, *release, *file;
+} opts;
+
+#define O(f) offsetof(opts, f)
+static const cli_option release_options[] = {
+    {"--out", "DIR", CLI_STR | CLI_REQUIRED, O(out), "the release folder to write; it must not exist"},
+    {"--jobs", "N", CLI_STR, O(jobs), "platforms rendered and checked at once, 1 to 64 (default 1)"},
+    {"--sign", "KEY", CLI_STR, O(sign), "sign SHA256SUMS and release.json with KEY (from bundlegen keygen)"},
+    {"--endpoint", "URL", CLI_STR, O(endpoint), "the node endpoint baked into the bundles (default "
+     RELEASE_EXAMPLE_ENDPOINT ")"},
+    {"--root", "DIR", CLI_STR, O(root),
+     CLI_ROOT_HELP},
+    {"--packs", "DIR", CLI_STR, O(packs), CLI_PACKS_HELP},
+    {"--checks", "DIR", CLI_STR, O(checks), "the check scripts, CHECKS/NAME.sh (default: ROOT/scripts/checks)"},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_option keygen_options[] = {
+    {"--out", "PREFIX", CLI_STR | CLI_REQUIRED, O(out), "writes PREFIX.pub and PREFIX.key"},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_option verify_options[] = {
+    {"--pubkey", "KEY.pub", CLI_STR, O(pubkey), "the signatures must verify with this public key too"},
+    {"--release", "DIR", CLI_STR, O(release), "the release folder (default: the folder holding FILE or its parent)"},
+    {NULL, NULL, 0, 0, NULL},
+};
+#undef O
+
+static const cli_command release_cmd = {
+    "release",
     "usage: bundlegen release --out DIR [--jobs N] [--sign KEY] [--endpoint URL] [--root DIR]\n"
     "                         [--packs DIR] [--checks DIR]\n"
     "\n"
@@ -26,58 +57,39 @@ static const char release_help[] =
     "runs the manifest's checks on it (CHECKS/NAME.sh FILE, default ROOT/scripts/checks), and writes DIR:\n"
     "bundles/, packs/, changelog.md|json|atom, release.json, SHA256SUMS and, with --sign KEY (a minisign\n"
     "secret key from bundlegen keygen), SHA256SUMS.minisig and release.json.minisig. DIR must not exist;\n"
-    "it appears complete or not at all. Archive times come from the changelog dates (or SOURCE_DATE_EPOCH).\n";
+    "it appears complete or not at all. Archive times come from the changelog dates (or SOURCE_DATE_EPOCH).\n"
+    "\n",
+    release_options, NULL, 0, {0}, 0, NULL,
+};
 
-static const char keygen_help[] =
+static const cli_command keygen_cmd = {
+    "keygen",
     "usage: bundlegen keygen --out PREFIX\n"
     "\n"
     "Writes an Ed25519 key pair in minisign's format: PREFIX.pub (public) and PREFIX.key (secret, mode 0600,\n"
-    "not encrypted: protect the file). Existing files are never overwritten.\n";
+    "not encrypted: protect the file). Existing files are never overwritten.\n"
+    "\n",
+    keygen_options, NULL, 0, {0}, 0, NULL,
+};
 
-static const char verify_help[] =
+static const cli_command verify_cmd = {
+    "verify",
     "usage: bundlegen verify FILE [--pubkey KEY.pub] [--release DIR]\n"
     "\n"
     "Checks a bundle against a release's release.json and SHA256SUMS, or SHA256SUMS alone (DIR: default the\n"
     "folder holding FILE or its parent) and says which platform and version it is. With --pubkey, the\n"
-    "signatures SHA256SUMS.minisig and release.json.minisig must verify too.\n";
+    "signatures SHA256SUMS.minisig and release.json.minisig must verify too.\n"
+    "\n",
+    verify_options, NULL, 1, {offsetof(opts, file)}, 1, "which bundle file?",
+};
 
-typedef struct opts {
-    const char *out, *jobs, *sign, *endpoint, *root, *packs, *checks, *pubkey, *release, *file;
-} opts;
-
-/* Parses the options a command allows (names, NULL-terminated); 0, 1 (help shown) or 2. */
-static int parse_args(int argc, char **argv, opts *o, const char *help, const char *const *allowed)
+/* Parses argv for cmd into o; 0 to run, 1 when help was shown, 2 on a usage error. */
+static int parse_args(const cli_command *cmd, int argc, char **argv, opts *o)
 {
-    static const struct { const char *name; size_t off; } table[] = {
-        {"--out", offsetof(opts, out)},         {"--jobs", offsetof(opts, jobs)},
-        {"--sign", offsetof(opts, sign)},       {"--endpoint", offsetof(opts, endpoint)},
-        {"--root", offsetof(opts, root)},       {"--packs", offsetof(opts, packs)},
-        {"--checks", offsetof(opts, checks)},   {"--pubkey", offsetof(opts, pubkey)},
-        {"--release", offsetof(opts, release)},
-    };
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(help, stdout); return 1; }
-        size_t k = 0, n = 0;
-        for (; k < sizeof table / sizeof table[0]; k++) {
-            n = strlen(table[k].name);
-            if (!strncmp(a, table[k].name, n) && (a[n] == '=' || !a[n])) break;
-        }
-        int ok = 0;
-        for (size_t q = 0; k < sizeof table / sizeof table[0] && allowed[q]; q++) ok |= !strcmp(allowed[q], table[k].name);
-        if (ok) {
-            const char *v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
-            if (!v) { fprintf(stderr, "bundlegen: %s: %s needs a value\n", argv[0], a); return 2; }
-            *(const char **)((char *)o + table[k].off) = v;
-        } else if ((a[0] == '-' && a[1]) || strcmp(argv[0], "verify") || o->file) {
-            fprintf(stderr, "bundlegen: %s: unexpected '%s' (see bundlegen %s --help)\n", argv[0], a, argv[0]);
-            return 2;
-        } else {
-            o->file = a;
-        }
-    }
-    return 0;
+    int rc = cli_parse(cmd, argc, argv, o);
+    cli_done(cmd, o);
+    return rc;
 }
 
 static void progress(void *ud, size_t done, size_t total, const char *id, const char *version, const char *status)
@@ -90,11 +102,9 @@ static void progress(void *ud, size_t done, size_t total, const char *id, const 
 
 int cli_release(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--out", "--jobs", "--sign", "--endpoint", "--root", "--packs", "--checks", NULL};
     opts o;
-    int rc = parse_args(argc, argv, &o, release_help, allowed);
+    int rc = parse_args(&release_cmd, argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
-    if (!o.out) { fprintf(stderr, "bundlegen: release: --out DIR is required\n%s", release_help); return 2; }
     char *end = NULL;
     long jobs = o.jobs ? strtol(o.jobs, &end, 10) : 1;
     if (o.jobs && (*end || jobs < 1 || jobs > 64)) {
@@ -132,11 +142,10 @@ static int write_new(const char *path, const buf *text, mode_t mode)
 
 int cli_keygen(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--out", NULL};
     opts o;
-    int rc = parse_args(argc, argv, &o, keygen_help, allowed);
+    int rc = parse_args(&keygen_cmd, argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
-    if (!o.out || !*o.out) { fprintf(stderr, "bundlegen: keygen: --out PREFIX is required\n"); return 2; }
+    if (!*o.out) { fprintf(stderr, "bundlegen: keygen: --out: an empty PREFIX\n"); return 2; }
     char pub[4096], key[4096], id[17];
     snprintf(pub, sizeof pub, "%s.pub", o.out);
     snprintf(key, sizeof key, "%s.key", o.out);
@@ -326,11 +335,9 @@ done:
 
 int cli_verify(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--pubkey", "--release", NULL};
     opts o;
-    int rc = parse_args(argc, argv, &o, verify_help, allowed);
+    int rc = parse_args(&verify_cmd, argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
-    if (!o.file) { fprintf(stderr, "bundlegen: verify: which bundle file?\n%s", verify_help); return 2; }
     char err[2048];
     sign_key k;
     if (o.pubkey && sign_load(o.pubkey, 0, &k, err, sizeof err) < 0) {

@@ -1,6 +1,7 @@
 /* cli_render.c -- "bundlegen render": one template, JSON data, optional partials, to stdout.
  * The language comes from --lang, --spec, or the template's file extension. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,21 +9,37 @@
 #include "tmpl.h"
 #include "value.h"
 
-static const char render_help[] =
+typedef struct render_opts {
+    const char *tpath, *data, *partials, *lang;
+    int spec;
+} render_opts;
+
+static const cli_option render_options[] = {
+    {"--data", "FILE", CLI_STR, offsetof(render_opts, data), "the JSON data (default: an empty object)"},
+    {"--partials", "DIR", CLI_STR, offsetof(render_opts, partials),
+     "every file below DIR is a partial, named by its path relative to DIR\n"
+     "({{> _shared/client.js}}); a .mustache suffix is dropped from names"},
+    {"--lang", "LANG", CLI_STR, offsetof(render_opts, lang),
+     "the output language: spec, text, js, python, lua, xml, yaml, json, toml, rust;\n"
+     "default: from TEMPLATE's extension (name.js or name.js.mustache), else text"},
+    {"--spec", NULL, CLI_FLAG, offsetof(render_opts, spec),
+     "plain Mustache as the spec defines it: HTML escaping, lenient missing names"},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_command render_cmd = {
+    "render",
     "usage: bundlegen render TEMPLATE [--data FILE.json] [--partials DIR] [--lang LANG | --spec]\n"
     "\n"
-    "Renders TEMPLATE (a file, or - for stdin) to stdout.\n"
-    "  --data FILE      the JSON data (default: an empty object)\n"
-    "  --partials DIR   every file below DIR is a partial, named by its path relative to DIR\n"
-    "                   ({{> _shared/client.js}}); a .mustache suffix is dropped from names\n"
-    "  --lang LANG      the output language: spec, text, js, python, lua, xml, yaml, json, toml, rust;\n"
-    "                   default: from TEMPLATE's extension (name.js or name.js.mustache), else text\n"
-    "  --spec           plain Mustache as the spec defines it: HTML escaping, lenient missing names\n"
+    "Renders TEMPLATE (a file, or - for stdin) to stdout.\n",
+    render_options,
     "\n"
     "In code languages a value is escaped for the lexical context of its tag: a complete literal in\n"
     "code position, escaped contents inside a string literal; tags in comments, template literals,\n"
     "raw or long strings are refused. A missing name is an error except with --spec.\n"
-    "Exit status: 0 rendered, 1 a template or data error, 2 a usage error.\n";
+    "Exit status: 0 rendered, 1 a template or data error, 2 a usage error.\n",
+    1, {offsetof(render_opts, tpath)}, 1, "no TEMPLATE given (see bundlegen render --help)",
+};
 
 static cJSON *load_json(const char *path)
 {
@@ -49,28 +66,12 @@ static cJSON *load_json(const char *path)
 
 int cli_render(int argc, char **argv)
 {
-    const char *tpath = NULL, *data_path = NULL, *pdir = NULL, *lang_arg = NULL;
-    int spec = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(render_help, stdout); return 0; }
-        if ((strcmp(a, "--data") == 0 || strcmp(a, "--partials") == 0 || strcmp(a, "--lang") == 0)) {
-            if (i + 1 >= argc) { fprintf(stderr, "bundlegen: render: %s needs a value\n", a); return 2; }
-            const char **dst = a[2] == 'd' ? &data_path : a[2] == 'p' ? &pdir : &lang_arg;
-            *dst = argv[++i];
-        } else if (strcmp(a, "--spec") == 0) {
-            spec = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "bundlegen: render: unknown option '%s' (see bundlegen render --help)\n", a);
-            return 2;
-        } else if (!tpath) {
-            tpath = a;
-        } else {
-            fprintf(stderr, "bundlegen: render: only one TEMPLATE may be given ('%s')\n", a);
-            return 2;
-        }
-    }
-    if (!tpath) { fprintf(stderr, "bundlegen: render: no TEMPLATE given (see bundlegen render --help)\n"); return 2; }
+    render_opts o = {0};
+    int prc = cli_parse(&render_cmd, argc, argv, &o);
+    cli_done(&render_cmd, &o);
+    if (prc) return prc == 1 ? 0 : 2;
+    const char *tpath = o.tpath, *data_path = o.data, *pdir = o.partials, *lang_arg = o.lang;
+    int spec = o.spec;
     if (spec && lang_arg) { fprintf(stderr, "bundlegen: render: --spec and --lang exclude each other\n"); return 2; }
     tmpl_lang lang = LANG_TEXT;
     if (spec) lang = LANG_SPEC;

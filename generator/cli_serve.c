@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +17,6 @@
 #include "serve.h"
 
 #define SERVE_TOKEN_ENV "BUNDLEGEN_SERVE_TOKEN"
-
-static const char serve_help[] =
-    "usage: bundlegen serve --listen ADDR [--root DIR] [--packs DIR] [--cache-mb N] [--token-file F]\n"
-    "                       [--threads N] [--max-connections N] [--max-inflight N] [--max-body SIZE]\n"
-    "                       [--timeout S] [--drain-timeout S] [--access-log FILE|-|off]\n"
-    "\n"
-    "Serves platforms, changelogs and connector bundles over HTTP (see docs/serve.md).\n"
-    "  --listen ADDR        127.0.0.1:8080, [::1]:8080, localhost:8080 or :8080 (every IPv4 address);\n"
-    "                       port 0 picks a free one; the address is printed once listening\n"
-    "  --root DIR           the data folder (default: $BUNDLEGEN_ROOT, ./ when it holds platforms/,\n"
-    "                       else the installed data)\n"
-    "  --packs DIR          template packs of older bundle versions (a folder)\n"
-    "  --cache-mb N         memory for rendered bundles, least recently used out first (default 64)\n"
-    "  --token-file F       require Authorization: Bearer TOKEN on /v1/ with a token of F (one a line,\n"
-    "                       # comments); $" SERVE_TOKEN_ENV " adds one more\n"
-    "  --threads N          worker threads (default: the number of processors)\n"
-    "  --max-connections N  open connections; more wait to be accepted (default 1024)\n"
-    "  --max-inflight N     requests being received or answered at once; more get 503 (default 256)\n"
-    "  --max-body SIZE      largest POST body, e.g. 256k (default 256k)\n"
-    "  --timeout S          close connections idle this long, and requests whose body takes longer\n"
-    "                       (default 30)\n"
-    "  --drain-timeout S    on SIGTERM, wait this long for requests in flight (default 10)\n"
-    "  --access-log F       one line per request to F, - for stderr (default), or off\n"
-    "SIGHUP reloads manifests, templates, packs and tokens; a set that fails to load is refused and\n"
-    "the running one kept. SIGTERM or SIGINT stop accepting, finish what is in flight, and exit.\n";
 
 static int number(const char *name, const char *v, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -75,68 +51,88 @@ static void raise_nofile(void)
 
 typedef struct serve_opts {
     serve_config cfg;
-    const char *root_opt, *log;
+    const char *listen, *root, *packs, *token_file, *log, *cache_mb, *threads, *max_connections,
+               *max_inflight, *max_body, *timeout, *drain_timeout;
     unsigned long drain_s;
 } serve_opts;
+
+#define O(f) offsetof(serve_opts, f)
+static const cli_option serve_options[] = {
+    {"--listen", "ADDR", CLI_STR | CLI_REQUIRED, O(listen),
+     "127.0.0.1:8080, [::1]:8080, localhost:8080 or :8080 (every IPv4 address);\n"
+     "port 0 picks a free one; the address is printed once listening"},
+    {"--root", "DIR", CLI_STR, O(root),
+     CLI_ROOT_HELP},
+    {"--packs", "DIR", CLI_STR, O(packs), "template packs of older bundle versions (a folder)"},
+    {"--cache-mb", "N", CLI_STR, O(cache_mb), "memory for rendered bundles, least recently used out first (default 64)"},
+    {"--token-file", "F", CLI_STR, O(token_file),
+     "require Authorization: Bearer TOKEN on /v1/ with a token of F (one a line,\n"
+     "# comments); $" SERVE_TOKEN_ENV " adds one more"},
+    {"--threads", "N", CLI_STR, O(threads), "worker threads (default: the number of processors)"},
+    {"--max-connections", "N", CLI_STR, O(max_connections), "open connections; more wait to be accepted (default 1024)"},
+    {"--max-inflight", "N", CLI_STR, O(max_inflight),
+     "requests being received or answered at once; more get 503 (default 256)"},
+    {"--max-body", "SIZE", CLI_STR, O(max_body), "largest POST body, e.g. 256k (default 256k)"},
+    {"--timeout", "S", CLI_STR, O(timeout),
+     "close connections idle this long, and requests whose body takes longer\n(default 30)"},
+    {"--drain-timeout", "S", CLI_STR, O(drain_timeout), "on SIGTERM, wait this long for requests in flight (default 10)"},
+    {"--access-log", "F", CLI_STR, O(log), "one line per request to F, - for stderr (default), or off"},
+    {NULL, NULL, 0, 0, NULL},
+};
+#undef O
+
+static const cli_command serve_cmd = {
+    "serve",
+    "usage: bundlegen serve --listen ADDR [--root DIR] [--packs DIR] [--cache-mb N] [--token-file F]\n"
+    "                       [--threads N] [--max-connections N] [--max-inflight N] [--max-body SIZE]\n"
+    "                       [--timeout S] [--drain-timeout S] [--access-log FILE|-|off]\n"
+    "\n"
+    "Serves platforms, changelogs and connector bundles over HTTP (see docs/serve.md).\n",
+    serve_options,
+    "SIGHUP reloads manifests, templates, packs and tokens; a set that fails to load is refused and\n"
+    "the running one kept. SIGTERM or SIGINT stop accepting, finish what is in flight, and exit.\n",
+    0, {0}, 0, NULL,
+};
+
+/* An integer option's value, when given, into *out; -1 after a message. */
+static int count_opt(const char *name, const char *v, unsigned long min, unsigned long max, unsigned long *out)
+{
+    return v ? number(name, v, min, max, out) : 0;
+}
 
 /* Returns 0 to run, 1 when help was shown, 2 on a usage error. */
 static int parse(int argc, char **argv, serve_opts *o)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long n;
     memset(o, 0, sizeof *o);
-    o->cfg.cache_bytes = 64u << 20;
-    o->cfg.max_body = 256u << 10;
-    o->cfg.threads = cpus > 0 && cpus < 64 ? (unsigned)cpus : 2;
-    o->cfg.max_connections = 1024;
-    o->cfg.max_inflight = 256;
-    o->cfg.timeout_s = 30;
+    int rc = cli_parse(&serve_cmd, argc, argv, o);
+    cli_done(&serve_cmd, o);
+    if (rc) return rc;
+    unsigned long cache_mb = 64, threads = cpus > 0 && cpus < 64 ? (unsigned long)cpus : 2, conns = 1024,
+                  inflight = 256, timeout = 30;
     o->drain_s = 10;
-    o->log = "-";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int missing = 0, bad = 0;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(serve_help, stdout); return 1; }
-        if ((v = cli_opt(argc, argv, &i, "--listen", &missing))) o->cfg.listen = v;
-        else if ((v = cli_opt(argc, argv, &i, "--root", &missing))) o->root_opt = v;
-        else if ((v = cli_opt(argc, argv, &i, "--packs", &missing))) o->cfg.packs = v;
-        else if ((v = cli_opt(argc, argv, &i, "--token-file", &missing))) o->cfg.token_file = v;
-        else if ((v = cli_opt(argc, argv, &i, "--access-log", &missing))) o->log = v;
-        else if ((v = cli_opt(argc, argv, &i, "--cache-mb", &missing))) {
-            bad = number(a, v, 0, 1u << 20, &n);
-            o->cfg.cache_bytes = (size_t)n << 20;
-        } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
-            bad = number(a, v, 1, 256, &n);
-            o->cfg.threads = (unsigned)n;
-        } else if ((v = cli_opt(argc, argv, &i, "--max-connections", &missing))) {
-            bad = number(a, v, 1, 1000000, &n);
-            o->cfg.max_connections = (unsigned)n;
-        } else if ((v = cli_opt(argc, argv, &i, "--max-inflight", &missing))) {
-            bad = number(a, v, 1, 1000000, &n);
-            o->cfg.max_inflight = (unsigned)n;
-        } else if ((v = cli_opt(argc, argv, &i, "--timeout", &missing))) {
-            bad = number(a, v, 1, 3600, &n);
-            o->cfg.timeout_s = (unsigned)n;
-        } else if ((v = cli_opt(argc, argv, &i, "--drain-timeout", &missing))) {
-            bad = number(a, v, 0, 3600, &o->drain_s);
-        } else if ((v = cli_opt(argc, argv, &i, "--max-body", &missing))) {
-            long long bytes;
-            if (params_parse_size(v, &bytes) < 0 || bytes < 1024 || bytes > (16ll << 20)) {
-                fprintf(stderr, "bundlegen: serve: --max-body \"%s\": expected a size from 1k to 16m\n", v);
-                bad = 1;
-            }
-            o->cfg.max_body = (size_t)bytes;
-        } else if (missing) {
-            fprintf(stderr, "bundlegen: serve: %s needs a value\n", a);
-            return 2;
-        } else {
-            fprintf(stderr, "bundlegen: serve: unknown %s '%s' (see bundlegen serve --help)\n",
-                    a[0] == '-' ? "option" : "argument", a);
-            return 2;
-        }
-        if (bad) return 2;
+    if (count_opt("--cache-mb", o->cache_mb, 0, 1u << 20, &cache_mb) < 0 ||
+        count_opt("--threads", o->threads, 1, 256, &threads) < 0 ||
+        count_opt("--max-connections", o->max_connections, 1, 1000000, &conns) < 0 ||
+        count_opt("--max-inflight", o->max_inflight, 1, 1000000, &inflight) < 0 ||
+        count_opt("--timeout", o->timeout, 1, 3600, &timeout) < 0 ||
+        count_opt("--drain-timeout", o->drain_timeout, 0, 3600, &o->drain_s) < 0)
+        return 2;
+    long long body = 256 << 10;
+    if (o->max_body && (params_parse_size(o->max_body, &body) < 0 || body < 1024 || body > (16ll << 20))) {
+        fprintf(stderr, "bundlegen: serve: --max-body \"%s\": expected a size from 1k to 16m\n", o->max_body);
+        return 2;
     }
-    if (!o->cfg.listen) { fprintf(stderr, "bundlegen: serve: --listen ADDR is required\n%s", serve_help); return 2; }
+    o->cfg.listen = o->listen;
+    o->cfg.packs = o->packs;
+    o->cfg.token_file = o->token_file;
+    o->cfg.cache_bytes = (size_t)cache_mb << 20;
+    o->cfg.threads = (unsigned)threads;
+    o->cfg.max_connections = (unsigned)conns;
+    o->cfg.max_inflight = (unsigned)inflight;
+    o->cfg.timeout_s = (unsigned)timeout;
+    o->cfg.max_body = (size_t)body;
+    if (!o->log) o->log = "-";
     if (o->cfg.packs && is_dir("--packs", o->cfg.packs) < 0) return 2;
     const char *env = getenv(SERVE_TOKEN_ENV);
     o->cfg.token_env = env && *env ? env : NULL;
@@ -164,7 +160,7 @@ int cli_serve(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
     char err[4096];
-    char *root = root_find(o.root_opt, err, sizeof err);
+    char *root = root_find(o.root, err, sizeof err);
     if (!root) { fprintf(stderr, "bundlegen: serve: %s\n", err); return 1; }
     o.cfg.root = root;
     FILE *log = NULL;
