@@ -5,6 +5,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 FUZZCC  ?= clang
+# One version for bundlegen, edgenode and their packages.
+VERSION := $(strip $(shell cat VERSION))
 PKGS    := libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl hiredis
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -12,7 +14,8 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Igenerator -Inode $(PKG_CFLAGS)
+DEFS     = -DPROJECT_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CSTD) $(DEFS) $(WARN) $(CFLAGS) -Igenerator -Inode $(PKG_CFLAGS)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZFLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
 
@@ -41,15 +44,16 @@ include tests/build.mk
 
 programs: $(PROGRAMS)
 
-$(B)/rel/%.o: %.c
+# Every object depends on VERSION: the version is compiled in.
+$(B)/rel/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/san/%.o: %.c
+$(B)/san/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -O1 -MMD -MP -c $< -o $@
-$(B)/fuzz/%.o: %.c
+$(B)/fuzz/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
-	$(FUZZCC) $(CSTD) -Wall -Wextra -Werror -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
+	$(FUZZCC) $(CSTD) $(DEFS) -Wall -Wextra -Werror -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
 
 test: deps
 	@$(MAKE) --no-print-directory test-build

@@ -11,9 +11,10 @@
 #include "pack.h"
 #include "tmpl.h"
 
-#ifndef BUNDLEGEN_VERSION
-#define BUNDLEGEN_VERSION "0.1.0"
+#ifndef PROJECT_VERSION
+#error "PROJECT_VERSION is set from the VERSION file by the Makefile"
 #endif
+#define BUNDLEGEN_VERSION PROJECT_VERSION
 #define BUNDLE_PROTOCOL_VERSION 1
 #define BUNDLE_DEFAULT_EPOCH ((time_t)1767225600)   /* 2026-01-01T00:00:00Z, until the changelog gives dates */
 

@@ -106,15 +106,24 @@ static int copy_field(ctx *c, const yaml_node_t *n, const char *what, const char
     return 0;
 }
 
-static int parse_entry(ctx *c, const yaml_node_t *n, size_t index, changelog_entry *e)
+static int parse_changes(ctx *c, const yaml_node_t *ch, const char *what, changelog_entry *e);
+
+/* An entry of a platform's changelog, or of the node's (node_log: no node minimum, no fingerprint). */
+static int parse_entry(ctx *c, const yaml_node_t *n, size_t index, int node_log, changelog_entry *e)
 {
     static const char *const keys[] = {"version", "date", "node", "fingerprint", "changes", NULL};
+    static const char *const node_keys[] = {"version", "date", "changes", NULL};
     enum { K_VERSION, K_DATE, K_NODE, K_FP, K_CHANGES };
-    yaml_node_t *f[5];
+    yaml_node_t *f[5], *g[3];
     char what[64];
     snprintf(what, sizeof what, "versions[%zu]", index);
     e->line = (int)n->start_mark.line + 1;
-    if (fields(c, n, what, keys, f) < 0) return -1;
+    if (node_log) {
+        if (fields(c, n, what, node_keys, g) < 0) return -1;
+        f[K_VERSION] = g[0], f[K_DATE] = g[1], f[K_NODE] = f[K_FP] = NULL, f[K_CHANGES] = g[2];
+    } else if (fields(c, n, what, keys, f) < 0) {
+        return -1;
+    }
     if (copy_field(c, f[K_VERSION], what, "version", e->version, sizeof e->version) < 0) return -1;
     snprintf(what, sizeof what, "version %s", e->version);
     if (changelog_semver_parse(e->version, &e->v) < 0)
@@ -122,6 +131,7 @@ static int parse_entry(ctx *c, const yaml_node_t *n, size_t index, changelog_ent
     if (copy_field(c, f[K_DATE], what, "date", e->date, sizeof e->date) < 0) return -1;
     if (!valid_date(e->date))
         return yamldoc_fail(c, f[K_DATE], "%s: date: \"%s\" is not a real date YYYY-MM-DD", what, e->date);
+    if (node_log) return parse_changes(c, f[K_CHANGES], what, e);
     if (copy_field(c, f[K_NODE], what, "node", e->node, sizeof e->node) < 0) return -1;
     if (changelog_semver_parse(e->node, &e->node_v) < 0)
         return yamldoc_fail(c, f[K_NODE], "%s: node: \"%s\" is not a node version MAJOR.MINOR.PATCH", what, e->node);
@@ -129,7 +139,11 @@ static int parse_entry(ctx *c, const yaml_node_t *n, size_t index, changelog_ent
     if (!valid_hex64(e->fingerprint))
         return yamldoc_fail(c, f[K_FP], "%s: fingerprint: expected 64 lowercase hex digits (SHA-256), found \"%.70s\"",
                        what, e->fingerprint);
-    const yaml_node_t *ch = f[K_CHANGES];
+    return parse_changes(c, f[K_CHANGES], what, e);
+}
+
+static int parse_changes(ctx *c, const yaml_node_t *ch, const char *what, changelog_entry *e)
+{
     if (ch->type != YAML_SEQUENCE_NODE) return yamldoc_fail(c, ch, "%s: changes: expected a list of {kind, text}", what);
     size_t cnt = (size_t)(ch->data.sequence.items.top - ch->data.sequence.items.start);
     if (cnt == 0) return yamldoc_fail(c, ch, "%s: changes: a version needs at least one change", what);
@@ -162,18 +176,20 @@ static int check_order(ctx *c, const changelog *cl, const yaml_node_t *seq)
     return 0;
 }
 
-changelog *changelog_parse(const char *name, const char *src, size_t len, char *err, size_t errsz)
+/* A platform's changelog (top-level key platform), or the node's (program: edgenode). */
+static changelog *parse_log(const char *name, const char *src, size_t len, int node_log, char *err, size_t errsz)
 {
     ctx c = {.file = name, .err = err, .errsz = errsz};
     if (yamldoc_load(&c, src, len) < 0) return NULL;
     changelog *cl = calloc(1, sizeof *cl);
-    static const char *const keys[] = {"platform", "versions", NULL};
+    static const char *const keys[] = {"platform", "versions", NULL}, *const node_keys[] = {"program", "versions", NULL};
     yaml_node_t *f[2];
     yaml_node_t *root = yaml_document_get_root_node(&c.doc);
     int rc = -1;
     if (!cl || !(cl->file = strdup(name))) { yamldoc_fail(&c, root, "out of memory"); goto done; }
-    if (fields(&c, root, "top level", keys, f) < 0) goto done;
-    const char *id = text_of(&c, f[0], "platform");
+    if (fields(&c, root, "top level", node_log ? node_keys : keys, f) < 0) goto done;
+    const char *id = text_of(&c, f[0], node_log ? "program" : "platform");
+    if (id && node_log && strcmp(id, "edgenode")) { yamldoc_fail(&c, f[0], "program: \"%s\" (expected edgenode)", id); goto done; }
     if (!id || !(cl->platform = strdup(id))) goto done;
     const yaml_node_t *seq = f[1];
     if (seq->type != YAML_SEQUENCE_NODE) { yamldoc_fail(&c, seq, "versions: expected a list, newest first"); goto done; }
@@ -183,7 +199,8 @@ changelog *changelog_parse(const char *name, const char *src, size_t len, char *
     if (!(cl->entries = calloc(cnt, sizeof *cl->entries))) { yamldoc_fail(&c, seq, "out of memory"); goto done; }
     for (size_t i = 0; i < cnt; i++) {
         cl->n++;
-        if (parse_entry(&c, yamldoc_node(&c, seq->data.sequence.items.start[i]), i, &cl->entries[i]) < 0) goto done;
+        if (parse_entry(&c, yamldoc_node(&c, seq->data.sequence.items.start[i]), i, node_log, &cl->entries[i]) < 0)
+            goto done;
     }
     rc = check_order(&c, cl, seq);
 done:
@@ -192,7 +209,18 @@ done:
     return cl;
 }
 
-changelog *changelog_load(const char *root, const char *id, char *err, size_t errsz)
+changelog *changelog_parse(const char *name, const char *src, size_t len, char *err, size_t errsz)
+{
+    return parse_log(name, src, len, 0, err, errsz);
+}
+
+changelog *changelog_node_parse(const char *name, const char *src, size_t len, char *err, size_t errsz)
+{
+    return parse_log(name, src, len, 1, err, errsz);
+}
+
+/* ROOT/changelog/ID.yaml, parsed as a platform's changelog or as the node's. */
+static changelog *load_log(const char *root, const char *id, int node_log, char *err, size_t errsz)
 {
     char path[4096], name[512];
     snprintf(path, sizeof path, "%s/changelog/%s.yaml", root, id);
@@ -204,8 +232,21 @@ changelog *changelog_load(const char *root, const char *id, char *err, size_t er
         buf_free(&src);
         return NULL;
     }
-    changelog *cl = changelog_parse(name, src.data ? src.data : "", src.len, err, errsz);
+    changelog *cl = parse_log(name, src.data ? src.data : "", src.len, node_log, err, errsz);
     buf_free(&src);
+    return cl;
+}
+
+changelog *changelog_node_load(const char *root, char *err, size_t errsz)
+{
+    return load_log(root, CHANGELOG_NODE, 1, err, errsz);
+}
+
+changelog *changelog_load(const char *root, const char *id, char *err, size_t errsz)
+{
+    char name[512];
+    snprintf(name, sizeof name, "changelog/%s.yaml", id);
+    changelog *cl = load_log(root, id, 0, err, errsz);
     if (cl && strcmp(cl->platform, id)) {
         snprintf(err, errsz, "%s:1:1: platform: \"%s\" but the file is for \"%s\"", name, cl->platform, id);
         changelog_free(cl);

@@ -52,6 +52,14 @@ changelog *changelog_parse(const char *name, const char *src, size_t len, char *
 
 /* Loads ROOT/changelog/ID.yaml; its platform key must be id. */
 changelog *changelog_load(const char *root, const char *id, char *err, size_t errsz);
+
+/* The node's own changelog, ROOT/changelog/edgenode.yaml: the top-level keys `program: edgenode` and
+ * `versions`, each version with version, date and changes only, under the same order rules. Every
+ * platform version's `node` minimum must name one of its versions (changelog check), and its newest
+ * version is the project's VERSION, which both programs print. No platform may be called edgenode. */
+#define CHANGELOG_NODE "edgenode"
+changelog *changelog_node_parse(const char *name, const char *src, size_t len, char *err, size_t errsz);
+changelog *changelog_node_load(const char *root, char *err, size_t errsz);
 void       changelog_free(changelog *c);
 
 /* The entry for version, or NULL. The newest entry is c->entries[0]. */

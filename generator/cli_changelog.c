@@ -76,8 +76,23 @@ static int fail(buf *msg, const char *fmt, ...)
     return -1;
 }
 
+/* Every version's node minimum must be a released node version (listed in the node's changelog). */
+static int check_node_minimums(const changelog *cl, const changelog *node, buf *msg)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        const changelog_entry *e = &cl->entries[i];
+        if (changelog_find(node, e->node)) continue;
+        char known[1024];
+        changelog_versions_text(node, known, sizeof known);
+        return fail(msg, "%s %s: %s:%d: node: %s is not an edgenode release (changelog/%s.yaml lists %s): name the "
+                         "oldest released node this version works with\n",
+                    cl->platform, e->version, cl->file, e->line, e->node, CHANGELOG_NODE, known);
+    }
+    return 0;
+}
+
 /* What check says about one platform; 0 when all is well. */
-static int check_one(const char *root, const char *packs, const char *id, buf *msg)
+static int check_one(const char *root, const char *packs, const char *id, const changelog *node, buf *msg)
 {
     char err[4096], fp[65], path[4096];
     struct stat st;
@@ -99,6 +114,7 @@ static int check_one(const char *root, const char *packs, const char *id, buf *m
         rc = fail(msg, "%s: platforms/%s.yaml says version %s but the newest changelog entry is %s: make the "
                         "manifest say %s\n", id, id, m->version, top->version, top->version);
     manifest_free(m);
+    if (rc == 0) rc = check_node_minimums(cl, node, msg);
     if (rc == 0 && strcmp(fp, top->fingerprint))
         rc = fail(msg, "%s: the manifest or templates changed since %s was recorded (%s:%d: fingerprint %s, "
                         "the tree now has %s).\n  Add a new entry on top of changelog/%s.yaml with\n"
@@ -128,7 +144,7 @@ static size_t orphans(const char *root, char **ids, size_t n)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         size_t l = strlen(e->d_name), i = 0;
-        if (l < 6 || strcmp(e->d_name + l - 5, ".yaml")) continue;
+        if (l < 6 || strcmp(e->d_name + l - 5, ".yaml") || strcmp(e->d_name, CHANGELOG_NODE ".yaml") == 0) continue;
         while (i < n && (strlen(ids[i]) != l - 5 || strncmp(ids[i], e->d_name, l - 5))) i++;
         if (i == n) {
             fprintf(stderr, "changelog/%s: no platform %.*s (platforms/%.*s.yaml): remove it or restore the manifest\n",
@@ -144,17 +160,28 @@ static int do_check(const opts *o, const char *root, const char *packs)
 {
     char **ids = NULL;
     size_t n = 0, bad = 0;
-    if (platform_ids(o, root, &ids, &n) < 0) return 1;
+    char err[4096];
+    changelog *node = changelog_node_load(root, err, sizeof err);
+    if (!node) {
+        fprintf(stderr, "%s\n  the node's versions, newest first, which the platforms' node minimums name\n", err);
+        printf("changelog check: the node's changelog is missing or broken\n");
+        return 1;
+    }
+    if (platform_ids(o, root, &ids, &n) < 0) { changelog_free(node); return 1; }
     if (!o->platform) bad += orphans(root, ids, n);
     for (size_t i = 0; i < n; i++) {
         buf msg = BUF_INIT;
-        int rc = check_one(root, packs, ids[i], &msg);
+        int rc = strcmp(ids[i], CHANGELOG_NODE) ? check_one(root, packs, ids[i], node, &msg)
+                 : fail(&msg, "platforms/%s.yaml: the name %s is the node's changelog's: rename the platform\n",
+                        ids[i], CHANGELOG_NODE);
         fputs(msg.data ? msg.data : "", rc ? stderr : stdout);
         buf_free(&msg);
         if (rc) bad++;
     }
     manifest_list_free(ids, n);
-    printf("changelog check: %zu platform%s, %zu failed\n", n, n == 1 ? "" : "s", bad);
+    printf("changelog check: %zu platform%s, %zu failed; node minimums against edgenode %s\n", n, n == 1 ? "" : "s",
+           bad, node->entries[0].version);
+    changelog_free(node);
     return bad ? 1 : 0;
 }
 

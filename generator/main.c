@@ -2,11 +2,8 @@
  * Every subcommand prints one clear message on error and returns a non-zero status. */
 #include <stdio.h>
 #include <string.h>
+#include "bundle.h"
 #include "cli.h"
-
-#ifndef BUNDLEGEN_VERSION
-#define BUNDLEGEN_VERSION "0.1.0"
-#endif
 
 static const struct { const char *name; int (*run)(int, char **); const char *help; } commands[] = {
     {"render",    cli_render,    "render one template to stdout"},

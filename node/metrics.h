@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include "decide.h"
 
-#define METRICS_VERSION "0.1.0"
+#ifndef PROJECT_VERSION
+#error "PROJECT_VERSION is set from the VERSION file by the Makefile"
+#endif
+#define METRICS_VERSION PROJECT_VERSION    /* edgenode's version: the project's one VERSION */
 
 void metrics_record(const decide_result *r);      /* one decided message */
 void metrics_reject_network(void);                /* connection refused by allowed_networks */

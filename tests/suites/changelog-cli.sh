@@ -16,6 +16,9 @@ has "check lists every platform" "$out" "changelog check: $(ls platforms/*.yaml 
 # A demo platform: 1.0.0 and 1.1.0 within major 1, 2.0.0 needing node 2.0.0.
 R=$work/root; mkdir -p "$R/platforms" "$R/templates/demo" "$R/changelog"
 cp platforms/_common.yaml "$R/platforms/"
+node_entry() { printf '  - version: %s\n    date: %s\n    changes:\n      - {kind: added, text: "%s"}\n' "$@"; }
+{ echo "program: edgenode"; echo "versions:"; node_entry 2.0.0 2026-03-01 "Protocol 2."; node_entry 1.0.0 2026-01-01 "First."; } \
+  >"$R/changelog/edgenode.yaml"
 tree() {   # tree VERSION TEXT: the demo manifest and template at VERSION
   printf 'id: demo\nname: Demo\nruntime: test\nversion: %s\narchive: zip\nfiles:\n  - template: demo/index.js\ncommon:\n  include: all\n' "$1" >"$R/platforms/demo.yaml"
   printf 'const TEXT = "%s {{version}}";\nconst E = {{endpoint}};\n' "$2" >"$R/templates/demo/index.js"
@@ -35,6 +38,18 @@ cp "$R/changelog/demo.yaml" "$R/changelog/gone.yaml"
 exits "check fails for a changelog whose platform does not exist" 1 "$bg" changelog check --root "$R"
 has "naming it" "$errf" "changelog/gone.yaml: no platform gone (platforms/gone.yaml)"
 rm "$R/changelog/gone.yaml"
+
+# Node minimums name released nodes: the node's changelog lists them.
+sed -i 's/^    node: 1.0.0$/    node: 1.5.0/' "$R/changelog/demo.yaml"
+exits "check fails when a version needs a node that was never released" 1 "$bg" changelog check --root "$R"
+has "naming the version, the line and the nodes that exist" "$errf" "demo 1.1.0: changelog/demo.yaml:9: node: 1.5.0 is not an edgenode release (changelog/edgenode.yaml lists 2.0.0, 1.0.0)"
+sed -i 's/^    node: 1.5.0$/    node: 1.0.0/' "$R/changelog/demo.yaml"
+mv "$R/changelog/edgenode.yaml" "$work/edgenode.yaml"
+exits "check fails without the node's changelog" 1 "$bg" changelog check --root "$R"
+has "and says what it is for" "$errf" "changelog/edgenode.yaml: cannot read"
+mv "$work/edgenode.yaml" "$R/changelog/edgenode.yaml"
+exits "check passes again with the node's changelog back" 0 "$bg" changelog check --root "$R"
+has "and names the newest node" "$out" "node minimums against edgenode 2.0.0"
 
 # A template changed without a new entry: the message names the platform, the new fingerprint and the command.
 printf 'const TEXT = "two, edited {{version}}";\nconst E = {{endpoint}};\n' >"$R/templates/demo/index.js"
