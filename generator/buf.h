@@ -49,6 +49,32 @@ static inline int buf_add_raw(buf *b, const void *p, size_t n)
     return buf_append(b, p, n);
 }
 
+/* buf_add_raw for pieces that are mostly short (values, bits of template text between tags):
+ * up to 32 bytes move inline as two overlapping loads and stores, without a call to memcpy. */
+static inline __attribute__((always_inline)) int buf_add_short(buf *b, const void *p, size_t n)
+{
+    if (n > 32 || b->cap - b->len <= 32 || (b->limit && b->len + n > b->limit)) return buf_add_raw(b, p, n);
+    const char *s = (const char *)p;
+    char *d = b->data + b->len;
+    if (n >= 16) {
+        char x[16], y[16];
+        __builtin_memcpy(x, s, 16); __builtin_memcpy(y, s + n - 16, 16);
+        __builtin_memcpy(d, x, 16); __builtin_memcpy(d + n - 16, y, 16);
+    } else if (n >= 8) {
+        char x[8], y[8];
+        __builtin_memcpy(x, s, 8); __builtin_memcpy(y, s + n - 8, 8);
+        __builtin_memcpy(d, x, 8); __builtin_memcpy(d + n - 8, y, 8);
+    } else if (n >= 4) {
+        char x[4], y[4];
+        __builtin_memcpy(x, s, 4); __builtin_memcpy(y, s + n - 4, 4);
+        __builtin_memcpy(d, x, 4); __builtin_memcpy(d + n - 4, y, 4);
+    } else if (n) {
+        d[0] = s[0]; d[n / 2] = s[n / 2]; d[n - 1] = s[n - 1];
+    }
+    b->len += n;
+    return 0;
+}
+
 static inline void buf_terminate(buf *b)
 {
     if (b->data) b->data[b->len] = '\0';

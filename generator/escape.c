@@ -1,10 +1,11 @@
 /* escape.c -- a JSON value rendered safely into one lexical context of generated code.
  * Strings are decoded as strict UTF-8 and written one code point at a time by the context's writer;
- * runs of ASCII that a context writes unchanged are copied whole. */
+ * runs of ASCII that a context writes unchanged are copied whole, other ASCII comes from a table. */
 #include "escape.h"
 #include "value.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -245,9 +246,14 @@ static const ctx_info *info_of(esc_ctx ctx, const char **why)
     return &infos[ctx];
 }
 
-/* same[ctx][c]: the context's writer writes ASCII byte c as itself. The writers keep no state
- * between code points, so copying such bytes in runs gives the very same output. */
-static unsigned char same[CTX_COUNT][128];
+/* What each context's writer makes of each ASCII byte, worked out once by running the writer
+ * (they keep no state between code points, so a byte's output never depends on its neighbours):
+ * same[ctx][c] when it is c itself (with same[ctx][c] = 0 for c >= 0x80, and for NUL, which every
+ * context escapes or refuses), else rep[ctx][c] holds the replacement, or why it is refused.
+ * A string is then written as runs of bytes copied whole and table look-ups between them. */
+typedef struct ascii_rep { unsigned char len; char s[23]; const char *why; } ascii_rep;
+static unsigned char same[CTX_COUNT][256];
+static ascii_rep rep[CTX_COUNT][128];
 static pthread_once_t same_once = PTHREAD_ONCE_INIT;
 
 static void same_init(void)
@@ -258,10 +264,53 @@ static void same_init(void)
         for (unsigned c = 0; c < 128; c++) {
             const char *why = NULL;
             buf_reset(&tmp);
-            same[ctx][c] = infos[ctx].write(&tmp, c, &why) == 0 && tmp.len == 1 && (unsigned char)tmp.data[0] == c;
+            ascii_rep *r = &rep[ctx][c];
+            if (infos[ctx].write(&tmp, c, &why) < 0) { r->why = why ? why : "refused"; continue; }
+            if (tmp.len >= sizeof r->s) abort();                  /* no writer makes more of one byte */
+            memcpy(r->s, tmp.data, tmp.len);
+            r->len = (unsigned char)tmp.len;
+            same[ctx][c] = c != 0 && tmp.len == 1 && (unsigned char)tmp.data[0] == c;
         }
     }
     buf_free(&tmp);
+}
+
+/* Writes the n bytes at s for ctx (no quotes); with cstr, s is NUL-terminated and n is ignored. */
+static int esc_body(esc_ctx ctx, const ctx_info *in, const char *s, size_t n, int cstr, buf *out, const char **why)
+{
+    const unsigned char *ok = same[ctx], *u = (const unsigned char *)s;
+    const ascii_rep *rp = rep[ctx];
+    size_t i = 0;
+    for (;;) {
+        size_t run = i;
+        if (cstr) {                                               /* ok[NUL] is 0: the NUL stops it */
+            while (ok[u[run]] && ok[u[run + 1]] && ok[u[run + 2]] && ok[u[run + 3]]) run += 4;
+            while (ok[u[run]]) run++;
+        } else {
+            while (run < n && ok[u[run]]) run++;
+        }
+        if (run > i && buf_add_short(out, s + i, run - i) < 0) { *why = E_MEM; return -1; }
+        i = run;
+        if (cstr ? u[i] == 0 : i >= n) return 0;
+        if (u[i] < 0x80) {
+            const ascii_rep *r = &rp[u[i]];
+            if (r->why) { *why = r->why; return -1; }
+            if (buf_add_short(out, r->s, r->len) < 0) { *why = E_MEM; return -1; }
+            i++;
+            continue;
+        }
+        if (cstr) { n = i + strlen(s + i); cstr = 0; }            /* utf8_next needs the length */
+        uint32_t cp;
+        if (utf8_next(u, n, &i, &cp, why) < 0) return -1;
+        if (in->write(out, cp, why) < 0) return -1;
+    }
+}
+
+static inline int esc_quote(const ctx_info *in, buf *out, const char **why)
+{
+    if (!in->quote || buf_add_short(out, &in->quote, 1) == 0) return 0;
+    *why = E_MEM;
+    return -1;
 }
 
 int esc_string(esc_ctx ctx, const char *s, size_t n, buf *out, const char **why)
@@ -271,22 +320,16 @@ int esc_string(esc_ctx ctx, const char *s, size_t n, buf *out, const char **why)
     const ctx_info *in = info_of(ctx, why);
     if (!in) return -1;
     pthread_once(&same_once, same_init);
-    const unsigned char *ok = same[ctx], *u = (const unsigned char *)s;
-    char q[2] = { in->quote, 0 };
-    if (in->quote && put(out, q, why) < 0) return -1;
-    for (size_t i = 0; i < n;) {
-        size_t run = i;
-        while (run < n && u[run] < 0x80 && ok[u[run]]) run++;
-        if (run > i) {
-            if (buf_add(out, s + i, run - i) < 0) { *why = E_MEM; return -1; }
-            i = run;
-            continue;
-        }
-        uint32_t cp;
-        if (utf8_next(u, n, &i, &cp, why) < 0) return -1;
-        if (in->write(out, cp, why) < 0) return -1;
-    }
-    return in->quote ? put(out, q, why) : 0;
+    int rc = esc_quote(in, out, why) < 0 || esc_body(ctx, in, s, n, 0, out, why) < 0 ? -1 : esc_quote(in, out, why);
+    buf_terminate(out);                                          /* the appends above leave it out */
+    return rc;
+}
+
+static inline int esc_cstring(esc_ctx ctx, const ctx_info *in, const char *s, buf *out, const char **why)
+{
+    pthread_once(&same_once, same_init);
+    if (esc_quote(in, out, why) < 0 || esc_body(ctx, in, s, 0, 1, out, why) < 0) return -1;
+    return esc_quote(in, out, why);
 }
 
 /* The words for true, false and null, or NULL where the language has none. */
@@ -303,16 +346,15 @@ static const char *word_of(int family, int kind)
 
 static int number_literal(int family, double d, buf *out, const char **why)
 {
-    buf tmp = BUF_INIT;
-    if (!isfinite(d)) { *why = "non-finite number"; return -1; }
-    if (value_number(d, &tmp) < 0) { buf_free(&tmp); *why = E_MEM; return -1; }
+    char tmp[40];
+    int n = value_number_str(d, tmp);
+    if (n < 0) { *why = "non-finite number"; return -1; }
     int rc;
-    char *e = strchr(tmp.data, 'e');
-    if (family == L_YAML && e && !strchr(tmp.data, '.')) {     /* YAML 1.1 floats need a '.' */
-        rc = buf_append(out, tmp.data, (size_t)(e - tmp.data)) || buf_puts(out, ".0") || buf_puts(out, e);
+    char *e = strchr(tmp, 'e');
+    if (family == L_YAML && e && !strchr(tmp, '.')) {          /* YAML 1.1 floats need a '.' */
+        rc = buf_append(out, tmp, (size_t)(e - tmp)) || buf_puts(out, ".0") || buf_puts(out, e);
         if (rc) *why = E_MEM;
-    } else rc = put(out, tmp.data, why);
-    buf_free(&tmp);
+    } else if ((rc = buf_add_short(out, tmp, (size_t)n)) != 0) *why = E_MEM;
     return rc ? -1 : 0;
 }
 
@@ -355,21 +397,16 @@ static int emit_container(esc_ctx ctx, const ctx_info *in, const cJSON *v, buf *
 
 static int emit(esc_ctx ctx, const ctx_info *in, const cJSON *v, buf *out, const char **why, int depth)
 {
-    if (cJSON_IsString(v)) {
-        const char *s = v->valuestring ? v->valuestring : "";
-        return esc_string(ctx, s, strlen(s), out, why);
-    }
+    if (cJSON_IsString(v)) return esc_cstring(ctx, in, v->valuestring ? v->valuestring : "", out, why);
     if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) { *why = "non-finite number"; return -1; }
     if (!in->quote) {                                           /* a string context: plain text only */
         if (cJSON_IsNull(v)) { *why = "null in a string context"; return -1; }
         if (cJSON_IsArray(v)) { *why = "array in a string context"; return -1; }
         if (!cJSON_IsNumber(v) && !cJSON_IsBool(v)) { *why = "object in a string context"; return -1; }
-        buf tmp = BUF_INIT;
-        int rc = value_text(v, &tmp);
-        if (rc == 0) rc = esc_string(ctx, tmp.data ? tmp.data : "", tmp.len, out, why);
-        else *why = E_MEM;
-        buf_free(&tmp);
-        return rc;
+        char tmp[40];
+        if (cJSON_IsBool(v)) return esc_cstring(ctx, in, cJSON_IsTrue(v) ? "true" : "false", out, why);
+        if (value_number_str(v->valuedouble, tmp) < 0) { *why = "non-finite number"; return -1; }
+        return esc_cstring(ctx, in, tmp, out, why);
     }
     if (cJSON_IsNumber(v)) return number_literal(in->family, v->valuedouble, out, why);
     if (cJSON_IsBool(v)) return put(out, word_of(in->family, cJSON_IsTrue(v) ? 0 : 1), why);
@@ -390,5 +427,8 @@ int esc_value(esc_ctx ctx, const cJSON *v, buf *out, const char **why)
     const ctx_info *in = info_of(ctx, why);
     if (!in) return -1;
     if (!v) { *why = "missing value"; return -1; }
-    return emit(ctx, in, v, out, why, 0);
+    int rc = (v->type & 0xFF) == cJSON_String && v->valuestring  /* the common case, without detours */
+           ? esc_cstring(ctx, in, v->valuestring, out, why) : emit(ctx, in, v, out, why, 0);
+    buf_terminate(out);                                          /* the appends above leave it out */
+    return rc;
 }

@@ -932,9 +932,9 @@ static int emit_pending(render *r, const char *s, size_t n)
     return buf_add(r->out, s, n);
 }
 
-static inline int emit(render *r, const char *s, size_t n)
+static inline __attribute__((always_inline)) int emit(render *r, const char *s, size_t n)
 {
-    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add_raw(r->out, s, n);
+    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add_short(r->out, s, n);
     return emit_pending(r, s, n);
 }
 
@@ -965,8 +965,23 @@ static int emit_text(render *r, const frame *f, const node *n)
 /* A member of an object by exact key; the first match, as cJSON's own lookup. */
 static const cJSON *member(const cJSON *obj, const char *key)
 {
-    for (const cJSON *c = obj->child; c; c = c->next)
-        if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0) return c;
+    const char k0 = key[0];
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        const char *a = c->string;
+        if (a && a[0] == k0 && strcmp(a + 1, key + 1) == 0) return c;
+    }
+    return NULL;
+}
+
+/* A one-part name on the context stack, innermost object first; NULL when missing. */
+static inline const cJSON *lookup1(const render *r, const char *key)
+{
+    for (int i = r->sp - 1; i >= 0; i--) {
+        const cJSON *o = r->stack[i];
+        if (JTYPE(o) != cJSON_Object) continue;
+        const cJSON *v = member(o, key);
+        if (v) return v;
+    }
     return NULL;
 }
 
@@ -1063,28 +1078,26 @@ static int render_lambda_var(render *r, const tmpl *t, const node *n, tmpl_lambd
     return rc;
 }
 
+static int code_var_err(render *r, const tmpl *t, const node *n, const buf *dst, const char *why)
+{
+    if (dst->full) return out_oom(r, t, n);
+    return rerr(r, t, n, "value of '%.*s' cannot be written %s: %s", (int)n->tag_len, n->tag,
+                esc_ctx_name(n->ctx), why ? why : "refused");
+}
+
 static int render_code_var(render *r, const tmpl *t, const node *n, const cJSON *v)
 {
     const char *why = NULL;
     buf *dst = r->out;
     if (r->pend_len) { buf_reset(&r->scratch); r->scratch.limit = r->out->limit; dst = &r->scratch; }
-    if (esc_value(n->ctx, v, dst, &why) < 0) {
-        if (dst->full) return out_oom(r, t, n);
-        return rerr(r, t, n, "value of '%.*s' cannot be written %s: %s", (int)n->tag_len, n->tag,
-                    esc_ctx_name(n->ctx), why ? why : "refused");
-    }
+    if (esc_value(n->ctx, v, dst, &why) < 0) return code_var_err(r, t, n, dst, why);
     if (dst == &r->scratch && emit(r, r->scratch.data ? r->scratch.data : "", r->scratch.len) < 0) return out_oom(r, t, n);
     return 0;
 }
 
-static int render_var(render *r, const tmpl *t, const node *n, const frame *f, const scope *sc)
+/* Writes the value v of {{n}}, found. */
+static int render_value(render *r, const tmpl *t, const node *n, const cJSON *v, const frame *f, const scope *sc)
 {
-    int found;
-    const cJSON *v = lookup(r, &n->nm, &found);
-    if (!found) {
-        if (r->strict) return rerr(r, t, n, "no value of this name (strict mode)");
-        return 0;
-    }
     if (n->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
     if (r->lambdas) {
         tmpl_lambda_fn fn = lambda_of(r, v);
@@ -1112,6 +1125,17 @@ static int render_var(render *r, const tmpl *t, const node *n, const frame *f, c
     }
     int rc = n->how == HOW_VERBATIM ? emit(r, s, len) : html_escape(r, s, len);
     return rc < 0 ? out_oom(r, t, n) : 0;
+}
+
+static int render_var(render *r, const tmpl *t, const node *n, const frame *f, const scope *sc)
+{
+    int found;
+    const cJSON *v = lookup(r, &n->nm, &found);
+    if (!found) {
+        if (r->strict) return rerr(r, t, n, "no value of this name (strict mode)");
+        return 0;
+    }
+    return render_value(r, t, n, v, f, sc);
 }
 
 static const node *find_override(const scope *sc, const char *nm, size_t nl)
@@ -1218,15 +1242,32 @@ static int render_block(render *r, const tmpl *t, const node *n, const frame *f,
 
 static int render_nodes(render *r, const tmpl *t, const node *kids, size_t n, const frame *f, const scope *sc)
 {
-    for (size_t i = 0; i < n; i++) {
-        const node *k = &kids[i];
+    const int plain = !f->ind_len && !f->strip_len;       /* no indentation to weave in */
+    for (const node *k = kids, *end = kids + n; k < end; k++) {
         int rc = 0;
         switch (k->type) {
         case T_TEXT:
-            rc = emit_text(r, f, k);
+            rc = plain ? emit(r, k->text, k->len) : emit_text(r, f, k);
             if (rc < 0) return out_oom(r, t, k);
-            break;
+            continue;
         case T_VAR: case T_RAW:
+            if (k->nm.nparts == 1) {                      /* the common {{name}}: no detours */
+                const cJSON *v = lookup1(r, k->nm.parts[0]);
+                if (v && !r->lambdas && plain) {
+                    if (k->how == HOW_VERBATIM && JTYPE(v) == cJSON_String) {
+                        if (emit(r, v->valuestring, strlen(v->valuestring)) < 0) return out_oom(r, t, k);
+                        continue;
+                    }
+                    if (k->how == HOW_CODE && !r->pend_len) {
+                        const char *why = NULL;
+                        if (esc_value(k->ctx, v, r->out, &why) < 0) return code_var_err(r, t, k, r->out, why);
+                        continue;
+                    }
+                }
+                if (v) rc = render_value(r, t, k, v, f, sc);
+                else if (r->strict) return rerr(r, t, k, "no value of this name (strict mode)");
+                break;
+            }
             rc = render_var(r, t, k, f, sc);
             break;
         case T_SECTION: case T_INVERTED:
