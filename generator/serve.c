@@ -540,8 +540,9 @@ static enum MHD_Result get_metrics(serve *s, struct MHD_Connection *c, req *r, c
                    "# TYPE bundlegen_serve_cache_evictions_total counter\nbundlegen_serve_cache_evictions_total %llu\n"
                    "# HELP bundlegen_serve_cache_entries Bundles in the cache.\n"
                    "# TYPE bundlegen_serve_cache_entries gauge\nbundlegen_serve_cache_entries %zu\n"
-                   "# HELP bundlegen_serve_cache_bytes Bytes the cache holds, and its bound.\n"
+                   "# HELP bundlegen_serve_cache_bytes Bytes the cache holds.\n"
                    "# TYPE bundlegen_serve_cache_bytes gauge\nbundlegen_serve_cache_bytes %zu\n"
+                   "# HELP bundlegen_serve_cache_max_bytes The cache's bound in bytes (--cache-mb).\n"
                    "# TYPE bundlegen_serve_cache_max_bytes gauge\nbundlegen_serve_cache_max_bytes %zu\n",
                cs.hits, cs.misses, cs.evictions, cs.entries, cs.bytes, cs.max_bytes);
     buf_puts(&b, "# HELP bundlegen_serve_render_seconds Time to render and pack one bundle.\n"
