@@ -15,7 +15,7 @@ CFLAGS   ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 DEFS     = -DPROJECT_VERSION='"$(VERSION)"'
-ALL_CFLAGS = $(CSTD) $(DEFS) $(WARN) $(CFLAGS) -Igenerator -Inode $(PKG_CFLAGS)
+ALL_CFLAGS = $(CSTD) $(DEFS) $(WARN) $(CFLAGS) -Icommon -Igenerator -Inode $(PKG_CFLAGS)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZFLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
 
@@ -38,6 +38,7 @@ all: deps programs
 deps:
 	@scripts/deps.sh
 
+include common/build.mk
 include generator/build.mk
 include node/build.mk
 include tests/build.mk
@@ -53,7 +54,7 @@ $(B)/san/%.o: %.c VERSION
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -O1 -MMD -MP -c $< -o $@
 $(B)/fuzz/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
-	$(FUZZCC) $(CSTD) $(DEFS) -Wall -Wextra -Werror -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
+	$(FUZZCC) $(CSTD) $(DEFS) -Wall -Wextra -Werror -Icommon -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
 
 test: deps
 	@$(MAKE) --no-print-directory test-build

@@ -1,7 +1,7 @@
-# generator/build.mk -- bundlegen: the library (every generator/*.c but main.c) and its CLI.
+# generator/build.mk -- bundlegen: the library (every generator/*.c but main.c, and common/) and its CLI.
 
 GEN_MAIN    := generator/main.c
-GEN_LIB_SRC := $(sort $(filter-out $(GEN_MAIN),$(wildcard generator/*.c)))
+GEN_LIB_SRC := $(sort $(filter-out $(GEN_MAIN),$(wildcard generator/*.c))) $(COMMON_SRC)
 PROGRAMS    += $(B)/bundlegen
 DATA_DIRS   += platforms templates changelog packs
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-#include "params.h"
+#include "units.h"
 #include "root.h"
 #include "serve.h"
 
@@ -53,7 +53,7 @@ typedef struct serve_opts {
     serve_config cfg;
     const char *listen, *root, *packs, *token_file, *log, *cache_mb, *threads, *max_connections,
                *max_inflight, *max_body, *timeout, *drain_timeout;
-    unsigned long drain_s;
+    unsigned long drain_ms;
 } serve_opts;
 
 #define O(f) offsetof(serve_opts, f)
@@ -73,9 +73,11 @@ static const cli_option serve_options[] = {
     {"--max-inflight", "N", CLI_STR, O(max_inflight),
      "requests being received or answered at once; more get 503 (default 256)"},
     {"--max-body", "SIZE", CLI_STR, O(max_body), "largest POST body, e.g. 256k (default 256k)"},
-    {"--timeout", "S", CLI_STR, O(timeout),
-     "close connections idle this long, and requests whose body takes longer\n(default 30)"},
-    {"--drain-timeout", "S", CLI_STR, O(drain_timeout), "on SIGTERM, wait this long for requests in flight (default 10)"},
+    {"--timeout", "DURATION", CLI_STR, O(timeout),
+     "close connections idle this long, and requests whose body takes longer;\n"
+     "1s to 1h, whole seconds (rounded up) (default 30s)"},
+    {"--drain-timeout", "DURATION", CLI_STR, O(drain_timeout),
+     "on SIGTERM, wait this long for requests in flight, up to 1h (default 10s)"},
     {"--access-log", "F", CLI_STR, O(log), "one line per request to F, - for stderr (default), or off"},
     {NULL, NULL, 0, 0, NULL},
 };
@@ -85,7 +87,7 @@ static const cli_command serve_cmd = {
     "serve",
     "usage: bundlegen serve --listen ADDR [--root DIR] [--packs DIR] [--cache-mb N] [--token-file F]\n"
     "                       [--threads N] [--max-connections N] [--max-inflight N] [--max-body SIZE]\n"
-    "                       [--timeout S] [--drain-timeout S] [--access-log FILE|-|off]\n"
+    "                       [--timeout DURATION] [--drain-timeout DURATION] [--access-log FILE|-|off]\n"
     "\n"
     "Serves platforms, changelogs and connector bundles over HTTP (see docs/serve.md).\n",
     serve_options,
@@ -100,6 +102,20 @@ static int count_opt(const char *name, const char *v, unsigned long min, unsigne
     return v ? number(name, v, min, max, out) : 0;
 }
 
+/* A duration option's value (units.h), when given, into *ms; -1 after a message. */
+static int duration_opt(const char *name, const char *v, long long min_ms, long long max_ms, long long *ms)
+{
+    if (!v) return 0;
+    int rc = units_duration(v, max_ms, ms);
+    if (rc == 0 && *ms >= min_ms) return 0;
+    if (rc == UNITS_BARE)
+        fprintf(stderr, "bundlegen: serve: %s \"%s\": %s\n", name, v, UNITS_BARE_WHY);
+    else
+        fprintf(stderr, "bundlegen: serve: %s \"%s\": expected a duration from %llds to %llds, like 30s or 2m\n",
+                name, v, min_ms / 1000, max_ms / 1000);
+    return -1;
+}
+
 /* Returns 0 to run, 1 when help was shown, 2 on a usage error. */
 static int parse(int argc, char **argv, serve_opts *o)
 {
@@ -109,17 +125,18 @@ static int parse(int argc, char **argv, serve_opts *o)
     cli_done(&serve_cmd, o);
     if (rc) return rc;
     unsigned long cache_mb = 64, threads = cpus > 0 && cpus < 64 ? (unsigned long)cpus : 2, conns = 1024,
-                  inflight = 256, timeout = 30;
-    o->drain_s = 10;
+                  inflight = 256;
+    long long timeout_ms = 30000, drain_ms = 10000;
     if (count_opt("--cache-mb", o->cache_mb, 0, 1u << 20, &cache_mb) < 0 ||
         count_opt("--threads", o->threads, 1, 256, &threads) < 0 ||
         count_opt("--max-connections", o->max_connections, 1, 1000000, &conns) < 0 ||
         count_opt("--max-inflight", o->max_inflight, 1, 1000000, &inflight) < 0 ||
-        count_opt("--timeout", o->timeout, 1, 3600, &timeout) < 0 ||
-        count_opt("--drain-timeout", o->drain_timeout, 0, 3600, &o->drain_s) < 0)
+        duration_opt("--timeout", o->timeout, 1000, 3600000, &timeout_ms) < 0 ||
+        duration_opt("--drain-timeout", o->drain_timeout, 0, 3600000, &drain_ms) < 0)
         return 2;
+    o->drain_ms = (unsigned long)drain_ms;
     long long body = 256 << 10;
-    if (o->max_body && (params_parse_size(o->max_body, &body) < 0 || body < 1024 || body > (16ll << 20))) {
+    if (o->max_body && (units_size(o->max_body, 16ll << 20, &body) != 0 || body < 1024)) {
         fprintf(stderr, "bundlegen: serve: --max-body \"%s\": expected a size from 1k to 16m\n", o->max_body);
         return 2;
     }
@@ -130,7 +147,7 @@ static int parse(int argc, char **argv, serve_opts *o)
     o->cfg.threads = (unsigned)threads;
     o->cfg.max_connections = (unsigned)conns;
     o->cfg.max_inflight = (unsigned)inflight;
-    o->cfg.timeout_s = (unsigned)timeout;
+    o->cfg.timeout_s = (unsigned)((timeout_ms + 999) / 1000);   /* libmicrohttpd counts seconds */
     o->cfg.max_body = (size_t)body;
     if (!o->log) o->log = "-";
     if (o->cfg.packs && is_dir("--packs", o->cfg.packs) < 0) return 2;
@@ -193,7 +210,7 @@ int cli_serve(int argc, char **argv)
             serve_platform_count(s), root);
     wait_signals(s, &set);
     fprintf(stderr, "bundlegen: serve: draining\n");
-    serve_stop(s, (unsigned)(o.drain_s * 1000));
+    serve_stop(s, (unsigned)o.drain_ms);
     fprintf(stderr, "bundlegen: serve: stopped\n");
     if (log) fclose(log);
     free(root);

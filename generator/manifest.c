@@ -1,6 +1,7 @@
 /* manifest.c -- strict loading of platform manifests and the shared parameter file with libyaml.
  * Walks the YAML document against the schema; the first problem stops the load with file:line:col. */
 #include "manifest.h"
+#include "units.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -138,10 +139,12 @@ static int bound_field(ctx *c, const yaml_node_t *n, const char *what, const cha
     if (!n) return 0;
     const char *s = scalar(c, n, what);
     if (!s) return -1;
+    int bare = t == PT_DURATION && !count && params_parse_duration(s, &b->v) == UNITS_BARE;
     int ok = count || t == PT_STRING || t == PT_IDENTIFIER ? int_text(s, &b->v) == 0 && b->v >= 0
            : t == PT_DURATION ? params_parse_duration(s, &b->v) == 0
            : t == PT_SIZE ? params_parse_size(s, &b->v) == 0
            : int_text(s, &b->v) == 0;
+    if (bare) return yamldoc_fail(c, n, "%s: %s: \"%s\": %s", what, key, s, UNITS_BARE_WHY);
     if (!ok)
         return yamldoc_fail(c, n, "%s: %s: \"%s\" is not %s", what, key, s,
                        count ? "a count" : t == PT_DURATION ? "a duration" : t == PT_SIZE ? "a size"

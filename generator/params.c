@@ -2,6 +2,7 @@
  * Every problem of a parameter set is collected, so callers can report them all at once. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "params.h"
+#include "units.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <pcre2.h>
@@ -73,8 +74,8 @@ static void expected_text(const param_def *d, param_type t, buf *out)
         break;
     case PT_INTEGER: buf_puts(out, "an integer"); break;
     case PT_BOOLEAN: buf_puts(out, "true, false, yes, no, 1 or 0"); break;
-    case PT_DURATION: buf_puts(out, "a duration such as 250ms, 2s, 1m, 1h or plain milliseconds"); break;
-    case PT_SIZE: buf_puts(out, "a size such as 512, 64k, 1m or 1g (powers of 1024)"); break;
+    case PT_DURATION: buf_puts(out, UNITS_DURATION_FORM); break;
+    case PT_SIZE: buf_puts(out, UNITS_SIZE_FORM); break;
     case PT_IDENTIFIER: buf_puts(out, "an identifier of letters, digits, '_' and '-'"); break;
     case PT_STRING: buf_puts(out, "text"); break;
     default: buf_puts(out, "a value"); break;
@@ -183,34 +184,14 @@ static int check_url(const char *s, buf *why)
     return 0;
 }
 
-typedef struct unit { const char *suffix; long long mul; } unit;
-
-/* Digits followed by one of the units' suffixes ("" for none), scaled, at most max. */
-static int parse_scaled(const char *text, const unit *units, long long max, long long *out)
-{
-    long long v;
-    size_t n = read_digits(text, &v);
-    if (n == 0) return -1;
-    for (const unit *u = units; u->suffix; u++) {
-        if (strcmp(text + n, u->suffix)) continue;
-        if (v > max / u->mul) return -1;
-        *out = v * u->mul;
-        return 0;
-    }
-    return -1;
-}
-
 int params_parse_duration(const char *text, long long *ms)
 {
-    static const unit units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {NULL, 0}};
-    return parse_scaled(text, units, MAX_DURATION, ms);
+    return units_duration(text, MAX_DURATION, ms);
 }
 
 int params_parse_size(const char *text, long long *bytes)
 {
-    static const unit units[] = {{"", 1}, {"k", 1024}, {"K", 1024}, {"m", 1048576}, {"M", 1048576},
-                                 {"g", 1073741824}, {"G", 1073741824}, {NULL, 0}};
-    return parse_scaled(text, units, MAX_EXACT, bytes);
+    return units_size(text, MAX_EXACT, bytes);
 }
 
 int params_parse_bool(const char *text, int *out)
@@ -309,10 +290,13 @@ static cJSON *scalar_from_text(const param_def *d, param_type t, const char *s, 
         if (params_parse_bool(s, &b) < 0) { buf_puts(why, "not a boolean"); return NULL; }
         return cJSON_CreateBool(b);
     case PT_DURATION:
-        if (params_parse_duration(s, &v) < 0) { buf_puts(why, "not a duration"); return NULL; }
+        if ((b = params_parse_duration(s, &v)) != 0) {
+            buf_puts(why, b == UNITS_BARE ? UNITS_BARE_WHY : "not a duration");
+            return NULL;
+        }
         return check_bounds(d, v, "the duration in ms", why) < 0 ? NULL : cJSON_CreateNumber((double)v);
     case PT_SIZE:
-        if (params_parse_size(s, &v) < 0) { buf_puts(why, "not a size"); return NULL; }
+        if (params_parse_size(s, &v) != 0) { buf_puts(why, "not a size"); return NULL; }
         return check_bounds(d, v, "the size in bytes", why) < 0 ? NULL : cJSON_CreateNumber((double)v);
     case PT_IDENTIFIER:
     case PT_STRING: {

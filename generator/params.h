@@ -34,8 +34,8 @@ const char *params_type_name(param_type t);
 int         params_type_from_name(const char *name, param_type *out);   /* 0, or -1 */
 const char *params_type_names(void);                                    /* "url, list, ..." */
 
-/* Parses a duration ("250ms", "2s", "1m", "1h", plain ms) or a size ("64k", "1m", "1g", plain
- * bytes, powers of 1024): 0, or -1 when text is not one. */
+/* A parameter's duration (up to 2^31-1 ms, what a JavaScript timer takes) or size (up to 2^53-1
+ * bytes) in the syntax of units.h: 0, UNITS_BAD, or UNITS_BARE for a duration without its unit. */
 int params_parse_duration(const char *text, long long *ms);
 int params_parse_size(const char *text, long long *bytes);
 int params_parse_bool(const char *text, int *out);

@@ -1,7 +1,8 @@
-# node/build.mk -- edgenode: its library (every node/*.c but main.c), program, unit tests and fuzzers.
+# node/build.mk -- edgenode: its library (every node/*.c but main.c, and common/), program, unit tests
+# and fuzzers.
 
 NODE_MAIN    := node/main.c
-NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c)))
+NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c))) $(COMMON_SRC)
 ifneq ($(wildcard $(NODE_MAIN)),)
 PROGRAMS     += $(B)/edgenode
 endif

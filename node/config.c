@@ -3,6 +3,7 @@
 #include "config.h"
 #include "glob.h"
 #include "store.h"
+#include "units.h"
 #include <yaml.h>
 #include <errno.h>
 #include <limits.h>
@@ -89,45 +90,31 @@ static int get_long(loader *L, ynode *n, const char *key, long min, long max, lo
     return 0;
 }
 
-/* A number followed by one of the units (NULL-terminated, "" = bare) and their multipliers. */
-static int get_unit(loader *L, ynode *n, const char *key, const char *const *units,
-                    const unsigned long long *mult, const char *example, unsigned long long *out)
-{
-    const char *s = scalar(L, n, key);
-    if (!s) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    for (size_t i = 0; end != s && !errno && *s != '-' && units[i]; i++)
-        if (strcmp(end, units[i]) == 0) {
-            if (v > ULLONG_MAX / mult[i]) break;
-            *out = v * mult[i];
-            return 0;
-        }
-    err_at(L, n, key, "expected %s, got \"%s\"", example, s);
-    return -1;
-}
-
-/* "16384", "16k", "1m" (KiB, MiB). */
+/* A size in the syntax of units.h ("16384", "16k", "1m", "1g"), from min to max bytes. */
 static int get_size(loader *L, ynode *n, const char *key, size_t min, size_t max, size_t *out)
 {
-    static const char *const units[] = {"", "k", "K", "m", "M", NULL};
-    static const unsigned long long mult[] = {1, 1024, 1024, 1 << 20, 1 << 20};
-    unsigned long long v;
-    if (get_unit(L, n, key, units, mult, "a size like 16384, 16k or 1m", &v) < 0) return -1;
-    if (v < min || v > max) { err_at(L, n, key, "%llu bytes is outside %zu..%zu", v, min, max); return -1; }
+    const char *s = scalar(L, n, key);
+    long long v;
+    if (!s) return -1;
+    int rc = units_size(s, LLONG_MAX, &v);
+    if (rc) { err_at(L, n, key, "%s, got \"%s\"", units_why(rc, 0), s); return -1; }
+    if ((unsigned long long)v < min || (unsigned long long)v > max) {
+        err_at(L, n, key, "%lld bytes is outside %zu..%zu", v, min, max);
+        return -1;
+    }
     *out = (size_t)v;
     return 0;
 }
 
-/* "250ms", "30s", "2m"; a bare number is seconds. */
+/* A duration in the syntax of units.h ("250ms", "30s", "2m", "1h"; a bare number is refused). */
 static int get_ms(loader *L, ynode *n, const char *key, unsigned long max, unsigned long *out)
 {
-    static const char *const units[] = {"ms", "", "s", "m", NULL};
-    static const unsigned long long mult[] = {1, 1000, 1000, 60000};
-    unsigned long long v;
-    if (get_unit(L, n, key, units, mult, "a duration like 250ms, 30s or 2m", &v) < 0) return -1;
-    if (v > max) { err_at(L, n, key, "longer than %lu ms", max); return -1; }
+    const char *s = scalar(L, n, key);
+    long long v;
+    if (!s) return -1;
+    int rc = units_duration(s, LLONG_MAX, &v);
+    if (rc) { err_at(L, n, key, "%s, got \"%s\"", units_why(rc, 1), s); return -1; }
+    if ((unsigned long long)v > max) { err_at(L, n, key, "longer than %lu ms", max); return -1; }
     *out = (unsigned long)v;
     return 0;
 }

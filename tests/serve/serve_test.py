@@ -56,6 +56,12 @@ def test_cli_errors():
     R.check(r.returncode == 1 and b'--listen "nowhere": expected' in r.stderr, "bad --listen: exit 1, names the field", r.stderr)
     r = cli("serve", "--listen", "127.0.0.1:0", "--cache-mb", "lots")
     R.check(r.returncode == 2 and b'--cache-mb "lots": expected an integer' in r.stderr, "bad --cache-mb: exit 2", r.stderr)
+    r = cli("serve", "--listen", "127.0.0.1:0", "--timeout", "30")
+    R.check(r.returncode == 2 and b'--timeout "30": a duration needs its unit' in r.stderr,
+            "bare --timeout (once seconds): exit 2, asks for the unit", r.stderr)
+    r = cli("serve", "--listen", "127.0.0.1:0", "--drain-timeout=2h")
+    R.check(r.returncode == 2 and b'--drain-timeout "2h": expected a duration from 0s to 3600s' in r.stderr,
+            "--drain-timeout above 1h: exit 2", r.stderr)
     r = cli("serve", "--listen", "127.0.0.1:0", "--token-file", os.path.join(W, "missing"))
     R.check(r.returncode == 1 and b"--token-file" in r.stderr and b"No such file" in r.stderr, "missing token file: exit 1", r.stderr)
     short = os.path.join(W, "short-token")
@@ -396,7 +402,7 @@ def test_reload_and_drain():
         "files:\n  - template: zz-folder/index.js\n  - template: zz-folder/run.sh\n    mode: \"0755\"\ncommon:\n  include: [endpoint]\n")
     open(os.path.join(root, "templates", "zz-folder", "index.js"), "w").write("export const ENDPOINTS = {{endpoint}};\n")
     open(os.path.join(root, "templates", "zz-folder", "run.sh"), "w").write("#!/bin/sh\nexec node index.js\n")
-    srv = Server(W, "reload", ["--root", root, "--access-log", "off", "--drain-timeout", "20"])
+    srv = Server(W, "reload", ["--root", root, "--access-log", "off", "--drain-timeout", "20s"])
     p = srv.port
     r = get(p, bundle_path("zz-folder", endpoint=EP), auth=False)
     z = zipfile.ZipFile(io.BytesIO(r.body)) if r.status == 200 else None
@@ -478,7 +484,7 @@ def main():
         tokens = os.path.join(W, "tokens")
         open(tokens, "w").write(f"# accepted tokens\n{TOKEN}\r\n\n  second-token-abcdefghijkl  \n")
         srv = Server(W, "main", ["--token-file", tokens, "--access-log", os.path.join(W, "access.log"), "--max-body", "8k",
-                                 "--timeout", "2", "--threads", "2", "--cache-mb", "16"])
+                                 "--timeout", "2s", "--threads", "2", "--cache-mb", "16"])
         port = srv.port
         nplat = len(json.loads(cli("platforms", "--json").stdout))
         test_health(port, nplat)

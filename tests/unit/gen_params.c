@@ -10,6 +10,7 @@
 #include <string.h>
 #include "manifest.h"
 #include "params.h"
+#include "units.h"
 
 static manifest_common *common;
 
@@ -160,7 +161,8 @@ static void test_duration_size(void **state)
     assert_true(number("request_timeout", "250ms") == 250);
     assert_true(number("request_timeout", "2s") == 2000);
     assert_true(number("request_timeout", "1m") == 60000);
-    assert_true(number("request_timeout", "750") == 750);
+    refuses("request_timeout", "750", "needs its unit");     /* a bare number is never guessed */
+    assert_true(number("retry_interval", "0") == 0);           /* 0 needs none */
     refuses("connect_timeout", "61s", "above 60000");
     refuses("connect_timeout", "0", "below 1");
     refuses("request_timeout", "1.5s", "not a duration");
@@ -171,7 +173,8 @@ static void test_duration_size(void **state)
     long long v;
     assert_int_equal(params_parse_duration("1h", &v), 0);
     assert_true(v == 3600000);
-    assert_int_equal(params_parse_duration("9999999h", &v), -1);
+    assert_int_equal(params_parse_duration("9999999h", &v), UNITS_BAD);
+    assert_int_equal(params_parse_duration("250", &v), UNITS_BARE);
     assert_true(number("request_body_limit", "64k") == 65536);
     assert_true(number("request_body_limit", "1m") == 1048576);
     assert_true(number("request_body_limit", "512") == 512);
@@ -180,7 +183,7 @@ static void test_duration_size(void **state)
     refuses("request_body_limit", "64kb", "not a size");
     refuses("request_body_limit", "-1", "not a size");
     assert_int_equal(params_parse_size("8388607g", &v), 0);
-    assert_int_equal(params_parse_size("8388608g", &v), -1);
+    assert_int_equal(params_parse_size("8388608g", &v), UNITS_BAD);
 }
 
 static void test_identifier_list(void **state)

@@ -207,6 +207,16 @@ static void structural_errors(void **st)
     assert_true(has_error(&e, "reply_timeout.limit: expected a duration"));
     assert_true(has_error(&e, "reply_timeout.status: 99 is outside 200..599"));
     config_errors_free(&e);
+    /* a bare duration, once seconds here (milliseconds in bundlegen), asks for its unit */
+    assert_null(load("listen: 127.0.0.1:5050\ndrain_timeout: 30\n", &e));
+    assert_true(has_error(&e, "t.yaml:2:16: drain_timeout: a duration needs its unit (ms, s, m or h)"));
+    config_errors_free(&e);
+    config *c2 = load("listen: 127.0.0.1:5050\ndrain_timeout: 0\nlimits: {max_body_size: 1g}\n", &e);
+    assert_non_null(c2);
+    assert_int_equal(c2->drain_timeout_ms, 0);
+    assert_true(c2->max_body_bytes == (size_t)1 << 30);
+    config_free(c2);
+    config_errors_free(&e);
     assert_null(config_load("/nonexistent/edgenode.yaml", &e));
     assert_true(has_error(&e, "cannot open"));
     config_errors_free(&e);
