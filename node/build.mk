@@ -3,9 +3,7 @@
 
 NODE_MAIN    := node/main.c
 NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c))) $(COMMON_SRC)
-ifneq ($(wildcard $(NODE_MAIN)),)
 PROGRAMS     += $(B)/edgenode
-endif
 
 $(B)/edgenode: $(call rel,$(NODE_LIB_SRC) $(NODE_MAIN))
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -19,11 +17,7 @@ $(B)/tests/node_%: $(B)/san/tests/unit/node_%.o $(call san,$(NODE_LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 TESTS += $(NODE_UNIT_BIN)
-ifneq ($(wildcard $(NODE_MAIN)),)
 test-build: $(NODE_UNIT_BIN) $(B)/edgenode $(B)/san/edgenode
-else
-test-build: $(NODE_UNIT_BIN)
-endif
 
 # libFuzzer targets: tests/fuzz/node_NAME.c with the node library.
 NODE_FUZZ_SRC := $(sort $(wildcard tests/fuzz/node_*.c))

@@ -12,7 +12,7 @@ $(B)/tests/gen_%: $(B)/san/tests/unit/gen_%.o $(call san,$(GEN_LIB_SRC))
 SCRIPT_SUITES := $(sort $(wildcard tests/suites/*.sh))
 
 TESTS += $(GEN_UNIT_BIN) $(SCRIPT_SUITES)
-test-build: programs $(GEN_UNIT_BIN) $(B)/san/bundlegen $(TEST_BUILD_EXTRA)
+test-build: programs $(GEN_UNIT_BIN) $(B)/san/bundlegen
 
 # libFuzzer targets: tests/fuzz/gen_NAME.c with the generator library, built by clang.
 GEN_FUZZ_SRC := $(sort $(wildcard tests/fuzz/gen_*.c))
