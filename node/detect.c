@@ -14,11 +14,16 @@
 #include <yaml.h>
 #include "decode.h"
 #include "detect.h"
+#include "pathnorm.h"
 
 #define MATCH_LIMIT   200000u   /* backtracking steps per match: a bad pattern cannot stall a thread */
 #define MAX_HEADERS   8         /* named headers one rule may list */
 
 enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
+
+/* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
+enum { DET_NONE, DET_PATH, DET_COUNT };
+static const char *const detector_names[DET_COUNT] = {"", "path"};
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
@@ -38,6 +43,7 @@ typedef struct rule {
     uint32_t minlen;                       /* shortest subject that can match */
     uint8_t first[32];                     /* bytes (lower-cased) a match can start with; all set = any */
     int last;                              /* a byte (lower-cased) every match contains, or -1 */
+    int det;                               /* DET_*: a detector runs instead of a pattern */
     pcre2_code *re;
 } rule;
 
@@ -206,13 +212,26 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
     study(r);
 }
 
+/* The bytes a value must hold for a detector to find anything, as a first-byte set: the cheap
+ * gate may_match applies to patterns. */
+static void detector_gate(rule *r)
+{
+    static const char *const need[DET_COUNT] = {"", "./\\%:"};
+    memset(r->first, 0, sizeof r->first);
+    for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
+    if (r->det == DET_PATH)
+        for (unsigned c = 0x80; c < 256; c++) r->first[c >> 3] |= (uint8_t)(1u << (c & 7));
+    r->last = -1;
+    r->minlen = 2;
+}
+
 static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx, yaml_node_t *n)
 {
     rule *r = &R->v[R->n];
     memset(r, 0, sizeof *r);
     r->cls = -1;
     if (n->type != YAML_MAPPING_NODE) { lerr(L, n, "rules[%d]: expected a mapping", idx); return; }
-    yaml_node_t *pattern = NULL, *flags = NULL;
+    yaml_node_t *pattern = NULL, *flags = NULL, *detector = NULL;
     int errs = L->nerr;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
@@ -235,14 +254,21 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             pattern = v;
         } else if (strcmp(key, "flags") == 0) {
             flags = v;
+        } else if (strcmp(key, "detector") == 0) {
+            detector = v;
+            for (int d = 1; d < DET_COUNT && val; d++)
+                if (strcmp(val, detector_names[d]) == 0) r->det = d;
+            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path)", idx, val ? val : "?");
         } else if (strcmp(key, "description") != 0) {
-            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, transform, flags, description)", idx, key);
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, description)", idx, key);
         }
     }
     uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
     if (!r->id[0] && L->nerr == errs) lerr(L, n, "rules[%d]: missing 'id'", idx);
     if (r->cls < 0 && L->nerr == errs) lerr(L, n, "rules[%d] (%s): missing 'class'", idx, r->id);
-    if (!pattern) lerr(L, n, "rules[%d] (%s): missing 'pattern'", idx, r->id);
+    if (pattern && detector) lerr(L, detector, "rules[%d] (%s): 'pattern' and 'detector' exclude each other", idx, r->id);
+    else if (detector) detector_gate(r);
+    else if (!pattern) lerr(L, n, "rules[%d] (%s): missing 'pattern' (or 'detector')", idx, r->id);
     else load_pattern(L, r, idx, pattern, opts);
     if (!r->where && !r->nhdrs) r->where = DECODE_PATH | DECODE_QUERY | DECODE_HEADER | DECODE_COOKIE | DECODE_BODY;
     for (size_t i = 0; i < R->n && r->id[0]; i++)
@@ -352,7 +378,8 @@ typedef struct actx {
     const detect_rules *R;
     detect_result *res;
     pcre2_match_data *md;
-    char *xf[XF_COUNT];                    /* transformed copies of the current value */
+    char *xf[XF_COUNT];                    /* transformed copies of the current value; xf[0]: */
+                                           /* a detector's scratch space */
     size_t xfcap;
     seen_hit *seen;                        /* (rule, where) pairs already counted */
     size_t nseen, capseen;
@@ -424,6 +451,15 @@ static int applies(const rule *r, int src, const char *where)
     return 0;
 }
 
+/* Runs a grammar-aware detector on one value; scratch has room for len + 1 bytes. */
+static int run_detector(int det, const char *val, size_t len, char *scratch)
+{
+    switch (det) {
+    case DET_PATH: return pathnorm_traversal(val, len, scratch, NULL);
+    default: return 0;
+    }
+}
+
 static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
 {
     actx *A = ctx;
@@ -438,17 +474,21 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         size_t i = R->cand[s][plain][c];
         const rule *r = &R->v[i];
         if (!may_match(r, set, len) || !applies(r, src, where)) continue;
+        if (A->xfcap < len + 1) {
+            size_t cap = len + 1 < 256 ? 256 : len + 1;
+            for (int k = 0; k < XF_COUNT; k++) {
+                char *p = realloc(A->xf[k], cap);
+                if (!p) return -1;
+                A->xf[k] = p;
+            }
+            A->xfcap = cap;
+        }
+        if (r->det) {
+            if (run_detector(r->det, val, len, A->xf[0]) && add_hit(A, i, where) < 0) return -1;
+            continue;
+        }
         int t = r->transform;
         if (!have[t]) {
-            if (A->xfcap < len + 1) {
-                size_t cap = len + 1 < 256 ? 256 : len + 1;
-                for (int k = 1; k < XF_COUNT; k++) {
-                    char *p = realloc(A->xf[k], cap);
-                    if (!p) return -1;
-                    A->xf[k] = p;
-                }
-                A->xfcap = cap;
-            }
             xflen[t] = t == XF_SQL ? decode_sql_normalize(val, len, A->xf[t])
                                    : decode_shell_normalize(val, len, A->xf[t]);
             have[t] = 1;

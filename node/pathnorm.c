@@ -1,0 +1,198 @@
+/* pathnorm.c -- undoes the encodings traversal payloads hide behind (nested percent, %u, overlong
+ * UTF-8, look-alike slashes), then reads the path segment by segment. */
+#include <string.h>
+#include "pathnorm.h"
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* ASCII look-alikes of code points attackers use for '.', '/' and '\'; -1 for any other. */
+static int lookalike(unsigned cp)
+{
+    if (cp < 0x80) return (int)cp;
+    switch (cp) {
+    case 0x2215: case 0xFF0F: case 0x2044: case 0xEFC8: return '/';   /* EFC8, F025: IIS best fit */
+    case 0x2216: case 0xFF3C: case 0xFE68: case 0xF025: return '\\';
+    case 0xFF0E: case 0x2024: return '.';
+    default: return -1;
+    }
+}
+
+/* One round of %XX / %uXXXX decoding; returns the new length. */
+static size_t percent_round(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '0' && i + 3 < n && (in[i + 1] | 32) == 'x' && in[i + 2] == '2' && ((in[i + 3] | 32) == 'e' || (in[i + 3] | 32) == 'f')) {
+            out[o++] = (in[i + 3] | 32) == 'e' ? '.' : '/';   /* 0x2e0x2e0x2f: hex written out */
+            i += 3;
+            continue;
+        }
+        if (in[i] == '%' && i + 2 < n && hexval((unsigned char)in[i + 1]) >= 0 && hexval((unsigned char)in[i + 2]) >= 0) {
+            out[o++] = (char)(hexval((unsigned char)in[i + 1]) * 16 + hexval((unsigned char)in[i + 2]));
+            i += 2;
+        } else if (in[i] == '%' && i + 5 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
+            unsigned cp = 0;
+            int ok = 1;
+            for (int k = 2; k < 6; k++) {
+                int h = hexval((unsigned char)in[i + k]);
+                if (h < 0) { ok = 0; break; }
+                cp = cp * 16 + (unsigned)h;
+            }
+            int c = ok ? lookalike(cp) : -1;
+            if (c >= 0) { out[o++] = (char)c; i += 5; }
+            else out[o++] = in[i];
+        } else {
+            out[o++] = in[i];
+        }
+    }
+    return o;
+}
+
+/* One round of folding multi-byte forms of ASCII: overlong and lossy two- and three-byte
+ * sequences (decoders that ignore the continuation bits map C1 1C to '\'), and the look-alikes. */
+static size_t utf8_round(const char *in, size_t n, char *out)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((u[i] == 0xC0 || u[i] == 0xC1) && i + 1 < n) {
+            unsigned cp = ((unsigned)(u[i] & 0x1F) << 6) | (u[i + 1] & 0x3Fu);
+            if (cp < 0x80 && cp) { out[o++] = (char)cp; i++; continue; }
+        } else if (u[i] == 0xE0 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            unsigned cp = ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
+            if (cp < 0x80 && cp) { out[o++] = (char)cp; i += 2; continue; }
+        } else if (u[i] >= 0xF0 && u[i] <= 0xFD) {
+            /* four- to six-byte overlong forms: all payload bits zero but the last seven */
+            size_t k = u[i] < 0xF8 ? 3 : u[i] < 0xFC ? 4 : 5, m = 1;
+            while (m < k && i + m < n && u[i + m] == 0x80) m++;
+            if (m == k && i + k < n && (u[i + k] & 0xC0) == 0x80) {
+                out[o++] = (char)(u[i + k] & 0x3F);
+                if (out[o - 1]) { i += k; continue; }
+                o--;
+            }
+        } else if ((u[i] & 0xF0) == 0xE0 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            unsigned cp = ((unsigned)(u[i] & 0x0F) << 12) | ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
+            int c = lookalike(cp);
+            if (c >= 0) { out[o++] = (char)c; i += 2; continue; }
+        }
+        out[o++] = in[i];
+    }
+    return o;
+}
+
+size_t pathnorm_normalize(const char *in, size_t n, char *out)
+{
+    /* The rounds ping-pong between out and the tail of the same buffer would need room for two
+     * copies; instead each round decodes in place, which is safe because output never outruns
+     * input (every step writes at most as many bytes as it reads). */
+    memmove(out, in, n);
+    size_t len = n;
+    for (int round = 0; round < 4; round++) {
+        size_t a = percent_round(out, len, out);
+        size_t b = utf8_round(out, a, out);
+        if (b == len && a == len) break;
+        len = b;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = out[i] == '\\' ? '/' : out[i];
+        if (c == '/' && o > 0 && out[o - 1] == '/') continue;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* Whether s[0..n) starts with one of names, letters compared in lower case. */
+static int starts_with_any(const char *s, size_t n, const char *const *names, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        size_t m = strlen(names[k]), i = 0;
+        if (m > n) continue;
+        while (i < m && lower((unsigned char)s[i]) == names[k][i]) i++;
+        if (i == m) return 1;
+    }
+    return 0;
+}
+
+/* Something worth a traversal, named right after a parent step: a system directory or a
+ * configuration, credential or log file. */
+static const char *const after_parent_names[] = {
+    "etc/", "proc/", "windows/", "winnt/", "boot.ini", "win.ini", "system.ini", "system32",
+    "web-inf/", "web.config", ".htaccess", ".htpasswd", ".ssh/", "id_rsa", ".bash_history",
+    "inetpub/", "usr/", "var/", "root/", "bin/", "boot/", "home/", "opt/", "tmp/", "dev/",
+    "sys/", "library/", "volumes/", "users/", "documents and settings/", "program files",
+    ".env", ".git/", "wp-config", "config.php", "php.ini", "my.cnf", "httpd.conf", "passwd",
+    "shadow", "hosts", "global.asa",
+};
+
+/* What an absolute path or file: URL reads to prove a traversal worked. User folders are not
+ * here: browsers send "C:\Users\...\report.docx" as an upload's file name. */
+static const char *const proof_names[] = {
+    "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "proc/self/", "boot.ini",
+    "windows/", "winnt/", "inetpub/", "system32/",
+};
+
+/* Whether the segment s[0..n) is a parent step: two or more dots, then only dots, spaces, ';'
+ * (Tomcat's path parameter), NUL or a stray '%' left by a broken double encoding. */
+static int parent_step(const char *s, size_t n)
+{
+    size_t dots = 0;
+    while (dots < n && s[dots] == '.') dots++;
+    if (dots < 2) return 0;
+    for (size_t i = dots; i < n; i++)
+        if (s[i] != ' ' && s[i] != ';' && s[i] != '\0' && s[i] != '.' && s[i] != '%') return 0;
+    return 1;
+}
+
+int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info)
+{
+    size_t len = pathnorm_normalize(in, n, scratch);
+    const char *s = scratch;
+    pathnorm_info I = {0, 0, 0};
+    size_t start = 0;
+    if (len >= 5 && lower(s[0]) == 'f' && lower(s[1]) == 'i' && lower(s[2]) == 'l' && lower(s[3]) == 'e' && s[4] == ':') {
+        I.absolute = 1;
+        start = 5;
+    } else if (len >= 2 && s[1] == ':' && ((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z')) {
+        I.absolute = 1;
+        start = 2;
+    } else if (len >= 1 && s[0] == '/') {
+        I.absolute = 1;
+    }
+    size_t root = start < len && s[start] == '/' ? start + 1 : start;
+    int proof = I.absolute && starts_with_any(s + root, len - root, proof_names, sizeof proof_names / sizeof *proof_names);
+    int scheme = start > 0;                    /* file: or a drive letter */
+    if (start < len && s[start] == '/') start++;
+    int after_parent = 0, at_root = I.absolute, drive_target = scheme;
+    int secret = 0;
+    for (size_t i = start; i <= len; ) {
+        size_t j = i;
+        while (j < len && s[j] != '/') j++;
+        if (parent_step(s + i, j - i)) {
+            I.parents++;
+            after_parent = 1;
+        } else if (j - i == 2 && s[i + 1] == ':' && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) {
+            at_root = drive_target = 1;        /* a drive letter inside the value: C:/inetpub/... */
+        } else if (j > i) {
+            /* Only the first named segment after a parent step or a root is read as a target,
+             * so "docs/etc/notes" stays harmless. */
+            if (after_parent && starts_with_any(s + i, len - i, after_parent_names, sizeof after_parent_names / sizeof *after_parent_names))
+                I.target = 1;
+            if (at_root && drive_target && starts_with_any(s + i, len - i, proof_names, sizeof proof_names / sizeof *proof_names))
+                I.target = secret = 1;
+            after_parent = at_root = 0;
+        }
+        i = j + 1;
+    }
+    if (info) *info = I;
+    return I.parents >= 2 || (I.parents == 1 && I.target) || proof || secret;
+}

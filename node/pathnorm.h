@@ -1,0 +1,27 @@
+/* pathnorm.h -- path normalisation before the traversal check: every percent, %u and overlong
+ * UTF-8 layer undone, separators unified, and parent-directory steps counted in all their forms. */
+#ifndef PATHNORM_H
+#define PATHNORM_H
+#include <stddef.h>
+
+/* Writes the normalised form of in[0..n) to out (room for n + 1 bytes; the result is never longer
+ * than the input) and returns its length. It repeats, up to 4 rounds, until nothing changes:
+ *   - %XX, and %uXXXX / %UXXXX (IIS), any number of times nested (%252e, %25%32%65);
+ *   - overlong and lossy UTF-8 of ASCII (C0 AE, C1 9C, E0 80 AE ...), U+2215, U+2216, U+FF0E,
+ *     U+FF0F and U+FF3C to their ASCII look-alikes;
+ * then '\' becomes '/', and runs of '/' fold to one. NUL bytes are kept. */
+size_t pathnorm_normalize(const char *in, size_t n, char *out);
+
+/* What the traversal check found in a normalised value. */
+typedef struct pathnorm_info {
+    int parents;    /* parent-directory steps: "..", "...", "..;", ".. " as whole segments */
+    int target;     /* 1 when the path names a file or directory an attacker is after */
+    int absolute;   /* 1 when the path is absolute: "/", "c:/", "file:" */
+} pathnorm_info;
+
+/* Normalises in (scratch: room for n + 1 bytes) and fills info. Returns 1 when the value reads as
+ * path traversal: two or more parent steps, or one with a sensitive target, or an absolute path or
+ * file: URL to a sensitive target. Thread-safe; no allocation. */
+int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info);
+
+#endif

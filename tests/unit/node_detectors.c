@@ -1,0 +1,94 @@
+/* node_detectors.c -- runs the data-driven cases of the grammar-aware detectors, one file per
+ * detector in tests/detectors/NAME.txt (format in each file's header). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pathnorm.h"
+
+#define CASES_DIR "tests/detectors"
+
+/* Undoes the case files' escapes: \xHH, \t, \n, \0, \\. Returns the length. */
+static size_t unescape(const char *in, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; in[i]; i++) {
+        if (in[i] != '\\' || !in[i + 1]) { out[o++] = in[i]; continue; }
+        char c = in[++i];
+        if (c == 'x' && in[i + 1] && in[i + 2]) {
+            char hex[3] = {in[i + 1], in[i + 2], 0};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else if (c == 't') out[o++] = '\t';
+        else if (c == 'n') out[o++] = '\n';
+        else if (c == '0') out[o++] = '\0';
+        else if (c == '\\') out[o++] = '\\';
+        else { out[o++] = '\\'; out[o++] = c; }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+typedef int (*verdict_fn)(const char *val, size_t len, char *scratch);
+typedef size_t (*norm_fn)(const char *val, size_t len, char *out);
+
+static int path_verdict(const char *v, size_t n, char *scratch) { return pathnorm_traversal(v, n, scratch, NULL); }
+
+/* Runs one case file; every failing line is printed, and any failure fails the test. */
+static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
+{
+    char path[256], line[4096], val[4096], want[4096], scratch[4096], got[4096];
+    snprintf(path, sizeof path, "%s/%s", CASES_DIR, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int cases = 0, failed = 0, lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0] || line[0] == '#') continue;
+        char *sp = strchr(line, ' ');
+        if (!sp) { fprintf(stderr, "%s:%d: no value\n", path, lineno); failed++; continue; }
+        *sp = '\0';
+        const char *kind = line, *rest = sp + 1;
+        cases++;
+        if (strcmp(kind, "norm") == 0 && norm) {
+            char *arrow = strstr(rest, " => ");
+            if (!arrow) { fprintf(stderr, "%s:%d: norm needs ' => '\n", path, lineno); failed++; continue; }
+            *arrow = '\0';
+            size_t n = unescape(rest, val), m = unescape(arrow + 4, want);
+            size_t k = norm(val, n, got);
+            if (k != m || memcmp(got, want, k) != 0) {
+                fprintf(stderr, "%s:%d: normalised to '%.*s', want '%s'\n", path, lineno, (int)k, got, want);
+                failed++;
+            }
+        } else if (strcmp(kind, "hit") == 0 || strcmp(kind, "pass") == 0) {
+            size_t n = unescape(rest, val);
+            int v = verdict(val, n, scratch);
+            if (v != (kind[0] == 'h')) {
+                fprintf(stderr, "%s:%d: %s expected for '%s'\n", path, lineno, kind, rest);
+                failed++;
+            }
+        } else {
+            fprintf(stderr, "%s:%d: unknown kind '%s'\n", path, lineno, kind);
+            failed++;
+        }
+    }
+    fclose(f);
+    printf("%s: %d cases, %d failed\n", name, cases, failed);
+    assert_true(cases > 0);
+    assert_int_equal(failed, 0);
+}
+
+static void test_path(void **st) { (void)st; run_file("path.txt", path_verdict, pathnorm_normalize); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
