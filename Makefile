@@ -81,4 +81,4 @@ install: programs
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path $(B)/corpora -prune -o -name '*.d' -type f -print 2>/dev/null)  # corpora: bench/detection-corpora.sh

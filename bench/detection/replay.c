@@ -1,5 +1,5 @@
-/* replay.c -- replays the gotestwaf corpus (each file's encoders and placeholders) through
- * detect_analyze and through ModSecurity v3 + CRS, and prints rates and gotestwaf's scores. */
+/* replay.c -- replays the gotestwaf corpus (each file's encoders and placeholders) and labelled
+ * request lists (--jsonl) through detect_analyze and ModSecurity v3 + CRS, and prints the rates. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <yaml.h>
+#include <cjson/cJSON.h>
 #include <modsecurity/modsecurity.h>
 #include <modsecurity/rules_set.h>
 #include <modsecurity/transaction.h>
@@ -21,6 +22,7 @@ typedef struct req {
     detect_header h[MAXH];
     size_t nh;
     char set[24], tcase[64], cls[24], enc[16], ph[24];
+    char split[8], src[48];        /* "train" or "test", and the corpus it came from */
     char *payload;
     int api, fp;
     int ours, crs;                 /* 1 blocked, 0 passed, -1 unresolved */
@@ -346,11 +348,57 @@ static void load_file(const char *dir, const char *set, const char *name)
                 r->payload = xstrdup(payload);
                 r->api = strstr(set, "api") != NULL;
                 r->fp = strstr(set, "false") != NULL;
+                snprintf(r->split, sizeof r->split, "train");
+                snprintf(r->src, sizeof r->src, "gotestwaf/%s", set);
                 nreqs++;
             }
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);
     free(text);
+}
+
+/* One labelled request a line, as bench/detection/corpora.py writes them. */
+static void load_jsonl(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { perror(path); exit(2); }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        cJSON *j = cJSON_Parse(line);
+        if (!j) { fprintf(stderr, "%s: bad line\n", path); exit(2); }
+        if (nreqs == capreqs) {
+            capreqs = capreqs ? capreqs * 2 : 256;
+            reqs = realloc(reqs, capreqs * sizeof *reqs);
+            if (!reqs) exit(2);
+        }
+        req *r = &reqs[nreqs++];
+        memset(r, 0, sizeof *r);
+        const char *ct = NULL;
+        cJSON *h, *v;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(j, "headers")) {
+            const char *k = cJSON_GetArrayItem(h, 0)->valuestring, *val = cJSON_GetArrayItem(h, 1)->valuestring;
+            if (strcasecmp(k, "Content-Type") == 0) ct = val;
+            else add_header(r, k, val);
+        }
+        if (cJSON_IsString(v = cJSON_GetObjectItem(j, "body"))) set_body(r, ct, xstrdup(v->valuestring));
+        free(r->method);
+        r->method = xstrdup(cJSON_GetObjectItem(j, "method")->valuestring);
+        r->path = xstrdup(cJSON_GetObjectItem(j, "path")->valuestring);
+        if (cJSON_IsString(v = cJSON_GetObjectItem(j, "query"))) r->query = xstrdup(v->valuestring);
+        snprintf(r->split, sizeof r->split, "%s", cJSON_GetObjectItem(j, "split")->valuestring);
+        snprintf(r->src, sizeof r->src, "%s", cJSON_GetObjectItem(j, "source")->valuestring);
+        snprintf(r->cls, sizeof r->cls, "%s", cJSON_GetObjectItem(j, "class")->valuestring);
+        snprintf(r->set, sizeof r->set, "%s", r->split);
+        snprintf(r->tcase, sizeof r->tcase, "%s", r->src);
+        r->fp = strcmp(cJSON_GetObjectItem(j, "label")->valuestring, "benign") == 0;
+        const char *pl = r->query ? r->query : r->body ? r->body : r->path;
+        r->payload = xstrdup(pl);
+        cJSON_Delete(j);
+    }
+    free(line);
+    fclose(f);
 }
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -387,7 +435,8 @@ static int run_ours(const detect_rules *R, req *r, int verbose)
     detect_request q = {r->method, r->path, r->query, r->h, r->nh, r->body, r->blen};
     detect_result res;
     int n = detect_analyze(R, &q, &res);
-    if (verbose && ((n > 0) == r->fp)) {
+    /* Misses are printed for training requests only: the test set's payloads stay unread. */
+    if (verbose && ((n > 0) == r->fp) && strcmp(r->split, "test") != 0) {
         printf("%s %s/%s %s %s: ", r->fp ? "FP  " : "MISS", r->set, r->tcase, r->enc, r->ph);
         for (const char *c = r->payload; *c && c - r->payload < 160; c++) putchar(*c == '\n' ? ' ' : *c);
         for (int i = 0; i < res.nhits; i++) printf(" [%s @%s]", res.hits[i].rule_id, res.hits[i].where);
@@ -506,24 +555,73 @@ static void report(int have_crs)
     }
 }
 
+/* Per split: attack requests blocked per class, benign requests blocked per source. */
+static void report_splits(int have_crs)
+{
+    static const char *const splits[] = {"train", "test"};
+    for (int sp = 0; sp < 2; sp++) {
+        const char *names[128];
+        size_t nn = 0;
+        printf("\n-- %s set --\n%-34s %6s  %-18s %s\n", splits[sp] == splits[0] ? "training" : "held-out test",
+               "attacks, by class", "reqs", "edgenode blocked", have_crs ? "CRS PL1 blocked" : "");
+        for (int pass = 0; pass < 2; pass++) {
+            nn = 0;
+            for (size_t i = 0; i < nreqs; i++) {
+                if (strcmp(reqs[i].split, splits[sp]) != 0 || reqs[i].fp != pass) continue;
+                const char *key = pass ? reqs[i].src : reqs[i].cls;
+                size_t k = 0;
+                while (k < nn && strcmp(names[k], key) != 0) k++;
+                if (k == nn && nn < 128) names[nn++] = key;
+            }
+            if (pass) printf("%-34s %6s  %-18s %s\n", "benign, by source", "reqs", "edgenode blocked", have_crs ? "CRS PL1 blocked" : "");
+            tally tot[2] = {{0, 0, 0}, {0, 0, 0}};
+            for (size_t k = 0; k < nn; k++) {
+                tally t[2] = {{0, 0, 0}, {0, 0, 0}};
+                for (size_t i = 0; i < nreqs; i++) {
+                    if (strcmp(reqs[i].split, splits[sp]) != 0 || reqs[i].fp != pass) continue;
+                    if (strcmp(pass ? reqs[i].src : reqs[i].cls, names[k]) != 0) continue;
+                    add(&t[0], reqs[i].ours); add(&t[1], reqs[i].crs);
+                    add(&tot[0], reqs[i].ours); add(&tot[1], reqs[i].crs);
+                }
+                printf("%-34s %6ld  %6ld %6.1f %%   ", names[k], t[0].blocked + t[0].passed + t[0].unres, t[0].blocked,
+                       pct(t[0].blocked, t[0].blocked + t[0].passed));
+                if (have_crs) printf("%6ld %6.1f %%", t[1].blocked, pct(t[1].blocked, t[1].blocked + t[1].passed));
+                putchar('\n');
+            }
+            printf("%-34s %6ld  %6ld %6.1f %%   ", pass ? "ALL BENIGN" : "ALL ATTACKS", tot[0].blocked + tot[0].passed + tot[0].unres,
+                   tot[0].blocked, pct(tot[0].blocked, tot[0].blocked + tot[0].passed));
+            if (have_crs) printf("%6ld %6.1f %% (%ld unresolved)", tot[1].blocked, pct(tot[1].blocked, tot[1].blocked + tot[1].passed), tot[1].unres);
+            putchar('\n');
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *corpus = NULL, *rules = NULL, *crsconf = NULL;
     int verbose = 0, rounds = 3;
+    const char *jsonl[4];
+    int njsonl = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--corpus") == 0 && i + 1 < argc) corpus = argv[++i];
         else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
         else if (strcmp(argv[i], "--crs") == 0 && i + 1 < argc) crsconf = argv[++i];
         else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--jsonl") == 0 && i + 1 < argc && njsonl < 4) jsonl[njsonl++] = argv[++i];
         else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
-        else { fprintf(stderr, "usage: %s --corpus DIR --rules FILE [--crs CONF] [--rounds N] [--verbose]\n", argv[0]); return 2; }
+        else { fprintf(stderr, "usage: %s [--corpus DIR] [--jsonl FILE]... --rules FILE [--crs CONF] [--rounds N] [--verbose]\n", argv[0]); return 2; }
     }
-    if (!corpus || !rules) { fprintf(stderr, "replay: --corpus and --rules are required\n"); return 2; }
+    if ((!corpus && !njsonl) || !rules) { fprintf(stderr, "replay: --rules and --corpus or --jsonl are required\n"); return 2; }
     char err[4096];
     detect_rules *R = detect_rules_load(rules, err, sizeof err);
     if (!R) { fprintf(stderr, "%s\n", err); return 1; }
-    load_corpus(corpus);
-    printf("gotestwaf corpus: %zu requests (GraphQL and gRPC need endpoints and are skipped, as gotestwaf does)\n", nreqs);
+    if (corpus) {
+        load_corpus(corpus);
+        printf("gotestwaf corpus: %zu requests (GraphQL and gRPC need endpoints and are skipped, as gotestwaf does)\n", nreqs);
+    }
+    size_t ngw = nreqs;
+    for (int k = 0; k < njsonl; k++) load_jsonl(jsonl[k]);
+    if (njsonl) printf("labelled lists: %zu requests\n", nreqs - ngw);
     for (size_t i = 0; i < nreqs; i++) reqs[i].ours = run_ours(R, &reqs[i], verbose);
     double t0 = cpu_now();
     for (int k = 0; k < rounds; k++)
@@ -543,7 +641,8 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < nreqs; i++) reqs[i].crs = run_crs(ms, rs, &reqs[i]);
         crs_rate = (double)nreqs / (cpu_now() - t0);
     }
-    report(crsconf != NULL);
+    if (njsonl) report_splits(crsconf != NULL);
+    else report(crsconf != NULL);
     if (rounds > 0) {
         printf("speed (CPU time, whole corpus, one thread): edgenode %.0f req/s", ours_rate);
         if (crsconf) printf(", CRS PL1 %.0f req/s, ratio %.1fx", crs_rate, ours_rate / crs_rate);

