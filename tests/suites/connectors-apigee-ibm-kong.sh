@@ -60,12 +60,46 @@ plan = json.loads(subprocess.run(["python3", "tests/e2e/apigee/plan.py", sys.arg
 assert plan["request"] == ["Edge-Connector-Sync-Request"] and plan["response"] == ["Edge-Connector-Sync-Response"], plan
 sync = plan["flows"]["Edge-Connector-Sync-Request"]
 assert (sync["policies"]["RF-Edge-Connector-Block"]["status"], sync["policies"]["RF-Edge-Connector-Fail"]["status"]) == (406, 502)
-assert [s["name"] for s in sync["steps"]] == ["JS-Edge-Connector", "RF-Edge-Connector-Block", "RF-Edge-Connector-Fail"]
+assert [s["name"] for s in sync["steps"]] == ["KVM-Edge-Connector", "JS-Edge-Connector", "RF-Edge-Connector-Block", "RF-Edge-Connector-Fail"]
 for name, flow in plan["flows"].items():
     js = flow["policies"]["JS-Edge-Connector"]
     assert js["continueOnError"] and js["properties"] == {"mode": "inline" if "-Sync-" in name else "async"}, (name, js)
+    assert js["timeLimit"] == 750, js   # request_timeout: the budget of the whole exchange
+    kvm = flow["policies"]["KVM-Edge-Connector"]
+    assert kvm["continueOnError"] and kvm["map"] == "edge-connector" and kvm["scope"] == "environment", kvm
+    assert kvm["gets"] == [{"assignTo": "private.edge_connector.endpoints", "key": "endpoints"},
+                           {"assignTo": "private.edge_connector.token", "key": "token"}], kvm
     assert list(flow["resources"]) == ["EdgeConnector.js"]
-    if "-Sync-Request" not in name: assert [s["name"] for s in flow["steps"]] == ["JS-Edge-Connector"], name
+    if "-Sync-Request" not in name: assert [s["name"] for s in flow["steps"]] == ["KVM-Edge-Connector", "JS-Edge-Connector"], name
+assert plan["kvms"] == {"edge-connector": {"encrypted": True, "entries": {
+    "endpoints": "https://node-a.example.com https://node-b.example.com ", "token": "golden-token-0123456789"}}}, plan["kvms"]
+PY
+check "apigee: the endpoints and the token are in the KVM only, and no call waits with waitForComplete" python3 - "$A" <<'PY'
+import glob, os, sys
+for f in glob.glob(os.path.join(sys.argv[1], "sharedflows/*/sharedflowbundle/**/*"), recursive=True):
+    if os.path.isfile(f):
+        t = open(f, encoding="utf-8").read()
+        assert "golden-token-0123456789" not in t and "node-a.example.com" not in t, f
+        assert "waitForComplete" not in t, f
+PY
+# Without the KVM's entries (a map not created, or a KVM policy fault) nothing is sent: open passes, closed fails.
+check "apigee: without the KVM the request passes when open and fails when closed, nothing sent" python3 - "${res[0]}" "$work" <<'PY'
+import json, subprocess, sys
+def probe(mode, closed):
+    src = open(sys.argv[1], encoding="utf-8").read()
+    assert 'failMode: "closed"' in src
+    if not closed: src = src.replace('failMode: "closed"', 'failMode: "open"')
+    t = sys.argv[2] + "/kvm-probe.js"
+    open(t, "w").write(src)
+    out = subprocess.run(["node", "tests/e2e/apigee/probe.js", t, mode, "PROXY_REQ_FLOW",
+                          json.dumps({"private.edge_connector.endpoints": None, "private.edge_connector.token": None})],
+                         capture_output=True, check=True).stdout
+    return json.loads(out)
+got = probe("inline", True)
+assert got["sent"] == [] and got["vars"]["edge_connector.verdict"] == "fail", got
+got = probe("inline", False)
+assert got["sent"] == [] and got["vars"]["edge_connector.verdict"] == "pass", got
+assert probe("async", True)["sent"] == []
 PY
 # The fault rule runs the response flow in the ERROR flow (a target 4xx/5xx): it reports, unless the
 # connector itself refused the request.

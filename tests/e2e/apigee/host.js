@@ -9,7 +9,7 @@ const { readBody, headerPairs, send, toOrigin, serve } = require("../lib.js");
 
 const [dir, port, origin] = process.argv.slice(2);
 const PLAN = JSON.parse(execFileSync("python3", [path.join(__dirname, "plan.py"), dir]));
-const JS_LIMIT_MS = 30000;
+const JS_LIMIT_MS = 30000;   // Apigee's default timeLimit when the policy gives none
 
 /** One HTTP call for httpClient, over fetch; resolves to {status, message, headers, content} or {error}.
  *  Apigee's default I/O timeout (55 s) bounds it. */
@@ -26,15 +26,17 @@ async function call(m) {
   }
 }
 
-/** Runs a Javascript policy; resolves to the flow variables after it, or rejects with its error. */
+/** Runs a Javascript policy; resolves to {vars, error}: the flow variables after it, and its error if it
+ *  failed (a script error, or its timeLimit). */
 function runJs(flowPlan, pol, env) {
   return new Promise(function (resolve, reject) {
     const signal = new SharedArrayBuffer(4), sig = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: { source: flowPlan.resources[pol.resource],
-      vars: env.vars, headers: env.headers, flow: env.flow, properties: pol.properties, signal: signal, port: port2 },
-      transferList: [port2] });
-    const timer = setTimeout(function () { worker.terminate(); reject(new Error("JavaScript time limit")); }, JS_LIMIT_MS);
+      vars: env.vars, headers: env.headers, flow: env.flow, properties: pol.properties, signal: signal, port: port2,
+      timeLimit: pol.timeLimit || JS_LIMIT_MS }, transferList: [port2] });
+    const limit = (pol.timeLimit || JS_LIMIT_MS) + 5000;   // a worker that never reports back
+    const timer = setTimeout(function () { worker.terminate(); reject(new Error("the worker did not finish")); }, limit);
     port1.on("message", function (m) {
       if (m.type === "send") {
         call(m).then(function (r) { r.id = m.id; port1.postMessage(r); Atomics.add(sig, 0, 1); Atomics.notify(sig, 0); });
@@ -42,7 +44,7 @@ function runJs(flowPlan, pol, env) {
       }
       clearTimeout(timer);
       worker.terminate();
-      if (m.error) reject(new Error(m.error)); else resolve(m.vars);
+      resolve({ vars: m.vars, error: m.error });
     });
     worker.on("error", function (e) { clearTimeout(timer); reject(e); });
   });
@@ -68,11 +70,27 @@ async function runFlow(name, env) {
     if (!condition(step.condition, env.vars)) continue;
     const pol = flowPlan.policies[step.name];
     if (pol.type === "Javascript") {
-      try { env.vars = await runJs(flowPlan, pol, env); }
-      catch (e) {
-        process.stderr.write(pol.name + ": " + e.message + "\n");
+      const r = await runJs(flowPlan, pol, env);
+      env.vars = r.vars;
+      if (r.error) {
+        process.stderr.write(pol.name + ": " + r.error + "\n");
         if (!pol.continueOnError) return { status: 500, reason: "Internal Server Error", body: "JavaScript error", contentType: "text/plain" };
       }
+    } else if (pol.type === "KeyValueMapOperations") {
+      // The map as kvm/ creates it; a missing map is a fault, which continueOnError lets pass.
+      const map = pol.scope === "environment" ? PLAN.kvms[pol.map] : undefined;
+      if (!map) {
+        process.stderr.write(pol.name + ": no KVM " + pol.map + "\n");
+        if (!pol.continueOnError) return { status: 500, reason: "Internal Server Error", body: "KVM error", contentType: "text/plain" };
+        continue;
+      }
+      // An encrypted map's values may only go to private. variables.
+      if (map.encrypted && pol.gets.some(function (g) { return !/^private\./.test(g.assignTo); })) {
+        process.stderr.write(pol.name + ": encrypted KVM values must be assigned to private. variables\n");
+        if (!pol.continueOnError) return { status: 500, reason: "Internal Server Error", body: "KVM error", contentType: "text/plain" };
+        continue;
+      }
+      for (const g of pol.gets) if (g.key in map.entries) env.vars[g.assignTo.toLowerCase()] = map.entries[g.key];
     } else if (pol.type === "RaiseFault") {
       const body = pol.payload.replace(/\{([A-Za-z0-9_.]+)\}/g, function (_, v) {
         const x = env.vars[v.toLowerCase()];

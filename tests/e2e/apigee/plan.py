@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # plan.py -- reads a generated Apigee bundle (sample proxy and shared flows) into the JSON plan host.js
-# runs: which shared flow each FlowCallout calls, each flow's steps and conditions, its policies, resources.
+# runs: which shared flow each FlowCallout calls, each flow's steps and conditions, its policies, resources,
+# and the KVMs of kvm/.
 import json, os, sys
 import xml.etree.ElementTree as ET
 
@@ -14,6 +15,10 @@ def policy(path):
     if root.tag == "Javascript":
         p["resource"] = text(root, "ResourceURL").replace("jsc://", "")
         p["properties"] = {pr.get("name"): pr.text or "" for pr in root.findall("Properties/Property")}
+        p["timeLimit"] = int(root.get("timeLimit")) if root.get("timeLimit") else None
+    elif root.tag == "KeyValueMapOperations":
+        p.update(map=root.get("mapIdentifier"), scope=text(root, "Scope"),
+                 gets=[{"assignTo": g.get("assignTo"), "key": text(g, "Key/Parameter")} for g in root.findall("Get")])
     elif root.tag == "RaiseFault":
         s = root.find("FaultResponse/Set")
         payload = s.find("Payload")
@@ -41,7 +46,13 @@ def main(bundle):
     pre = [text(s, "Name") for s in endpoint.findall("PreFlow/Request/Step")]
     post = [text(s, "Name") for s in endpoint.findall("PostFlow/Response/Step")]
     flows = {d: flow(os.path.join(bundle, "sharedflows", d)) for d in sorted(os.listdir(os.path.join(bundle, "sharedflows")))}
+    # The environment's KVMs as the bundle's kvm/ files would create them (the Edge management API's format).
+    kdir = os.path.join(bundle, "kvm")
+    kvms = {}
+    for f in sorted(os.listdir(kdir)) if os.path.isdir(kdir) else []:
+        m = json.load(open(os.path.join(kdir, f), encoding="utf-8"))
+        kvms[m["name"]] = {"encrypted": m["encrypted"], "entries": {e["name"]: e["value"] for e in m["entry"]}}
     json.dump({"request": [callouts[n]["bundle"] for n in pre], "response": [callouts[n]["bundle"] for n in post],
-               "flows": flows}, sys.stdout)
+               "flows": flows, "kvms": kvms}, sys.stdout)
 
 main(sys.argv[1])

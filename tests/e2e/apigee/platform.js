@@ -2,7 +2,8 @@
 "use strict";
 module.exports = function (api) {
   return {
-    apigee: { body: true, report: true, page: true, host: function (h) {
+    // budget: request_timeout is the JavaScript policy's timeLimit, the bound of the whole exchange.
+    apigee: { body: true, report: true, page: true, budget: true, host: function (h) {
       return api.hostNode(h, "apigee/host.js", [h.origin]);
     } }
   };

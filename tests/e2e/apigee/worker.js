@@ -1,10 +1,14 @@
 // worker.js -- runs one Apigee JavaScript policy resource in a worker thread with Apigee's object model:
-// context (getVariable, setVariable, flow, proxyRequest), properties, Request, and httpClient whose
-// exchanges block in waitForComplete(ms) while the main thread performs the HTTP calls.
+// context (getVariable, setVariable, flow, proxyRequest), properties, Request, and httpClient whose calls the
+// main thread performs: send(request, callback) runs the callback when the call completes, and the policy
+// ends when no callback is pending, or fails at its timeLimit (the variables set so far stay, as in Apigee);
+// an exchange's waitForComplete(ms) blocks.
 "use strict";
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 
-const { source, vars, headers, flow, properties, signal, port } = workerData;
+const { source, vars, headers, flow, properties, signal, port, timeLimit } = workerData;
+const started = Date.now();
+const pending = new Map();   // call id -> callback
 const sig = new Int32Array(signal);
 const results = new Map();
 let nextId = 1;
@@ -44,13 +48,33 @@ Exchange.prototype.waitForComplete = function (ms) {
 };
 
 const httpClient = {
-  send: function (request) {
+  send: function (request, callback) {
     const id = nextId++;
     port.postMessage({ type: "send", id: id, url: request.url, method: request.method, headers: request.headers,
       body: request.body });
-    return new Exchange(id);
+    const exchange = new Exchange(id);
+    if (typeof callback === "function") pending.set(id, function () {
+      callback(exchange.isSuccess() ? exchange.getResponse() : undefined, exchange.getError());
+    });
+    return exchange;
   }
 };
+
+/** Runs the callbacks of completed calls (they may send more) until none is pending; false at the timeLimit. */
+function runCallbacks() {
+  const end = started + timeLimit;
+  while (pending.size) {
+    const seen = Atomics.load(sig, 0);
+    pump();
+    const ready = [...pending.keys()].filter(function (id) { return results.has(id); });
+    for (const id of ready) { const cb = pending.get(id); pending.delete(id); cb(); }
+    if (ready.length) continue;
+    const left = end - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(sig, 0, seen, left);
+  }
+  return true;
+}
 
 const context = {
   flow: flow,
@@ -62,6 +86,7 @@ const context = {
 let error = null;
 try {
   new Function("context", "httpClient", "Request", "properties", source)(context, httpClient, Request, properties);
+  if (!runCallbacks()) error = "Javascript runtime exceeded limit of " + timeLimit + "ms";
 } catch (e) {
   error = String(e && e.stack ? e.stack : e);
 }

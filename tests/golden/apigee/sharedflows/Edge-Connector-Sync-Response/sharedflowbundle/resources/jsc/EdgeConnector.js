@@ -1,15 +1,14 @@
 // EdgeConnector.js -- the edge connector's Apigee JavaScript resource (protocol v1): in a request flow it
 // asks the filtering node and leaves its verdict in edge_connector.verdict; in a response flow it reports.
-// The policy's <Properties> give the mode (inline or async); everything else is baked in here.
+// The policy's <Properties> give the mode (inline or async); the endpoints and the token come from the
+// encrypted KVM edge-connector through KVM-Edge-Connector's private. variables; the rest is baked in here.
+// Node calls use httpClient callbacks: the policy ends when the last callback has run, or at its timeLimit.
 (function () {
   "use strict";
 
   var EC = {
     connector: "apigee" + "/" + "1.1.0",
-    endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
-    requestTimeoutMs: 750,
     retries: 1,
-    retryIntervalMs: 50,
     failMode: "closed",
     sendRequestBody: true,
     requestBodyLimit: 32768,
@@ -19,9 +18,16 @@
     realIpHeader: "X-Client-IP",
     hostHeader: "",
     skipExtensions: ["css", "png", "woff2"],
-    blockPage: "\x3Chtml\x3E\x3Cbody\x3E\x3Ch1\x3EBlocked\x3C/h1\x3E\x3Cp\x3EAsk \"support\" \x26 quote it.\x3C/p\x3E\x3C/body\x3E\x3C/html\x3E",
-    token: "golden-token-0123456789"
+    blockPage: "\x3Chtml\x3E\x3Cbody\x3E\x3Ch1\x3EBlocked\x3C/h1\x3E\x3Cp\x3EAsk \"support\" \x26 quote it.\x3C/p\x3E\x3C/body\x3E\x3C/html\x3E"
   };
+
+  /** The KVM's settings: endpoints space-separated, the token (empty: none). */
+  function ecKvm(name) {
+    var v = context.getVariable("private.edge_connector." + name);
+    return v === null || v === undefined ? "" : String(v).trim();
+  }
+  var EC_ENDPOINTS = ecKvm("endpoints").split(/\s+/).filter(function (e) { return e !== ""; });
+  var EC_TOKEN = ecKvm("token");
 
   var EC_DROPPED = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
     "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length", "expect",
@@ -63,12 +69,12 @@
     out["X-Connector-Request-Id"] = info.id;
     out["X-Connector"] = EC.connector;
     out["X-Connector-Mode"] = mode;
-    if (EC.token) out["X-Connector-Token"] = EC.token;
+    if (EC_TOKEN) out["X-Connector-Token"] = EC_TOKEN;
     return out;
   }
 
   function ecNodeUrl(i, pathQuery) {
-    return EC.endpoints[i].replace(/\/+$/, "") + (pathQuery.charAt(0) === "/" ? pathQuery : "/" + pathQuery);
+    return EC_ENDPOINTS[i].replace(/\/+$/, "") + (pathQuery.charAt(0) === "/" ? pathQuery : "/" + pathQuery);
   }
 
   function ecLimited(text, limit) {
@@ -77,37 +83,33 @@
     return text.length > limit ? text.slice(0, limit) : text;
   }
 
-  /** The JavaScript policy has no timer: the pause between retry rounds waits on the clock. */
-  function ecPause(ms) {
-    var end = Date.now() + ms;
-    while (Date.now() < end) { /* wait */ }
-  }
-
   function ecStatus(response) {
     var s = response.status;
     return Number(s && s.code !== undefined ? s.code : s);
   }
 
-  /** Endpoints in order, the next one on a failure or after requestTimeoutMs; after a failed round up
-   *  to EC.retries more rounds. Returns the first protocol answer, or 0. */
-  function ecExchange(method, pathQuery, headers, body) {
-    for (var round = 0; round <= EC.retries; round++) {
-      if (round > 0 && EC.retryIntervalMs > 0) ecPause(EC.retryIntervalMs);
-      for (var i = 0; i < EC.endpoints.length; i++) {
-        var exchange = httpClient.send(new Request(ecNodeUrl(i, pathQuery), method, headers, body));
-        exchange.waitForComplete(EC.requestTimeoutMs);
-        if (!exchange.isComplete() || !exchange.isSuccess()) continue;
-        var status = ecStatus(exchange.getResponse());
-        if (status === 200 || status === 204 || status === 403 || status === 415) return status;
-      }
+  /** Endpoints in order, the next one after a connection error or a foreign status, then up to
+   *  EC.retries more rounds, each call made from the previous one's callback (no waiting, no timer: the
+   *  rounds follow each other at once). done(status) gets the first protocol answer, or 0. A node that
+   *  does not answer keeps the policy until its timeLimit, which leaves the starting verdict. */
+  function ecExchange(method, pathQuery, headers, body, done) {
+    var total = EC_ENDPOINTS.length * (EC.retries + 1);
+    function attempt(k) {
+      if (k >= total) return done(0);
+      var req = new Request(ecNodeUrl(k % EC_ENDPOINTS.length, pathQuery), method, headers, body);
+      httpClient.send(req, function (response, error) {
+        var status = response && !error ? ecStatus(response) : 0;
+        if (status === 200 || status === 204 || status === 403 || status === 415) return done(status);
+        attempt(k + 1);
+      });
     }
-    return 0;
+    attempt(0);
   }
 
-  /** Sends to the first endpoint without waiting (async copies and reports): the gateway completes the
+  /** Sends to the first endpoint without a callback (async copies and reports): the gateway completes the
    *  call after the policy returns, so there is no failover for these. */
   function ecSendFirst(method, pathQuery, headers, body) {
-    httpClient.send(new Request(ecNodeUrl(0, pathQuery), method, headers, body));
+    if (EC_ENDPOINTS.length) httpClient.send(new Request(ecNodeUrl(0, pathQuery), method, headers, body));
   }
 
   function ecOnRequest(mode) {
@@ -126,16 +128,15 @@
     var body = EC.sendRequestBody ? ecLimited(context.getVariable("request.content"), EC.requestBodyLimit) : "";
     var headers = ecProtocolHeaders(ecForwardHeaders(), info, mode);
     if (mode === "async") return ecSendFirst(method, pathQuery, headers, body);
-    var status = ecExchange(method, pathQuery, headers, body);
-    if (status === 403) {
-      context.setVariable("edge_connector.body", EC.blockPage);
-      return context.setVariable("edge_connector.verdict", "block");
-    }
-    if (status === 0 && EC.failMode === "closed") {
-      context.setVariable("edge_connector.body", "Service unavailable\n");
-      return context.setVariable("edge_connector.verdict", "fail");
-    }
-    context.setVariable("edge_connector.verdict", "pass");
+    if (EC.failMode === "closed") context.setVariable("edge_connector.body", "Service unavailable\n");
+    ecExchange(method, pathQuery, headers, body, function (status) {
+      if (status === 403) {
+        context.setVariable("edge_connector.body", EC.blockPage);
+        return context.setVariable("edge_connector.verdict", "block");
+      }
+      if (status === 0 && EC.failMode === "closed") return context.setVariable("edge_connector.verdict", "fail");
+      context.setVariable("edge_connector.verdict", "pass");
+    });
   }
 
   function ecOnResponse(mode) {
