@@ -4,6 +4,7 @@
 #include "glob.h"
 #include "store.h"
 #include "units.h"
+#include "oversize.h"
 #include <yaml.h>
 #include <errno.h>
 #include <limits.h>
@@ -173,6 +174,19 @@ static int get_mode(loader *L, ynode *n, const char *key, int *out)
     return 0;
 }
 
+static int get_oversize(loader *L, ynode *n, const char *key, int *out)
+{
+    const char *s = scalar(L, n, key);
+    if (!s) return -1;
+    int p = oversize_policy_parse(s);
+    if (p < 0) {
+        err_at(L, n, key, "unknown policy \"%s\" (analyse_partial, block)", s);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
 static char *resolve(loader *L, const char *p)
 {
     if (p[0] == '/' || !L->base) return strdup(p);
@@ -294,6 +308,7 @@ static int k_tls(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k
 static int k_threads(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); long x; if (get_long(L, v, k, 1, 256, &x) < 0) return -1; c->threads = (unsigned)x; return 0; }
 static int k_mode(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_mode(L, v, k, &c->mode); }
+static int k_oversize(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_oversize(L, v, k, &c->oversize); }
 static int k_app(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); return get_long(L, v, k, -1, INT_MAX, &c->application); }
 static int k_hosts(loader *L, ynode *v, const char *k, void *t)
@@ -345,6 +360,14 @@ static int k_max_conn(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); long x; if (get_long(L, v, k, 1, 1000000, &x) < 0) return -1; c->max_connections = (unsigned)x; return 0; }
 static int k_max_hdr(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); return get_size(L, v, k, 2048, 1 << 20, &c->max_header_bytes); }
+static int k_max_line(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); return get_size(L, v, k, 256, 1 << 20, &c->max_request_line); }
+static int k_max_hline(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); return get_size(L, v, k, 256, 1 << 20, &c->max_header_line); }
+static int k_conn_mem(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); return get_size(L, v, k, 8192, (size_t)1 << 30, &c->connection_memory); }
+static int k_max_params(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); long x; if (get_long(L, v, k, 0, 1000000, &x) < 0) return -1; c->max_params = (size_t)x; return 0; }
 static int k_max_body(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); return get_size(L, v, k, 0, (size_t)1 << 30, &c->max_body_bytes); }
 static int k_idle(loader *L, ynode *v, const char *k, void *t)
@@ -362,16 +385,19 @@ static const key_def per_conn_keys[] = {
     {"max_requests", k_pc_req}, {"max_received_bytes", k_pc_bytes}, {"max_duration", k_pc_dur}, {NULL, NULL}};
 static int k_per_conn(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, per_conn_keys, t); return 0; }
 static const key_def limit_keys[] = {
-    {"max_connections", k_max_conn}, {"max_header_size", k_max_hdr}, {"max_body_size", k_max_body},
+    {"max_connections", k_max_conn}, {"max_request_line", k_max_line}, {"max_header_line", k_max_hline},
+    {"max_header_size", k_max_hdr}, {"max_params", k_max_params}, {"max_body_size", k_max_body},
+    {"connection_memory", k_conn_mem},
     {"idle_timeout", k_idle}, {"request_timeout", k_req_timeout}, {"per_connection", k_per_conn},
     {NULL, NULL}};
 static int k_limits(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, limit_keys, t); return 0; }
 
-/* reply_timeout: {limit: 500ms, status: 500} */
+/* reply_timeout: {limit: 500ms}. A late reply is a limit hit decided by the oversize policy; the
+ * status that once replaced the verdict made connectors fail open, so it is refused by name. */
 static int k_rt_limit(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); return get_ms(L, v, k, 600000, &c->reply_timeout_ms); }
 static int k_rt_status(loader *L, ynode *v, const char *k, void *t)
-{ CFG(t); long x; if (get_long(L, v, k, 200, 599, &x) < 0) return -1; c->reply_timeout_status = (int)x; return 0; }
+{ (void)t; err_at(L, v, k, "no longer supported: a late reply gets its verdict (see oversize)"); return -1; }
 static const key_def rt_keys[] = {{"limit", k_rt_limit}, {"status", k_rt_status}, {NULL, NULL}};
 static int k_reply_timeout(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, rt_keys, t); return 0; }
 
@@ -440,10 +466,12 @@ static int k_r_app(loader *L, ynode *v, const char *k, void *t)
 { route *r = t; r->has_application = get_long(L, v, k, -1, INT_MAX, &r->application) == 0; return 0; }
 static int k_r_mode(loader *L, ynode *v, const char *k, void *t)
 { route *r = t; r->has_mode = get_mode(L, v, k, &r->mode) == 0; return 0; }
+static int k_r_oversize(loader *L, ynode *v, const char *k, void *t)
+{ route *r = t; r->has_oversize = get_oversize(L, v, k, &r->oversize) == 0; return 0; }
 static int k_r_routes(loader *L, ynode *v, const char *k, void *t) { route *r = t; return route_list(L, v, k, &r->children); }
 static const key_def route_keys[] = {
     {"host", k_r_host}, {"path", k_r_path}, {"application", k_r_app}, {"mode", k_r_mode},
-    {"routes", k_r_routes}, {NULL, NULL}};
+    {"oversize", k_r_oversize}, {"routes", k_r_routes}, {NULL, NULL}};
 static void route_check(loader *L, ynode *n, const char *k, void *elem, size_t index)
 {
     route *r = elem;
@@ -532,7 +560,7 @@ static int k_store(loader *L, ynode *v, const char *k, void *t) { each_key(L, v,
 
 static const key_def top_keys[] = {
     {"listen", k_listen}, {"admin_listen", k_admin}, {"tls", k_tls}, {"threads", k_threads},
-    {"mode", k_mode}, {"application", k_app}, {"allowed_hosts", k_hosts},
+    {"mode", k_mode}, {"oversize", k_oversize}, {"application", k_app}, {"allowed_hosts", k_hosts},
     {"allowed_networks", k_networks}, {"tokens", k_tokens}, {"proxy_headers", k_proxy},
     {"routes", k_routes}, {"input_filters", k_filters}, {"denylist", k_deny},
     {"allowlist", k_allow}, {"graylist", k_gray}, {"limits", k_limits},
@@ -576,11 +604,14 @@ static void defaults(config *c)
     c->application = -1;
     c->proxy_default = 1;
     c->max_connections = 10000;
-    c->max_header_bytes = 16384;
+    c->max_request_line = 8192;          /* nginx's large_client_header_buffers: 8k a line, 32k in all */
+    c->max_header_line = 8192;
+    c->max_header_bytes = 32768;
+    c->max_params = 10000;
+    c->oversize = OVERSIZE_ANALYSE_PARTIAL;
     c->max_body_bytes = 1 << 20;
     c->idle_timeout_s = 60;
     c->request_timeout_ms = 30000;
-    c->reply_timeout_status = 500;
     c->drain_timeout_ms = 10000;
 }
 

@@ -43,14 +43,18 @@ typedef struct config {
     filter_list bypass, inspect;
     cidr_list denylist, allowlist, graylist;
     unsigned max_connections;
+    size_t max_request_line;    /* bytes of the request line analysed whole */
+    size_t max_header_line;     /* bytes of one header line analysed whole */
     size_t max_header_bytes, max_body_bytes;
+    size_t max_params;          /* query parameters analysed; 0 = no count limit */
+    size_t connection_memory;   /* the HTTP layer's per-connection pool; 0 = derived (server.h) */
+    int oversize;               /* default oversize policy, OVERSIZE_* */
     unsigned idle_timeout_s;
     unsigned long request_timeout_ms;   /* headers to complete body; 0 = unlimited */
     unsigned long conn_max_requests;    /* 0 = unlimited */
     size_t conn_max_bytes;              /* 0 = unlimited */
     unsigned long conn_max_duration_ms; /* 0 = unlimited */
     unsigned long reply_timeout_ms;     /* 0 = none */
-    int reply_timeout_status;
     unsigned long drain_timeout_ms;
     char *rules_path;           /* resolved; never NULL after a successful load */
     char *events_path;          /* NULL = attacks are not written */

@@ -131,11 +131,47 @@ static double now_seconds(void)
 static int analyse(const node_state *s, const decide_input *in, decide_result *out)
 {
     detect_request dr = {in->method, in->path, in->query, in->headers, in->nheaders, in->body, in->body_len};
+    if (in->scan) {
+        dr.path = in->scan->path;
+        dr.query = in->scan->query;
+        dr.headers = in->scan->headers;
+        dr.nheaders = in->scan->nheaders;
+    }
     double t0 = now_seconds();
     int rc = detect_analyze(s->rules, &dr, &out->det);
     out->analysis_seconds = now_seconds() - t0;
     out->analysed = 1;
     return rc;
+}
+
+/* "Evasion by size": one hit per limit passed, reported with the attacks (events, metrics,
+ * the 403 body) but never itself the reason an analyse_partial route blocks. */
+static void add_evasion_hits(decide_result *out, unsigned bits)
+{
+    for (int i = 0; i < OVER_NREASONS && out->det.nhits < DETECT_MAX_HITS; i++) {
+        if (!(bits & (1u << i))) continue;
+        detect_hit *h = &out->det.hits[out->det.nhits++];
+        snprintf(h->rule_id, sizeof h->rule_id, "oversize-%s", oversize_reason_name(i));
+        snprintf(h->attack_class, sizeof h->attack_class, "evasion");
+        snprintf(h->where, sizeof h->where, "request");
+    }
+}
+
+/* The verdict for an analysed request that went past a limit and holds no attack. */
+static int decide_oversize(decide_result *out)
+{
+    if (out->oversize == OVERSIZE_BLOCK && out->may_block) return finish(out, 403, "block", "oversize");
+    return finish(out, 200, "pass", "oversize");
+}
+
+int decide_late(decide_result *out)
+{
+    unsigned added = OVER_REPLY_TIME & ~out->over;
+    out->over |= OVER_REPLY_TIME;
+    if (!out->analysed || out->type == DECIDE_RESPONSE) return out->status;
+    add_evasion_hits(out, added);
+    if (out->status == 403 || out->det.total) return out->status;
+    return decide_oversize(out);
 }
 
 int decide_message(const node_state *s, const decide_input *in, decide_result *out)
@@ -144,6 +180,8 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
     memset(out, 0, sizeof *out);
     out->mode = -1;
     out->application = c->application;
+    out->over = in->over;
+    out->oversize = c->oversize;
     const char *msg = decide_header(in, "X-Connector-Message");
     const char *cmode = decide_header(in, "X-Connector-Mode");
     if (msg && strcasecmp(msg, "response") == 0) out->type = DECIDE_RESPONSE;
@@ -159,7 +197,7 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
         return finish(out, 415, "reject", "host");
 
     out->mode = c->mode;
-    routes_match(&c->routes, out->host, in->path, &out->application, &out->mode);
+    routes_match(&c->routes, out->host, in->path, &out->application, &out->mode, &out->oversize);
     if (out->type == DECIDE_RESPONSE) {
         const char *st = decide_header(in, "X-Connector-Response-Status");
         char *end = NULL;
@@ -180,10 +218,12 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
         (out->mode == CONFIG_MODE_BLOCK || out->mode == CONFIG_MODE_SAFE_BLOCKING))
         return finish(out, 403, "block", in->blocked);
     if (analyse(s, in, out) < 0) return -1;
-    if (out->det.total == 0) return finish(out, 200, "pass", NULL);
-    int block = !allowed && (out->mode == CONFIG_MODE_BLOCK ||
-                             (out->mode == CONFIG_MODE_SAFE_BLOCKING &&
-                              cidr_list_contains(&c->graylist, client)));
-    if (block && out->type != DECIDE_ASYNC) return finish(out, 403, "block", "attack");
-    return finish(out, 200, "pass", "attack");
+    out->may_block = !allowed && out->type != DECIDE_ASYNC &&
+                     (out->mode == CONFIG_MODE_BLOCK ||
+                      (out->mode == CONFIG_MODE_SAFE_BLOCKING && cidr_list_contains(&c->graylist, client)));
+    int attack = out->det.total > 0;
+    add_evasion_hits(out, out->over);
+    if (attack) return finish(out, out->may_block ? 403 : 200, out->may_block ? "block" : "pass", "attack");
+    if (out->over) return decide_oversize(out);
+    return finish(out, 200, "pass", NULL);
 }

@@ -3,6 +3,7 @@
 #include "metrics.h"
 #include "config.h"
 #include "store.h"
+#include "oversize.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -20,16 +21,17 @@ static const char *const mode_labels[] = {"off", "monitoring", "safe_blocking", 
 static const char *const verdict_names[] = {"pass", "block", "bypass", "reject", "recorded"};
 static const char *const bypass_names[] = {"mode_off", "input_filters"};
 static const char *const reject_names[] = {"host", "network", "token"};
-static const char *const block_names[] = {"attack", "denylist", "brute_force", "forced_browsing"};
+static const char *const block_names[] = {"attack", "denylist", "brute_force", "forced_browsing", "oversize"};
 static const char *const status_classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "unknown"};
-static const int error_codes[] = {400, 413, 500};
+static const int error_codes[] = {400, 500};
 static const double buckets[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1};
 #define NB (sizeof buckets / sizeof buckets[0])
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
-static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[4], resp_status[6];
+static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[5], resp_status[6];
 static counter clients_limited[2][2];     /* [kind][blocked] */
-static counter http_errors[3], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
+static counter limits_hit[OVER_NREASONS];
+static counter http_errors[2], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
 static atomic_llong inflight;
 static atomic_ullong rules_loaded;
 static time_t start_time;
@@ -86,6 +88,8 @@ void metrics_record(const decide_result *r)
     if (strcmp(r->verdict, "bypass") == 0 && (v = index_of(bypass_names, 2, r->reason)) >= 0) add(&bypassed[v]);
     if (strcmp(r->verdict, "reject") == 0 && (v = index_of(reject_names, 3, r->reason)) >= 0) add(&rejected[v]);
     if (strcmp(r->verdict, "block") == 0 && (v = index_of(block_names, N(block_names), r->reason)) >= 0) add(&blocked[v]);
+    for (int i = 0; i < OVER_NREASONS; i++)
+        if (r->over & (1u << i)) add(&limits_hit[i]);
     if (r->type == DECIDE_RESPONSE)
         add(&resp_status[r->response_status ? r->response_status / 100 - 1 : 5]);
     if (r->analysed) observe(r->analysis_seconds);
@@ -180,6 +184,9 @@ char *metrics_render(size_t *len)
     labelled(&o, "edgenode_verdicts_total", "verdict", verdict_names, verdicts, N(verdict_names));
     head(&o, "edgenode_blocked_total", "counter", "Requests answered 403, by reason.");
     labelled(&o, "edgenode_blocked_total", "reason", block_names, blocked, N(block_names));
+    head(&o, "edgenode_limits_total", "counter", "Requests past a limit, by limit (analysed as far as the limit).");
+    for (int i = 0; i < OVER_NREASONS; i++)
+        emit(&o, "edgenode_limits_total{reason=\"%s\"} %llu\n", oversize_reason_name(i), get(&limits_hit[i]));
     head(&o, "edgenode_bypassed_total", "counter", "Requests not analysed, by reason.");
     labelled(&o, "edgenode_bypassed_total", "reason", bypass_names, bypassed, N(bypass_names));
     head(&o, "edgenode_rejected_total", "counter", "Messages or connections refused, by reason.");
@@ -205,7 +212,7 @@ char *metrics_render(size_t *len)
     head(&o, "edgenode_config_reloads_total", "counter", "Config reloads by result.");
     emit(&o, "edgenode_config_reloads_total{result=\"ok\"} %llu\n", get(&reloads_ok));
     emit(&o, "edgenode_config_reloads_total{result=\"error\"} %llu\n", get(&reloads_err));
-    head(&o, "edgenode_reply_timeouts_total", "counter", "Replies replaced by the reply_timeout status.");
+    head(&o, "edgenode_reply_timeouts_total", "counter", "Replies later than reply_timeout.limit (each still a verdict, see edgenode_limits_total).");
     emit(&o, "edgenode_reply_timeouts_total %llu\n", get(&reply_timeouts));
     head(&o, "edgenode_http_errors_total", "counter", "Protocol errors answered by the node, by status.");
     for (size_t i = 0; i < N(error_codes); i++)

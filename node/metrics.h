@@ -14,7 +14,7 @@ void metrics_record(const decide_result *r);      /* one decided message */
 void metrics_reject_network(void);                /* connection refused by allowed_networks */
 void metrics_reload(int ok);
 void metrics_reply_timeout(void);
-void metrics_http_error(int status);              /* 400/413/500 answered by the node itself */
+void metrics_http_error(int status);              /* 400/500 answered by the node itself */
 void metrics_set_rules(size_t n);
 void metrics_inflight(int delta);
 /* A client address crossed a brute_force (kind 0) or forced_browsing (1) limit; blocked or only recorded. */

@@ -81,14 +81,16 @@ static int route_matches(const route *r, const char *host, const char *path)
     }
 }
 
-int routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode)
+int routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode,
+                 int *oversize)
 {
     for (size_t i = 0; i < t->n; i++) {
         const route *r = &t->v[i];
         if (!route_matches(r, host, path)) continue;
         if (r->has_application) *app = r->application;
         if (r->has_mode) *mode = r->mode;
-        routes_match(&r->children, host, path, app, mode);
+        if (r->has_oversize && oversize) *oversize = r->oversize;
+        routes_match(&r->children, host, path, app, mode, oversize);
         return 1;
     }
     return 0;

@@ -18,6 +18,7 @@ struct route {
     pcre2_code *re;             /* for ROUTE_PATH_REGEX */
     long application; int has_application;
     int mode; int has_mode;
+    int oversize; int has_oversize;  /* OVERSIZE_* (oversize.h) */
     int order;                  /* position in the file, for stable ordering */
     route_table children;
 };
@@ -26,9 +27,11 @@ struct route {
 const char *routes_parse_path(route *r, const char *spec, char *err, size_t errlen);
 /* Sorts every level most specific first (see docs/edgenode.md, "Routes"). */
 void routes_sort(route_table *t);
-/* Finds the route for host and path; fills app and mode from the deepest matching route,
- * inheriting what it leaves unset. Returns 1 when some route matched, else 0 (defaults kept). */
-int  routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode);
+/* Finds the route for host and path; fills app, mode and oversize (may be NULL) from the deepest
+ * matching route, inheriting what it leaves unset. Returns 1 when some route matched, else 0
+ * (defaults kept). */
+int  routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode,
+                  int *oversize);
 void routes_free(route_table *t);
 
 #endif

@@ -1,9 +1,10 @@
 /* server.c -- connector listener (see server.h).
- * Handler pattern of research/http.md section 6: the first call sees headers, later calls the
- * body; the verdict is queued on the last call so keep-alive and pipelining stay intact. */
+ * The first handler call sees headers, later calls the body; the verdict is queued on the last
+ * call so keep-alive and pipelining stay intact. Every request that is HTTP gets a verdict. */
 #include "server.h"
 #include "decide.h"
 #include "events.h"
+#include "oversize.h"
 #include "metrics.h"
 #include "observe.h"
 #include "state.h"
@@ -34,13 +35,14 @@ typedef struct conn_info {      /* per TCP connection, for per_connection limits
 typedef struct req {            /* per request, freed on completion */
     node_state *st;
     double started;
-    char *body;
+    char *target;               /* the raw request target, as sent */
+    char *body;                 /* the body up to limits.max_body_size */
     size_t len, cap;
-    int too_big, answered;
+    unsigned over;              /* OVER_* bits met while receiving */
+    int headers_seen, answered;
 } req;
 
 typedef struct vec { detect_header *v; size_t n, cap; size_t bytes; int oom; } vec;
-typedef struct qbuf { char *p; size_t len, cap; int oom; } qbuf;
 
 static double now_s(void)
 {
@@ -68,36 +70,28 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
-static void qput(qbuf *q, const char *s, size_t n)
-{
-    if (q->oom) return;
-    if (q->len + n + 1 > q->cap) {
-        size_t cap = (q->len + n + 1) * 2;
-        char *p = realloc(q->p, cap);
-        if (!p) { q->oom = 1; return; }
-        q->p = p;
-        q->cap = cap;
-    }
-    memcpy(q->p + q->len, s, n);
-    q->len += n;
-    q->p[q->len] = '\0';
-}
-
-/* The query arguments arrive split but not unescaped (see raw_unescape); join them again. */
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
-{
-    (void)kind;
-    qbuf *q = cls;
-    if (q->len) qput(q, "&", 1);
-    qput(q, k, strlen(k));
-    if (v) { qput(q, "=", 1); qput(q, v, strlen(v)); }
-    return MHD_YES;
-}
-
 static size_t raw_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls; (void)c;
     return strlen(s);           /* detection wants the bytes as sent; its decoders unescape */
+}
+
+/* Called by libmicrohttpd with the request target before it splits the query; the returned
+ * request context is the handler's *req_cls. The target is kept as sent, and the query is then
+ * ended right after '?' so the library records no arguments: libmicrohttpd 0.9 stores one
+ * 48-byte record per argument in the connection's memory pool, and a long query of short
+ * parameters would exhaust it (the request then went unanswered). Detection splits the query. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls; (void)c;
+    req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    metrics_inflight(1);
+    r->started = now_s();
+    r->target = strdup(uri);
+    char *q = strchr(uri, '?');
+    if (q && q[1]) q[1] = '\0';  /* the library's own buffer, which it splits in place next */
+    return r;
 }
 
 /* ---- answering ---------------------------------------------------------------------------- */
@@ -132,6 +126,11 @@ static char *verdict_json(const decide_result *r)
     if (r->reason) cJSON_AddStringToObject(o, "reason", r->reason);
     if (r->request_id[0]) cJSON_AddStringToObject(o, "request_id", r->request_id);
     if (r->status == 415) cJSON_AddStringToObject(o, "host", r->host);
+    if (r->over) {                                  /* the limits it went past: analysed as far as them */
+        cJSON *l = cJSON_AddArrayToObject(o, "limits");
+        for (int i = 0; l && i < OVER_NREASONS; i++)
+            if (r->over & (1u << i)) cJSON_AddItemToArray(l, cJSON_CreateString(oversize_reason_name(i)));
+    }
     if (r->status == 403 && r->det.nhits) {
         cJSON *a = cJSON_AddArrayToObject(o, "attacks");
         for (int i = 0; a && i < r->det.nhits; i++) {
@@ -160,63 +159,63 @@ static int conn_over_limit(struct MHD_Connection *c, const config *cfg, size_t b
            (cfg->conn_max_duration_ms && (now_s() - k->started) * 1000 >= (double)cfg->conn_max_duration_ms);
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, req *r, const char *url, const char *method)
+static oversize_limits head_limits(const config *c)
+{
+    return (oversize_limits){c->max_request_line, c->max_header_line, c->max_header_bytes, c->max_params};
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, req *r, const char *method, const char *version)
 {
     const config *cfg = r->st->cfg;
     vec h = {0};
-    qbuf q = {0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &h);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &q);
-    decide_input in = {method, url, q.p, h.v, h.n, r->body, r->len, {0}, NULL};
+    oversize_limits lim = head_limits(cfg);
+    oversize_view view = {0};
+    const char *q = strchr(r->target, '?');
+    char *path = strndup(r->target, q ? (size_t)(q - r->target) : strlen(r->target));
+    int status = !path || h.oom || oversize_fit_head(&lim, method, r->target, version, h.v, h.n, &view) < 0 ? -1 : 0;
+    decide_input in = {method, path, q ? q + 1 : NULL, h.v, h.n, r->body, r->len, {0}, NULL,
+                       r->over | view.over, &view};
     const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ai && ai->client_addr) cidr_addr_from_sockaddr(ai->client_addr, in.peer);
     decide_result res;
-    if (!h.oom && !q.oom) observe_before(r->st, &in);
-    int status = h.oom || q.oom ? -1 : decide_message(r->st, &in, &res);
-    int close = conn_over_limit(c, cfg, h.bytes + strlen(url) + r->len + 16) || state_draining();
+    if (status == 0) {
+        observe_before(r->st, &in);
+        status = decide_message(r->st, &in, &res);
+    }
+    int close = conn_over_limit(c, cfg, h.bytes + strlen(r->target) + r->len + 16) || state_draining();
     char *json;
     if (status < 0) {
         metrics_http_error(500);
         status = 500;
         json = error_json("out of memory");
     } else {
-        metrics_record(&res);
-        events_write(&res);
-        observe_after(r->st, &in, &res);
         if (cfg->reply_timeout_ms && res.type != DECIDE_RESPONSE &&
             (now_s() - r->started) * 1000 > (double)cfg->reply_timeout_ms) {
             metrics_reply_timeout();
-            status = cfg->reply_timeout_status;
-            json = error_json("reply time limit exceeded");
-        } else {
-            json = status == 204 ? NULL : verdict_json(&res);
+            status = decide_late(&res);
         }
+        metrics_record(&res);
+        events_write(&res);
+        observe_after(r->st, &in, &res);
+        json = status == 204 ? NULL : verdict_json(&res);
     }
+    oversize_view_free(&view);
+    free(path);
     free(h.v);
-    free(q.p);
     r->answered = 1;
     return queue(c, status, json, close);
-}
-
-static enum MHD_Result too_large(struct MHD_Connection *c, req *r)
-{
-    metrics_http_error(413);
-    r->answered = 1;
-    return queue(c, MHD_HTTP_CONTENT_TOO_LARGE, error_json("body larger than limits.max_body_size"), 1);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *size, void **req_cls)
 {
-    (void)cls;
+    (void)cls; (void)url;
     req *r = *req_cls;
-    if (!r) {                                       /* headers only: never answer 200 here */
-        r = calloc(1, sizeof *r);
-        if (!r) return MHD_NO;
-        *req_cls = r;
-        metrics_inflight(1);
-        r->started = now_s();
+    if (!r || !r->target) return MHD_NO;            /* out of memory in on_uri */
+    if (!r->headers_seen) {                         /* headers only: never answer 200 here */
+        r->headers_seen = 1;
         r->st = state_acquire();
         if (!r->st) return MHD_NO;
         if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
@@ -225,34 +224,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             r->answered = 1;
             return queue(c, MHD_HTTP_BAD_REQUEST, error_json("HTTP/1.1 request without Host"), 1);
         }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > r->st->cfg->max_body_bytes) return too_large(c, r);
         return MHD_YES;
     }
     if (*size) {
         const config *cfg = r->st->cfg;           /* a body trickling in past the limit: hang up */
         if (cfg->request_timeout_ms && (now_s() - r->started) * 1000 > (double)cfg->request_timeout_ms)
             return MHD_NO;
-        if (!r->answered && !r->too_big) {
-            if (r->len + *size > r->st->cfg->max_body_bytes) r->too_big = 1;
-            else {
-                if (r->len + *size + 1 > r->cap) {
-                    size_t cap = (r->len + *size + 1) * 2;
-                    char *b = realloc(r->body, cap);
-                    if (!b) return MHD_NO;
-                    r->body = b;
-                    r->cap = cap;
-                }
-                memcpy(r->body + r->len, data, *size);
-                r->len += *size;
+        size_t keep = *size;                      /* past max_body_size: analysed as far as it */
+        if (r->len + keep > cfg->max_body_bytes) {
+            keep = cfg->max_body_bytes - r->len;
+            r->over |= OVER_BODY;
+        }
+        if (!r->answered && keep) {
+            if (r->len + keep + 1 > r->cap) {
+                size_t cap = (r->len + keep + 1) * 2;
+                if (cap > cfg->max_body_bytes + 1) cap = cfg->max_body_bytes + 1;
+                char *b = realloc(r->body, cap);
+                if (!b) return MHD_NO;
+                r->body = b;
+                r->cap = cap;
             }
+            memcpy(r->body + r->len, data, keep);
+            r->len += keep;
         }
         *size = 0;
         return MHD_YES;
     }
     if (r->answered) return MHD_YES;
-    if (r->too_big) return too_large(c, r);
-    return answer(c, r, url, method);
+    return answer(c, r, method, version);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
@@ -262,6 +261,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     req *r = *req_cls;
     if (!r) return;
     state_release(r->st);
+    free(r->target);
     free(r->body);
     free(r);
     *req_cls = NULL;
@@ -374,6 +374,12 @@ int server_check_tls(const config *c, char *err, size_t errlen)
     return rc;
 }
 
+size_t server_pool_bytes(const config *c)
+{
+    oversize_limits lim = head_limits(c);
+    return c->connection_memory ? c->connection_memory : 4 * oversize_receive_bytes(&lim);
+}
+
 server *server_start(const config *c, int listen_fd, char *err, size_t errlen)
 {
     server *s = calloc(1, sizeof *s);
@@ -402,10 +408,11 @@ server *server_start(const config *c, int listen_fd, char *err, size_t errlen)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads > 1 ? c->threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->max_header_bytes,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, server_pool_bytes(c),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
         MHD_OPTION_UNESCAPE_CALLBACK, raw_unescape, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
@@ -450,6 +457,6 @@ int server_options_changed(const config *o, const config *c)
 {
     return str_diff(o->listen, c->listen) || str_diff(o->tls_cert, c->tls_cert) ||
            str_diff(o->tls_key, c->tls_key) || o->threads != c->threads ||
-           o->max_connections != c->max_connections || o->max_header_bytes != c->max_header_bytes ||
+           o->max_connections != c->max_connections || server_pool_bytes(o) != server_pool_bytes(c) ||
            o->idle_timeout_s != c->idle_timeout_s;
 }

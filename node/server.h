@@ -20,7 +20,12 @@ int     server_quiesce(server *s);
 unsigned server_connections(server *s);
 /* Closes every connection and joins the threads. */
 void    server_stop(server *s);
-/* 1 when c needs a new listener: address, TLS, threads, connection limit, header size, idle timeout. */
+/* The per-connection memory of the HTTP layer (limits.connection_memory, by default 4 x
+ * (max_request_line + max_header_size)): it holds the request line, the header lines, a 48-byte
+ * record per header line and per cookie, and leaves room for heads past the limits to still get
+ * a verdict. A head that does not fit is answered 431 (or 414) by libmicrohttpd itself. */
+size_t  server_pool_bytes(const config *c);
+/* 1 when c needs a new listener: address, TLS, threads, connection limit, head limits, idle timeout. */
 int     server_options_changed(const config *old, const config *c);
 
 /* Fills a socket address for ip:port; returns its length, 0 when ip is not numeric. */

@@ -75,13 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *method = first, *path = strchr(first, ' '), *query = NULL;
     if (path) *path++ = '\0'; else path = "/";
+    /* small limits, so that cutting the head to them is exercised as much as deciding */
+    static const oversize_limits lim = {64, 48, 256, 4};
+    oversize_view view;
+    if (oversize_fit_head(&lim, method, path, "HTTP/1.1", h, nh, &view) < 0) abort();
     if ((query = strchr(path, '?'))) *query++ = '\0';
-    decide_input in = {method, path, query, h, nh, p, (size_t)(end - p), {0}, NULL};
+    decide_input in = {method, path, query, h, nh, p, (size_t)(end - p), {0}, NULL, view.over, &view};
     cidr_addr_parse(size && data[0] & 1 ? "10.1.2.3" : "192.0.2.9", in.peer);
     decide_result r;
     int st = decide_message(state(), &in, &r);
     if (st != -1 && st != 200 && st != 204 && st != 403 && st != 401 && st != 415) abort();
     for (int i = 0; i < r.det.nhits && st > 0; i++) free(events_format(&r, i, "2026-01-01T00:00:00.000Z"));
+    oversize_view_free(&view);
     for (size_t i = 0; i < nh; i++) free(lines[i]);
     free(first);
     return 0;

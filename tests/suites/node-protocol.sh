@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # node-protocol.sh -- edgenode (ASan build) over HTTP with the shipped rules: protocol v1 statuses
-# and bodies, async, response reports, limits (413/431/400), metrics, events and TLS.
+# and bodies, async, response reports, limits (verdicts past them, 400), metrics, events and TLS.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/node/lib.sh
@@ -57,10 +57,14 @@ check "response report answered 200" 200 "$(status "$U/x" "${H[@]}" -H "X-Connec
 check "host outside allowed_hosts: 415" 415 "$(status "$U/search?q=1%27%20UNION%20SELECT%201--" -H "X-Forwarded-Host: evil.test")"
 contains "415 body names the host" '"host":"evil.test"' "$(body "$U/" -H "X-Forwarded-Host: evil.test")"
 head -c 70000 /dev/zero | tr '\0' 'a' >"$TMP/big"
-check "body over max_body_size: 413" 413 "$(status "$U/upload" "${H[@]}" --data-binary @"$TMP/big")"
-check "chunked body over the limit: 413" 413 "$(status "$U/upload" "${H[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/big")"
+check "body over max_body_size: a verdict naming the limit" '{"verdict":"pass","reason":"oversize","limits":["body"]}' \
+  "$(body "$U/upload" "${H[@]}" --data-binary @"$TMP/big")"
+check "chunked body over the limit: a verdict" 200 "$(status "$U/upload" "${H[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/big")"
+check "attack within max_body_size of a larger body: 403" 403 "$(status "$U/upload" "${H[@]}" \
+  --data-binary "host=127.0.0.1;cat /etc/passwd&pad=$(head -c 70000 /dev/zero | tr '\0' 'p')")"
 long=$(head -c 12000 /dev/zero | tr '\0' 'b')
-check "headers over max_header_size: 431" 431 "$(status "$U/" "${H[@]}" -H "X-Long: $long")"
+check "header line over max_header_line: a verdict naming the limits" '{"verdict":"pass","reason":"oversize","limits":["header_line","headers"]}' \
+  "$(body "$U/" "${H[@]}" -H "X-Long: $long")"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'GET / HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
 contains "malformed request: 400" "400" "$raw"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'GET / HTTP/1.1\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
@@ -75,11 +79,12 @@ check "metrics: 5xx reports" 3 "$(metric "$A" 'edgenode_response_status_total{cl
 check "metrics: 2xx reports" 2 "$(metric "$A" 'edgenode_response_status_total{class="2xx"}')"
 check "metrics: 4xx reports" 1 "$(metric "$A" 'edgenode_response_status_total{class="4xx"}')"
 check "metrics: async messages" 2 "$(metric "$A" 'edgenode_requests_total{type="async",mode="block"}')"
-check "metrics: blocked by attack" 6 "$(metric "$A" 'edgenode_blocked_total{reason="attack"}')"
+check "metrics: blocked by attack" 7 "$(metric "$A" 'edgenode_blocked_total{reason="attack"}')"
 check "metrics: rejected by host" 2 "$(metric "$A" 'edgenode_rejected_total{reason="host"}')"
 check "metrics: sqli attacks on app 7" 3 "$(metric "$A" 'edgenode_attacks_total{class="sqli",application="7"}')"
 check "metrics: sqli attacks on app 9 (route)" 1 "$(metric "$A" 'edgenode_attacks_total{class="sqli",application="9"}')"
-check "metrics: 413 counted" 2 "$(metric "$A" 'edgenode_http_errors_total{status="413"}')"
+check "metrics: body limit counted" 3 "$(metric "$A" 'edgenode_limits_total{reason="body"}')"
+check "metrics: header line limit counted" 1 "$(metric "$A" 'edgenode_limits_total{reason="header_line"}')"
 m=$(curl -s "http://127.0.0.1:$A/metrics")
 contains "metrics: build info" 'edgenode_build_info{version=' "$m"
 contains "metrics: latency histogram" 'edgenode_analysis_seconds_bucket{le="+Inf"}' "$m"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "config.h"
+#include "oversize.h"
 
 static char dir[64];
 
@@ -64,6 +65,12 @@ static void only_listen(void **st)
     assert_int_equal(c->proxy_default, 1);
     assert_int_equal(c->request_timeout_ms, 30000);
     assert_int_equal(c->max_body_bytes, 1 << 20);
+    assert_int_equal(c->max_request_line, 8192);      /* nginx's defaults: 8k a line, 32k in all */
+    assert_int_equal(c->max_header_line, 8192);
+    assert_int_equal(c->max_header_bytes, 32768);
+    assert_int_equal(c->max_params, 10000);
+    assert_int_equal(c->connection_memory, 0);        /* derived by the server */
+    assert_int_equal(c->oversize, OVERSIZE_ANALYSE_PARTIAL);
     char want[128];
     snprintf(want, sizeof want, "%s/rules.yaml", dir);
     assert_string_equal(c->rules_path, want);       /* shipped rules found beside the config */
@@ -98,12 +105,17 @@ static void full(void **st)
         "graylist: [192.0.2.0/24]\n"
         "limits:\n"
         "  max_connections: 500\n"
+        "  max_request_line: 4k\n"
+        "  max_header_line: 2k\n"
         "  max_header_size: 8k\n"
+        "  max_params: 50\n"
+        "  connection_memory: 64k\n"
         "  max_body_size: 2m\n"
         "  idle_timeout: 90s\n"
         "  request_timeout: 5s\n"
         "  per_connection: {max_requests: 1000, max_received_bytes: 10m, max_duration: 1m}\n"
-        "reply_timeout: {limit: 250ms, status: 503}\n"
+        "reply_timeout: {limit: 250ms}\n"
+        "oversize: block\n"
         "rules: my-rules.yaml\n"
         "events: /var/log/edgenode/events.jsonl\n", &e);
     for (size_t i = 0; i < e.n; i++) fprintf(stderr, "%s\n", e.v[i]);
@@ -139,7 +151,11 @@ static void full(void **st)
     assert_int_equal(c->conn_max_bytes, 10 << 20);
     assert_int_equal(c->conn_max_duration_ms, 60000);
     assert_int_equal(c->reply_timeout_ms, 250);
-    assert_int_equal(c->reply_timeout_status, 503);
+    assert_int_equal(c->max_request_line, 4096);
+    assert_int_equal(c->max_header_line, 2048);
+    assert_int_equal(c->max_params, 50);
+    assert_int_equal(c->connection_memory, 64 << 10);
+    assert_int_equal(c->oversize, OVERSIZE_BLOCK);
     snprintf(want, sizeof want, "%s/my-rules.yaml", dir);
     assert_string_equal(c->rules_path, want);
     config_free(c);
@@ -205,7 +221,11 @@ static void structural_errors(void **st)
     assert_null(load("listen: example.com:80\nreply_timeout: {limit: soon, status: 99}\n", &e));
     assert_true(has_error(&e, "listen: \"example.com\" is not an IP address"));
     assert_true(has_error(&e, "reply_timeout.limit: expected a duration"));
-    assert_true(has_error(&e, "reply_timeout.status: 99 is outside 200..599"));
+    assert_true(has_error(&e, "reply_timeout.status: no longer supported"));
+    config_errors_free(&e);
+    assert_null(load("listen: 127.0.0.1:5050\noversize: drop\nroutes: [{path: /a, oversize: partial}]\n", &e));
+    assert_true(has_error(&e, "t.yaml:2:11: oversize: unknown policy \"drop\""));
+    assert_true(has_error(&e, "routes.oversize: unknown policy \"partial\""));
     config_errors_free(&e);
     /* a bare duration, once seconds here (milliseconds in bundlegen), asks for its unit */
     assert_null(load("listen: 127.0.0.1:5050\ndrain_timeout: 30\n", &e));

@@ -50,6 +50,8 @@ static node_state *state(const char *extra)
     return s;
 }
 
+static unsigned over;           /* OVER_* bits the next run() reports, as the server would */
+
 /* Decides a GET from peer with the given query and extra headers ("Name: value" pairs). */
 static int run(node_state *s, const char *peer, const char *query, decide_result *r, ...)
 {
@@ -63,7 +65,7 @@ static int run(node_state *s, const char *peer, const char *query, decide_result
         h[n++].value = va_arg(ap, const char *);
     }
     va_end(ap);
-    decide_input in = {"GET", "/app/item", query, h, n, NULL, 0, {0}, NULL};
+    decide_input in = {"GET", "/app/item", query, h, n, NULL, 0, {0}, NULL, over, NULL};
     cidr_addr_parse(peer, in.peer);
     return decide_message(s, &in, r);
 }
@@ -97,6 +99,55 @@ static void modes(void **st)
     assert_string_equal(r.verdict, "bypass");
     assert_string_equal(r.reason, "mode_off");
     assert_int_equal(r.analysed, 0);
+    state_free(s);
+}
+
+/* Past a limit: analyse_partial blocks only attacks, block blocks the excess too (where the mode
+ * blocks attacks); the limits are reported as evasion hits either way. */
+static void oversize(void **st)
+{
+    (void)st;
+    decide_result r;
+    node_state *s = state("mode: block\nroutes:\n  - path: /app/\n    oversize: block\n"
+                          "  - path: /other\n    application: 3\n");
+    over = OVER_BODY | OVER_PARAMS;
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 403);       /* route /app/: block */
+    assert_string_equal(r.reason, "oversize");
+    assert_int_equal(r.oversize, OVERSIZE_BLOCK);
+    assert_int_equal(r.det.nhits, 2);
+    assert_string_equal(r.det.hits[0].attack_class, "evasion");
+    assert_string_equal(r.det.hits[0].rule_id, "oversize-params");
+    assert_string_equal(r.det.hits[1].rule_id, "oversize-body");
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, "X-Connector-Mode", "async", NULL), 204);
+    state_free(s);
+
+    s = state("mode: block\n");                                       /* default: analyse_partial */
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_string_equal(r.verdict, "pass");
+    assert_string_equal(r.reason, "oversize");
+    assert_int_equal(r.over, OVER_BODY | OVER_PARAMS);
+    assert_int_equal(run(s, "10.0.0.1", attack, &r, NULL), 403);       /* the analysed part's attack */
+    assert_string_equal(r.reason, "attack");
+    assert_string_equal(r.det.hits[r.det.nhits - 1].attack_class, "evasion");
+    over = 0;                                                          /* a late reply: decided again */
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_int_equal(decide_late(&r), 200);
+    assert_int_equal(r.over, OVER_REPLY_TIME);
+    assert_string_equal(r.reason, "oversize");
+    state_free(s);
+
+    s = state("mode: monitoring\noversize: block\n");                /* monitoring never blocks */
+    over = OVER_HEADERS;
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_string_equal(r.reason, "oversize");
+    state_free(s);
+    s = state("mode: block\noversize: block\n");
+    over = 0;
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_int_equal(decide_late(&r), 403);
+    assert_int_equal(run(s, "10.0.0.1", attack, &r, NULL), 403);
+    assert_int_equal(decide_late(&r), 403);
+    assert_string_equal(r.reason, "attack");
     state_free(s);
 }
 
@@ -188,7 +239,8 @@ static void filters_and_proxies(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(modes), cmocka_unit_test(address_lists),
+        cmocka_unit_test(modes),
+        cmocka_unit_test(oversize), cmocka_unit_test(address_lists),
         cmocka_unit_test(hosts_tokens_reports), cmocka_unit_test(filters_and_proxies),
     };
     return cmocka_run_group_tests_name("node_verdict", tests, setup, teardown);

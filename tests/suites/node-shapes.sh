@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# node-shapes.sh -- request shapes an attacker would try (tests/node/shapes/*.json, run by
+# tests/node/shapes.py) against the ASan build: with the default limits every shape carrying an
+# attack gets 403 in block mode and the same shape without it 200; past a limit the answer names
+# the limit, and the route's oversize policy decides. Also the limits' metrics and the HTTP layer's
+# own edge (connection_memory).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/node/lib.sh
+trap finish EXIT
+
+# run NAME PORT LIMITS POLICY CASES...: the runner's checks become this suite's
+run() {
+  local name=$1; shift
+  local out; out=$(python3 tests/node/shapes.py run "$@" 2>&1)
+  while IFS= read -r line; do
+    case "$line" in
+      "ok   "*) ok "$name: ${line#ok   }" ;;
+      "FAIL "*) bad "$name: ${line#FAIL }" ;;
+    esac
+  done <<<"$out"
+  case "$out" in *" passed, "*" failed"*) ;; *) bad "$name: runner ended early" "${out: -600}" ;; esac
+}
+
+PA=$(free_port); AA=$(free_port)
+printf 'listen: 127.0.0.1:%s\nadmin_listen: 127.0.0.1:%s\nmode: block\nrules: %s\n' "$PA" "$AA" "$RULES" >"$TMP/default.yaml"
+start_node "$TMP/default.yaml" "$TMP/default.log" || exit 1
+PB=$(free_port)
+cat >"$TMP/block.yaml" <<YAML
+listen: 127.0.0.1:$PB
+mode: block
+rules: $RULES
+oversize: analyse_partial
+routes:
+  - path: /
+    oversize: block
+YAML
+start_node "$TMP/block.yaml" "$TMP/block.log" || exit 1
+PC=$(free_port)
+printf 'listen: 127.0.0.1:%s\nmode: block\nrules: %s\nlimits: {max_params: 100}\n' "$PC" "$RULES" >"$TMP/small.yaml"
+start_node "$TMP/small.yaml" "$TMP/small.log" || exit 1
+
+run "default" "$PA" tests/node/shapes-limits.json analyse_partial tests/node/shapes/*.json
+run "route oversize: block" "$PB" tests/node/shapes-limits.json block tests/node/shapes/*.json
+run "max_params: 100" "$PC" tests/node/shapes-limits-small.json analyse_partial tests/node/shapes-small/*.json
+
+# every limit hit is counted by reason (the default node saw each kind above)
+for r in request_line header_line headers body; do
+  n=$(metric "$AA" "edgenode_limits_total{reason=\"$r\"}")
+  if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: limit $r counted ($n)"; else bad "metrics: limit $r counted" "got [$n]"; fi
+done
+n=$(metric "$AA" 'edgenode_attacks_total{class="evasion",application="-1"}')
+if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: evasion by size scored as an attack class ($n)"; else bad "metrics: evasion by size" "got [$n]"; fi
+
+# the HTTP layer's own edge: a head that does not fit limits.connection_memory (160k by default)
+{ printf 'X-Long: '; head -c 150000 /dev/zero | tr '\0' 'h'; echo; } >"$TMP/h150"
+{ printf 'X-Long: '; head -c 170000 /dev/zero | tr '\0' 'h'; echo; } >"$TMP/h170"
+check "a 150 KB header fits connection_memory: a verdict" 200 "$(status "http://127.0.0.1:$PA/users" -H @"$TMP/h150")"
+check "a 170 KB header does not: 431 from the HTTP layer" 431 "$(status "http://127.0.0.1:$PA/users" -H @"$TMP/h170")"
+raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$PA"; printf 'NOT HTTP AT ALL\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
+contains "not HTTP: a protocol error" "400" "$raw"
+check "still serving" 200 "$(status "http://127.0.0.1:$PA/users")"
