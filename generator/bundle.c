@@ -238,6 +238,12 @@ int bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const 
                pack_sha256(out->packed.data, out->packed.len, out->sha256) < 0) {
         goto fail;
     }
+    size_t unpacked = 0;
+    for (size_t i = 0; i < out->nfiles; i++) unpacked += out->files[i].len;
+    if (plimits_check_bundle(&m->limits, m->name, out->packed.len, unpacked, err, errsz) < 0) {
+        bundle_free(out);
+        return BUNDLE_LIMIT;
+    }
     return 0;
 fail:
     bundle_free(out);

@@ -73,7 +73,10 @@ void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz);
  * and the validated parameters (params is consumed). NULL on memory failure. */
 cJSON *bundle_context(const manifest *m, const char *version, cJSON *params);
 
-/* Renders every file of m with ctx and packs them with entry time mtime. */
+/* Renders every file of m with ctx and packs them with entry time mtime. 0; -1 with err filled;
+ * BUNDLE_LIMIT when the result is beyond the manifest's limits.bundle or limits.unpacked (a
+ * refusal of the parameters, HTTP 400, rather than a failure). */
+#define BUNDLE_LIMIT (-2)
 int  bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const char *version,
                  time_t mtime, bundle *out, char *err, size_t errsz);
 

@@ -152,21 +152,6 @@ int cli_platforms(int argc, char **argv)
     return rc;
 }
 
-/* A duration in ms or a size in bytes as a user writes it: "1s", "500ms", "64k"; else the number. */
-static void with_unit(char *out, size_t n, param_type t, long long v)
-{
-    static const struct { param_type t; long long per; const char *unit; } units[] = {
-        {PT_DURATION, 3600000, "h"}, {PT_DURATION, 60000, "m"}, {PT_DURATION, 1000, "s"}, {PT_DURATION, 1, "ms"},
-        {PT_SIZE, 1LL << 30, "g"}, {PT_SIZE, 1 << 20, "m"}, {PT_SIZE, 1 << 10, "k"},
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (units[i].t == t && v != 0 && v % units[i].per == 0) {
-            snprintf(out, n, "%lld%s", v / units[i].per, units[i].unit);
-            return;
-        }
-    snprintf(out, n, "%lld%s", v, t == PT_DURATION ? "ms" : "");
-}
-
 static void describe_param(const param_def *d)
 {
     char a[32];
@@ -178,13 +163,13 @@ static void describe_param(const param_def *d)
         printf(")");
     }
     param_type t = d->type == PT_LIST ? d->item : d->type;
-    if (d->min.set) { with_unit(a, sizeof a, t, d->min.v); printf(", min %s", a); }
-    if (d->max.set) { with_unit(a, sizeof a, t, d->max.v); printf(", max %s", a); }
+    if (d->min.set) { params_format_unit(a, sizeof a, t, d->min.v); printf(", min %s", a); }
+    if (d->max.set) { params_format_unit(a, sizeof a, t, d->max.v); printf(", max %s", a); }
     if (d->pattern) printf(", matching %s", d->pattern);
     if (d->required) printf(", required");
     if (d->secret) printf(", secret");
     if (d->def && cJSON_IsNumber(d->def) && (t == PT_DURATION || t == PT_SIZE)) {
-        with_unit(a, sizeof a, t, (long long)d->def->valuedouble);
+        params_format_unit(a, sizeof a, t, (long long)d->def->valuedouble);
         printf(", default %s", a);
     } else if (d->def) {
         char *s = cJSON_PrintUnformatted(d->def);
@@ -274,15 +259,20 @@ static int generate(const opts *o, const char *root)
     for (size_t i = 0; owned && i < o->sets.n; i++) free(owned[i]);
     free(owned);
     free(sets);
+    if (params && ((errors = cJSON_CreateArray()) == NULL || plimits_check_params(&m->limits, m->name, params, errors) != 0)) {
+        cJSON_Delete(params);
+        params = NULL;
+    }
     if (!params) {
         const cJSON *e;
         cJSON_ArrayForEach(e, errors)
             fprintf(stderr, "bundlegen: generate: %s\n", cJSON_GetObjectItem(e, "message")->valuestring);
-        if (!errors) fprintf(stderr, "bundlegen: generate: out of memory\n");
+        if (cJSON_GetArraySize(errors) == 0) fprintf(stderr, "bundlegen: generate: out of memory\n");
         cJSON_Delete(errors);
         bundle_source_free(&src);
         return 1;
     }
+    cJSON_Delete(errors);
     cJSON *ctx = bundle_context(m, src.version, params);
     bundle b;
     int rc = 1;

@@ -25,10 +25,10 @@ enum { K_NAME, K_TYPE, K_ITEMS, K_REQUIRED, K_SECRET, K_DEFAULT, K_VALUES, K_MIN
 
 static const char *const top_keys[] = {
     "id", "name", "runtime", "version", "archive", "archive_name", "files", "common", "parameters",
-    "checks", "archives", NULL
+    "checks", "archives", "limits", NULL
 };
 enum { T_ID, T_NAME, T_RUNTIME, T_VERSION, T_ARCHIVE, T_ARCHIVE_NAME, T_FILES, T_COMMON, T_PARAMETERS,
-       T_CHECKS, T_ARCHIVES, T_COUNT };
+       T_CHECKS, T_ARCHIVES, T_LIMITS, T_COUNT };
 
 static const char *const reserved[] = {"platform", "version", "generator_version", "protocol_version", NULL};
 
@@ -505,6 +505,93 @@ static int parse_archives(ctx *c, const yaml_node_t *n, manifest *m)
     return 0;
 }
 
+/* A limit's source: the vendor document, as an http(s) URL. */
+static int source_field(ctx *c, const yaml_node_t *map, yaml_node_t *n, const char *what, char **dst)
+{
+    if (need(c, map, n, what, "source") < 0 || str_field(c, n, what, dst) < 0) return -1;
+    if (strncmp(*dst, "https://", 8) && strncmp(*dst, "http://", 7))
+        return yamldoc_fail(c, n, "%s: source: \"%s\" is not the vendor document's URL", what, *dst);
+    return 0;
+}
+
+/* {max: SIZE, source: URL}; param, when not NULL, must be a parameter of the platform. */
+static int limit_size(ctx *c, const yaml_node_t *n, const char *what, const char *param, const manifest *m,
+                      plimits_size *out)
+{
+    static const char *const keys[] = {"max", "source", NULL};
+    yaml_node_t *f[2];
+    param_bound b = {0, 0};
+    if (!n) return 0;
+    if (fields(c, n, what, keys, f) < 0 || need(c, n, f[0], what, "max") < 0 ||
+        bound_field(c, f[0], what, "max", PT_SIZE, 0, &b) < 0 || source_field(c, n, f[1], what, &out->source) < 0)
+        return -1;
+    if (param && !manifest_param(m, param))
+        return yamldoc_fail(c, n, "%s: the platform has no %s parameter to bound", what, param);
+    out->set = 1;
+    out->max = b.v;
+    return 0;
+}
+
+static int limit_endpoint(ctx *c, const yaml_node_t *n, manifest *m)
+{
+    static const char *const keys[] = {"schemes", "port", "source", NULL};
+    yaml_node_t *f[3];
+    plimits *l = &m->limits;
+    if (fields(c, n, "limits.endpoint", keys, f) < 0 || need(c, n, f[0], "limits.endpoint", "schemes") < 0 ||
+        need(c, n, f[1], "limits.endpoint", "port") < 0 ||
+        bool_field(c, f[1], "limits.endpoint", "port", &l->port_allowed) < 0 ||
+        source_field(c, n, f[2], "limits.endpoint", &l->endpoint_source) < 0 ||
+        expect(c, f[0], YAML_SEQUENCE_NODE, "limits.endpoint.schemes") < 0)
+        return -1;
+    for (yaml_node_item_t *it = f[0]->data.sequence.items.start; it < f[0]->data.sequence.items.top; it++) {
+        yaml_node_t *e = yamldoc_node(c, *it);
+        const char *s = scalar(c, e, "limits.endpoint.schemes");
+        if (!s) return -1;
+        if (!strcmp(s, "http")) l->scheme_http = 1;
+        else if (!strcmp(s, "https")) l->scheme_https = 1;
+        else return yamldoc_fail(c, e, "limits.endpoint.schemes: \"%s\" is not http or https", s);
+    }
+    if (!l->scheme_http && !l->scheme_https) return yamldoc_fail(c, f[0], "limits.endpoint.schemes: empty");
+    l->has_endpoint = 1;
+    return 0;
+}
+
+static int limit_time(ctx *c, const yaml_node_t *n, manifest *m)
+{
+    static const char *const keys[] = {"budget", "margin", "what", "source", NULL};
+    yaml_node_t *f[4];
+    plimits *l = &m->limits;
+    param_bound budget = {0, 0}, margin = {0, 0};
+    if (fields(c, n, "limits.time", keys, f) < 0 || need(c, n, f[0], "limits.time", "budget") < 0 ||
+        need(c, n, f[2], "limits.time", "what") < 0 ||
+        bound_field(c, f[0], "limits.time", "budget", PT_DURATION, 0, &budget) < 0 ||
+        bound_field(c, f[1], "limits.time", "margin", PT_DURATION, 0, &margin) < 0 ||
+        str_field(c, f[2], "limits.time.what", &l->time_what) < 0 ||
+        source_field(c, n, f[3], "limits.time", &l->time_source) < 0)
+        return -1;
+    if (!manifest_param(m, "request_timeout"))
+        return yamldoc_fail(c, n, "limits.time: the platform has no request_timeout parameter to bound");
+    if (margin.v >= budget.v) return yamldoc_fail(c, f[1], "limits.time: margin: not below the budget");
+    l->has_time = 1;
+    l->budget_ms = budget.v;
+    l->margin_ms = margin.v;
+    return 0;
+}
+
+/* limits: {endpoint, time, request_body, response_body, bundle, unpacked}, every part optional. */
+static int parse_limits(ctx *c, const yaml_node_t *n, manifest *m)
+{
+    static const char *const keys[] = {"endpoint", "time", "request_body", "response_body", "bundle", "unpacked", NULL};
+    yaml_node_t *f[6];
+    if (fields(c, n, "limits", keys, f) < 0) return -1;
+    if (f[0] && limit_endpoint(c, f[0], m) < 0) return -1;
+    if (f[1] && limit_time(c, f[1], m) < 0) return -1;
+    return limit_size(c, f[2], "limits.request_body", "request_body_limit", m, &m->limits.request_body) < 0 ||
+           limit_size(c, f[3], "limits.response_body", "response_body_limit", m, &m->limits.response_body) < 0 ||
+           limit_size(c, f[4], "limits.bundle", NULL, m, &m->limits.bundle) < 0 ||
+           limit_size(c, f[5], "limits.unpacked", NULL, m, &m->limits.unpacked) < 0 ? -1 : 0;
+}
+
 static long common_index(const manifest_common *mc, const char *name)
 {
     for (size_t i = 0; mc && i < mc->nparams; i++)
@@ -629,6 +716,7 @@ static int parse_manifest(ctx *c, const manifest_common *mc, const char *templat
         return -1;
     if (f[T_CHECKS] && parse_checks(c, f[T_CHECKS], m) < 0) return -1;
     if (f[T_ARCHIVES] && parse_archives(c, f[T_ARCHIVES], m) < 0) return -1;
+    if (f[T_LIMITS] && parse_limits(c, f[T_LIMITS], m) < 0) return -1;
     return 0;
 }
 
@@ -655,6 +743,7 @@ void manifest_free(manifest *m)
     free(m->checks);
     for (size_t i = 0; m->archives && i < m->narchives; i++) { free(m->archives[i].path); free(m->archives[i].from); }
     free(m->archives);
+    plimits_clear(&m->limits);
     free(m);
 }
 
@@ -817,5 +906,6 @@ cJSON *manifest_json(const manifest *m)
         cJSON_AddStringToObject(a, "from", m->archives[i].from);
         cJSON_AddItemToArray(archives, a);
     }
+    cJSON_AddItemToObject(o, "limits", plimits_json(&m->limits));
     return o;
 }

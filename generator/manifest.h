@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "lang.h"
+#include "plimits.h"
 #include "pack.h"
 #include "params.h"
 
@@ -38,6 +39,7 @@ typedef struct manifest {
     size_t         nchecks;
     manifest_archive *archives;   /* archives inside the bundle, built by the pack step */
     size_t         narchives;
+    plimits        limits;   /* the platform's own limits (limits.h); all unset without a limits: key */
 } manifest;
 
 typedef struct manifest_common {
@@ -69,7 +71,8 @@ char *manifest_archive_file(const manifest *m, const char *version);
 
 const param_def *manifest_param(const manifest *m, const char *name);
 
-/* describe: id, name, runtime, version, archive, archive_name, files, parameters, checks, archives. */
+/* describe: id, name, runtime, version, archive, archive_name, files, parameters, checks, archives,
+ * limits. */
 cJSON *manifest_json(const manifest *m);
 
 /* Whether p is a relative path below a folder: no leading '/', no empty, "." or ".." segment,

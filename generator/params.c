@@ -832,3 +832,18 @@ cJSON *params_def_json(const param_def *d)
     cJSON_AddStringToObject(o, "description", d->description ? d->description : "");
     return o;
 }
+
+/* A duration in ms or a size in bytes as a user writes it: "1s", "500ms", "64k"; else the number. */
+void params_format_unit(char *out, size_t n, param_type t, long long v)
+{
+    static const struct { param_type t; long long per; const char *unit; } units[] = {
+        {PT_DURATION, 3600000, "h"}, {PT_DURATION, 60000, "m"}, {PT_DURATION, 1000, "s"}, {PT_DURATION, 1, "ms"},
+        {PT_SIZE, 1LL << 30, "g"}, {PT_SIZE, 1 << 20, "m"}, {PT_SIZE, 1 << 10, "k"},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (units[i].t == t && v != 0 && v % units[i].per == 0) {
+            snprintf(out, n, "%lld%s", v / units[i].per, units[i].unit);
+            return;
+        }
+    snprintf(out, n, "%lld%s", v, t == PT_DURATION ? "ms" : "");
+}

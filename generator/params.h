@@ -39,6 +39,9 @@ const char *params_type_names(void);                                    /* "url,
 int params_parse_duration(const char *text, long long *ms);
 int params_parse_size(const char *text, long long *bytes);
 int params_parse_bool(const char *text, int *out);
+/* Writes a duration (ms) or a size (bytes) as a user writes it: "1s", "500ms", "64k"; other types
+ * and values with no whole unit as the plain number ("1500ms", "1000"). */
+void params_format_unit(char *out, size_t n, param_type t, long long v);
 
 /* Finishes a definition after its fields are set: compiles the pattern and checks the bounds and
  * enum values; raw_default (a string, an array of strings, or NULL) becomes def->def once valid.

@@ -194,6 +194,11 @@ static int build_platform(run *r, job *j)
     const char *sets[] = {set};
     cJSON *errors = NULL;
     cJSON *params = rc == 0 ? params_from_cli(src.m->params, src.m->nparams, sets, 1, &errors) : NULL;
+    if (params && ((errors = cJSON_CreateArray()) == NULL ||
+                   plimits_check_params(&src.m->limits, src.m->name, params, errors) != 0)) {
+        cJSON_Delete(params);
+        params = NULL;
+    }
     cJSON *ctx = params ? bundle_context(src.m, src.version, params) : NULL;
     if (rc == 0 && !ctx) {
         buf t = BUF_INIT;

@@ -301,9 +301,10 @@ static void observe_render(serve *s, double secs)
 }
 
 /* Renders and packs p at version with the validated params (consumed), stores the result under
- * key and returns it referenced; NULL with err filled. A folder bundle is served as a zip. */
+ * key and returns it referenced; NULL with err filled (*refused set when a platform limit refused
+ * the bundle). A folder bundle is served as a zip. */
 static const cache_entry *render(serve *s, const bundle_source *src, cJSON *params,
-                                 const char *key, size_t keylen, char *err, size_t errsz)
+                                 const char *key, size_t keylen, int *refused, char *err, size_t errsz)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -312,6 +313,7 @@ static const cache_entry *render(serve *s, const bundle_source *src, cJSON *para
     bundle b;
     int rc = bundle_make(src->m, src->set, ctx, src->version, src->mtime, &b, err, errsz);
     cJSON_Delete(ctx);
+    *refused = rc == BUNDLE_LIMIT;
     if (rc < 0) return NULL;
     char name[600], sha[65];
     const char *type = b.kind == PACK_TGZ ? "application/gzip" : "application/zip";
@@ -397,6 +399,10 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
         while ((e = cJSON_DetachItemFromArray(more, 0))) cJSON_AddItemToArray(errors, e);
         cJSON_Delete(more);
     }
+    if (params && cJSON_GetArraySize(errors) == 0 && plimits_check_params(&src->m->limits, src->m->name, params, errors) < 0) {
+        cJSON_Delete(params);
+        params = NULL;
+    }
     if (cJSON_GetArraySize(errors) > 0 || !params) {
         cJSON_Delete(params);
         if (cJSON_GetArraySize(errors) == 0) { cJSON_Delete(errors); return send_error(s, c, r, 500, NULL, "out of memory"); }
@@ -411,10 +417,12 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
     }
     const cache_entry *e = cache_get(s->cache, key.data, key.len);
     char err[4096] = "";
+    int refused = 0;
     r->cache_result = e ? "hit" : "miss";
     if (e) cJSON_Delete(params);
-    else e = render(s, src, params, key.data, key.len, err, sizeof err);
+    else e = render(s, src, params, key.data, key.len, &refused, err, sizeof err);
     buf_free(&key);
+    if (!e && refused) return send_error(s, c, r, 400, NULL, "invalid parameters for %s: %s", id, err);
     if (!e) return send_error(s, c, r, 500, NULL, "rendering %s failed: %s", id, err);
     return send_bundle(s, c, r, e);
 }
