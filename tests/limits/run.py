@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """run.py -- runs tests/limits/cases.txt: each case through `bundlegen generate` (exit 0 or 1 with the
-message) and `bundlegen serve` (200, or 400 with the message in the JSON errors) (ASan+UBSan build)."""
+message) and `bundlegen serve` (200, or 400 with the message in the JSON errors), then one release
+whose endpoint breaks a platform's limits (ASan+UBSan build)."""
 import json, os, shlex, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "serve"))
@@ -76,6 +77,16 @@ def main():
             run_serve(servers[c[0]].port, c)
     finally:
         Server.kill_all()
+    # release: the same check stops a release whose endpoint a platform refuses
+    checks = os.path.join(W, "no-checks")
+    os.mkdir(checks)
+    out = os.path.join(W, "release")
+    r = subprocess.run([BG, "release", "--out", out, "--endpoint", "http://node.example.com:8080", "--checks", checks,
+                        "--jobs", "1"], cwd=REPO, capture_output=True, timeout=600)
+    err = r.stderr.decode("utf-8", "replace")
+    R.check(r.returncode != 0 and 'akamai: the release parameters: endpoint: "http://node.example.com:8080": '
+            'Akamai EdgeWorkers accepts only https endpoints' in err and not os.path.exists(out),
+            "release refuses an endpoint Akamai cannot call, naming the limit", err[-1500:])
     shutil.rmtree(W, ignore_errors=True)
     R.summary()
     return 0 if R.failed == 0 else 1

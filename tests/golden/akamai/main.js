@@ -10,7 +10,7 @@ import { logger } from "log";
 // Platform files add their own settings to CONFIG with Object.assign right after this.
 const CONFIG = {
   platform: "akamai",
-  version: "1.1.0",
+  version: "1.2.0",
   protocolVersion: 1,
   endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
   mode: "inline",
