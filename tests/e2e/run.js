@@ -163,8 +163,12 @@ async function until(fn, ms) {
 
 /* ---------- bundles ---------- */
 
-function setText(v) {
+// Durations given as numbers are milliseconds; --set wants the unit.
+const DURATIONS = new Set(["connect_timeout", "request_timeout", "retry_interval"]);
+
+function setText(v, name) {
   if (Array.isArray(v)) return v.join(",");
+  if (typeof v === "number" && DURATIONS.has(name)) return v + "ms";
   return String(v);
 }
 
@@ -174,7 +178,7 @@ function generate(id, endpoints, settings, tag) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ["generate", id];
   for (const e of endpoints) args.push("--endpoint", e);
-  for (const k of Object.keys(settings)) args.push("--set", k + "=" + setText(settings[k]));
+  for (const k of Object.keys(settings)) args.push("--set", k + "=" + setText(settings[k], k));
   const out = path.join(TMP, id + "-" + tag + ".bundle");
   args.push("--out", out);
   execFileSync(BUNDLEGEN, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
