@@ -269,7 +269,7 @@ async function scenarios(id, env) {
   const p = PLATFORMS[id];
   const H = { host: "127.0.0.1:" + env.originPort };
   const seen = env.origin.seen;
-  const base = { request_timeout: 1000, token: TOKEN };
+  const base = { request_timeout: "1000ms", token: TOKEN };
 
   // Inline, node up: pass, block with the configured page, bodies, static skip, response report.
   {
@@ -354,8 +354,8 @@ async function scenarios(id, env) {
   // Node too slow, with one retry: fail open after two timeouts and the retry interval. A platform whose
   // request_timeout bounds the whole exchange (p.budget: Apigee's JavaScript timeLimit) passes at it.
   {
-    const s = Object.assign({}, base, { request_timeout: 300, retries: 1 });
-    if (!p.budget) s.retry_interval = 100;
+    const s = Object.assign({}, base, { request_timeout: "300ms", retries: 1 });
+    if (!p.budget) s.retry_interval = "100ms";
     const c = await launch(id, [env.slowUrl], s, "slow", env.originUrl);
     const seen0 = seen.length, acc0 = env.slow.accepted();
     const r = await ask(c.port, "GET", "/hello?slow=1", H);
@@ -369,7 +369,7 @@ async function scenarios(id, env) {
 
   // Fail closed: a slow node gets the failure answer and the origin is not reached.
   {
-    const s = Object.assign({}, base, { request_timeout: 300, fail_mode: "closed" });
+    const s = Object.assign({}, base, { request_timeout: "300ms", fail_mode: "closed" });
     if (p.page) s.fail_status = 599;
     const c = await launch(id, [env.slowUrl], s, "closed", env.originUrl);
     const seen0 = seen.length;
@@ -393,7 +393,7 @@ async function scenarios(id, env) {
 
   // Async with a node too slow to answer: the request still goes on within the timeout.
   {
-    const c = await launch(id, [env.slowUrl], Object.assign({}, base, { mode: "async", request_timeout: 300 }), "async-slow", env.originUrl);
+    const c = await launch(id, [env.slowUrl], Object.assign({}, base, { mode: "async", request_timeout: "300ms" }), "async-slow", env.originUrl);
     const seen0 = seen.length;
     const r = await ask(c.port, "GET", ATTACK_QUERY, H);
     check(id + " async, node too slow: the request reaches the origin within the timeout", r.status === 200 &&
