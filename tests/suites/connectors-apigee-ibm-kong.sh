@@ -126,6 +126,10 @@ refuse "apigeelint refuses a shared flow whose step names a missing policy" "$li
 I=$work/a/ibm-datapower
 python3 tests/e2e/ibm/policies.py "$I" >"$work/ibm.json" 2>"$log" || bad "ibm: policies parse as YAML" "$log"
 ibm_version=$(sed -n 's/^version: //p' platforms/ibm-datapower.yaml)
+check "ibm: tls_client_profile names a DataPower object or is refused naming the parameter" bash -c '
+  "$BUNDLEGEN" generate ibm-datapower --endpoint https://n.example.com --set tls_client_profile=my_profile.v2 --out "$1/p.zip" &&
+  ! "$BUNDLEGEN" generate ibm-datapower --endpoint https://n.example.com --set "tls_client_profile=a b\"c" --out "$1/q.zip" 2>"$1/q.err" &&
+  grep -q tls_client_profile "$1/q.err"' _ "$work"
 check "ibm: policy format, names, version, settings and phases" python3 - "$work/ibm.json" "$ibm_version" <<'PY'
 import json, sys
 d, version = json.load(open(sys.argv[1])), sys.argv[2]
@@ -140,7 +144,8 @@ assert g["endpoint"] == ["https://node-a.example.com", "https://node-b.example.c
 assert (g["request_timeout"], g["retries"], g["retry_interval"], g["fail_mode"], g["fail_status"]) == (750, 1, 50, "closed", 502)
 assert (g["block_status"], g["skip_extensions"], g["response_body_limit"]) == (406, ["css", "png", "woff2"], 8192)
 assert g["block_page"] == '<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
-assert "connect_timeout" not in g
+assert "connect_timeout" not in g and g["tls_client_profile"] == "edge-connector-tls", g
+assert "options.sslClientProfile = C.tlsClientProfile" in pre["source"]
 TYPES = {"array": list, "integer": int, "string": str, "boolean": bool}
 for name, f in pre["schema"].items():   # every default has its property's type (and is an allowed value)
     v = g[name]
@@ -273,9 +278,12 @@ for l in "${lints[@]}"; do
   else bad "apigeelint --profile ${l%% *} ${l#* $A/}" "$work/lint.$n"; fi
 done
 
-# End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx (also over HTTPS).
+# End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx; Kong and IBM also
+# over HTTPS (IBM through its TLS client profile).
 node tests/e2e/run.js "${ids[@]}" >"$work/e2e.log" 2>&1
 count "$work/e2e.log" "tests/e2e/run.js"
-node tests/e2e/kong/tls.js >"$work/tls.log" 2>&1
-count "$work/tls.log" "tests/e2e/kong/tls.js"
+for id in kong ibm-datapower; do
+  node tests/e2e/tls.js $id >"$work/tls-$id.log" 2>&1
+  count "$work/tls-$id.log" "tests/e2e/tls.js $id"
+done
 finish

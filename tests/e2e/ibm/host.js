@@ -1,7 +1,8 @@
 // host.js -- runs a generated pair of API Connect user-defined policies as the DataPower API Gateway
 // would: pre policy, invoke of the origin, post policy. GatewayScript runs with mocks of session,
 // context, header-metadata, service-metadata and urlopen that follow IBM's documented behaviour.
-// Usage: node host.js BUNDLE_DIR PORT ORIGIN_URL
+// Usage: node host.js BUNDLE_DIR PORT ORIGIN_URL [PROFILES_JSON]
+// PROFILES_JSON: the domain's TLS client profiles, {"name": "CA file it trusts"} (default: none).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -10,7 +11,8 @@ const https = require("node:https");
 const { execFileSync } = require("node:child_process");
 const { readBody, headerPairs, send, toOrigin, serve } = require("../lib.js");
 
-const [dir, port, origin] = process.argv.slice(2);
+const [dir, port, origin, profilesJson] = process.argv.slice(2);
+const PROFILES = JSON.parse(profilesJson || "{}");
 
 function loadPolicy(name) {
   const file = path.join(dir, name, name + ".yaml");
@@ -35,15 +37,20 @@ function headerTable(pairs) {
   };
 }
 
-/** urlopen.open as documented: options {target, method, headers, data, timeout (seconds)}, callback
- *  (error, response) with response.statusCode, headers and readAsBuffer. */
+/** urlopen.open as documented: options {target, method, headers, data, timeout (seconds),
+ *  sslClientProfile}, callback (error, response) with response.statusCode, headers and readAsBuffer.
+ *  An https target needs a TLS client profile of the domain; the profile's CA file is all it trusts. */
 function urlopenOpen(track, options, callback) {
   const url = new URL(options.target);
-  const lib = url.protocol === "https:" ? https : http;
+  const tls = url.protocol === "https:";
   const done = track();
   let called = false;
-  function finish(error, response) { if (!called) { called = true; callback(error, response); done(); } }
-  const req = lib.request(url, { method: String(options.method || "POST").toUpperCase(), headers: options.headers || {} },
+  function finish(error, response) { if (!called) { called = true; setImmediate(function () { callback(error, response); done(); }); } }
+  const profile = options.sslClientProfile;
+  if (tls && !profile) return finish({ errorMessage: "https target without a TLS client profile" }, null);
+  if (tls && !(profile in PROFILES)) return finish({ errorMessage: "TLS client profile " + profile + " not found" }, null);
+  const req = (tls ? https : http).request(url, { method: String(options.method || "POST").toUpperCase(),
+    headers: options.headers || {}, ca: tls ? fs.readFileSync(PROFILES[profile]) : undefined },
     function (res) {
       const parts = [];
       res.on("data", function (c) { parts.push(c); });
