@@ -49,13 +49,11 @@ static inline int buf_add_raw(buf *b, const void *p, size_t n)
     return buf_append(b, p, n);
 }
 
-/* buf_add_raw for pieces that are mostly short (values, bits of template text between tags):
- * up to 32 bytes move inline as two overlapping loads and stores, without a call to memcpy. */
-static inline __attribute__((always_inline)) int buf_add_short(buf *b, const void *p, size_t n)
+/* Copies n <= 32 bytes from s to d as two overlapping loads and stores, without a call to memcpy;
+ * d must have room for 32 bytes. */
+static inline __attribute__((always_inline)) void buf_copy_short(char *d, const void *p, size_t n)
 {
-    if (n > 32 || b->cap - b->len <= 32 || (b->limit && b->len + n > b->limit)) return buf_add_raw(b, p, n);
     const char *s = (const char *)p;
-    char *d = b->data + b->len;
     if (n >= 16) {
         char x[16], y[16];
         __builtin_memcpy(x, s, 16); __builtin_memcpy(y, s + n - 16, 16);
@@ -71,8 +69,26 @@ static inline __attribute__((always_inline)) int buf_add_short(buf *b, const voi
     } else if (n) {
         d[0] = s[0]; d[n / 2] = s[n / 2]; d[n - 1] = s[n - 1];
     }
+}
+
+/* buf_add_raw for pieces that are mostly short (values, bits of template text between tags):
+ * up to 32 bytes move inline with buf_copy_short. */
+static inline __attribute__((always_inline)) int buf_add_short(buf *b, const void *p, size_t n)
+{
+    if (n > 32 || b->cap - b->len <= 32 || (b->limit && b->len + n > b->limit)) return buf_add_raw(b, p, n);
+    buf_copy_short(b->data + b->len, p, n);
     b->len += n;
     return 0;
+}
+
+/* The length below which 32 more bytes (and the NUL) fit in b, within its cap and its limit:
+ * while b->len < buf_short_room(b), any append of up to 32 bytes can use buf_copy_short. The
+ * value only grows as b does, so a stale one is merely too cautious. */
+static inline size_t buf_short_room(const buf *b)
+{
+    size_t cap_room = b->cap > 32 ? b->cap - 32 : 0;
+    size_t lim_room = !b->limit ? cap_room : b->limit > 31 ? b->limit - 31 : 0;
+    return cap_room < lim_room ? cap_room : lim_room;
 }
 
 static inline void buf_terminate(buf *b)

@@ -275,6 +275,16 @@ static void same_init(void)
     buf_free(&tmp);
 }
 
+const unsigned char *esc_plain_bytes(esc_ctx ctx, char *quote)
+{
+    const char *why;
+    const ctx_info *in = info_of(ctx, &why);
+    if (!in) return NULL;
+    pthread_once(&same_once, same_init);
+    *quote = in->quote;
+    return same[ctx];
+}
+
 /* Writes the n bytes at s for ctx (no quotes); with cstr, s is NUL-terminated and n is ignored. */
 static int esc_body(esc_ctx ctx, const ctx_info *in, const char *s, size_t n, int cstr, buf *out, const char **why)
 {

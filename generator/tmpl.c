@@ -65,7 +65,21 @@ struct node {
     char  *own; size_t own_len;        /* block: indentation of its content, stripped when it overrides */
     int    blk_standalone;
     const tmpl *ref;            /* resolved partial or parent */
+    char   quote;               /* OP_CODE1: esc_plain_bytes' quote of ctx */
+    const unsigned char *plain; /* OP_CODE1: esc_plain_bytes of ctx, or NULL */
+    struct step *prog; size_t nprog;   /* kids as steps, for frames without indentation or lambdas */
 };
+
+/* The kids of a node as a short program for the common frame (no indentation to weave in, no
+ * lambdas): each step writes a piece of text, then takes one node. The nodes most templates are
+ * made of are told apart once here: a one-part {{name}} written verbatim or escaped for a code
+ * context. Text between tags rides on the step of the tag after it, which halves the steps. */
+enum { OP_TEXT, OP_VERBATIM1, OP_CODE1, OP_OTHER };
+typedef struct step {
+    int op;                     /* OP_TEXT: text only; else the node n after it */
+    const char *text; size_t len;
+    const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
+} step;
 
 struct tmpl {
     char     *name;
@@ -165,6 +179,7 @@ static void node_free(node *n)
     free(n->pname);
     free(n->indent);
     free(n->own);
+    free(n->prog);
 }
 
 static void tmpl_free(tmpl *t)
@@ -655,6 +670,37 @@ static int check_nodes(checker *c, lexer *lx, node *kids, size_t n)
 
 /* ---------- compile ---------- */
 
+static int node_op(const node *k)
+{
+    if (k->nm.nparts != 1) return OP_OTHER;
+    if ((k->type == T_VAR || k->type == T_RAW) && k->how == HOW_VERBATIM) return OP_VERBATIM1;
+    if (k->type == T_VAR && k->how == HOW_CODE) return OP_CODE1;
+    return OP_OTHER;
+}
+
+/* Builds the steps of h's kids and of every node below; -1 when out of memory. */
+static int build_steps(node *h)
+{
+    h->prog = h->nkids ? calloc(h->nkids, sizeof *h->prog) : NULL;
+    if (h->nkids && !h->prog) return -1;
+    const node *text = NULL;
+    for (size_t i = 0; i < h->nkids; i++) {
+        node *k = &h->kids[i];
+        if (build_steps(k) < 0) return -1;
+        if (k->type == T_TEXT) {
+            if (text) h->prog[h->nprog++] = (step){ OP_TEXT, text->text, text->len, text };
+            text = k;
+            continue;
+        }
+        int op = node_op(k);
+        if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
+        h->prog[h->nprog++] = (step){ op, text ? text->text : NULL, text ? text->len : 0, k };
+        text = NULL;
+    }
+    if (text) h->prog[h->nprog++] = (step){ OP_TEXT, text->text, text->len, text };
+    return 0;
+}
+
 static tmpl *compile(const char *name, const char *src, size_t len, tmpl_lang lang,
                      const char *otag, const char *ctag, tmpl_error *err)
 {
@@ -694,6 +740,7 @@ static tmpl *compile(const char *name, const char *src, size_t len, tmpl_lang la
             r = -1;
         }
     }
+    if (r == 0 && build_steps(&t->root) < 0) r = -1;
     if (r == 0) return t;
     if (err && !err->message[0]) set_err(err, name, 0, 0, NULL, 0, "out of memory");
     tmpl_free(t);
@@ -895,6 +942,7 @@ typedef struct render {
     const cJSON *stack[DEFAULT_DEPTH * 4 + 8];
     int sp;
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
+    size_t room;                          /* buf_short_room(out), refreshed when out grows or changes */
     buf scratch;
 } render;
 
@@ -929,12 +977,19 @@ static int emit_pending(render *r, const char *s, size_t n)
         if (!nl && buf_append(r->out, r->pend, r->pend_len) < 0) return -1;
         r->pend_len = 0;
     }
-    return buf_add(r->out, s, n);
+    int rc = buf_add_raw(r->out, s, n);
+    r->room = buf_short_room(r->out);
+    return rc;
 }
 
 static inline __attribute__((always_inline)) int emit(render *r, const char *s, size_t n)
 {
-    if (__builtin_expect(r->pend_len == 0, 1)) return buf_add_short(r->out, s, n);
+    buf *b = r->out;
+    if (__builtin_expect(n <= 32 && b->len < r->room && r->pend_len == 0, 1)) {
+        buf_copy_short(b->data + b->len, s, n);
+        b->len += n;
+        return 0;
+    }
     return emit_pending(r, s, n);
 }
 
@@ -1014,7 +1069,7 @@ static int truthy(const cJSON *v)
     }
 }
 
-static int render_nodes(render *r, const tmpl *t, const node *kids, size_t n, const frame *f, const scope *sc);
+static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f, const scope *sc);
 
 static int push(render *r, const tmpl *t, const node *n, const cJSON *v)
 {
@@ -1040,9 +1095,10 @@ static int render_lambda_text(render *r, const tmpl *t, const node *n, const cha
     if (!lt) return rerr(r, t, n, "lambda returned a bad template: %s", e.message);
     buf *saved = r->out;
     size_t limit = saved->limit;
-    if (into) { into->limit = limit; r->out = into; }
-    int rc = render_nodes(r, lt, lt->root.kids, lt->root.nkids, f, sc);
+    if (into) { into->limit = limit; r->out = into; r->room = buf_short_room(into); }
+    int rc = render_nodes(r, lt, &lt->root, f, sc);
     r->out = saved;
+    r->room = buf_short_room(saved);
     tmpl_free(lt);
     return rc;
 }
@@ -1168,7 +1224,7 @@ static int render_partial(render *r, const tmpl *t, const node *n, const tmpl *p
         pf.ind = ind; pf.ind_len = f->ind_len + n->indent_len;
     }
     if (n->bol && !n->indent_len && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
-    int rc = render_nodes(r, pt, pt->root.kids, pt->root.nkids, &pf, blocks ? blocks : sc);
+    int rc = render_nodes(r, pt, &pt->root, &pf, blocks ? blocks : sc);
     free(ind);
     r->depth--;
     return rc;
@@ -1183,7 +1239,7 @@ static int render_section(render *r, const tmpl *t, const node *n, const frame *
     tmpl_lambda_fn fn = lambda_of(r, v);
     if (n->type == T_INVERTED) {
         if (fn || truthy(v)) return 0;
-        return render_nodes(r, t, n->kids, n->nkids, f, sc);
+        return render_nodes(r, t, n, f, sc);
     }
     if (fn) {
         if (lang_is_code(t->lang)) return rerr(r, t, n, "lambdas are refused in %s templates", lang_name(t->lang));
@@ -1201,12 +1257,12 @@ static int render_section(render *r, const tmpl *t, const node *n, const frame *
         const cJSON *item;
         cJSON_ArrayForEach(item, v) {
             if ((rc = push(r, t, n, item)) < 0) break;
-            rc = render_nodes(r, t, n->kids, n->nkids, f, sc);
+            rc = render_nodes(r, t, n, f, sc);
             r->sp--;
             if (rc < 0) break;
         }
     } else if ((rc = push(r, t, n, v)) == 0) {
-        rc = render_nodes(r, t, n->kids, n->nkids, f, sc);
+        rc = render_nodes(r, t, n, f, sc);
         r->sp--;
     }
     r->depth--;
@@ -1216,7 +1272,7 @@ static int render_section(render *r, const tmpl *t, const node *n, const frame *
 static int render_block(render *r, const tmpl *t, const node *n, const frame *f, const scope *sc)
 {
     const node *ov = find_override(sc, n->nm.parts[0], strlen(n->nm.parts[0]));
-    if (!ov || ov == n) return render_nodes(r, t, n->kids, n->nkids, f, sc);
+    if (!ov || ov == n) return render_nodes(r, t, n, f, sc);
     if (enter(r, t, n) < 0) return -1;
     frame of = {0};
     char *ind = NULL;
@@ -1234,70 +1290,119 @@ static int render_block(render *r, const tmpl *t, const node *n, const frame *f,
         const tmpl *c = r->set->items[i];
         if (ov->tag >= c->src && ov->tag < c->src + c->len) { owner = c; break; }
     }
-    int rc = render_nodes(r, owner, ov->kids, ov->nkids, &of, sc);
+    int rc = render_nodes(r, owner, ov, &of, sc);
     free(ind);
     r->depth--;
     return rc;
 }
 
-static int render_nodes(render *r, const tmpl *t, const node *kids, size_t n, const frame *f, const scope *sc)
+/* Renders one node of any kind in frame f. */
+static int render_one(render *r, const tmpl *t, const node *k, const frame *f, const scope *sc)
 {
-    const int plain = !f->ind_len && !f->strip_len;       /* no indentation to weave in */
-    for (const node *k = kids, *end = kids + n; k < end; k++) {
-        int rc = 0;
-        switch (k->type) {
-        case T_TEXT:
-            rc = plain ? emit(r, k->text, k->len) : emit_text(r, f, k);
-            if (rc < 0) return out_oom(r, t, k);
+    switch (k->type) {
+    case T_TEXT:
+        return emit_text(r, f, k) < 0 ? out_oom(r, t, k) : 0;
+    case T_VAR: case T_RAW:
+        return render_var(r, t, k, f, sc);
+    case T_SECTION: case T_INVERTED:
+        if (k->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
+        return render_section(r, t, k, f, sc);
+    case T_PARTIAL:
+        return render_partial(r, t, k, k->ref ? k->ref : (r->set->linked ? set_find(r->set, k->pname) : NULL), f, sc, NULL);
+    case T_DYNPARTIAL: {
+        int found;
+        const cJSON *v = lookup(r, &k->nm, &found);
+        const tmpl *pt = cJSON_IsString(v) ? set_find(r->set, v->valuestring) : NULL;
+        if (!pt && r->strict) return rerr(r, t, k, "dynamic partial name does not name a template");
+        return pt ? render_partial(r, t, k, pt, f, sc, NULL) : 0;
+    }
+    case T_PARENT: {
+        const tmpl *pt = k->ref ? k->ref : set_find(r->set, k->pname);
+        scope inner = { k, sc };
+        return render_partial(r, t, k, pt, f, sc, &inner);
+    }
+    case T_BLOCK:
+        return render_block(r, t, k, f, sc);
+    default:
+        return 0;
+    }
+}
+
+/* A string of only the bytes the context writes as themselves: its length, else -1. */
+static inline long plain_len(const unsigned char *ok, const char *str)
+{
+    const unsigned char *u = (const unsigned char *)str, *p = u;
+    while (ok[p[0]] && ok[p[1]] && ok[p[2]] && ok[p[3]]) p += 4;   /* ok[NUL] is 0: stops at the end */
+    while (ok[*p]) p++;
+    return *p ? -1 : (long)(p - u);
+}
+
+/* Writes the value v of the one-part {{k}} escaped for its code context, in a frame without
+ * indentation: strings and integers that need no escaping are copied, the rest go to esc_value. */
+static int render_code1(render *r, const tmpl *t, const node *k, const cJSON *v)
+{
+    const char *s = NULL;
+    long len = -1;
+    char num[40];
+    if (k->plain) {
+        if (JTYPE(v) == cJSON_String && v->valuestring) {
+            s = v->valuestring;
+            len = plain_len(k->plain, s);
+        } else if (JTYPE(v) == cJSON_Number && (len = value_number_str(v->valuedouble, num)) >= 0) {
+            s = num;      /* a number is its own literal, or its text in a string context */
+            if ((k->quote && memchr(num, 'e', (size_t)len)) || plain_len(k->plain, num) < 0) len = -1;
+        }
+    }
+    if (len >= 0) {
+        const char q = JTYPE(v) == cJSON_String ? k->quote : 0;
+        if ((q && emit(r, &q, 1) < 0) || emit(r, s, (size_t)len) < 0 || (q && emit(r, &q, 1) < 0))
+            return out_oom(r, t, k);
+        return 0;
+    }
+    const char *why = NULL;
+    if (esc_value(k->ctx, v, r->out, &why) < 0) return code_var_err(r, t, k, r->out, why);
+    return 0;
+}
+
+static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f, const scope *sc)
+{
+    if (f->ind_len || f->strip_len || r->lambdas) {           /* indentation to weave in, or lambdas */
+        for (const node *k = h->kids, *end = h->kids + h->nkids; k < end; k++)
+            if (render_one(r, t, k, f, sc) < 0) return -1;
+        return 0;
+    }
+    for (const step *p = h->prog, *end = h->prog + h->nprog; p < end; p++) {
+        const node *k = p->n;
+        const cJSON *v;
+        if (p->len && emit(r, p->text, p->len) < 0) return out_oom(r, t, k);
+        switch (p->op) {
+        case OP_TEXT:
             continue;
-        case T_VAR: case T_RAW:
-            if (k->nm.nparts == 1) {                      /* the common {{name}}: no detours */
-                const cJSON *v = lookup1(r, k->nm.parts[0]);
-                if (v && !r->lambdas && plain) {
-                    if (k->how == HOW_VERBATIM && JTYPE(v) == cJSON_String) {
-                        if (emit(r, v->valuestring, strlen(v->valuestring)) < 0) return out_oom(r, t, k);
-                        continue;
-                    }
-                    if (k->how == HOW_CODE && !r->pend_len) {
-                        const char *why = NULL;
-                        if (esc_value(k->ctx, v, r->out, &why) < 0) return code_var_err(r, t, k, r->out, why);
-                        continue;
-                    }
-                }
-                if (v) rc = render_value(r, t, k, v, f, sc);
-                else if (r->strict) return rerr(r, t, k, "no value of this name (strict mode)");
-                break;
+        case OP_VERBATIM1:
+            if (!(v = lookup1(r, k->nm.parts[0]))) break;
+            if (JTYPE(v) == cJSON_String && v->valuestring) {
+                if (emit(r, v->valuestring, strlen(v->valuestring)) < 0) return out_oom(r, t, k);
+                continue;
             }
-            rc = render_var(r, t, k, f, sc);
-            break;
-        case T_SECTION: case T_INVERTED:
-            if (k->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
-            rc = render_section(r, t, k, f, sc);
-            break;
-        case T_PARTIAL:
-            rc = render_partial(r, t, k, k->ref ? k->ref : (r->set->linked ? set_find(r->set, k->pname) : NULL), f, sc, NULL);
-            break;
-        case T_DYNPARTIAL: {
-            int found;
-            const cJSON *v = lookup(r, &k->nm, &found);
-            const tmpl *pt = cJSON_IsString(v) ? set_find(r->set, v->valuestring) : NULL;
-            if (!pt && r->strict) return rerr(r, t, k, "dynamic partial name does not name a template");
-            if (pt) rc = render_partial(r, t, k, pt, f, sc, NULL);
-            break;
-        }
-        case T_PARENT: {
-            const tmpl *pt = k->ref ? k->ref : set_find(r->set, k->pname);
-            scope inner = { k, sc };
-            rc = render_partial(r, t, k, pt, f, sc, &inner);
-            break;
-        }
-        case T_BLOCK:
-            rc = render_block(r, t, k, f, sc);
-            break;
+            if (JTYPE(v) == cJSON_Number) {
+                char num[40];
+                int len = value_number_str(v->valuedouble, num);
+                if (len >= 0) {
+                    if (emit(r, num, (size_t)len) < 0) return out_oom(r, t, k);
+                    continue;
+                }
+            }
+            if (render_value(r, t, k, v, f, sc) < 0) return -1;
+            continue;
+        case OP_CODE1:
+            if (!(v = lookup1(r, k->nm.parts[0]))) break;
+            if (r->pend_len ? render_value(r, t, k, v, f, sc) < 0 : render_code1(r, t, k, v) < 0) return -1;
+            continue;
         default:
-            break;
+            if (render_one(r, t, k, f, sc) < 0) return -1;
+            continue;
         }
-        if (rc < 0) return -1;
+        if (r->strict) return rerr(r, t, k, "no value of this name (strict mode)");   /* a missing name */
     }
     return 0;
 }
@@ -1323,10 +1428,11 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.strict = o->strict >= 0 ? o->strict : t->lang != LANG_SPEC;
     size_t old_limit = out->limit, old_len = out->len;
     out->limit = old_len + (o->max_output ? o->max_output : DEFAULT_OUTPUT);
+    r.room = buf_short_room(out);
     static const cJSON empty = {0};
     r.stack[r.sp++] = data ? data : &empty;
     frame f = {0};
-    int rc = render_nodes(&r, t, t->root.kids, t->root.nkids, &f, NULL);
+    int rc = render_nodes(&r, t, &t->root, &f, NULL);
     buf_free(&r.scratch);
     buf_terminate(out);                                     /* appends above leave out the NUL */
     out->limit = old_limit;

@@ -8,10 +8,9 @@
 
 int value_number_str(double d, char tmp[40])
 {
-    if (!isfinite(d)) return -1;
-    if (d == floor(d) && fabs(d) < 1e15) {                        /* integers: no printf */
+    if (d > -1e15 && d < 1e15 && (double)(long long)d == d) {    /* integers: no printf (NaN fails) */
         char digits[24], *e = digits + sizeof digits, *p = e;
-        unsigned long long u = (unsigned long long)fabs(d);
+        unsigned long long u = (unsigned long long)(d < 0 ? -d : d);
         do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
         if (d < 0) *--p = '-';
         size_t n = (size_t)(e - p);
@@ -19,6 +18,7 @@ int value_number_str(double d, char tmp[40])
         tmp[n] = '\0';
         return (int)n;
     }
+    if (!isfinite(d)) return -1;
     int n = 0;
     if (d == floor(d) && fabs(d) < 9007199254740992.0)           /* 2^53: exact integers */
         return snprintf(tmp, 40, "%.0f", d);
