@@ -5,7 +5,7 @@
 #include "store.h"
 #include "units.h"
 #include "oversize.h"
-#include <yaml.h>
+#include "yamldoc.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -16,8 +16,7 @@
 #include <sys/stat.h>
 
 typedef struct loader {
-    yaml_document_t doc;
-    const char *name;           /* file name for messages */
+    yamldoc y;                  /* the document, and the file name errors give */
     const char *base;           /* directory for relative paths, or NULL */
     config_errors *errs;
     config *c;
@@ -39,13 +38,14 @@ void config_errors_add(config_errors *e, const char *msg)
 
 static void err_at(loader *L, const ynode *n, const char *key, const char *fmt, ...)
 {
-    char reason[400], line[600];
+    char reason[400], line[700];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    size_t ln = n ? n->start_mark.line + 1 : 1, col = n ? n->start_mark.column + 1 : 1;
-    snprintf(line, sizeof line, "%s:%zu:%zu: %s: %s", L->name, ln, col, key, reason);
+    int k = yamldoc_where(&L->y, n, line, sizeof line);
+    if (k < 0 || (size_t)k >= sizeof line) k = 0;
+    snprintf(line + k, sizeof line - (size_t)k, "%s: %s", key, reason);
     config_errors_add(L->errs, line);
     L->failed = 1;
 }
@@ -60,7 +60,7 @@ void config_errors_free(config_errors *e)
 
 /* ---- scalar helpers ---------------------------------------------------------------------- */
 
-static ynode *node_at(loader *L, yaml_node_item_t i) { return yaml_document_get_node(&L->doc, i); }
+static ynode *node_at(loader *L, yaml_node_item_t i) { return yamldoc_node(&L->y, i); }
 
 static const char *scalar(loader *L, ynode *n, const char *key)
 {
@@ -632,29 +632,21 @@ static void finish(loader *L, ynode *root)
 config *config_load_buffer(const char *text, size_t len, const char *name, const char *base,
                            config_errors *errs)
 {
-    loader L = {.name = name ? name : "config", .base = base, .errs = errs};
+    char yerr[600];
+    loader L = {.y = {.file = name ? name : "config", .err = yerr, .errsz = sizeof yerr}, .base = base, .errs = errs};
     L.c = calloc(1, sizeof *L.c);
     if (!L.c) return NULL;
     defaults(L.c);
-    L.c->path = strdup(L.name);
-    yaml_parser_t p;
-    yaml_parser_initialize(&p);
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&p, &L.doc)) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s:%zu:%zu: yaml: %s", L.name, p.problem_mark.line + 1,
-                 p.problem_mark.column + 1, p.problem ? p.problem : "syntax error");
-        config_errors_add(errs, msg);
-        yaml_parser_delete(&p);
+    L.c->path = strdup(L.y.file);
+    if (yamldoc_load(&L.y, text, len) < 0) {
+        config_errors_add(errs, yerr);
         config_free(L.c);
         return NULL;
     }
-    yaml_parser_delete(&p);
-    ynode *root = yaml_document_get_root_node(&L.doc);
-    if (!root) err_at(&L, NULL, "listen", "required (the file is empty)");
-    else each_key(&L, root, "", top_keys, L.c);
-    if (root) finish(&L, root);
-    yaml_document_delete(&L.doc);
+    ynode *root = yaml_document_get_root_node(&L.y.doc);
+    each_key(&L, root, "", top_keys, L.c);
+    finish(&L, root);
+    yaml_document_delete(&L.y.doc);
     if (L.failed) { config_free(L.c); return NULL; }
     return L.c;
 }

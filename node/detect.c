@@ -1,7 +1,6 @@
 /* detect.c -- the rule set (YAML, PCRE2 JIT-compiled at load) and request analysis over the
  * values decode.c produces. Rules are read-only after load; analysis is thread-safe. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "pathnorm.h"
+#include "yamldoc.h"
 
 #define MATCH_LIMIT   200000u   /* backtracking steps per match: a bad pattern cannot stall a thread */
 #define MAX_HEADERS   8         /* named headers one rule may list */
@@ -77,32 +77,32 @@ static void fill_tables(void)
 /* ---- loading ---- */
 
 typedef struct loader {
-    const char *path;
+    yamldoc y;                  /* the rule file, and where its errors point */
     char *err;
     size_t errlen, used;
     int nerr;
 } loader;
 
-static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...)
+/* Appends one whole error line to the caller's buffer (cut to fit), counting it. */
+static void add_error(loader *L, const char *line)
 {
     L->nerr++;
     if (!L->err || L->used + 1 >= L->errlen) return;
-    int k = snprintf(L->err + L->used, L->errlen - L->used, "%s%s:%lu:%lu: ", L->used ? "\n" : "", L->path,
-                     at ? (unsigned long)at->start_mark.line + 1 : 1ul,
-                     at ? (unsigned long)at->start_mark.column + 1 : 1ul);
-    if (k < 0) return;
-    L->used = L->used + (size_t)k < L->errlen ? L->used + (size_t)k : L->errlen - 1;
-    va_list ap;
-    va_start(ap, fmt);
-    k = vsnprintf(L->err + L->used, L->errlen - L->used, fmt, ap);
-    va_end(ap);
+    int k = snprintf(L->err + L->used, L->errlen - L->used, "%s%s", L->used ? "\n" : "", line);
     if (k > 0) L->used = L->used + (size_t)k < L->errlen ? L->used + (size_t)k : L->errlen - 1;
 }
 
-static const char *scalar(const yaml_node_t *n)
+static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void lerr(loader *L, const yaml_node_t *at, const char *fmt, ...)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    char line[1024];
+    int k = yamldoc_where(&L->y, at, line, sizeof line);
+    if (k < 0 || (size_t)k >= sizeof line) k = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + k, sizeof line - (size_t)k, fmt, ap);
+    va_end(ap);
+    add_error(L, line);
 }
 
 static void rule_clear(rule *r)
@@ -126,7 +126,7 @@ static void load_where_item(loader *L, rule *r, int idx, yaml_node_t *it)
         {"cookies", DECODE_COOKIE}, {"body", DECODE_BODY},
         {"all", DECODE_PATH | DECODE_QUERY | DECODE_HEADER | DECODE_COOKIE | DECODE_BODY},
     };
-    const char *s = scalar(it);
+    const char *s = yamldoc_scalar(it);
     if (!s) { lerr(L, it, "rules[%d].where: expected a name", idx); return; }
     for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
         if (strcmp(s, places[i].name) == 0) { r->where |= places[i].bits; return; }
@@ -156,7 +156,7 @@ static uint32_t load_flags(loader *L, yaml_document_t *doc, rule *r, int idx, ya
     if (v->type != YAML_SEQUENCE_NODE) { lerr(L, v, "rules[%d].flags: expected a list", idx); return opts; }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *f = yaml_document_get_node(doc, *it);
-        const char *s = scalar(f);
+        const char *s = yamldoc_scalar(f);
         if (s && strcmp(s, "case") == 0) opts &= ~(uint32_t)PCRE2_CASELESS;
         else if (s && strcmp(s, "dotall") == 0) opts |= PCRE2_DOTALL;
         else if (s && strcmp(s, "multiline") == 0) opts |= PCRE2_MULTILINE;
@@ -197,7 +197,7 @@ static void study(rule *r)
 
 static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t opts)
 {
-    const char *s = scalar(v);
+    const char *s = yamldoc_scalar(v);
     if (!s || !*s) { lerr(L, v, "rules[%d].pattern: expected a non-empty string", idx); return; }
     int code;
     PCRE2_SIZE off;
@@ -235,7 +235,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
     int errs = L->nerr;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
-        const char *key = scalar(k), *val = scalar(v);
+        const char *key = yamldoc_scalar(k), *val = yamldoc_scalar(v);
         if (!key) { lerr(L, k, "rules[%d]: keys must be names", idx); continue; }
         if (strcmp(key, "id") == 0) {
             if (!val || !*val || strlen(val) >= sizeof r->id) lerr(L, v, "rules[%d].id: expected a name of 1 to %zu characters", idx, sizeof r->id - 1);
@@ -283,7 +283,7 @@ static void load_doc(loader *L, yaml_document_t *doc, detect_rules *R)
     if (!root || root->type != YAML_MAPPING_NODE) { lerr(L, root, "expected a mapping with a 'rules' list"); return; }
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        const char *key = scalar(k);
+        const char *key = yamldoc_scalar(k);
         if (key && strcmp(key, "rules") == 0) list = yaml_document_get_node(doc, p->value);
         else if (!key || strcmp(key, "version") != 0) lerr(L, k, "unknown key '%s' (rules, version)", key ? key : "?");
     }
@@ -316,32 +316,18 @@ static int index_rules(detect_rules *R)
 
 detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
 {
-    loader L = {path, err, errlen, 0, 0};
+    char yerr[1024];
+    loader L = {{.file = path, .err = yerr, .errsz = sizeof yerr}, err, errlen, 0, 0};
     if (err && errlen) err[0] = '\0';
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, fill_tables);
     if (sodium_init() < 0) { lerr(&L, NULL, "libsodium failed to initialise"); return NULL; }
-    FILE *f = fopen(path, "rb");
-    if (!f) { lerr(&L, NULL, "cannot open: %s", strerror(errno)); return NULL; }
+    if (yamldoc_load_file(&L.y) < 0) { add_error(&L, yerr); return NULL; }
     detect_rules *R = calloc(1, sizeof *R);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    int parsed = 0;
-    if (!R || !yaml_parser_initialize(&parser)) { fclose(f); free(R); lerr(&L, NULL, "out of memory"); return NULL; }
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        yaml_node_t at = {0};
-        at.start_mark = parser.problem_mark;
-        lerr(&L, &at, "YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
-             parser.context ? " " : "", parser.context ? parser.context : "");
-    } else {
-        parsed = 1;
-        if (!yaml_document_get_root_node(&doc)) lerr(&L, NULL, "empty file");
-        else load_doc(&L, &doc, R);
-    }
-    if (parsed) yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
+    if (R) load_doc(&L, &L.y.doc, R);
+    else lerr(&L, NULL, "out of memory");
+    yaml_document_delete(&L.y.doc);
+    if (!R) return NULL;
     if (L.nerr == 0) R->mctx = pcre2_match_context_create(NULL);
     if (L.nerr == 0 && R->n > UINT16_MAX) lerr(&L, NULL, "more than %u rules", (unsigned)UINT16_MAX);
     if (L.nerr == 0 && (!R->mctx || index_rules(R) < 0)) lerr(&L, NULL, "out of memory");

@@ -77,6 +77,13 @@ static void test_load_missing_file(void **state)
     char err[256];
     assert_null(detect_rules_load("/nonexistent/rules.yaml", err, sizeof err));
     assert_string_equal(err, "/nonexistent/rules.yaml:1:1: cannot open: No such file or directory");
+    /* the shared loader (common/yamldoc.c): empty, syntax, one document only */
+    assert_null(load_text("", err, sizeof err));
+    assert_non_null(strstr(err, ":1:1: the file is empty"));
+    assert_null(load_text("rules: [\n", err, sizeof err));
+    assert_non_null(strstr(err, ":2:1: YAML: did not find expected node content"));
+    assert_null(load_text("rules: []\n--- \nrules: []\n", err, sizeof err));
+    assert_non_null(strstr(err, ":3:1: only one YAML document is allowed"));
 }
 
 static void test_load_shipped(void **state)

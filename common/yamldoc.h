@@ -1,5 +1,5 @@
 /* yamldoc.h -- exactly one YAML document loaded with libyaml, and errors that point into it.
- * The loaders of manifests and changelogs walk a yamldoc and report "FILE:LINE:COL: message". */
+ * Shared by bundlegen (manifests, changelogs) and edgenode (config, rules): "FILE:LINE:COL: message". */
 #ifndef YAMLDOC_H
 #define YAMLDOC_H
 #include <stddef.h>
@@ -16,9 +16,19 @@ typedef struct yamldoc {
  * empty" or "... only one YAML document is allowed". On 0 the caller deletes d->doc. */
 int yamldoc_load(yamldoc *d, const char *src, size_t len);
 
+/* The same for the file named d->file; a file that cannot be read gives "FILE:1:1: cannot open: ...". */
+int yamldoc_load_file(yamldoc *d);
+
 /* Writes "FILE:LINE:COL: " (n's position, or 1:1) and the message into d->err; returns -1. */
 int yamldoc_fail(yamldoc *d, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Writes "FILE:LINE:COL: " for n (or 1:1) into out, for loaders that collect several errors;
+ * returns what snprintf returns. */
+int yamldoc_where(const yamldoc *d, const yaml_node_t *n, char *out, size_t size);
+
 yaml_node_t *yamldoc_node(yamldoc *d, int id);
+
+/* The node's scalar text, or NULL when n is absent or not a scalar. */
+const char *yamldoc_scalar(const yaml_node_t *n);
 
 #endif
