@@ -94,7 +94,3 @@ int oversize_fit_head(const oversize_limits *lim, const char *method, const char
     return 0;
 }
 
-size_t oversize_receive_bytes(const oversize_limits *lim)
-{
-    return lim->max_request_line + lim->max_header_bytes;
-}

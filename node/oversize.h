@@ -52,7 +52,4 @@ int  oversize_fit_head(const oversize_limits *lim, const char *method, const cha
                      const detect_header *h, size_t n, oversize_view *view);
 void oversize_view_free(oversize_view *view);
 
-/* Bytes of a head at the limits: max_request_line + max_header_bytes. */
-size_t oversize_receive_bytes(const oversize_limits *lim);
-
 #endif

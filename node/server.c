@@ -376,8 +376,10 @@ int server_check_tls(const config *c, char *err, size_t errlen)
 
 size_t server_pool_bytes(const config *c)
 {
-    oversize_limits lim = head_limits(c);
-    return c->connection_memory ? c->connection_memory : 4 * oversize_receive_bytes(&lim);
+    if (c->connection_memory) return c->connection_memory;
+    /* the head twice (read buffer and its growth) and 32 bytes of records per header byte: a
+     * record is about 50 bytes, and a cookie as short as "a;" is one (see server.h) */
+    return 2 * (c->max_request_line + c->max_header_bytes) + 32 * c->max_header_bytes;
 }
 
 server *server_start(const config *c, int listen_fd, char *err, size_t errlen)

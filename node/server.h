@@ -20,10 +20,12 @@ int     server_quiesce(server *s);
 unsigned server_connections(server *s);
 /* Closes every connection and joins the threads. */
 void    server_stop(server *s);
-/* The per-connection memory of the HTTP layer (limits.connection_memory, by default 4 x
- * (max_request_line + max_header_size)): it holds the request line, the header lines, a 48-byte
- * record per header line and per cookie, and leaves room for heads past the limits to still get
- * a verdict. A head that does not fit is answered 431 (or 414) by libmicrohttpd itself. */
+/* The per-connection memory of the HTTP layer (limits.connection_memory, by default
+ * 2 x (max_request_line + max_header_size) + 32 x max_header_size, 1104k): libmicrohttpd 0.9 keeps
+ * the request line, the header lines and a record of about 50 bytes per header line and per cookie
+ * in it, so the worst head within the limits (8000 "a:" lines, or cookies "a;a;a;...") still gets a
+ * verdict. It is zeroed for every request. A head that does not fit is answered 431 (or 414) by
+ * libmicrohttpd itself. */
 size_t  server_pool_bytes(const config *c);
 /* 1 when c needs a new listener: address, TLS, threads, connection limit, head limits, idle timeout. */
 int     server_options_changed(const config *old, const config *c);

@@ -145,6 +145,13 @@ def conns(port, n):
     out.append(str(read_status(last)[0]))
     print(" ".join(out))
 
+def long_header(port, nbytes):
+    """The status of a GET with one header of nbytes (larger than curl sends)."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(b"GET /users HTTP/1.1\r\nHost: api.example.com\r\nX-Long: " + b"h" * int(nbytes) + b"\r\n\r\n")
+    print(read_status(s)[0])
+    s.close()
+
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
-     "conns": conns}[sys.argv[1]](*sys.argv[2:])
+     "conns": conns, "long_header": long_header}[sys.argv[1]](*sys.argv[2:])

@@ -115,6 +115,9 @@ def build_padded(case, attack, pads):
         spans["header"] = len(hdrs) - 1
     for k in range(case.get("trailing_headers", 0)):
         hdrs.append((f"X-After-{k}", filler(k, case.get("header_bytes", 16))))
+    # the smallest header lines and cookies there are: each costs the HTTP layer a record
+    hdrs += [("t", "")] * case.get("tiny_headers", 0)
+    hdrs += [("Cookie", "a;" * case.get("tiny_cookies", 4000))] * case.get("tiny_cookie_lines", 0)
     body = b""
     ctype = None
     if where == "json" or case.get("json_depth"):

@@ -127,12 +127,11 @@ for _ in $(seq 1 40); do [ "$(threads)" = "$T0" ] && break; sleep 0.1; done
 check "move: the retired listener is stopped once its connection closed" "$T0" "$(threads)"
 P=$P2; A=$A2
 # same address, new connection memory: the socket is handed over, new connections get the new pool
-{ printf 'X-Long: '; head -c 200000 /dev/zero | tr '\0' 'h'; echo; } >"$TMP/h200"
-check "a head larger than connection_memory: 431 from the HTTP layer" 431 "$(status "http://127.0.0.1:$P/users" -H @"$TMP/h200")"
-sed -i "s/^listen: .*/&\nlimits: {connection_memory: 512k}/" "$TMP/node.yaml"
+check "a head larger than connection_memory: 431 from the HTTP layer" 431 "$(python3 $CLIENT long_header "$P" 1200000)"
+sed -i "s/^listen: .*/&\nlimits: {connection_memory: 2m}/" "$TMP/node.yaml"
 kill -HUP "$NODE_PID"
 for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')" = 10 ] && break; sleep 0.1; done
-check "after reload on the same port: the same head gets a verdict" 200 "$(status "http://127.0.0.1:$P/users" -H @"$TMP/h200")"
+check "after reload on the same port: the same head gets a verdict" 200 "$(python3 $CLIENT long_header "$P" 1200000)"
 sed "s/^listen: .*/listen: 127.0.0.1:$P\ntls: {cert: nope.pem, key: nope.pem}/" "$TMP/node.yaml" >"$TMP/tlsnope.yaml"
 cp "$TMP/node.yaml" "$TMP/keep.yaml"; cp "$TMP/tlsnope.yaml" "$TMP/node.yaml"
 kill -HUP "$NODE_PID"

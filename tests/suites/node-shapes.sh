@@ -52,11 +52,9 @@ done
 n=$(metric "$AA" 'edgenode_attacks_total{class="evasion",application="-1"}')
 if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: evasion by size scored as an attack class ($n)"; else bad "metrics: evasion by size" "got [$n]"; fi
 
-# the HTTP layer's own edge: a head that does not fit limits.connection_memory (160k by default)
-{ printf 'X-Long: '; head -c 150000 /dev/zero | tr '\0' 'h'; echo; } >"$TMP/h150"
-{ printf 'X-Long: '; head -c 170000 /dev/zero | tr '\0' 'h'; echo; } >"$TMP/h170"
-check "a 150 KB header fits connection_memory: a verdict" 200 "$(status "http://127.0.0.1:$PA/users" -H @"$TMP/h150")"
-check "a 170 KB header does not: 431 from the HTTP layer" 431 "$(status "http://127.0.0.1:$PA/users" -H @"$TMP/h170")"
+# the HTTP layer's own edge: a head that does not fit limits.connection_memory (1104k by default)
+check "a 1 MB header fits connection_memory: a verdict" 200 "$(python3 tests/node/client.py long_header "$PA" 1000000)"
+check "a 1.2 MB header does not: 431 from the HTTP layer" 431 "$(python3 tests/node/client.py long_header "$PA" 1200000)"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$PA"; printf 'NOT HTTP AT ALL\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
 contains "not HTTP: a protocol error" "400" "$raw"
 check "still serving" 200 "$(status "http://127.0.0.1:$PA/users")"
