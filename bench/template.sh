@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # template.sh -- renders per second of bundlegen's engine vs mustache.js, Handlebars and a memcpy floor,
-# all measured in this run on the templates.md appendix A template, interleaved over 3 rounds.
+# all measured in this run on bench/template/appendix-a.mustache, interleaved over 3 rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s build/bench_tmpl >/dev/null
@@ -25,7 +25,7 @@ for round in 1 2 3; do
     if [ -z "${best[$name]:-}" ] || [ "$r" -gt "${best[$name]}" ]; then best[$name]=$r; fi
   done
 done
-echo "== template engine: appendix A ($(wc -c <$T) bytes of JS, 34 interpolations, 8-item loop), renders/s, best of 3 rounds"
+echo "== template engine: appendix-a.mustache ($(wc -c <$T) bytes of JS, 34 interpolations, 8-item loop), renders/s, best of 3 rounds"
 for n in floor ours-text ours-js handlebars mustache.js; do printf '  %-12s %12s\n' "$n" "${best[$n]}"; done
 awk -v o="${best[ours-text]}" -v oj="${best[ours-js]}" -v f="${best[floor]}" -v m="${best[mustache.js]}" -v h="${best[handlebars]}" 'BEGIN {
   printf "  ours (text) / mustache.js : %6.1fx   (goal >= 10x)\n", o / m

@@ -1,4 +1,4 @@
-// bench_js.js -- renders per second of mustache.js and Handlebars on the appendix A template.
+// bench_js.js -- renders per second of mustache.js and Handlebars on bench/template/appendix-a.mustache.
 // usage: node bench_js.js mustache|handlebars TEMPLATE DATA.json [--print] [--seconds S]
 'use strict';
 const fs = require('fs');

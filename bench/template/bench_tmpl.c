@@ -1,4 +1,4 @@
-/* bench_tmpl.c -- renders per second of the engine on the templates.md appendix A benchmark.
+/* bench_tmpl.c -- renders per second of the engine on bench/template/appendix-a.mustache.
  * Modes: "text" (raw tags, as every engine renders it), "js" (code-aware escaping), "floor" (memcpy). */
 #include <stdio.h>
 #include <stdlib.h>
