@@ -26,9 +26,10 @@ FUZZERS += $(NODE_FUZZ_BIN)
 $(B)/fuzz/node_%: $(B)/fuzz/tests/fuzz/node_%.o $(call fuzz,$(NODE_LIB_SRC))
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Installed data: the shipped rules (found by edgenode at BINDIR/../share/bundlegen/node/rules.yaml),
+# Installed data: the shipped rules and vulnerability rules (found by edgenode at
+# BINDIR/../share/bundlegen/node/),
 # the example config and the Grafana dashboard.
-NODE_DATA := $(wildcard node/rules.yaml node/edgenode.example.yaml node/dashboard.json)
+NODE_DATA := $(wildcard node/rules.yaml node/vulns.yaml node/edgenode.example.yaml node/dashboard.json)
 .PHONY: install-node-data
 install: install-node-data
 install-node-data: programs

@@ -336,6 +336,16 @@ static int k_deny(loader *L, ynode *v, const char *k, void *t) { CFG(t); return 
 static int k_allow(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_cidrs(L, v, k, &c->allowlist); }
 static int k_gray(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_cidrs(L, v, k, &c->graylist); }
 static int k_rules(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_path(L, v, k, &c->rules_path); }
+/* vulnerability_rules: a path, or "off" (no passive vulnerability detection) */
+static int k_vulns(loader *L, ynode *v, const char *k, void *t)
+{
+    CFG(t);
+    if (v && v->type == YAML_SCALAR_NODE && strcmp((const char *)v->data.scalar.value, "off") == 0) {
+        c->vulns_off = 1;
+        return 0;
+    }
+    return get_path(L, v, k, &c->vulns_path);
+}
 static int k_events(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_path(L, v, k, &c->events_path); }
 static int k_drain(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_ms(L, v, k, 3600000, &c->drain_timeout_ms); }
 
@@ -566,7 +576,7 @@ static const key_def top_keys[] = {
     {"allowlist", k_allow}, {"graylist", k_gray}, {"limits", k_limits},
     {"reply_timeout", k_reply_timeout}, {"drain_timeout", k_drain}, {"rules", k_rules},
     {"events", k_events}, {"shared_store", k_store}, {"brute_force", k_brute},
-    {"forced_browsing", k_forced}, {NULL, NULL}};
+    {"forced_browsing", k_forced}, {"vulnerability_rules", k_vulns}, {NULL, NULL}};
 
 /* ---- defaults and the shipped rule set ---------------------------------------------------- */
 
@@ -576,25 +586,26 @@ static int is_file(const char *p)
     return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The shipped rules: beside the config, then BINDIR/../share/bundlegen/node, then the
- * source tree seen from build/ or build/san/, then ./node. */
-static char *find_rules(const char *base)
+/* A shipped rule file (rules.yaml, vulns.yaml): beside the config, then
+ * BINDIR/../share/bundlegen/node, then the source tree seen from build/ or build/san/, then ./node. */
+static char *find_shipped(const char *base, const char *name)
 {
     char exe[PATH_MAX], cand[PATH_MAX + 64];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     char *slash = NULL;
     if (n > 0) { exe[n] = '\0'; slash = strrchr(exe, '/'); }
     if (slash) *slash = '\0';
-    const char *rel[] = {"/../share/bundlegen/node/rules.yaml", "/../node/rules.yaml", "/../../node/rules.yaml"};
+    const char *rel[] = {"/../share/bundlegen/node/", "/../node/", "/../../node/"};
     if (base) {
-        snprintf(cand, sizeof cand, "%s/rules.yaml", base);
+        snprintf(cand, sizeof cand, "%s/%s", base, name);
         if (is_file(cand)) return strdup(cand);
     }
     for (size_t i = 0; slash && i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+        snprintf(cand, sizeof cand, "%s%s%s", exe, rel[i], name);
         if (is_file(cand)) return strdup(cand);
     }
-    return is_file("node/rules.yaml") ? strdup("node/rules.yaml") : NULL;
+    snprintf(cand, sizeof cand, "node/%s", name);
+    return is_file(cand) ? strdup(cand) : NULL;
 }
 
 static void defaults(config *c)
@@ -623,9 +634,10 @@ static void finish(loader *L, ynode *root)
     if (c->admin_port && c->listen_port == c->admin_port && strcmp(c->admin_ip, c->listen_ip) == 0)
         err_at(L, root, "admin_listen", "must differ from listen");
     if (!c->rules_path) {
-        c->rules_path = find_rules(L->base);
+        c->rules_path = find_shipped(L->base, "rules.yaml");
         if (!c->rules_path) err_at(L, root, "rules", "not set and no shipped rules.yaml found");
     }
+    if (!c->vulns_path && !c->vulns_off) c->vulns_path = find_shipped(L->base, "vulns.yaml");  /* none: off */
     routes_sort(&c->routes);
 }
 
@@ -699,7 +711,7 @@ void config_free(config *c)
     filters_free(&c->bypass);
     filters_free(&c->inspect);
     cidr_list_free(&c->denylist); cidr_list_free(&c->allowlist); cidr_list_free(&c->graylist);
-    free(c->rules_path); free(c->events_path); free(c->shared_store);
+    free(c->rules_path); free(c->vulns_path); free(c->events_path); free(c->shared_store);
     for (size_t i = 0; i < c->ncounts; i++) free(c->counts[i].path);
     free(c->counts);
     free(c);

@@ -57,6 +57,8 @@ typedef struct config {
     unsigned long reply_timeout_ms;     /* 0 = none */
     unsigned long drain_timeout_ms;
     char *rules_path;           /* resolved; never NULL after a successful load */
+    char *vulns_path;           /* passive vulnerability rules; NULL = none (vulnerability_rules: off, or none shipped) */
+    int vulns_off;
     char *events_path;          /* NULL = attacks are not written */
     char *shared_store;         /* Redis URL, or NULL for the in-process store */
     config_count_rule *counts; size_t ncounts;  /* brute_force then forced_browsing entries */

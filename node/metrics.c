@@ -4,6 +4,7 @@
 #include "config.h"
 #include "store.h"
 #include "oversize.h"
+#include "vulns.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -32,6 +33,7 @@ static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[5]
 static counter clients_limited[2][2];     /* [kind][blocked] */
 static counter limits_hit[OVER_NREASONS];
 static counter http_errors[2], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
+static counter vulnerabilities[VULNS_NCLASSES];
 static atomic_llong inflight;
 static atomic_ullong rules_loaded;
 static time_t start_time;
@@ -102,6 +104,7 @@ void metrics_record(const decide_result *r)
 
 void metrics_reject_network(void) { add(&rejected[1]); }
 void metrics_client_blocked(int kind, int did_block) { add(&clients_limited[kind != 0][did_block != 0]); }
+void metrics_vulnerability(int cls) { if (cls >= 0 && cls < VULNS_NCLASSES) add(&vulnerabilities[cls]); }
 void metrics_reload(int ok) { add(ok ? &reloads_ok : &reloads_err); }
 void metrics_reply_timeout(void) { add(&reply_timeouts); }
 void metrics_set_rules(size_t n) { atomic_store(&rules_loaded, n); if (!start_time) start_time = time(NULL); }
@@ -222,6 +225,9 @@ char *metrics_render(size_t *len)
         for (int b = 0; b < 2; b++)
             emit(&o, "edgenode_clients_limited_total{kind=\"%s\",action=\"%s\"} %llu\n",
                  k ? "forced_browsing" : "brute_force", b ? "blocked" : "recorded", get(&clients_limited[k][b]));
+    head(&o, "edgenode_vulnerabilities_total", "counter", "Signs of a vulnerable or leaking backend found in response reports, by class.");
+    for (int i = 0; i < VULNS_NCLASSES; i++)
+        emit(&o, "edgenode_vulnerabilities_total{class=\"%s\"} %llu\n", vulns_class_name(i), get(&vulnerabilities[i]));
     store_stats ss;
     store_get_stats(&ss);
     one(&o, "edgenode_store_shared", "gauge", "1 when a shared store (Redis) is configured.", (unsigned long long)ss.shared);

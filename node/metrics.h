@@ -19,6 +19,8 @@ void metrics_set_rules(size_t n);
 void metrics_inflight(int delta);
 /* A client address crossed a brute_force (kind 0) or forced_browsing (1) limit; blocked or only recorded. */
 void metrics_client_blocked(int kind, int blocked);
+/* A passive vulnerability finding of class cls (index in VULNS_CLASSES). */
+void metrics_vulnerability(int cls);
 long metrics_inflight_now(void);
 
 /* Prometheus text exposition; malloc'd, NUL-terminated; NULL when out of memory. */

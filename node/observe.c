@@ -2,6 +2,7 @@
  * Each feature keeps its own module; this file only says which runs when. */
 #include "observe.h"
 #include "bruteforce.h"
+#include "passive.h"
 
 void observe_before(const node_state *s, decide_input *in)
 {
@@ -11,4 +12,6 @@ void observe_before(const node_state *s, decide_input *in)
 void observe_after(const node_state *s, const decide_input *in, const decide_result *res)
 {
     bruteforce_report(s, in, res);
+    passive_request(s, res);
+    passive_report(s, in, res);
 }

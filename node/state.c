@@ -27,6 +27,13 @@ node_state *state_from_config(config *cfg, config_errors *errs)
         state_free(s);
         return NULL;
     }
+    char verr[4096];
+    if (cfg->vulns_path && !(s->vulns = vulns_load(cfg->vulns_path, verr, sizeof verr))) {
+        for (char *line = strtok(verr, "\n"); line; line = strtok(NULL, "\n"))
+            config_errors_add(errs, line);
+        state_free(s);
+        return NULL;
+    }
     if (cfg->ntokens) {
         s->token_hash = calloc(cfg->ntokens, sizeof *s->token_hash);
         if (!s->token_hash) { state_free(s); return NULL; }
@@ -47,6 +54,7 @@ void state_free(node_state *s)
 {
     if (!s) return;
     detect_rules_free(s->rules);
+    vulns_free(s->vulns);
     config_free(s->cfg);
     free(s->token_hash);
     free(s);

@@ -4,10 +4,12 @@
 #define STATE_H
 #include "config.h"
 #include "detect.h"
+#include "vulns.h"
 
 typedef struct node_state {
     config *cfg;
     detect_rules *rules;
+    vulns_rules *vulns;                 /* NULL: no passive vulnerability detection */
     unsigned char (*token_hash)[32];    /* BLAKE2b of each configured token */
     int refs;                           /* guarded by the state lock */
 } node_state;

@@ -25,6 +25,10 @@ long store_count(const char *key, unsigned long window_ms, long limit,
  * remaining milliseconds (>= 1); 0 when not blocked. */
 long long store_blocked(const char *key, char *value, size_t len);
 
+/* Sets key to a short value (47 bytes at most kept in-process) for ttl_ms, in the table and in
+ * Redis (SET PX); store_blocked reads it back from either. 0, or -1 when Redis did not take it. */
+int   store_set(const char *key, const char *value, unsigned long ttl_ms);
+
 /* Raw key-value access for data replicas merge (the API inventory): value with a time to live. */
 int   store_put(const char *key, const char *value, size_t len, unsigned long ttl_ms);
 /* Calls fn for every value under prefix (in Redis: SCAN, at most max_keys keys); returns the

@@ -94,6 +94,11 @@ function startOrigin(port) {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(parts).toString() });
       res.setHeader("content-type", "text/plain");
       res.setHeader("x-origin", "stand-in");
+      if (req.url.indexOf(PROBE_PATH) === 0) {     // a backend vulnerable to SQL injection, for passive detection
+        res.statusCode = 500;
+        res.end("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version\n");
+        return;
+      }
       res.end("origin says hi " + req.url + "\n");
     });
   });
@@ -118,17 +123,19 @@ async function startNode() {
   const events = path.join(TMP, "events.jsonl");
   const config = path.join(TMP, "edgenode.yaml");
   fs.writeFileSync(config, "listen: 127.0.0.1:" + port + "\nadmin_listen: 127.0.0.1:" + admin + "\nmode: block\nevents: " + events +
-    "\ntokens: [\"" + TOKEN + "\"]\n");
+    "\ntokens: [\"" + TOKEN + "\"]\nroutes:\n  - path: " + PROBE_PATH + "\n    mode: monitoring\n");
   const child = start(EDGENODE, ["--config", config], { cwd: ROOT });
   if (!(await waitPort(port, 10000)) || !(await waitPort(admin, 5000))) throw new Error("edgenode did not start: " + child.log);
   return { url: "http://127.0.0.1:" + port, port: port, admin: admin, events: events, child: child };
 }
 
-/** edgenode_requests_total summed by message type. */
+/** edgenode_requests_total summed by message type, and a few other counters. */
 async function nodeCounts(node) {
   const text = await (await fetch("http://127.0.0.1:" + node.admin + "/metrics")).text();
-  const out = { request: 0, response: 0, async: 0, tokenRejected: 0, reported2xx: 0 };
+  const out = { request: 0, response: 0, async: 0, tokenRejected: 0, reported2xx: 0, sqlErrors: 0 };
   for (const line of text.split("\n")) {
+    const v = line.match(/^edgenode_vulnerabilities_total\{class="sql_error"\}\s+(\d+)/);
+    if (v) out.sqlErrors = Number(v[1]);
     const rej = line.match(/^edgenode_rejected_total\{reason="token"\}\s+(\d+)/);
     if (rej) out.tokenRejected = Number(rej[1]);
     const st = line.match(/^edgenode_response_status_total\{class="2xx"\}\s+(\d+)/);
@@ -264,6 +271,7 @@ const TOKEN = "e2e-token-0123456789abcdef";
 const JS_FAMILY = ["cloudflare", "azion", "fastly", "cloudfront", "apigateway", "akamai"];
 const ATTACK_QUERY = "/search?id=1%27%20OR%20%271%27%3D%271";
 const ATTACK_BODY = "<script>alert(1)</script>";
+const PROBE_PATH = "/probe/";     // a monitoring route on the node; the origin answers it with an SQL error
 
 async function scenarios(id, env) {
   const p = PLATFORMS[id];
@@ -316,6 +324,20 @@ async function scenarios(id, env) {
       const past = await ask(c.port, "POST", "/comment", Object.assign({ body: long }, H));
       check(id + " inline: the node sees only request_body_limit bytes, the origin the whole body", past.status === 200 &&
         seen.length === seen2 + 2 && seen[seen.length - 1].body === long, past.status + "");
+    }
+    if (id === "cloudflare") {
+      // Passive vulnerability detection: an injection on a monitoring route reaches the origin, whose
+      // SQL error comes back to the node in the response report and is recorded as a finding.
+      const v0 = await nodeCounts(env.node);
+      const probe = await ask(c.port, "GET", PROBE_PATH + "items?id=1%27%20UNION%20SELECT%20a%2Cb%20FROM%20users--", H);
+      check(id + " passive: an injection on a monitoring route reaches the origin", probe.status === 500, probe.status + "");
+      check(id + " passive: the reported SQL error is a vulnerability finding", await until(async function () {
+        return (await nodeCounts(env.node)).sqlErrors >= v0.sqlErrors + 1; }, 3000));
+      const vev = fs.readFileSync(env.node.events, "utf8").split("\n").filter(function (l) { return l.indexOf('"type":"vulnerability"') >= 0; });
+      const last = vev.length ? JSON.parse(vev[vev.length - 1]) : null;
+      check(id + " passive: the event names the endpoint, class, evidence and attack, not the body", last &&
+        last.endpoint === PROBE_PATH + "items" && last.class === "sql_error" && last.evidence === "mysql_error" &&
+        last.after_attack === "sqli" && vev[vev.length - 1].indexOf("SQL syntax") < 0, JSON.stringify(last));
     }
     const n4 = await nodeCounts(env.node), seen3 = seen.length;
     const css = await ask(c.port, "GET", "/style.css?id=1%27%20OR%20%271%27%3D%271", H);

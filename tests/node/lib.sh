@@ -58,4 +58,27 @@ finish() {
   [ "$FAIL" -eq 0 ]
 }
 
+# start_redis PORT: a throw-away redis-server without persistence (sets REDIS_PID); waits until it
+# answers PING. stop_redis: stops it. Suites that use it trap 'stop_redis; finish' EXIT.
+REDIS_PID=
+start_redis() {
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes \
+    --logfile "$TMP/redis.log" &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  bad "redis-server started on $1"; return 1
+}
+stop_redis() { if [ -n "$REDIS_PID" ]; then kill -TERM "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=; fi; }
+
+# node_cfg NAME EXTRA-YAML: writes $TMP/NAME.yaml on fresh ports (mode block, events in
+# $TMP/NAME.events); sets P (listener) and A (admin)
+node_cfg() {
+  P=$(free_port); A=$(free_port)
+  printf 'listen: 127.0.0.1:%s\nadmin_listen: 127.0.0.1:%s\nrules: %s\nmode: block\nevents: %s\n%s\n' \
+    "$P" "$A" "$RULES" "$TMP/$1.events" "$2" >"$TMP/$1.yaml"
+}
+
 if [ ! -f "$RULES" ]; then echo "missing rule set $RULES"; echo "0 passed, 1 failed"; exit 1; fi

@@ -5,29 +5,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/node/lib.sh
-REDIS_PID=
-stop_redis() { if [ -n "$REDIS_PID" ]; then kill -TERM "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=; fi; }
 trap 'stop_redis; finish' EXIT
 command -v redis-server >/dev/null || { bad "redis-server is installed (scripts/debian-packages.txt)"; exit 1; }
 
-# start_redis PORT: a throw-away redis-server without persistence; waits until it answers PING
-start_redis() {
-  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes \
-    --logfile "$TMP/redis.log" &
-  REDIS_PID=$!
-  for _ in $(seq 1 100); do
-    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  bad "redis-server started on $1"; return 1
-}
-
-# node_cfg NAME EXTRA-YAML: writes a config on fresh ports; sets P (listener) and A (admin)
-node_cfg() {
-  P=$(free_port); A=$(free_port)
-  printf 'listen: 127.0.0.1:%s\nadmin_listen: 127.0.0.1:%s\nrules: %s\nmode: block\nevents: %s\n%s\n' \
-    "$P" "$A" "$RULES" "$TMP/$1.events" "$2" >"$TMP/$1.yaml"
-}
 # report URL IP STATUS [PATH]: a connector's response report
 report() {
   status "$1${4:-/login}" -X POST -H 'X-Connector-Message: response' -H "X-Connector-Response-Status: $3" \

@@ -1,0 +1,61 @@
+/* passive.c -- ties response reports to their requests' attacks and records findings (see passive.h).
+ * Key: edgenode:attack:REQUEST_ID, value: the attack class bits in hex. */
+#include "passive.h"
+#include "events.h"
+#include "metrics.h"
+#include "store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void attack_key(char *out, size_t len, const char *request_id)
+{
+    snprintf(out, len, "edgenode:attack:%s", request_id);
+}
+
+void passive_request(const node_state *s, const decide_result *res)
+{
+    if (!vulns_need_attacks(s->vulns) || res->type == DECIDE_RESPONSE || !res->det.total || !res->request_id[0])
+        return;
+    uint32_t bits = 0;
+    for (int i = 0; i < res->det.nhits; i++) bits |= vulns_attack_bit(res->det.hits[i].attack_class);
+    if (!bits) return;
+    char key[96], value[16];
+    attack_key(key, sizeof key, res->request_id);
+    snprintf(value, sizeof value, "%x", bits);
+    store_set(key, value, PASSIVE_TTL_MS);
+}
+
+static void write_event(const decide_input *in, const decide_result *res, const vulns_finding *f)
+{
+    if (!events_enabled()) return;
+    cJSON *o = events_new("vulnerability");
+    if (!o) return;
+    events_add_message(o, res);
+    cJSON_AddStringToObject(o, "endpoint", in->path);
+    cJSON_AddStringToObject(o, "class", f->vclass);
+    cJSON_AddStringToObject(o, "evidence", f->evidence);
+    cJSON_AddStringToObject(o, "rule", f->rule_id);
+    if (f->after) cJSON_AddStringToObject(o, "after_attack", f->after);
+    if (res->response_status) cJSON_AddNumberToObject(o, "status", res->response_status);
+    events_emit(o);
+}
+
+int passive_report(const node_state *s, const decide_input *in, const decide_result *res)
+{
+    if (!s->vulns || res->type != DECIDE_RESPONSE || !in->body_len || strcmp(res->verdict, "recorded") != 0)
+        return 0;
+    uint32_t attacks = 0;
+    if (vulns_need_attacks(s->vulns) && res->request_id[0]) {
+        char key[96], value[16] = "";
+        attack_key(key, sizeof key, res->request_id);
+        if (store_blocked(key, value, sizeof value) > 0) attacks = (uint32_t)strtoul(value, NULL, 16);
+    }
+    vulns_finding f[VULNS_MAX_FINDINGS];
+    int n = vulns_scan(s->vulns, attacks, in->body, in->body_len, f);
+    for (int i = 0; i < n; i++) {
+        metrics_vulnerability(f[i].class_index);
+        write_event(in, res, &f[i]);
+    }
+    return n;
+}
