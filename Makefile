@@ -32,7 +32,7 @@ BENCHES  := $(sort $(wildcard bench/*.sh))  # each bench is a script
 FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
 DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 
-.PHONY: all deps test test-build bench fuzz fuzz-build install clean
+.PHONY: all deps test test-build bench fuzz fuzz-build install clean deb
 all: deps programs
 
 deps:
@@ -77,6 +77,10 @@ install: programs
 	@for d in $(DATA_DIRS); do [ -d $$d ] || continue; \
 	  mkdir -p $(DESTDIR)$(PREFIX)/share/bundlegen/$$d && cp -R $$d/. $(DESTDIR)$(PREFIX)/share/bundlegen/$$d/; done
 	install -m 644 openapi.json $(DESTDIR)$(PREFIX)/share/bundlegen/   # served by bundlegen serve
+
+# Debian packages bundlegen and edgenode (debian/) in build/deb/, built from a copy of the tree.
+deb:
+	@scripts/make-deb.sh
 
 clean:
 	rm -rf $(B)

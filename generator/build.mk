@@ -6,7 +6,7 @@ PROGRAMS    += $(B)/bundlegen
 DATA_DIRS   += platforms templates changelog packs
 
 $(B)/bundlegen: $(call rel,$(GEN_LIB_SRC) $(GEN_MAIN))
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The same program under ASan + UBSan, for the command tests.
 $(B)/san/bundlegen: $(call san,$(GEN_LIB_SRC) $(GEN_MAIN))
@@ -14,7 +14,7 @@ $(B)/san/bundlegen: $(call san,$(GEN_LIB_SRC) $(GEN_MAIN))
 
 # The engine benchmark's driver (bench/template.sh).
 $(B)/bench_tmpl: $(call rel,bench/template/bench_tmpl.c $(GEN_LIB_SRC))
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # root.c falls back to the installed data folder, $(PREFIX)/share/bundlegen.
 $(call rel,generator/root.c) $(call san,generator/root.c): ALL_CFLAGS += -DBUNDLEGEN_DATADIR='"$(PREFIX)/share/bundlegen"'

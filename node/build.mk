@@ -6,7 +6,7 @@ NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c))) $(COMMON
 PROGRAMS     += $(B)/edgenode
 
 $(B)/edgenode: $(call rel,$(NODE_LIB_SRC) $(NODE_MAIN))
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/san/edgenode: $(call san,$(NODE_LIB_SRC) $(NODE_MAIN))
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
 

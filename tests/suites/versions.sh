@@ -17,6 +17,8 @@ node_v=$("$en" --version | sed -n 's/^edgenode \(.*\)$/\1/p')
 [ "$(jq -r .info.version openapi.json)" = "$v" ] && ok "openapi.json describes API version $v" || bad "openapi.json info.version: $(jq -r .info.version openapi.json)"
 newest=$(sed -n 's/^  - version: \(.*\)$/\1/p' changelog/edgenode.yaml | head -1)
 [ "$newest" = "$v" ] && ok "the node's changelog starts with VERSION" || bad "changelog/edgenode.yaml's newest is '$newest', VERSION is $v"
+deb_v=$(sed -n '1s/^bundlegen (\([^)]*\)).*/\1/p' debian/changelog)
+same "debian/changelog's newest package version is VERSION" "$v" "$deb_v"
 exits "changelog check passes" 0 "$bg" changelog check
 has "check compares the minimums with the shipped node" "$out" "node minimums against edgenode $v"
 
