@@ -1,0 +1,468 @@
+/* shellcmd.c -- a small lexer of sh / cmd / PowerShell command lines that finds command words in
+ * command position and scores them with their separator and first argument. */
+#include <stdlib.h>
+#include <string.h>
+#include "shellcmd.h"
+
+enum { T_END, T_WORD, T_SEP, T_OPEN, T_CLOSE, T_REDIR };
+enum { K_WEAK = 1, K_STRONG = 2 };                  /* points of a command word */
+enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8 };  /* how its argument is read */
+
+typedef struct cmdword { const char *name; unsigned char kind, flags; } cmdword;
+
+/* Sorted by name, for bsearch. Strong: rarely a word of prose or of ordinary data. Weak: also an
+ * English or programming word, so it needs the shape of shell around it. */
+static const cmdword commands[] = {
+    {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0}, {"bitsadmin", K_STRONG, 0},
+    {"busybox", K_STRONG, F_PREFIX}, {"cat", K_WEAK, 0}, {"certutil", K_STRONG, 0},
+    {"chmod", K_STRONG, 0}, {"chown", K_STRONG, 0}, {"cmd", K_STRONG, 0}, {"cp", K_WEAK, 0},
+    {"crontab", K_STRONG, 0}, {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, 0},
+    {"dash", K_WEAK, 0}, {"dd", K_WEAK, 0}, {"dig", K_WEAK, 0}, {"dir", K_WEAK, 0},
+    {"echo", K_WEAK, F_ECHO}, {"env", K_WEAK, F_PREFIX}, {"eval", K_WEAK, F_PREFIX},
+    {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"find", K_WEAK, 0}, {"ftp", K_WEAK, 0},
+    {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0}, {"head", K_WEAK, 0}, {"host", K_WEAK, 0},
+    {"hostname", K_WEAK, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
+    {"invoke-expression", K_STRONG, F_PS}, {"invoke-webrequest", K_STRONG, F_PS},
+    {"ipconfig", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0}, {"kill", K_WEAK, 0},
+    {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0}, {"ls", K_WEAK, 0}, {"lua", K_WEAK, 0},
+    {"mkfifo", K_STRONG, 0}, {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0},
+    {"nc", K_STRONG, 0}, {"ncat", K_STRONG, 0}, {"net", K_WEAK, 0}, {"netcat", K_STRONG, 0},
+    {"netstat", K_STRONG, 0}, {"node", K_WEAK, 0}, {"nohup", K_STRONG, F_PREFIX},
+    {"nslookup", K_STRONG, 0}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
+    {"perl", K_WEAK, 0}, {"php", K_WEAK, 0}, {"ping", K_WEAK, F_NUM}, {"pkill", K_STRONG, 0},
+    {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
+    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, 0},
+    {"python2", K_WEAK, 0}, {"python3", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
+    {"rev", K_WEAK, 0}, {"rm", K_WEAK, 0}, {"ruby", K_WEAK, 0}, {"rundll32", K_STRONG, 0},
+    {"scp", K_WEAK, 0}, {"sed", K_WEAK, 0}, {"set", K_WEAK, 0}, {"sh", K_STRONG, 0},
+    {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
+    {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systeminfo", K_STRONG, 0},
+    {"tac", K_WEAK, 0}, {"tail", K_WEAK, 0}, {"tar", K_WEAK, 0}, {"tasklist", K_STRONG, 0},
+    {"tcsh", K_STRONG, 0}, {"tee", K_WEAK, 0}, {"telnet", K_STRONG, 0}, {"tftp", K_STRONG, 0},
+    {"timeout", K_WEAK, F_NUM}, {"touch", K_WEAK, 0}, {"type", K_WEAK, 0}, {"uname", K_STRONG, 0},
+    {"uptime", K_WEAK, 0}, {"useradd", K_STRONG, 0}, {"ver", K_WEAK, 0}, {"wget", K_STRONG, 0},
+    {"whoami", K_STRONG, 0}, {"wmic", K_STRONG, 0}, {"wscript", K_STRONG, 0},
+    {"xargs", K_WEAK, F_PREFIX}, {"xterm", K_STRONG, 0}, {"xxd", K_STRONG, 0}, {"zsh", K_STRONG, 0},
+};
+
+typedef struct lexer {
+    const char *s;
+    size_t n, i;
+    int quote;          /* 0, '\'' or '"' */
+    int in_bt;          /* inside backticks */
+    int strong;         /* a construct prose never has was seen */
+    char *buf;          /* the current word, quotes and expansions removed */
+    size_t blen;
+} lexer;
+
+typedef struct tok {
+    int type, pts;      /* pts: of a separator or an opening, what command position it gives */
+    int loose;          /* the separator was a line break, && or ||, which join ordinary
+                         * script lines too (package.json scripts, READMEs) */
+    size_t raw_start, raw_end;  /* the word as written, for Windows paths (C:\x\cmd.exe) */
+    int obf;            /* the word had something removed between kept characters */
+    int expanded;       /* the word held an expansion */
+    int capital;        /* the word starts with a capital followed by a small letter */
+} tok;
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_name(int c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+static int is_blank(int c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; }
+static int eq_nocase(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+static int is_oper(int c) { return c == ';' || c == '|' || c == '&' || c == '<' || c == '>' || c == '(' || c == ')' || c == '`'; }
+
+/* $((...)): skips to the closing "))"; arithmetic with a digit and an operator is strong. */
+static void arith(lexer *L)
+{
+    size_t j = L->i + 3;
+    int digit = 0, op = 0;
+    while (j + 1 < L->n && !(L->s[j] == ')' && L->s[j + 1] == ')')) {
+        digit |= is_digit((unsigned char)L->s[j]);
+        op |= strchr("+-*/%", L->s[j]) != NULL && L->s[j] != '\0';
+        j++;
+    }
+    if (j + 1 < L->n) {
+        if (digit && op) L->strong = 1;
+        L->i = j + 2;
+    } else {
+        L->i = L->n;
+    }
+}
+
+/* ${...} at L->i: appends a default value (${x:-cat}) and returns 1, or 2 when it is ${IFS...}
+ * (a word break), or 0 for an empty expansion. */
+static int brace_expansion(lexer *L)
+{
+    size_t j = L->i + 2, name = j;
+    while (j < L->n && is_name((unsigned char)L->s[j])) j++;
+    int ifs = j - name == 3 && memcmp(L->s + name, "IFS", 3) == 0;
+    size_t end = j;
+    while (end < L->n && L->s[end] != '}') end++;
+    if (end >= L->n) { L->i = L->n; return 0; }
+    int r = 0;
+    if (ifs) r = 2;
+    else if (j + 1 < end && L->s[j] == ':' && (L->s[j + 1] == '-' || L->s[j + 1] == '=')) {
+        for (size_t k = j + 2; k < end; k++) L->buf[L->blen++] = L->s[k];
+        r = 1;
+    }
+    L->i = end + 1;
+    return r;
+}
+
+/* $'...' (ANSI-C quoting): \xHH, \NNN and \c escapes decoded into the word. Returns 1 when
+ * it decoded an escape. */
+static int ansi_quote(lexer *L)
+{
+    size_t j = L->i + 2;
+    int escapes = 0;
+    while (j < L->n && L->s[j] != '\'') {
+        if (L->s[j] == '\\' && j + 1 < L->n) {
+            j++;
+            escapes = 1;
+            int v = -1;
+            if (L->s[j] == 'x') {
+                v = 0;
+                int k = 0;
+                for (; k < 2 && j + 1 < L->n; k++) {
+                    int c = lower((unsigned char)L->s[j + 1]);
+                    int h = is_digit(c) ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+                    if (h < 0) break;
+                    v = v * 16 + h;
+                    j++;
+                }
+                if (k == 0) v = 'x';
+            } else if (L->s[j] >= '0' && L->s[j] <= '7') {
+                v = 0;
+                for (int k = 0; k < 3 && j < L->n && L->s[j] >= '0' && L->s[j] <= '7'; k++, j++) v = v * 8 + (L->s[j] - '0');
+                j--;
+            } else {
+                v = (unsigned char)L->s[j];
+            }
+            if (v > 0) L->buf[L->blen++] = (char)v;
+            j++;
+        } else {
+            L->buf[L->blen++] = L->s[j++];
+        }
+    }
+    L->i = j < L->n ? j + 1 : L->n;
+    return escapes;
+}
+
+/* Reads one word into L->buf; it ends at a blank, an operator, $( or a word break made by $IFS. */
+static void word(lexer *L, tok *t)
+{
+    int removed_mid = 0;
+    size_t kept_at_removal = 0;
+#define REMOVED() do { if (L->blen && !removed_mid) { removed_mid = 1; kept_at_removal = L->blen; } } while (0)
+    L->blen = 0;
+    while (L->i < L->n) {
+        unsigned char c = (unsigned char)L->s[L->i];
+        if (L->quote == '\'') {
+            if (c == '\'') { L->quote = 0; REMOVED(); }
+            else L->buf[L->blen++] = (char)c;
+            L->i++;
+            continue;
+        }
+        if (L->quote == 0 && (is_blank(c) || c == '\n' || c == '\r' || is_oper(c))) break;
+        if (L->quote == '"' && c == '`') break;
+        if (c == '"') { L->quote = L->quote ? 0 : '"'; REMOVED(); L->i++; continue; }
+        if (c == '\'' && L->quote == 0) { L->quote = '\''; REMOVED(); L->i++; continue; }
+        if (c == '\\' && L->i + 1 < L->n) {
+            unsigned char d = (unsigned char)L->s[L->i + 1];
+            if (L->quote == '"' && !strchr("$`\"\\\n", d)) { L->buf[L->blen++] = (char)c; L->i++; continue; }
+            REMOVED();
+            if (d != '\n') L->buf[L->blen++] = (char)d;
+            L->i += 2;
+            continue;
+        }
+        if (c == '^' && L->quote == 0) { REMOVED(); L->i++; continue; }
+        if (c == '$' && L->i + 1 < L->n) {
+            unsigned char d = (unsigned char)L->s[L->i + 1];
+            if (d == '(' && L->i + 2 < L->n && L->s[L->i + 2] == '(') { REMOVED(); arith(L); t->expanded = 1; continue; }
+            if (d == '(') break;
+            if (d == '{') {
+                REMOVED();
+                t->expanded = 1;
+                if (brace_expansion(L) == 2) { L->strong = 1; break; }
+                continue;
+            }
+            if (d == '\'' && L->quote == 0) { REMOVED(); if (ansi_quote(L)) t->obf = 1; continue; }
+            if (is_alpha(d) || d == '_') {
+                size_t j = L->i + 1;
+                while (j < L->n && is_name((unsigned char)L->s[j])) j++;
+                int ifs = j - L->i - 1 == 3 && memcmp(L->s + L->i + 1, "IFS", 3) == 0;
+                REMOVED();
+                t->expanded = 1;
+                L->i = j;
+                if (ifs) { L->strong = 1; break; }
+                continue;
+            }
+            if (is_digit(d) || strchr("@*#?!-", d)) { REMOVED(); t->expanded = 1; L->i += 2; continue; }
+        }
+        if (c == '%' && L->quote == 0) {
+            /* cmd's %NAME% and %NAME:~a,b%: %COMSPEC% reads as cmd, others expand to nothing */
+            size_t j = L->i + 1;
+            while (j < L->n && j - L->i < 40 && (is_name((unsigned char)L->s[j]) || strchr(":~,-", L->s[j]))) j++;
+            if (j < L->n && L->s[j] == '%' && j > L->i + 1 && is_alpha((unsigned char)L->s[L->i + 1])) {
+                if (j - L->i - 1 == 7 && eq_nocase(L->s + L->i + 1, "comspec", 7)) {
+                    memcpy(L->buf + L->blen, "cmd", 3);
+                    L->blen += 3;
+                } else {
+                    REMOVED();
+                }
+                t->expanded = 1;
+                L->i = j + 1;
+                continue;
+            }
+        }
+        L->buf[L->blen++] = (char)c;
+        L->i++;
+    }
+    if (removed_mid && L->blen > kept_at_removal) t->obf = 1;
+    t->raw_end = L->i;
+#undef REMOVED
+}
+
+/* The next token. Blanks are skipped; an empty word (say, a lone $u) is skipped too. */
+static void next_token(lexer *L, tok *t)
+{
+    for (;;) {
+        memset(t, 0, sizeof *t);
+        if (L->quote == 0)
+            while (L->i < L->n && is_blank((unsigned char)L->s[L->i])) L->i++;
+        if (L->i >= L->n) { t->type = T_END; return; }
+        const char *s = L->s;
+        size_t i = L->i;
+        unsigned char c = (unsigned char)s[i], d = i + 1 < L->n ? (unsigned char)s[i + 1] : 0;
+        if (c == '$' && d == '(' && !(i + 2 < L->n && s[i + 2] == '(') && L->quote != '\'') {
+            L->i += 2;
+            t->type = T_OPEN;
+            t->pts = 2;
+            return;
+        }
+        if (c == '`' && L->quote != '\'') {
+            L->i++;
+            t->type = L->in_bt ? T_CLOSE : T_OPEN;
+            t->pts = 1;
+            L->in_bt = !L->in_bt;
+            return;
+        }
+        if (L->quote == 0 && c == '\\' && (d == 'n' || d == 'r')) {
+            /* a line break written as \n: payloads aimed at code that unescapes it */
+            L->i += 2;
+            t->type = T_SEP;
+            t->pts = 1;
+            t->loose = 1;
+            return;
+        }
+        if (L->quote == 0) {
+            if (c == '\n' || c == '\r' || c == ';' || c == '|' || (c == '&' && d != '>')) {
+                L->i++;
+                if ((c == '|' || c == '&') && d == c) L->i++;
+                t->type = T_SEP;
+                t->pts = 1;
+                t->loose = c == '\n' || c == '\r' || d == c;
+                return;
+            }
+            if ((c == '<' || c == '>') && d == '(') { L->i += 2; t->type = T_OPEN; t->pts = 2; return; }
+            if (c == '<' || c == '>' || (c == '&' && d == '>') || (is_digit(c) && (d == '>' || d == '<'))) {
+                L->i++;
+                while (L->i < L->n && (s[L->i] == '<' || s[L->i] == '>')) L->i++;
+                if (L->i < L->n && s[L->i] == '&') {
+                    L->i++;
+                    while (L->i < L->n && (is_digit((unsigned char)s[L->i]) || s[L->i] == '-')) L->i++;
+                }
+                t->type = T_REDIR;
+                return;
+            }
+            if (c == '(') { L->i++; t->type = T_OPEN; t->pts = 0; return; }
+            if (c == ')') { L->i++; t->type = T_CLOSE; return; }
+        }
+        t->raw_start = L->i;
+        word(L, t);
+        if (L->blen == 0) {
+            if (L->i == i) L->i++;      /* a byte no rule consumed: never loop on it */
+            continue;
+        }
+        t->type = T_WORD;
+        t->capital = L->buf[0] >= 'A' && L->buf[0] <= 'Z' && L->blen > 1 && L->buf[1] >= 'a' && L->buf[1] <= 'z';
+        return;
+    }
+}
+
+static int cmp_cmd(const void *k, const void *e) { return strcmp(k, ((const cmdword *)e)->name); }
+
+/* The command a word names: its last path segment, lower case, without .exe; brace expansion
+ * {cat,/etc/passwd} names its first element. */
+static const cmdword *command_of(const char *w, size_t n, char name[24], int *sys_path)
+{
+    if (n && w[0] == '{') {
+        size_t k = 1;
+        while (k < n && w[k] != ',' && w[k] != '}') k++;
+        if (k < n && w[k] == ',') { w++; n = k - 1; }
+    }
+    size_t start = 0;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] == '/' || w[k] == '\\') start = k + 1;
+    size_t len = n - start;
+    *sys_path = start >= 4 && memcmp(w + start - 4, "bin/", 4) == 0;   /* /bin/ls, /usr/sbin/x */
+    if (len >= 4 && eq_nocase(w + n - 4, ".exe", 4)) len -= 4;
+    if (len == 0 || len > 23) return NULL;
+    for (size_t k = 0; k < len; k++) name[k] = (char)lower((unsigned char)w[start + k]);
+    name[len] = '\0';
+    return bsearch(name, commands, sizeof commands / sizeof *commands, sizeof *commands, cmp_cmd);
+}
+
+/* System directories and files a command is pointed at only in an attack. */
+static const char *const sensitive[] = {
+    "/etc", "/bin/", "/sbin/", "/usr/bin/", "/dev/tcp/", "/dev/udp/", "/proc/", "/root", "/tmp/",
+    "/var/log", "boot.ini", "win.ini", "system32", "windows\\", "windows/",
+};
+
+static int names_sensitive(const char *w, size_t n)
+{
+    for (size_t k = 0; k < sizeof sensitive / sizeof *sensitive; k++) {
+        size_t m = strlen(sensitive[k]);
+        for (size_t i = 0; i + m <= n; i++)
+            if (eq_nocase(w + i, sensitive[k], m)) return 1;
+    }
+    return 0;
+}
+
+/* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when a
+ * number that counts only if nothing but a separator follows (sleep 5). */
+static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int strict_sep)
+{
+    switch (t->type) {
+    case T_END: case T_SEP: case T_CLOSE: case T_REDIR: return 1;
+    case T_OPEN: return t->pts > 0 || (c->flags & F_PS) ? 1 : 0;
+    default: break;
+    }
+    const char *w = L->buf, *raw = L->s + t->raw_start;
+    size_t n = L->blen;
+    if (t->expanded || w[0] == '#') return 1;     /* # starts a comment: the command ends */
+    if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return 1;
+    if (w[0] == '/' || w[0] == '~' || raw[0] == '\\' || (n >= 2 && w[0] == '.' && (w[1] == '/' || w[1] == '.'))) return 1;
+    if (n >= 2 && is_alpha((unsigned char)w[0]) && w[1] == ':' && (n == 2 || !is_alpha((unsigned char)w[2]) || raw[2] == '\\')) return 1;
+    if (w[0] == '{' && memchr(w, ',', n)) return 1;
+    for (size_t k = 0; k + 2 < n && k < 8; k++)
+        if (w[k] == ':' && w[k + 1] == '/' && w[k + 2] == '/') return 1;
+    if ((c->flags & F_ECHO) && strict_sep) return 1;
+    if (c->flags & F_NUM) {
+        size_t k = 0;
+        while (k < n && is_digit((unsigned char)w[k])) k++;
+        if (k == n) return -1;
+    }
+    return 0;
+}
+
+/* A command found in command position, waiting for its first argument. */
+typedef struct finding {
+    const cmdword *c;
+    int score;          /* separator and command word, so far */
+    int at_start, loose, obf, num;
+    char name[24];
+} finding;
+
+static void settle(shellcmd_info *I, finding *f, int arg, int bonus)
+{
+    int score = f->score + arg + bonus + (f->obf ? 2 : 0);
+    if (score > I->score) {
+        I->score = score;
+        memcpy(I->command, f->name, sizeof I->command);
+    }
+    if (f->obf) I->obfuscated = 1;
+    f->c = NULL;
+    f->num = 0;
+}
+
+/* One reading, starting in the quote state quote0. */
+static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I)
+{
+    lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
+    int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, skip_word = 0;
+    finding f = {NULL, 0, 0, 0, 0, 0, ""};
+    char name[24];
+    for (size_t guard = 0; guard <= n + 1; guard++) {
+        tok t;
+        next_token(&L, &t);
+        if (f.c) {
+            int a = f.num ? t.type != T_WORD : arg_shape(&L, &t, f.c, !f.loose);
+            if (a < 0) {
+                f.num = 1;          /* decided by the token after the number */
+                continue;
+            }
+            if (f.at_start && !f.num && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
+            int bonus = t.type == T_WORD && names_sensitive(L.buf, L.blen);
+            int prefix = (f.c->flags & F_PREFIX) && t.type == T_WORD;
+            settle(I, &f, a, bonus);
+            if (prefix) cmdpos = 1;     /* sudo CMD, xargs CMD: the next word is a command too */
+        }
+        if (t.type == T_END) break;
+        switch (t.type) {
+        case T_SEP:
+            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose; skip_word = 0;
+            break;
+        case T_OPEN:
+            cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0;
+            break;
+        case T_CLOSE:
+            cmdpos = 0;
+            break;
+        case T_REDIR:
+            skip_word = 1;          /* the file name after > is no command */
+            break;
+        case T_WORD: {
+            if (skip_word) { skip_word = 0; break; }
+            if (!cmdpos) break;
+            /* NAME=value before a command keeps the command position */
+            if (is_alpha((unsigned char)L.buf[0]) || L.buf[0] == '_') {
+                size_t k = 0;
+                while (k < L.blen && is_name((unsigned char)L.buf[k])) k++;
+                if (k < L.blen && L.buf[k] == '=') break;
+            }
+            cmdpos = 0;
+            int sys_path = 0;
+            const cmdword *c = command_of(L.buf, L.blen, name, &sys_path);
+            if (!c) {
+                /* C:\x\cmd.exe: a Windows path, where the backslashes were no escapes */
+                c = command_of(in + t.raw_start, t.raw_end - t.raw_start, name, &sys_path);
+                t.obf = 0;
+            }
+            if (!c) break;
+            /* "Echo the words" opens a sentence; commands are written in lower case */
+            if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path) break;
+            f.c = c;
+            /* && and line breaks join ordinary script lines: only a strong word earns them */
+            int kind = sys_path ? K_STRONG : c->kind;
+            f.score = (pos_loose && kind == K_WEAK ? 0 : pos_pts) + kind;
+            f.at_start = pos_start;
+            f.loose = pos_loose;
+            f.obf = t.obf;
+            memcpy(f.name, name, sizeof f.name);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (L.strong) I->strong = 1;
+}
+
+int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info)
+{
+    shellcmd_info I;
+    memset(&I, 0, sizeof I);
+    reading(in, n, 0, scratch, &I);
+    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I);
+    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I);
+    if (info) *info = I;
+    return I.score >= SHELLCMD_THRESHOLD || I.strong;
+}
