@@ -20,14 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SERVE_HEADER_POOL     (32u * 1024)   /* request line and headers must fit (else 431) */
+#define SERVE_HEAD_LIMIT      (32u * 1024)   /* request line and header lines; more gets a JSON 431 */
+/* libmicrohttpd 0.9 keeps the head and a record of about 50 bytes per header line and per cookie in
+ * a per-connection pool: twice the head and 32 bytes per head byte fit the worst head within the
+ * limit (thousands of empty header lines, or "a;a;a;..." cookies), so that it is answered by us */
+#define SERVE_HEADER_POOL     (2u * SERVE_HEAD_LIMIT + 32u * SERVE_HEAD_LIMIT)
 
 /* ---- routes and metrics --------------------------------------------------------------------- */
 
 /* Indexes into the route table below (also the metrics' route label). */
 enum route_id { R_PLATFORMS, R_PLATFORM, R_CHANGELOG, R_BUNDLES, R_BUNDLE, R_OPENAPI, R_LIVE, R_READY,
              R_METRICS, R_NONE, R_COUNT };
-static const unsigned statuses[] = {200, 304, 400, 401, 404, 405, 413, 415, 500, 503};
+static const unsigned statuses[] = {200, 304, 400, 401, 404, 405, 413, 415, 431, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double render_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define NBUCKET (sizeof render_le / sizeof render_le[0])
@@ -645,16 +649,33 @@ static enum MHD_Result dispatch(serve *s, struct MHD_Connection *c, req *r, cons
     return rc;
 }
 
+static enum MHD_Result add_line_bytes(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(k) + 2 + (v ? strlen(v) : 0) + 2;     /* "Name: value" CRLF */
+    return MHD_YES;
+}
+
+/* Bytes of the request line and header lines, each with its CRLF. */
+static size_t head_bytes(struct MHD_Connection *c, const req *r, const char *method, const char *version)
+{
+    size_t n = strlen(method) + 1 + strlen(r->uri) + 1 + strlen(version) + 2;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_line_bytes, &n);
+    return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *data, size_t *size, void **req_cls)
 {
-    (void)url; (void)version;
+    (void)url;
     serve *s = cls;
     req *r = *req_cls;
     if (!r) return MHD_NO;                                 /* the URI callback ran out of memory */
     if (!r->headers_done) {                                /* headers only: never answer 200 here */
         r->headers_done = 1;
         snprintf(r->method, sizeof r->method, "%s", method);
+        if (head_bytes(c, r, method, version) > SERVE_HEAD_LIMIT)
+            return send_error(s, c, r, 431, NULL, "the request line and headers are larger than %u bytes", SERVE_HEAD_LIMIT);
         if (routes[r->route].flags & F_HEALTH) return MHD_YES;   /* never counted, never refused */
         r->counted = 1;
         long n = atomic_fetch_add(&s->m.inflight, 1) + 1;
@@ -690,6 +711,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     const char *q = strchr(uri, '?');
     r->path_len = q ? (size_t)(q - uri) : strlen(uri);
     r->route = classify(uri, r->path_len, r->id);
+    /* The query is read from r->uri. End the library's copy right after '?' (its own buffer, split
+     * in place next): libmicrohttpd 0.9 would store a record per argument in the connection's pool,
+     * and a long query of short parameters exhausted it, leaving the request unanswered. */
+    if (q && q[1]) ((char *)q)[1] = '\0';
     return r;
 }
 

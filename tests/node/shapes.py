@@ -11,6 +11,10 @@ answer must name exactly the limits the request went past.
 
   shapes.py run PORT LIMITS.json POLICY CASE.json...      one line per check, then "N passed, N failed"
   shapes.py sweep PORT LIMITS.json POLICY CASE.json...   every case over a grid of sizes; prints the score
+
+check_serve() runs the same shapes against `bundlegen serve` (tests/serve/serve_test.py), where
+"right" is an answer in time with a JSON body: the route's own status within its head limit, 431
+past it.
 """
 import itertools, json, socket, sys, time
 
@@ -97,6 +101,7 @@ def build_padded(case, attack, pads):
     hc = case.get("header_case")
     hdrs = [("Host", "api.example.com"), ("X-Forwarded-Host", "api.example.com"),
             ("X-Connector", "shapes/1.0.0"), ("X-Connector-Mode", "inline")]
+    hdrs += [tuple(h) for h in case.get("extra_headers", [])]
     if "headers" in pads:
         hdrs.append(("X-Pad", filler(4, pads["headers"])))
     for i in range(case.get("headers", 0)):
@@ -284,7 +289,9 @@ def exchange(port, case, pieces):
     sock = socket.create_connection(("127.0.0.1", port), timeout=REPLY_LIMIT)
     start = time.time()
     deadline = start + REPLY_LIMIT
-    pre = b"".join(b"GET /ping?n=%d HTTP/1.1\r\nHost: api.example.com\r\n\r\n" % i for i in range(case.get("pipelined", 0)))
+    pre = b"".join(b"GET %s?n=%d HTTP/1.1\r\nHost: api.example.com\r\n%s\r\n" %
+                   (case.get("ping", "/ping").encode(), i, "".join(f"{n}: {v}\r\n" for n, v in case.get("extra_headers", [])).encode())
+                   for i in range(case.get("pipelined", 0)))
     answers, rest = [], b""
     try:
         for i, (data, pause) in enumerate(pieces):
@@ -331,6 +338,16 @@ def read_response_interim(sock, deadline, npipelined, answers):
     return read_buffered(sock, deadline, rest)
 
 
+def send_case(port, case, lines, body):
+    """Sends one shape: (status, JSON body or None, seconds, complaint about the pipelined answers
+    before it or "")."""
+    answers, secs = exchange(port, case, frame(case, lines, body))
+    got = answers[-1][0] if answers else 0
+    doc = answers[-1][1] if answers else None
+    pre = [a[0] for a in answers[:-1]]
+    return got, doc, secs, f"pipelined requests before it answered {pre}" if any(st != 200 for st in pre) else ""
+
+
 def check_case(port, lim, policy, case, attack):
     """(ok, message) for one shape with or without its attack."""
     lines, body, spans = build(case, attack)
@@ -342,18 +359,32 @@ def check_case(port, lim, policy, case, attack):
             return False, f"case says {sorted(e)}, the limits say {sorted(want)}"
         if "limits" in case["expect"] and case["expect"]["limits"] != over:
             return False, f"case says limits {case['expect']['limits']}, the bytes give {over}"
-    answers, secs = exchange(port, case, frame(case, lines, body))
-    got = answers[-1][0] if answers else 0
-    doc = answers[-1][1] if answers else None
-    pre = [a[0] for a in answers[:-1]]
-    if any(s != 200 for s in pre):
-        return False, f"pipelined requests before it answered {pre}"
+    got, doc, secs, pre = send_case(port, case, lines, body)
+    if pre:
+        return False, pre
     if got not in want:
         return False, f"expected {' or '.join(map(str, sorted(want)))}, got {got or 'no answer'} after {secs:.1f}s {json.dumps(doc)[:300]}"
     glim = (doc or {}).get("limits", [])
     if glim != over:
         return False, f"expected limits {over}, answer says {glim}"
     return True, f"{got} in {secs:.2f}s" + (f", limits {over}" if over else "")
+
+
+def check_serve(port, head_limit, headers, case, attack):
+    """(ok, message) for one shape sent to bundlegen serve as GET (or POST) /v1/platforms: the head
+    (request line and "Name: value" lines, each with CRLF) within head_limit gets 200 (405 for a
+    POST, 404 for a path that is no route), past it a JSON 431; every answer in time, with JSON."""
+    c = dict(case, path="/v1/platforms", ping="/v1/platforms", extra_headers=[list(h) for h in headers.items()])
+    lines, body, _ = build(c, attack)
+    head = sum(len(l) + 2 for l in lines)
+    method = lines[0].split(" ")[0]
+    want = 431 if head > head_limit else 404 if c["attack_in"] == "path" else 405 if method == "POST" else 200
+    got, doc, secs, pre = send_case(port, c, lines, body)
+    if pre:
+        return False, pre
+    if got != want or doc is None:
+        return False, f"expected {want} with JSON, got {got or 'no answer'} after {secs:.1f}s {json.dumps(doc)[:200]}"
+    return True, f"{got} in {secs:.2f}s, head {head} bytes"
 
 
 def run(port, lim, policy, files):

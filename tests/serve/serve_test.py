@@ -8,6 +8,8 @@ from urllib.parse import quote
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import BG, REPO, Results, Server, raw_socket, read_response, request, metrics
 import openapi_check
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "node"))
+import shapes
 
 R = Results()
 W = tempfile.mkdtemp(prefix="serve-test.")
@@ -265,6 +267,31 @@ def test_bad_requests(port):
         R.check(is_json_error(get(port, p), 404), f"unknown route {p}: 404 JSON")
 
 
+def test_shapes(port):
+    """The node's request shapes (tests/node/shapes/*.json), each with and without its payload: an
+    answer in time with a JSON body, 431 past the 32 KiB head limit; then the edges themselves."""
+    import glob
+    for f in sorted(glob.glob(os.path.join(REPO, "tests", "node", "shapes", "*.json"))):
+        case = json.load(open(f))
+        for attack in (True, False):
+            ok, msg = shapes.check_serve(port, 32768, AUTH, case, attack)
+            R.check(ok, f"shape: {case['shape']} [{'payload' if attack else 'plain'}]: {msg}")
+    def head(n):                            # a GET whose request line and header lines are n bytes
+        line = b"GET /v1/platforms HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + TOKEN.encode() + b"\r\n"
+        pad = n - len(line) - len(b"X-Pad: \r\n")
+        return line + b"X-Pad: " + b"p" * pad + b"\r\n\r\n"
+    for n, want in ((32768, 200), (32769, 431)):
+        s = raw_socket(port, head(n))
+        status, h, b = read_response(s)
+        s.close()
+        R.check(status == want and h.get("content-type") == "application/json", f"a head of {n} bytes: {want} with JSON", (status, b[:200]))
+    s = raw_socket(port, b"GET /v1/platforms?" + b"&".join(b"p%d=v" % i for i in range(3000)) + b" HTTP/1.1\r\nHost: t\r\n"
+                   b"Authorization: Bearer " + TOKEN.encode() + b"\r\n\r\n")
+    status, _, _ = read_response(s)
+    s.close()
+    R.check(status == 200, "3000 query parameters: answered (they once exhausted the HTTP library's pool: no answer)", status)
+
+
 def test_parallel(port):
     path = bundle_path("cloudflare", endpoint="https://parallel.example:8443/a")   # uncached: renders race
     with concurrent.futures.ThreadPoolExecutor(100) as ex:
@@ -493,6 +520,7 @@ def main():
         test_changelog(port)
         test_bundles(port)
         test_bad_requests(port)
+        test_shapes(port)
         test_parallel(port)
         test_metrics_and_log(srv, port, [TOKEN, CONN_TOKEN, "second-token-abcdefghijkl"])
         test_log_lines(port)
