@@ -7,10 +7,10 @@ out=build/escape-roundtrip
 rm -rf "$out"; mkdir -p "$out"
 CC=${CC:-cc}
 flags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-  -Wmissing-prototypes -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Igenerator"
+  -Wmissing-prototypes -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Icommon -Igenerator"
 # The whole path through the engine; ESCAPE_DIRECT=1 drives the lexer and escaper alone, as the engine does.
 if [ -f generator/tmpl.c ] && [ -z "${ESCAPE_DIRECT:-}" ]; then
-  srcs=$(ls generator/*.c | grep -v '^generator/main\.c$'); defs=-DHAVE_TMPL
+  srcs="$(ls generator/*.c | grep -v '^generator/main\.c$') $(ls common/*.c)"; defs=-DHAVE_TMPL
 else
   srcs="generator/lexer.c generator/escape.c generator/buf.c generator/value.c generator/lang.c"; defs=
 fi
