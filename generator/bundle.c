@@ -200,23 +200,43 @@ int bundle_make(const manifest *m, const tmpl_set *set, const cJSON *ctx, const 
     out->file_name = manifest_archive_file(m, version);
     out->files = calloc(m->nfiles, sizeof *out->files);
     if (!out->file_name || !out->files) { snprintf(err, errsz, "out of memory"); goto fail; }
-    for (size_t i = 0; i < m->nfiles; i++) {
-        char name[2048];
-        bundle_template_name(m, i, name, sizeof name);
-        buf text = BUF_INIT;
-        tmpl_error te;
-        if (tmpl_render(set, name, ctx, NULL, &text, &te) < 0) {
-            snprintf(err, errsz, "%s: %s: %s", m->id, m->files[i].path, te.message);
-            buf_free(&text);
-            goto fail;
+    /* Files with digest: true come second, seeing {{content_digest}} of the first ones. */
+    cJSON *dctx = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && out->nfiles < m->nfiles) {
+            char hex[65];
+            if (pack_sha256_files(out->files, out->nfiles, hex) < 0) {
+                snprintf(err, errsz, "%s: the bundle's files are not a valid folder", m->id);
+                goto fail;
+            }
+            hex[BUNDLE_DIGEST_LEN] = '\0';
+            if (!(dctx = cJSON_Duplicate(ctx, 1)) || !cJSON_AddStringToObject(dctx, "content_digest", hex)) {
+                cJSON_Delete(dctx);
+                snprintf(err, errsz, "out of memory");
+                goto fail;
+            }
         }
-        pack_file *f = &out->files[out->nfiles++];
-        f->path = strdup(m->files[i].path);
-        f->len = text.len;
-        f->data = text.data ? buf_detach(&text) : calloc(1, 1);
-        f->mode = m->files[i].mode;
-        if (!f->data || !f->path) { snprintf(err, errsz, "out of memory"); goto fail; }
+        for (size_t i = 0; i < m->nfiles; i++) {
+            if (m->files[i].digest != pass) continue;
+            char name[2048];
+            bundle_template_name(m, i, name, sizeof name);
+            buf text = BUF_INIT;
+            tmpl_error te;
+            if (tmpl_render(set, name, pass ? dctx : ctx, NULL, &text, &te) < 0) {
+                snprintf(err, errsz, "%s: %s: %s", m->id, m->files[i].path, te.message);
+                buf_free(&text);
+                cJSON_Delete(dctx);
+                goto fail;
+            }
+            pack_file *f = &out->files[out->nfiles++];
+            f->path = strdup(m->files[i].path);
+            f->len = text.len;
+            f->data = text.data ? buf_detach(&text) : calloc(1, 1);
+            f->mode = m->files[i].mode;
+            if (!f->data || !f->path) { snprintf(err, errsz, "out of memory"); cJSON_Delete(dctx); goto fail; }
+        }
     }
+    cJSON_Delete(dctx);
     if (m->narchives) {
         pack_nested *nest = calloc(m->narchives, sizeof *nest);
         if (!nest) { snprintf(err, errsz, "out of memory"); goto fail; }

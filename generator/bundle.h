@@ -16,6 +16,7 @@
 #endif
 #define BUNDLEGEN_VERSION PROJECT_VERSION
 #define BUNDLE_PROTOCOL_VERSION 1
+#define BUNDLE_DIGEST_LEN 12
 #define BUNDLE_DEFAULT_EPOCH ((time_t)1767225600)   /* 2026-01-01T00:00:00Z, until the changelog gives dates */
 
 typedef struct bundle {
@@ -73,7 +74,10 @@ void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz);
  * and the validated parameters (params is consumed). NULL on memory failure. */
 cJSON *bundle_context(const manifest *m, const char *version, cJSON *params);
 
-/* Renders every file of m with ctx and packs them with entry time mtime. 0; -1 with err filled;
+/* Renders every file of m with ctx and packs them with entry time mtime. Files marked digest:
+ * are rendered last, with content_digest added to ctx: the first BUNDLE_DIGEST_LEN hex digits of
+ * the SHA-256 of the sha256sum listing of the other files (same content, same digest). The
+ * files are packed in rendering order. 0; -1 with err filled;
  * BUNDLE_LIMIT when the result is beyond the manifest's limits.bundle or limits.unpacked (a
  * refusal of the parameters, HTTP 400, rather than a failure). */
 #define BUNDLE_LIMIT (-2)

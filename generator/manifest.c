@@ -365,14 +365,15 @@ static int parse_archive_name(ctx *c, const yaml_node_t *n, manifest *m)
 
 static int parse_files(ctx *c, const yaml_node_t *n, const char *templates, manifest *m)
 {
-    static const char *const keys[] = {"template", "path", "language", "mode", NULL};
+    static const char *const keys[] = {"template", "path", "language", "mode", "digest", NULL};
     if (expect(c, n, YAML_SEQUENCE_NODE, "files") < 0) return -1;
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (cnt == 0) return yamldoc_fail(c, n, "files: a bundle needs at least one file");
     if (cnt > 1024) return yamldoc_fail(c, n, "files: more than 1024");
     if (!(m->files = calloc(cnt, sizeof *m->files))) return yamldoc_fail(c, n, "out of memory");
+    size_t digests = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *item = yamldoc_node(c, *it), *f[5];
+        yaml_node_t *item = yamldoc_node(c, *it), *f[6];
         char what[64];
         snprintf(what, sizeof what, "files[%zu]", m->nfiles);
         manifest_file *mf = &m->files[m->nfiles++];
@@ -419,7 +420,11 @@ static int parse_files(ctx *c, const yaml_node_t *n, const char *templates, mani
             else if (!strcmp(md, "0755") || !strcmp(md, "755")) mf->mode = 0755;
             else return yamldoc_fail(c, f[3], "%s: mode: \"%s\" is not 0644 or 0755", what, md);
         }
+        if (bool_field(c, f[4], what, "digest", &mf->digest) < 0) return -1;
+        digests += mf->digest;
     }
+    if (digests == m->nfiles)
+        return yamldoc_fail(c, n, "files: every file has digest: true, so there is nothing to digest");
     return 0;
 }
 
@@ -888,6 +893,7 @@ cJSON *manifest_json(const manifest *m)
         cJSON_AddStringToObject(f, "path", m->files[i].path);
         cJSON_AddStringToObject(f, "language", lang_name(m->files[i].lang));
         cJSON_AddStringToObject(f, "mode", m->files[i].mode == 0755 ? "0755" : "0644");
+        cJSON_AddBoolToObject(f, "digest", m->files[i].digest);
         cJSON_AddItemToArray(files, f);
     }
     cJSON *params = cJSON_AddArrayToObject(o, "parameters");

@@ -15,6 +15,7 @@ typedef struct manifest_file {
     int       has_lang;    /* language given in the manifest (else: from the extension) */
     tmpl_lang lang;
     unsigned  mode;        /* 0644 or 0755 */
+    int       digest;      /* rendered after the others, with {{content_digest}} naming their content */
 } manifest_file;
 
 typedef struct manifest_check {

@@ -102,6 +102,23 @@ SOURCE_DATE_EPOCH=1700000000 "$BG" generate akamai --root "$REPO" --endpoint htt
 if cmp -s "$W/e1" "$W/e2" && ! cmp -s "$W/e1" "$W/e3"; then ok "SOURCE_DATE_EPOCH sets the entry time"; else bad "SOURCE_DATE_EPOCH"; fi
 if [ "$(tar tzvf "$W/e1" | awk '{print $4}' | sort -u)" = "2023-11-14" ]; then ok "tar entries carry the epoch date"; else bad "tar dates" "$(tar tzvf "$W/e1")"; fi
 
+# ---- Akamai: edgeworker-version names main.js's content (EdgeWorkers refuses a version twice)
+akver=$("$BG" describe akamai --root "$REPO" --json | jq -r .version)
+ewv() { tar xzOf "$1" bundle.json | jq -r '."edgeworker-version"'; }
+# The digest is of the sha256sum listing of the other files: here "SHA256(main.js)  main.js\n".
+ewdigest() { tar xzOf "$1" main.js | sha256sum | sed 's/ .*/  main.js/' | sha256sum | cut -c1-12; }
+v1=$(ewv "$W/e1"); v3=$(ewv "$W/e3")
+"$BG" generate akamai --root "$REPO" --endpoint https://b.example --out "$W/e4" >/dev/null 2>&1
+v4=$(ewv "$W/e4")
+if [ "$v1" = "$v3" ]; then ok "akamai: same parameters, same edgeworker-version ($v1)"; else bad "akamai: $v1 vs $v3"; fi
+if [ -n "$v4" ] && [ "$v4" != "$v1" ]; then ok "akamai: another endpoint, another edgeworker-version ($v4)"; else bad "akamai: $v4 vs $v1"; fi
+if [ "$v1" = "$akver-$(ewdigest "$W/e1")" ] && [ "$v4" = "$akver-$(ewdigest "$W/e4")" ]; then
+  ok "akamai: edgeworker-version is VERSION-12 hex digits of main.js's listing"; else bad "akamai: $v1 / $v4 vs the digest of main.js"; fi
+if printf '%s' "$v1" | grep -Eqx '[0-9]+\.[0-9]+\.[0-9]+-[0-9a-f]{12}' && [ ${#v1} -le 32 ]; then
+  ok "akamai: edgeworker-version is short and plain ($v1)"; else bad "akamai: edgeworker-version form: $v1"; fi
+if "$BG" describe akamai --root "$REPO" --json | jq -e '[.files[] | select(.digest) | .path] == ["bundle.json"]' >/dev/null; then
+  ok "describe --json marks the digest file"; else bad "describe: files[].digest"; fi
+
 # ---- --out -
 "$BG" generate fastly --root "$REPO" --endpoint http://a.example --out - >"$W/stdout.tgz" 2>"$W/err"
 "$BG" generate fastly --root "$REPO" --endpoint http://a.example --out "$W/file.tgz" >"$W/out" 2>/dev/null
