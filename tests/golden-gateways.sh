@@ -7,7 +7,7 @@ out=$1; shift
 bundlegen=${BUNDLEGEN:-build/bundlegen}
 platforms=("$@"); [ ${#platforms[@]} -gt 0 ] || platforms=(azure-apim flex mule)
 
-common=(--version 1.0.0 --endpoint https://node-a.example.com --endpoint https://node-b.example.com:5050/edge
+common=(--endpoint https://node-a.example.com --endpoint https://node-b.example.com:5050/edge
         --set request_timeout=750ms --set retries=1 --set skip_extensions=css,png,woff2
         --set token=golden-token-0123456789 --set real_ip_header=X-Client-IP --set block_status=406
         --set 'block_page=<html><body><h1>Blocked</h1><p>Ask "support" & quote it.</p></body></html>'
@@ -17,9 +17,9 @@ common=(--version 1.0.0 --endpoint https://node-a.example.com --endpoint https:/
 mkdir -p "$out"
 for id in "${platforms[@]}"; do
   case $id in
-    azure-apim) sets=() ;;
+    azure-apim) sets=(--version 1.0.0) ;;
     flex) sets=(--set retry_interval=50ms --set business_group=0b1c2d3e-golden) ;;
-    mule) sets=(--set connect_timeout=250ms --set retry_interval=50ms --set business_group=0b1c2d3e-golden
+    mule) sets=(--version 1.0.0 --set connect_timeout=250ms --set retry_interval=50ms --set business_group=0b1c2d3e-golden
                 --set anypoint_region=eu --set host_header=X-Original-Host) ;;
     *) echo "golden.sh: unknown platform $id" >&2; exit 2 ;;
   esac

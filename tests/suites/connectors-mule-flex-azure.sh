@@ -243,14 +243,19 @@ gen flex-default flex --endpoint "$EP1"
 check "flex-default: every Rust file parses (rustfmt)" rust_ok $(find "$W/flex-default" -name '*.rs')
 check "flex-default: gcl.yaml, Cargo.toml and lib.rs agree" facts flex flex-default
 expect "flex-default: Cargo package and anypoint metadata" "$W/flex-default.json" \
-  'd["version"] == "1.0.0" and d["anypoint"] == {"group_id": "BUSINESS_GROUP_ID", "definition_asset_id": "edge-connector", "implementation_asset_id": "edge-connector-flex"}'
+  'd["version"] == "1.1.0" and d["anypoint"] == {"group_id": "BUSINESS_GROUP_ID", "definition_asset_id": "edge-connector", "implementation_asset_id": "edge-connector-flex"}'
 expect "flex-default: gcl defaults, Flex's own response limit" "$W/flex-default.json" \
   'd["defaults"]["nodes"] == [env["EP1"]] and d["defaults"]["fallback_action"] == "pass" and d["defaults"]["response_body_limit"] == 4096 and d["defaults"]["token"] == ""'
-expect "flex-default: Makefile targets" "$W/flex-default.json" 'd["makefile_targets"] == ["build", "publish", "release", "setup"]'
+expect "flex-default: the Makefile has the PDK project's targets" "$W/flex-default.json" \
+  'd["makefile_targets"] == ["build", "build-asset-files", "help", "publish", "release", "run", "setup", "show-policy-ref-name", "test"]'
+expect "flex-default: pdk from crates.io, the playground configures the generated node" "$W/flex-default.json" \
+  'd["pdk"] == "1.9.0" and d["playground_nodes"] == [env["EP1"]]'
+check "flex-default: make parses the Makefile and lists its targets" \
+  bash -c 'make -s -C "$1" help | cut -f1 | sort | tr "\n" " " | grep -qx "build build-asset-files help publish release run setup show-policy-ref-name test "' _ "$W/flex-default/edge-connector"
 cargo_test "flex-default" flex-default
 check "flex-default: lib.rs type-checks against the PDK stand-in, Config from gcl.yaml" glue flex-default
 expect "flex-default: compiled defaults" "$W/flex-default.dump.json" \
-  'd["endpoint"] == [env["EP1"]] and d["mode"] == "inline" and d["fail_mode"] == "open" and d["connector"] == "flex/1.0.0" and d["response_body_limit"] == 4096'
+  'd["endpoint"] == [env["EP1"]] and d["mode"] == "inline" and d["fail_mode"] == "open" and d["connector"] == "flex/1.1.0" and d["response_body_limit"] == 4096'
 
 export PAGE_FLEX=$'<p class="a" id=\'b\'>Quote " \' back\\slash \\" \\u{41} \\x41 "# "## r#"x"#\n\r\ttab \u2028 \u2029 </script> {} {0} {{x}} ${x} #[y] %s `id` \u0085 \ufeff \xf0\x9f\x92\xa5 */ /*</p>'
 gen flex-hostile flex --endpoint "$EP1" --endpoint "$EP2" --set "block_page=$PAGE_FLEX" --set mode=async \

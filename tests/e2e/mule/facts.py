@@ -185,12 +185,35 @@ def flex(d):
     for req in gcl["spec"].get("required", []):
         if req not in props:
             fail("gcl.yaml: required %s is not a property" % req)
+    # The PDK project layout: every dependency from crates.io (no registry named anywhere), the
+    # anypoint-cli project file pointing at definition/, and a playground API that configures the policy
+    # with the definition's properties.
+    for name, dep in cargo.get("dependencies", {}).items():
+        if isinstance(dep, dict) and ("registry" in dep or "registry-index" in dep):
+            fail("Cargo.toml: dependency %s names a registry; the PDK crates are on crates.io" % name)
+    config = tomllib.load(open(os.path.join(root, ".cargo/config.toml"), "rb"))
+    if "registries" in config or "source" in config:
+        fail(".cargo/config.toml: defines a registry or source")
+    project = yaml.safe_load(open(os.path.join(root, ".project.yaml"), encoding="utf-8"))
+    if project != {"implementation": {"ref": "."}, "definition": {"refMode": "filesystem", "ref": "definition"}}:
+        fail(".project.yaml: %r" % project)
+    api = yaml.safe_load(open(os.path.join(root, "playground/config/api.yaml"), encoding="utf-8"))
+    policy = api["spec"]["policies"][0]
+    if api.get("kind") != "ApiInstance" or not set(policy["config"]) <= set(props) or \
+            not set(gcl["spec"].get("required", [])) <= set(policy["config"]):
+        fail("playground/config/api.yaml: the policy's config does not fit gcl.yaml: %r" % policy)
+    compose = yaml.safe_load(open(os.path.join(root, "playground/docker-compose.yaml"), encoding="utf-8"))
+    mount = [v for v in compose["services"]["local-flex"]["volumes"] if v.startswith("./config:")]
+    if not mount:
+        fail("playground/docker-compose.yaml: the gateway does not read playground/config")
     return {
+        "pdk": cargo["dependencies"]["pdk"],
+        "playground_nodes": policy["config"]["nodes"],
         "package": cargo["package"]["name"],
         "version": cargo["package"]["version"],
         "anypoint": anypoint,
         "defaults": {k: v.get("default") for k, v in props.items()},
-        "makefile_targets": sorted(set(re.findall(r"^([a-z]+):", open(os.path.join(root, "Makefile")).read(), re.M))),
+        "makefile_targets": sorted(set(re.findall(r"^([a-z-]+):", open(os.path.join(root, "Makefile")).read(), re.M))),
     }
 
 

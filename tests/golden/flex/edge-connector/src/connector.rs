@@ -5,7 +5,7 @@
 use std::future::Future;
 
 /// The connector's id and bundle version, sent as `X-Connector: id/version`.
-pub const CONNECTOR: &str = "flex/1.0.0";
+pub const CONNECTOR: &str = "flex/1.1.0";
 
 const ENDPOINTS: &[&str] = &["https://node-a.example.com", "https://node-b.example.com:5050/edge"];
 const MODE: &str = "inline";

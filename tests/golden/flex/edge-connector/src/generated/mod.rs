@@ -1,2 +1,2 @@
-// mod.rs -- `make build` writes config.rs here from definition/gcl.yaml (cargo anypoint config-gen).
+// mod.rs -- `make build` (its build-asset-files step) writes config.rs here from definition/gcl.yaml.
 pub mod config;
