@@ -71,6 +71,8 @@ int oversize_fit_head(const oversize_limits *lim, const char *method, const char
     v->query = q;
 
     size_t total = 0;
+    int full = 0;                   /* past max_header_bytes: the rest is left out whole, but each
+                                     * line is still measured, so every limit passed is reported */
     for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(h[i].name), vl = strlen(h[i].value), line = nl + 2 + vl;
         const char *val = h[i].value;
@@ -78,14 +80,16 @@ int oversize_fit_head(const oversize_limits *lim, const char *method, const char
             v->over |= OVER_HEADER_LINE;
             vl = lim->max_header_line > nl + 2 ? lim->max_header_line - nl - 2 : 0;
             line = nl + 2 + vl;
+            if (full) continue;
             char *c = copy_n(val, vl);
             if (!c) { oversize_view_free(v); return -1; }
             v->cut[v->ncut++] = c;
             val = c;
         }
-        if (total + line + 2 > lim->max_header_bytes) {   /* the rest is left out whole */
+        if (full || total + line + 2 > lim->max_header_bytes) {
             v->over |= OVER_HEADERS;
-            break;
+            full = 1;
+            continue;
         }
         total += line + 2;
         v->headers[v->nheaders].name = h[i].name;
