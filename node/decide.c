@@ -130,7 +130,7 @@ static double now_seconds(void)
 
 static int analyse(const node_state *s, const decide_input *in, decide_result *out)
 {
-    detect_request dr = {in->method, in->path, in->query, in->headers, in->nheaders, in->body, in->body_len};
+    httpreq dr = {in->method, in->path, in->query, in->headers, in->nheaders, in->body, in->body_len};
     if (in->scan) {
         dr.path = in->scan->path;
         dr.query = in->scan->query;

@@ -11,7 +11,7 @@ typedef struct decide_input {
     const char *method;
     const char *path;               /* raw path, no query */
     const char *query;              /* raw query without '?', or NULL */
-    const detect_header *headers;
+    const httpreq_header *headers;
     size_t nheaders;
     const char *body;
     size_t body_len;

@@ -689,7 +689,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
     return rc;
 }
 
-static const char *find_header(const detect_request *req, const char *name)
+static const char *find_header(const httpreq *req, const char *name)
 {
     for (size_t i = 0; i < req->nheaders; i++)
         if (req->headers[i].name && strcasecmp(req->headers[i].name, name) == 0)
@@ -697,7 +697,7 @@ static const char *find_header(const detect_request *req, const char *name)
     return NULL;
 }
 
-static int walk_body(walk *w, const detect_request *req)
+static int walk_body(walk *w, const httpreq *req)
 {
     const char *ct = find_header(req, "content-type");
     size_t n = req->body_len;
@@ -725,7 +725,7 @@ static int walk_body(walk *w, const detect_request *req)
     return rc;
 }
 
-int decode_request(const detect_request *req, const decode_limits *lim, decode_fn fn, void *ctx)
+int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx)
 {
     static const decode_limits deflim = DECODE_LIMITS_DEFAULT;
     walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0};
@@ -733,7 +733,7 @@ int decode_request(const detect_request *req, const decode_limits *lim, decode_f
     if (req->path && *req->path) rc = walk_root(&w, DECODE_PATH, "path", req->path, strlen(req->path));
     if (!rc && req->query && *req->query) rc = walk_params(&w, DECODE_QUERY, "query", req->query, strlen(req->query));
     for (size_t i = 0; i < req->nheaders && !rc; i++) {
-        const detect_header *h = &req->headers[i];
+        const httpreq_header *h = &req->headers[i];
         if (!h->name || !h->value) continue;
         if (strcasecmp(h->name, "cookie") == 0) { rc = walk_cookies(&w, h->value); continue; }
         char where[DECODE_WHERE_MAX];

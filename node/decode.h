@@ -3,7 +3,7 @@
 #ifndef DECODE_H
 #define DECODE_H
 #include <stddef.h>
-#include "detect.h"
+#include "httpreq.h"
 
 /* Where a value came from; rules select on these bits. */
 enum {
@@ -29,7 +29,7 @@ typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val,
 
 /* Walks path, query parameters, headers, cookies and the body (by Content-Type, else sniffed).
  * Returns 0, the callback's non-zero value, or -1 when out of memory. */
-int decode_request(const detect_request *req, const decode_limits *lim, decode_fn fn, void *ctx);
+int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx);
 
 /* Single-step decoders. Each writes at most n bytes plus a NUL to out and returns the length. */
 size_t decode_percent(const char *in, size_t n, char *out, int plus); /* %XX, %uXXXX; plus: '+' is ' ' */

@@ -489,7 +489,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     return 0;
 }
 
-int detect_analyze(const detect_rules *R, const detect_request *req, detect_result *res)
+int detect_analyze(const detect_rules *R, const httpreq *req, detect_result *res)
 {
     if (!res) return -1;
     memset(res, 0, sizeof *res);

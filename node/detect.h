@@ -3,20 +3,9 @@
 #ifndef DETECT_H
 #define DETECT_H
 #include <stddef.h>
+#include "httpreq.h"
 
 typedef struct detect_rules detect_rules;
-
-typedef struct detect_header { const char *name, *value; } detect_header;
-
-typedef struct detect_request {
-    const char *method;
-    const char *path;            /* raw request path, without the query */
-    const char *query;           /* raw query string without '?', or NULL */
-    const detect_header *headers;/* as received, including Cookie, Content-Type, User-Agent */
-    size_t nheaders;
-    const char *body;            /* may hold NUL bytes; NULL when none */
-    size_t body_len;
-} detect_request;
 
 #define DETECT_MAX_HITS 8
 typedef struct detect_hit {
@@ -37,7 +26,7 @@ void          detect_rules_free(detect_rules *r);
 size_t        detect_rules_count(const detect_rules *r);
 
 /* Fills res (zeroed first); returns res->total, or -1 when out of memory. Thread-safe. */
-int detect_analyze(const detect_rules *r, const detect_request *req, detect_result *res);
+int detect_analyze(const detect_rules *r, const httpreq *req, detect_result *res);
 
 /* Attack class names, for metrics: "sqli", "xss", "rce", "path_traversal", "ssti", "xxe",
  * "ldapi", "nosqli", "ssrf", "crlf", "log4shell", "scanner", ... */

@@ -30,7 +30,7 @@ int filters_re_match(const pcre2_code *re, const char *subject, size_t len)
     return rc >= 0;
 }
 
-static int header_matches(const filter_header *fh, const detect_header *h, size_t nh)
+static int header_matches(const filter_header *fh, const httpreq_header *h, size_t nh)
 {
     for (size_t i = 0; i < nh; i++)
         if (strcasecmp(fh->name, h[i].name) == 0 &&
@@ -39,7 +39,7 @@ static int header_matches(const filter_header *fh, const detect_header *h, size_
     return 0;
 }
 
-static int entry_matches(const filter *f, const char *path, const detect_header *h, size_t nh,
+static int entry_matches(const filter *f, const char *path, const httpreq_header *h, size_t nh,
                          const unsigned char addr[16])
 {
     if (f->path && !filters_re_match(f->path, path, strlen(path))) return 0;
@@ -49,7 +49,7 @@ static int entry_matches(const filter *f, const char *path, const detect_header 
     return 1;
 }
 
-int filters_match(const filter_list *l, const char *path, const detect_header *h, size_t nh,
+int filters_match(const filter_list *l, const char *path, const httpreq_header *h, size_t nh,
                   const unsigned char addr[16])
 {
     for (size_t i = 0; i < l->n; i++)

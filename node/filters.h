@@ -4,7 +4,7 @@
 #define FILTERS_H
 #include <stddef.h>
 #include "cidr.h"
-#include "detect.h"
+#include "httpreq.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -20,7 +20,7 @@ typedef struct filter_list { filter *v; size_t n; } filter_list;
 pcre2_code *filters_compile(const char *pattern, int caseless, char *err, size_t errlen);
 /* 1 when the subject matches re (never errors: a failed match is no match). */
 int  filters_re_match(const pcre2_code *re, const char *subject, size_t len);
-int  filters_match(const filter_list *l, const char *path, const detect_header *h, size_t nh,
+int  filters_match(const filter_list *l, const char *path, const httpreq_header *h, size_t nh,
                    const unsigned char addr[16]);
 void filters_free(filter_list *l);
 

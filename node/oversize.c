@@ -52,7 +52,7 @@ static int cut_params(char *q, size_t max)
 }
 
 int oversize_fit_head(const oversize_limits *lim, const char *method, const char *target, const char *version,
-                    const detect_header *h, size_t n, oversize_view *v)
+                    const httpreq_header *h, size_t n, oversize_view *v)
 {
     memset(v, 0, sizeof *v);
     size_t fixed = strlen(method) + strlen(version) + 2, tlen = strlen(target);

@@ -4,7 +4,7 @@
 #ifndef OVERSIZE_H
 #define OVERSIZE_H
 #include <stddef.h>
-#include "detect.h"
+#include "httpreq.h"
 
 /* Reasons a request went past a limit; one bit each, named by oversize_reason_name. */
 enum {
@@ -38,7 +38,7 @@ typedef struct oversize_limits {
 typedef struct oversize_view {
     const char *path;               /* the target up to '?' */
     const char *query;              /* after '?', or NULL */
-    detect_header *headers;         /* the headers that fit, values cut to fit a line */
+    httpreq_header *headers;         /* the headers that fit, values cut to fit a line */
     size_t nheaders;
     unsigned over;                  /* OVER_* bits */
     char *target;                   /* owned copy of the (cut) target */
@@ -49,7 +49,7 @@ typedef struct oversize_view {
  * Returns 0, or -1 when out of memory (view freed). Headers past max_header_bytes are left out
  * of the view whole; the caller keeps every header for the protocol (host, token, routing). */
 int  oversize_fit_head(const oversize_limits *lim, const char *method, const char *target, const char *version,
-                     const detect_header *h, size_t n, oversize_view *view);
+                     const httpreq_header *h, size_t n, oversize_view *view);
 void oversize_view_free(oversize_view *view);
 
 #endif

@@ -42,7 +42,7 @@ typedef struct req {            /* per request, freed on completion */
     int headers_seen, answered;
 } req;
 
-typedef struct vec { detect_header *v; size_t n, cap; size_t bytes; int oom; } vec;
+typedef struct vec { httpreq_header *v; size_t n, cap; size_t bytes; int oom; } vec;
 
 static double now_s(void)
 {
@@ -59,7 +59,7 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
     vec *h = cls;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 32;
-        detect_header *nv = realloc(h->v, cap * sizeof *nv);
+        httpreq_header *nv = realloc(h->v, cap * sizeof *nv);
         if (!nv) { h->oom = 1; return MHD_NO; }
         h->v = nv;
         h->cap = cap;

@@ -19,7 +19,7 @@
 typedef struct req {
     char *method, *path, *query, *body;
     size_t blen;
-    detect_header h[MAXH];
+    httpreq_header h[MAXH];
     size_t nh;
     char set[24], tcase[64], cls[24], enc[16], ph[24];
     char split[8], src[48];        /* "train" or "test", and the corpus it came from */
@@ -432,7 +432,7 @@ static double cpu_now(void)
 
 static int run_ours(const detect_rules *R, req *r, int verbose)
 {
-    detect_request q = {r->method, r->path, r->query, r->h, r->nh, r->body, r->blen};
+    httpreq q = {r->method, r->path, r->query, r->h, r->nh, r->body, r->blen};
     detect_result res;
     int n = detect_analyze(R, &q, &res);
     /* Misses are printed for training requests only: the test set's payloads stay unread. */

@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *p = data, *end = data + size;
     char *path = field(&p, end), *query = field(&p, end), *ct = field(&p, end);
     char *ua = field(&p, end), *cookie = field(&p, end);
-    detect_header h[] = {{"Content-Type", ct}, {"User-Agent", ua}, {"Cookie", cookie}};
-    detect_request r = {"POST", path, *query ? query : NULL, h, 3, (const char *)p, (size_t)(end - p)};
+    httpreq_header h[] = {{"Content-Type", ct}, {"User-Agent", ua}, {"Cookie", cookie}};
+    httpreq r = {"POST", path, *query ? query : NULL, h, 3, (const char *)p, (size_t)(end - p)};
     detect_result res;
     int n = detect_analyze(rules, &r, &res);
     if (n >= 0 && (res.nhits > DETECT_MAX_HITS || res.nhits > res.total || res.total != n)) abort();

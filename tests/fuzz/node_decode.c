@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "multipart/form-data; boundary=b", "text/xml", "text/plain"};
     const uint8_t *p = data, *end = data + size;
     char *path = field(&p, end), *query = field(&p, end), *cookie = field(&p, end);
-    detect_header h[] = {{"Content-Type", types[size % 5]}, {"Cookie", cookie}, {"User-Agent", query}};
-    detect_request r = {"POST", path, query, h, 3, (const char *)p, (size_t)(end - p)};
+    httpreq_header h[] = {{"Content-Type", types[size % 5]}, {"Cookie", cookie}, {"User-Agent", query}};
+    httpreq r = {"POST", path, query, h, 3, (const char *)p, (size_t)(end - p)};
     decode_limits lim = {4, 1u << 20};
     size_t n = 0;
     if (decode_request(&r, &lim, count, &n) < 0) abort();

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data, *end = p + size;
     char *first = take_line(&p, end);
     char *lines[32];
-    detect_header h[32];
+    httpreq_header h[32];
     size_t nh = 0;
     while (p < end && nh < 32) {
         char *l = take_line(&p, end);

@@ -162,9 +162,9 @@ static int has(const seen *s, int src, const char *where, const char *val)
     return 0;
 }
 
-static void walk(seen *s, const char *path, const char *query, const detect_header *h, size_t nh, const char *body)
+static void walk(seen *s, const char *path, const char *query, const httpreq_header *h, size_t nh, const char *body)
 {
-    detect_request r = {"POST", path, query, h, nh, body, body ? strlen(body) : 0};
+    httpreq r = {"POST", path, query, h, nh, body, body ? strlen(body) : 0};
     memset(s, 0, sizeof *s);
     assert_int_equal(decode_request(&r, NULL, collect, s), 0);
 }
@@ -197,7 +197,7 @@ static void test_walk_unicode_fold(void **state)
 static void test_walk_headers_cookies(void **state)
 {
     (void)state;
-    detect_header h[] = {{"User-Agent", "x/1"}, {"Cookie", "a=1; sess=%3Cb%3E;flag"}, {"X-B64", "JyBvciAxPTEj"}};
+    httpreq_header h[] = {{"User-Agent", "x/1"}, {"Cookie", "a=1; sess=%3Cb%3E;flag"}, {"X-B64", "JyBvciAxPTEj"}};
     seen s;
     walk(&s, "/", NULL, h, 3, NULL);
     assert_true(has(&s, DECODE_HEADER, "header.user-agent", "x/1"));
@@ -211,7 +211,7 @@ static void test_walk_headers_cookies(void **state)
 static void test_walk_json(void **state)
 {
     (void)state;
-    detect_header h[] = {{"Content-Type", "application/json; charset=utf-8"}};
+    httpreq_header h[] = {{"Content-Type", "application/json; charset=utf-8"}};
     seen s;
     walk(&s, "/", NULL, h, 1, "{\"user\":{\"name\":\"\\u003cb\\u003e\",\"tags\":[\"x\",{\"k\":\"v\"}]},\"n\":5,\"$ne\":null}");
     assert_true(has(&s, DECODE_BODY, "body.user.name", "<b>"));
@@ -234,13 +234,13 @@ static void test_walk_json(void **state)
 static void test_walk_form_multipart(void **state)
 {
     (void)state;
-    detect_header form[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    httpreq_header form[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
     seen s;
     walk(&s, "/", NULL, form, 1, "a=%27x&b=y+z");
     assert_true(has(&s, DECODE_BODY, "body.a", "'x"));
     assert_true(has(&s, DECODE_BODY, "body.b", "y z"));
     seen_free(&s);
-    detect_header mp[] = {{"Content-Type", "multipart/form-data; boundary=\"XX\""}};
+    httpreq_header mp[] = {{"Content-Type", "multipart/form-data; boundary=\"XX\""}};
     walk(&s, "/", NULL, mp, 1,
          "preamble\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
          "Content-Type: text/plain\r\n\r\nline1\r\nline2\r\n--XX\n"
@@ -255,7 +255,7 @@ static void test_walk_form_multipart(void **state)
 static void test_walk_xml(void **state)
 {
     (void)state;
-    detect_header h[] = {{"Content-Type", "text/xml"}};
+    httpreq_header h[] = {{"Content-Type", "text/xml"}};
     seen s;
     const char *doc = "<?xml version=\"1.0\"?><!DOCTYPE r><r a=\"1&amp;2\"><n>&lt;b&gt;</n><e/><c><![CDATA[<x>]]></c>tail</r>";
     walk(&s, "/", NULL, h, 1, doc);
@@ -271,7 +271,7 @@ static void test_walk_body_with_nul(void **state)
 {
     (void)state;
     seen s;
-    detect_request r = {"POST", "/", NULL, NULL, 0, "a\0<b>", 5};
+    httpreq r = {"POST", "/", NULL, NULL, 0, "a\0<b>", 5};
     memset(&s, 0, sizeof s);
     assert_int_equal(decode_request(&r, NULL, collect, &s), 0);
     assert_int_equal(s.n, 3);   /* the path, the body as is, and the body without the tag */
@@ -309,7 +309,7 @@ static void test_walk_output_bound(void **state)
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     big[0] = '%';   /* would be decoded, but the budget forbids the copy */
-    detect_request r = {"GET", big, NULL, NULL, 0, NULL, 0};
+    httpreq r = {"GET", big, NULL, NULL, 0, NULL, 0};
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
@@ -327,8 +327,8 @@ static void test_walk_large_body_inspected(void **state)
     memset(body, 'a', sizeof body);
     memcpy(body + 280, "&b=%3Cscript%3E", 15);
     body[295] = '\0';
-    detect_header h[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    detect_request r = {"POST", "/", NULL, h, 1, body, 295};
+    httpreq_header h[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    httpreq r = {"POST", "/", NULL, h, 1, body, 295};
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
@@ -346,7 +346,7 @@ static void test_walk_stops(void **state)
 {
     (void)state;
     int calls = 0;
-    detect_request r = {"GET", "/a", "b=1&c=2", NULL, 0, NULL, 0};
+    httpreq r = {"GET", "/a", "b=1&c=2", NULL, 0, NULL, 0};
     assert_int_equal(decode_request(&r, NULL, stop_at_second, &calls), 7);
     assert_int_equal(calls, 2);
 }

@@ -126,8 +126,8 @@ static void test_analyze_where_and_selection(void **state)
     detect_rules *r = load_text(small_rules, err, sizeof err);
     if (!r) fail_msg("%s", err);
     assert_int_equal(detect_rules_count(r), 6);
-    detect_header h[] = {{"User-Agent", "evil"}, {"X-Other", "evil"}};
-    detect_request q = {"GET", "/evil", "a=evil", h, 2, NULL, 0};
+    httpreq_header h[] = {{"User-Agent", "evil"}, {"X-Other", "evil"}};
+    httpreq q = {"GET", "/evil", "a=evil", h, 2, NULL, 0};
     detect_result res;
     /* 'evil' is plain text: only rules flagged plain see it; q-only is not, so no hit in the query */
     assert_int_equal(detect_analyze(r, &q, &res), 1);
@@ -140,7 +140,7 @@ static void test_analyze_where_and_selection(void **state)
     assert_string_equal(res.hits[0].rule_id, "q-only");
     assert_string_equal(res.hits[0].where, "query.a");
 
-    detect_request b = {"POST", "/", NULL, NULL, 0, "{\"x\":\"<evil>\",\"y\":\"CASE!\",\"z\":\"CaSe!\"}", 0};
+    httpreq b = {"POST", "/", NULL, NULL, 0, "{\"x\":\"<evil>\",\"y\":\"CASE!\",\"z\":\"CaSe!\"}", 0};
     b.body_len = strlen(b.body);
     assert_int_equal(detect_analyze(r, &b, &res), 2);
     assert_string_equal(res.hits[0].rule_id, "any-case");
@@ -149,7 +149,7 @@ static void test_analyze_where_and_selection(void **state)
     assert_string_equal(res.hits[1].where, "body.z");
 
     /* the sql transform removes comments and folds spaces before matching */
-    detect_request s = {"GET", "/", "id=1/**/UNION/*x*/%20%20SELECT", NULL, 0, NULL, 0};
+    httpreq s = {"GET", "/", "id=1/**/UNION/*x*/%20%20SELECT", NULL, 0, NULL, 0};
     assert_int_equal(detect_analyze(r, &s, &res), 1);
     assert_string_equal(res.hits[0].rule_id, "sql-xf");
     detect_rules_free(r);
@@ -162,7 +162,7 @@ static void test_analyze_counts_once_and_caps(void **state)
     detect_rules *r = load_text("rules:\n  - {id: lt, class: xss, pattern: '<x>'}\n", err, sizeof err);
     if (!r) fail_msg("%s", err);
     /* the same value decoded several ways (raw, percent) hits once; ten parameters hit ten times */
-    detect_request q = {"GET", "/", "a=<x>&b=%3Cx%3E&c=%253Cx%253E&d=<x>&e=<x>&f=<x>&g=<x>&h=<x>&i=<x>&j=<x>", NULL, 0, NULL, 0};
+    httpreq q = {"GET", "/", "a=<x>&b=%3Cx%3E&c=%253Cx%253E&d=<x>&e=<x>&f=<x>&g=<x>&h=<x>&i=<x>&j=<x>", NULL, 0, NULL, 0};
     detect_result res;
     int n = detect_analyze(r, &q, &res);
     assert_int_equal(n, 11);            /* ten parameters and the whole query string */
@@ -179,7 +179,7 @@ static void test_analyze_benign_empty(void **state)
     char err[512];
     detect_rules *r = detect_rules_load("node/rules.yaml", err, sizeof err);
     if (!r) fail_msg("%s", err);
-    detect_request q = {"GET", NULL, NULL, NULL, 0, NULL, 0};
+    httpreq q = {"GET", NULL, NULL, NULL, 0, NULL, 0};
     detect_result res;
     assert_int_equal(detect_analyze(r, &q, &res), 0);
     assert_int_equal(res.nhits, 0);
@@ -191,10 +191,10 @@ typedef struct job { const detect_rules *r; int bad; } job;
 static void *worker(void *arg)
 {
     job *j = arg;
-    detect_header h[] = {{"User-Agent", "sqlmap/1.7"}, {"Content-Type", "application/json"}};
+    httpreq_header h[] = {{"User-Agent", "sqlmap/1.7"}, {"Content-Type", "application/json"}};
     const char *body = "{\"q\":\"1' OR '1'='1\",\"c\":\"<script>alert(1)</script>\"}";
     for (int i = 0; i < 300; i++) {
-        detect_request q = {"POST", "/api", i % 2 ? "x=../../etc/passwd" : "x=fine", h, 2, body, strlen(body)};
+        httpreq q = {"POST", "/api", i % 2 ? "x=../../etc/passwd" : "x=fine", h, 2, body, strlen(body)};
         detect_result res;
         int want = i % 2 ? 4 : 3;
         if (detect_analyze(j->r, &q, &res) < want) j->bad++;

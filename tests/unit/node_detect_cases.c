@@ -63,7 +63,7 @@ static void run_case(void **state)
     free(text);
     if (!c) fail_msg("%s: not valid JSON", tc->path);
 
-    detect_header h[MAXH];
+    httpreq_header h[MAXH];
     size_t nh = 0;
     const cJSON *hs = cJSON_GetObjectItemCaseSensitive(c, "headers"), *it;
     cJSON_ArrayForEach(it, hs) {
@@ -77,7 +77,7 @@ static void run_case(void **state)
         body = json_body;
         if (nh < MAXH) { h[nh].name = "Content-Type"; h[nh].value = "application/json"; nh++; }
     }
-    detect_request rq = {
+    httpreq rq = {
         str_field(c, "method") ? str_field(c, "method") : (body ? "POST" : "GET"),
         str_field(c, "path") ? str_field(c, "path") : "/",
         str_field(c, "query"), h, nh, body, body ? strlen(body) : 0,

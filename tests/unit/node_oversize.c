@@ -64,7 +64,7 @@ static void headers(void **st)
     (void)st;
     oversize_view v;
     /* "Name: value" lines: 24 bytes is the line limit; 64 in all, each counted with its CRLF */
-    detect_header h[] = {{"X-A", "0123456789abcdefghi"},     /* 3 + 2 + 19 = 24: at the limit */
+    httpreq_header h[] = {{"X-A", "0123456789abcdefghi"},     /* 3 + 2 + 19 = 24: at the limit */
                          {"X-B", "0123456789abcdefghij"},    /* 25: cut to 24 */
                          {"X-C", "0123456789"},              /* 15 + 2: 26 + 26 + 17 = 69 > 64 */
                          {"Host", "h"}};
@@ -78,7 +78,7 @@ static void headers(void **st)
     assert_int_equal(v.nheaders, 2);                        /* the rest is left out whole */
     assert_string_equal(v.headers[1].value, "0123456789abcdefghi");
     oversize_view_free(&v);
-    detect_header exact[] = {{"X-A", "0123456789abcdefghi"}, {"X-B", "0123456789abcdefghi"},
+    httpreq_header exact[] = {{"X-A", "0123456789abcdefghi"}, {"X-B", "0123456789abcdefghi"},
                              {"X-C", "01234"}};               /* 26 + 26 + 12 = 64: at the limit */
     assert_int_equal(oversize_fit_head(&lim, "GET", "/", "HTTP/1.1", exact, 3, &v), 0);
     assert_int_equal(v.over, 0);

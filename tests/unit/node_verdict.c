@@ -55,9 +55,9 @@ static unsigned over;           /* OVER_* bits the next run() reports, as the se
 /* Decides a GET from peer with the given query and extra headers ("Name: value" pairs). */
 static int run(node_state *s, const char *peer, const char *query, decide_result *r, ...)
 {
-    detect_header h[16];
+    httpreq_header h[16];
     size_t n = 0;
-    h[n++] = (detect_header){"Host", "node.internal"};
+    h[n++] = (httpreq_header){"Host", "node.internal"};
     va_list ap;
     va_start(ap, r);
     for (const char *name; n < 16 && (name = va_arg(ap, const char *));) {

@@ -33,7 +33,7 @@ static const char *str_field(const cJSON *o, const char *k)
 /* The request's attack bits, from the shipped rules. */
 static uint32_t attacks_of(const cJSON *rq)
 {
-    detect_header h[MAXH];
+    httpreq_header h[MAXH];
     size_t nh = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rq, "headers"))
@@ -45,7 +45,7 @@ static uint32_t attacks_of(const cJSON *rq)
         body = json_body = cJSON_PrintUnformatted(jb);
         if (nh < MAXH) { h[nh].name = "Content-Type"; h[nh].value = "application/json"; nh++; }
     }
-    detect_request r = {str_field(rq, "method") ? str_field(rq, "method") : "GET",
+    httpreq r = {str_field(rq, "method") ? str_field(rq, "method") : "GET",
                         str_field(rq, "path") ? str_field(rq, "path") : "/", str_field(rq, "query"),
                         h, nh, body, body ? strlen(body) : 0};
     detect_result res;
