@@ -89,7 +89,7 @@ static void headers(void **st)
     assert_int_equal(v.over, OVER_HEADERS);
     assert_int_equal(v.nheaders, 2);
     oversize_view_free(&v);
-    detect_header late[] = {{"X-A", "0123456789abcdefghi"}, {"X-B", "0123456789abcdefghi"},
+    httpreq_header late[] = {{"X-A", "0123456789abcdefghi"}, {"X-B", "0123456789abcdefghi"},
                             {"X-C", "0123456789"}, {"X-D", "0123456789abcdefghijklmn"}};
     assert_int_equal(oversize_fit_head(&lim, "GET", "/", "HTTP/1.1", late, 4, &v), 0);
     assert_int_equal(v.over, OVER_HEADERS | OVER_HEADER_LINE);     /* a long line past the total counts too */
