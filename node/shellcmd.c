@@ -61,6 +61,8 @@ typedef struct tok {
                          * script lines too (package.json scripts, READMEs) */
     size_t raw_start, raw_end;  /* the word as written, for Windows paths (C:\x\cmd.exe) */
     int obf;            /* the word had something removed between kept characters */
+    int glued;          /* the word follows an operator with no blank between (;echo) */
+    int pipe;           /* the separator was a single | */
     int expanded;       /* the word held an expansion */
     int capital;        /* the word starts with a capital followed by a small letter */
 } tok;
@@ -250,7 +252,8 @@ static void next_token(lexer *L, tok *t)
         if (c == '`' && L->quote != '\'') {
             L->i++;
             t->type = L->in_bt ? T_CLOSE : T_OPEN;
-            t->pts = 1;
+            /* `ls -la` after a blank is as often a code span in prose or Markdown */
+            t->pts = i > 0 && is_blank((unsigned char)s[i - 1]) ? 0 : 1;
             L->in_bt = !L->in_bt;
             return;
         }
@@ -269,6 +272,7 @@ static void next_token(lexer *L, tok *t)
                 t->type = T_SEP;
                 t->pts = 1;
                 t->loose = c == '\n' || c == '\r' || d == c;
+                t->pipe = c == '|' && d != '|';
                 return;
             }
             if ((c == '<' || c == '>') && d == '(') { L->i += 2; t->type = T_OPEN; t->pts = 2; return; }
@@ -286,11 +290,13 @@ static void next_token(lexer *L, tok *t)
             if (c == ')') { L->i++; t->type = T_CLOSE; return; }
         }
         t->raw_start = L->i;
+        t->glued = i > 0 && is_oper((unsigned char)s[i - 1]);
         word(L, t);
-        if (L->blen == 0) {
+        if (L->blen == 0 && !t->expanded) {
             if (L->i == i) L->i++;      /* a byte no rule consumed: never loop on it */
             continue;
         }
+        L->buf[L->blen] = '\0';        /* an argument that only expands ($dir) reads as empty */
         t->type = T_WORD;
         t->capital = L->buf[0] >= 'A' && L->buf[0] <= 'Z' && L->blen > 1 && L->buf[1] >= 'a' && L->buf[1] <= 'z';
         return;
@@ -336,29 +342,46 @@ static int names_sensitive(const char *w, size_t n)
     return 0;
 }
 
-/* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when a
- * number that counts only if nothing but a separator follows (sleep 5). */
-static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int strict_sep)
+/* A word that names a place: an absolute, home or relative-up path, a drive, a UNC path, a URL,
+ * or a dotted address. */
+static int path_like(const lexer *L, const tok *t)
+{
+    const char *w = L->buf, *raw = L->s + t->raw_start;
+    size_t n = L->blen;
+    if (w[0] == '/' || w[0] == '~' || raw[0] == '\\') return 1;
+    if (n >= 3 && w[0] == '.' && (w[1] == '/' || (w[1] == '.' && w[2] == '/'))) return 1;
+    if (n >= 2 && is_alpha((unsigned char)w[0]) && w[1] == ':' && (n == 2 || !is_alpha((unsigned char)w[2]) || raw[2] == '\\')) return 1;
+    for (size_t k = 0; k + 2 < n && k < 8; k++)
+        if (w[k] == ':' && w[k + 1] == '/' && w[k + 2] == '/') return 1;
+    int dots = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (w[k] == '.') dots++;
+        else if (!is_digit((unsigned char)w[k])) return 0;
+    }
+    return dots == 3;
+}
+
+/* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when
+ * it is decided by the token after it: a number (sleep 5) or an option of a weak command (rm -rf
+ * gh-pages in a build script is no attack; rm -rf / is). */
+static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok)
 {
     switch (t->type) {
     case T_END: case T_SEP: case T_CLOSE: case T_REDIR: return 1;
     case T_OPEN: return t->pts > 0 || (c->flags & F_PS) ? 1 : 0;
     default: break;
     }
-    const char *w = L->buf, *raw = L->s + t->raw_start;
+    const char *w = L->buf;
     size_t n = L->blen;
-    if (t->expanded || w[0] == '#') return 1;     /* # starts a comment: the command ends */
-    if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return 1;
-    if (w[0] == '/' || w[0] == '~' || raw[0] == '\\' || (n >= 2 && w[0] == '.' && (w[1] == '/' || w[1] == '.'))) return 1;
-    if (n >= 2 && is_alpha((unsigned char)w[0]) && w[1] == ':' && (n == 2 || !is_alpha((unsigned char)w[2]) || raw[2] == '\\')) return 1;
+    if (w[0] == '#') return 1;     /* # starts a comment: the command ends */
+    if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return c->kind == K_WEAK ? -1 : 1;
+    if (path_like(L, t)) return 1;
     if (w[0] == '{' && memchr(w, ',', n)) return 1;
-    for (size_t k = 0; k + 2 < n && k < 8; k++)
-        if (w[k] == ':' && w[k + 1] == '/' && w[k + 2] == '/') return 1;
-    if ((c->flags & F_ECHO) && strict_sep) return 1;
+    if ((c->flags & F_ECHO) && echo_ok) return 1;
     if (c->flags & F_NUM) {
         size_t k = 0;
         while (k < n && is_digit((unsigned char)w[k])) k++;
-        if (k == n) return -1;
+        if (k == n && n) return -1;
     }
     return 0;
 }
@@ -367,7 +390,7 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int strict_
 typedef struct finding {
     const cmdword *c;
     int score;          /* separator and command word, so far */
-    int at_start, loose, obf, num;
+    int at_start, loose, obf, num, glued, pipe;
     char name[24];
 } finding;
 
@@ -387,16 +410,25 @@ static void settle(shellcmd_info *I, finding *f, int arg, int bonus)
 static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I)
 {
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
-    int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, skip_word = 0;
-    finding f = {NULL, 0, 0, 0, 0, 0, ""};
+    int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
+    finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
         tok t;
         next_token(&L, &t);
         if (f.c) {
-            int a = f.num ? t.type != T_WORD : arg_shape(&L, &t, f.c, !f.loose);
+            int a;
+            if (f.num) {
+                size_t k = 0;
+                while (k < L.blen && is_digit((unsigned char)L.buf[k])) k++;
+                a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen);
+            } else {
+                /* echo X is an attack's probe after | or glued to its separator (;echo X),
+                 * and an ordinary line of a script after "; " */
+                a = arg_shape(&L, &t, f.c, f.glued || f.pipe);
+            }
             if (a < 0) {
-                f.num = 1;          /* decided by the token after the number */
+                f.num = 1;          /* decided by the token after this one */
                 continue;
             }
             if (f.at_start && !f.num && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
@@ -408,10 +440,10 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         if (t.type == T_END) break;
         switch (t.type) {
         case T_SEP:
-            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose; skip_word = 0;
+            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose; pos_pipe = t.pipe; skip_word = 0;
             break;
         case T_OPEN:
-            cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0;
+            cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
             break;
         case T_CLOSE:
             cmdpos = 0;
@@ -421,7 +453,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             break;
         case T_WORD: {
             if (skip_word) { skip_word = 0; break; }
-            if (!cmdpos) break;
+            if (!cmdpos || L.blen == 0) break;     /* $u cat: the command is still to come */
             /* NAME=value before a command keeps the command position */
             if (is_alpha((unsigned char)L.buf[0]) || L.buf[0] == '_') {
                 size_t k = 0;
@@ -446,6 +478,8 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             f.at_start = pos_start;
             f.loose = pos_loose;
             f.obf = t.obf;
+            f.glued = t.glued;
+            f.pipe = pos_pipe;
             memcpy(f.name, name, sizeof f.name);
             break;
         }
