@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/corpora
 mkdir -p "$out/debs" "$out/x" build/bench
-debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min"
+debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min node-express node-less node-grunt-cli node-d3 node-yargs node-request node-moment node-ws node-axios node-marked node-markdown-it node-highlight.js node-browserify node-rimraf node-jsdom"
 # The corpora are Debian packages, downloaded (never installed) once into build/corpora/debs.
 for p in $debs; do
     if ! ls "$out/debs/${p}_"*.deb >/dev/null 2>&1; then

@@ -130,10 +130,45 @@ def repo_json(repo):
     names = subprocess.run(["git", "-C", repo, "ls-files", "*.json"], capture_output=True, text=True).stdout.split()
     docs = []
     for n in names:
-        if n.startswith(("tests/detect/", "tests/fuzz/", "tests/escape/", "tests/examples/", "node_modules/")):
+        if n.startswith(("tests/detect/", "tests/fuzz/", "tests/escape/", "tests/examples/", "tests/vulns/",
+                         "node_modules/")):
             continue
         with open(os.path.join(repo, n), encoding="utf-8", errors="replace") as f:
             docs.append(f.read())
+    return docs
+
+
+NODE_DEBS = ("node-express", "node-less", "node-grunt-cli", "node-d3", "node-yargs", "node-request",
+             "node-moment", "node-ws", "node-axios", "node-marked", "node-markdown-it",
+             "node-highlight.js", "node-browserify", "node-rimraf", "node-jsdom")
+
+
+def npm_names(repo):
+    """The names of the npm packages the test set's manifests come from (node_modules)."""
+    names = set()
+    nm = os.path.join(repo, "node_modules")
+    for d, _, files in os.walk(nm):
+        if "package.json" in files:
+            names.add(os.path.relpath(d, nm).split("node_modules" + os.sep)[-1])
+    return names
+
+
+def debian_manifests(root, repo):
+    """package.json of Debian's packaging of npm packages, less any package the repository's
+    node_modules also has, so that no manifest is on both sides."""
+    skip, docs = npm_names(repo), []
+    for deb in NODE_DEBS:
+        for d, _, files in sorted(os.walk(os.path.join(root, deb))):
+            if "package.json" not in files:
+                continue
+            with open(os.path.join(d, "package.json"), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            try:
+                name = json.loads(text).get("name", "")
+            except ValueError:
+                continue
+            if name and name not in skip:
+                docs.append(text)
     return docs
 
 
@@ -151,6 +186,9 @@ def training(out, root, blns_txt, repo):
     fm = os.path.join(root, "fortunes-min/usr/share/games/fortunes")
     emit(out, "train", "fortunes-min", "benign", "benign",
          fortunes([os.path.join(fm, n) for n in ("fortunes", "literature", "riddles")]), ("form", "json"))
+    for d in capped(debian_manifests(root, repo), "debian-npm"):
+        out.write(json.dumps(req("train", "Debian node-* package.json", "benign", "benign", "POST",
+                                 "/api/packages", None, d, "application/json")) + "\n")
     for d in capped(repo_json(repo), "repo"):
         out.write(json.dumps(req("train", "repository *.json", "benign", "benign", "POST", "/api/documents",
                                  None, d, "application/json")) + "\n")
