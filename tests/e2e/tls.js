@@ -7,10 +7,10 @@
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
-const net = require("node:net");
 const path = require("node:path");
-const { spawn, execFileSync } = require("node:child_process");
+const { execFileSync } = require("node:child_process");
 const { serve } = require("./lib.js");
+const { run, port } = require("./standalone.js");
 
 /** Per platform: host(api, h) starts the gateway for bundle h.dir on h.port in front of h.origin, trusting
  *  h.trusted (a CA file) for the node, or h.other when h.trusted is null; logged(h, child) finds the
@@ -39,41 +39,7 @@ const EDGENODE = path.resolve(ROOT, process.env.EDGENODE || "build/edgenode");
 const BUNDLEGEN = path.resolve(ROOT, process.env.BUNDLEGEN || "build/bundlegen");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "tls-"));
 const ATTACK = "/search?id=1%27%20OR%20%271%27%3D%271";
-const children = [];
-let passed = 0, failed = 0;
-
-function check(name, ok, detail) {
-  if (ok) passed++; else failed++;
-  console.log((ok ? "ok - " : "not ok - ") + name + (ok || !detail ? "" : ": " + detail));
-}
-
-const api = {
-  start: function (cmd, args) {
-    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    c.log = "";
-    c.stdout.on("data", function (d) { c.log += d; });
-    c.stderr.on("data", function (d) { c.log += d; });
-    children.push(c);
-    return c;
-  },
-  waitPort: async function (port, ms) {
-    for (const end = Date.now() + ms; Date.now() < end;) {
-      const up = await new Promise(function (resolve) {
-        const s = net.connect(port, "127.0.0.1", function () { s.destroy(); resolve(true); });
-        s.on("error", function () { resolve(false); });
-      });
-      if (up) return true;
-      await new Promise(function (r) { setTimeout(r, 50); });
-    }
-    return false;
-  }
-};
-
-function port() {
-  return new Promise(function (resolve) {
-    const s = net.createServer().listen(0, "127.0.0.1", function () { const p = s.address().port; s.close(function () { resolve(p); }); });
-  });
-}
+const T = run(), api = T.api, check = T.check;
 
 async function get(p, pathQuery) {
   try { const r = await fetch("http://127.0.0.1:" + p + pathQuery, { signal: AbortSignal.timeout(10000) }); return r.status; }
@@ -121,9 +87,5 @@ async function main() {
   origin.close();
 }
 
-main().catch(function (e) { check(ID + " tls set-up", false, e && e.stack ? e.stack : String(e)); }).finally(function () {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-  if (!process.env.KEEP) fs.rmSync(TMP, { recursive: true, force: true });
-  console.log(passed + " passed, " + failed + " failed");
-  process.exitCode = failed ? 1 : 0;
-});
+main().catch(function (e) { check(ID + " tls set-up", false, e && e.stack ? e.stack : String(e)); })
+  .finally(function () { T.finish(TMP); });

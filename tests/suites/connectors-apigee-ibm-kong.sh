@@ -279,11 +279,14 @@ for l in "${lints[@]}"; do
 done
 
 # End to end against the real edgenode: Apigee and IBM harnesses, Kong inside nginx; Kong and IBM also
-# over HTTPS (IBM through its TLS client profile).
+# over HTTPS (IBM through its TLS client profile); Kong's connection reuse and spooled bodies.
 node tests/e2e/run.js "${ids[@]}" >"$work/e2e.log" 2>&1
 count "$work/e2e.log" "tests/e2e/run.js"
 for id in kong ibm-datapower; do
   node tests/e2e/tls.js $id >"$work/tls-$id.log" 2>&1
   count "$work/tls-$id.log" "tests/e2e/tls.js $id"
 done
+# Kong's keepalive pool, counted where the node accepts connections, and a body nginx spooled to a file.
+node tests/e2e/kong/pool.js >"$work/pool.log" 2>&1
+count "$work/pool.log" "tests/e2e/kong/pool.js"
 finish

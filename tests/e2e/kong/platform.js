@@ -17,7 +17,7 @@ function conf(h, prefix) {
     "  access_log off;",
     "  client_body_temp_path " + prefix + "/body; proxy_temp_path " + prefix + "/proxy;",
     "  fastcgi_temp_path " + prefix + "/fcgi; uwsgi_temp_path " + prefix + "/uwsgi; scgi_temp_path " + prefix + "/scgi;",
-    "  client_body_buffer_size 1m;",
+    "  client_body_buffer_size " + (h.bodyBuffer || "1m") + ";",
     h.trusted ? "  lua_ssl_trusted_certificate " + h.trusted + ";" : "",
     "  lua_package_path \"" + h.dir + "/?.lua;" + mock + "/?.lua;;\";",
     "  init_by_lua_block {",
@@ -38,7 +38,8 @@ function conf(h, prefix) {
     "}", ""].join("\n");
 }
 
-/** Starts nginx hosting the plugin of bundle h.dir on h.port in front of h.origin; h.trusted: the CA
+/** Starts nginx hosting the plugin of bundle h.dir on h.port in front of h.origin; h.bodyBuffer: nginx's
+ *  client_body_buffer_size (default 1m, so bodies stay in memory); h.trusted: the CA
  *  file for the node's TLS certificate. start(cmd, args) and waitPort(port, ms) come from the caller. */
 async function host(api, h) {
   const prefix = h.dir + "-nginx";

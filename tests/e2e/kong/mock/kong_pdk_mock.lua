@@ -20,18 +20,14 @@ function request.get_header(name)
   if type(v) == "table" then return v[1] end
   return v
 end
--- Kong: the body as a string, "" when empty, nil when it could not be read (e.g. too big for memory).
+-- Kong: the body as a string, "" when empty; a body nginx spooled to a file (larger than
+-- client_body_buffer_size) is not read: nil and the reason, as Kong documents.
 function request.get_raw_body()
   ngx.req.read_body()
   local data = ngx.req.get_body_data()
   if data then return data end
-  local file = ngx.req.get_body_file()
-  if not file then return "" end
-  local f = io.open(file, "rb")
-  if not f then return nil, "cannot read the request body file" end
-  data = f:read("*a")
-  f:close()
-  return data
+  if not ngx.req.get_body_file() then return "" end
+  return nil, "request body did not fit into client body buffer, consider raising client_body_buffer_size"
 end
 
 local response = {}

@@ -23,6 +23,8 @@ return {
           { mode = { type = "string", one_of = { "inline", "async" }, default = {{mode}} } },
           { connect_timeout = ms({{connect_timeout}}, 1, 60000) },
           { request_timeout = ms({{request_timeout}}, 1, 300000) },
+          { keepalive_pool_size = { type = "integer", default = {{keepalive_pool_size}}, between = { 1, 1000 } } },
+          { keepalive_timeout = ms({{keepalive_timeout}}, 1, 3600000) },
           { retries = { type = "integer", default = {{retries}}, between = { 0, 5 } } },
           { retry_interval = ms({{retry_interval}}, 0, 60000) },
           { fail_mode = { type = "string", one_of = { "open", "closed" }, default = {{fail_mode}} } },

@@ -1,6 +1,6 @@
 -- handler.lua -- the edge connector as a Kong plugin: each request goes to the filtering node (protocol v1)
 -- before the upstream; 403 blocks, failures pass (or get fail_status when closed), responses are reported.
-local CONNECTOR = "kong" .. "/" .. "1.0.0"
+local CONNECTOR = "kong" .. "/" .. "1.1.0"
 
 local tcp, timer_at, sleep, now = ngx.socket.tcp, ngx.timer.at, ngx.sleep, ngx.now
 local fmt, lower, concat = string.format, string.lower, table.concat
@@ -67,23 +67,64 @@ local function parse_url(url)
   return scheme, host, tonumber(port) or (scheme == "https" and 443 or 80), (base:gsub("/+$", ""))
 end
 
--- One HTTP/1.1 exchange with endpoint url, bounded by connect_timeout and request_timeout;
--- returns the status or nil and the reason.
+-- Reads the rest of an answer to method with status (its headers, then a Content-Length or chunked
+-- body) so that the connection can go back to the pool; false when it cannot be reused.
+local DRAIN_MAX = 1048576
+local function drain(sock, method, status)
+  local length, chunked, close
+  for _ = 1, 200 do
+    local line = sock:receive("*l")
+    if not line then return false end
+    if line == "" then
+      if method == "HEAD" or status == 204 or status == 304 or status < 200 then return not close end
+      if chunked then
+        for _ = 1, 1000 do
+          local size_line = sock:receive("*l")
+          local size = size_line and tonumber(size_line:match("^%x+"), 16)
+          if not size or size > DRAIN_MAX then return false end
+          if size == 0 then
+            for _ = 1, 100 do   -- trailers, up to the empty line
+              local trailer = sock:receive("*l")
+              if not trailer then return false end
+              if trailer == "" then return not close end
+            end
+            return false
+          end
+          if not sock:receive(size) or not sock:receive("*l") then return false end
+        end
+        return false
+      end
+      if not length or length > DRAIN_MAX then return false end   -- a body up to the close: not reusable
+      if length > 0 and not sock:receive(length) then return false end
+      return not close
+    end
+    local name, value = line:match("^([^:]+):%s*(.-)%s*$")
+    name, value = lower(name or ""), lower(value or "")
+    if name == "content-length" then length = tonumber(value)
+    elseif name == "transfer-encoding" then chunked = value:find("chunked", 1, true) ~= nil
+    elseif name == "connection" then close = value:find("close", 1, true) ~= nil end
+  end
+  return false
+end
+
+-- One HTTP/1.1 exchange with endpoint url, bounded by connect_timeout and request_timeout, over a
+-- connection of the worker's keepalive pool for that endpoint (keepalive_pool_size connections kept
+-- keepalive_timeout when idle); returns the status or nil and the reason.
 local function call(conf, url, msg)
   local scheme, host, port, base = parse_url(url)
   if not scheme then return nil, "bad endpoint " .. url end
   local deadline = now() * 1000 + conf.request_timeout
   local sock = tcp()
   sock:settimeouts(math.min(conf.connect_timeout, conf.request_timeout), conf.request_timeout, conf.request_timeout)
-  local ok, err = sock:connect(host, port)
+  local authority = (host:find(":", 1, true) and "[" .. host .. "]" or host) .. ":" .. port
+  local ok, err = sock:connect(host, port, { pool = scheme .. "://" .. authority })
   if not ok then return nil, "connect: " .. err end
-  if scheme == "https" then
+  -- A connection from the pool has had its handshake already.
+  if scheme == "https" and sock:getreusedtimes() == 0 then
     ok, err = sock:sslhandshake(nil, host, true)
     if not ok then sock:close() return nil, "tls: " .. err end
   end
-  local authority = (host:find(":", 1, true) and "[" .. host .. "]" or host) .. ":" .. port
-  local lines = { fmt("%s %s HTTP/1.1", msg.method, base .. msg.path_query), "Host: " .. authority,
-                  "Connection: close" }
+  local lines = { fmt("%s %s HTTP/1.1", msg.method, base .. msg.path_query), "Host: " .. authority }
   for _, h in ipairs(msg.headers) do lines[#lines + 1] = h[1] .. ": " .. h[2] end
   local body = msg.body or ""
   if #body > 0 or (msg.method ~= "GET" and msg.method ~= "HEAD") then
@@ -96,10 +137,14 @@ local function call(conf, url, msg)
   if not ok then sock:close() return nil, "send: " .. err end
   local line
   line, err = sock:receive("*l")
-  sock:close()
-  if not line then return nil, "receive: " .. err end
+  if not line then sock:close() return nil, "receive: " .. err end
   local status = tonumber(line:match("^HTTP/%d%.%d (%d%d%d)"))
-  if not status then return nil, "bad status line" end
+  if not status then sock:close() return nil, "bad status line" end
+  if drain(sock, msg.method, status) then
+    sock:setkeepalive(conf.keepalive_timeout, conf.keepalive_pool_size)
+  else
+    sock:close()
+  end
   return status
 end
 
@@ -118,6 +163,23 @@ local function exchange(conf, msg)
   return nil, last
 end
 
+-- The request body up to limit bytes. Kong's get_raw_body gives nothing for a body larger than
+-- client_body_buffer_size, which nginx spooled to a file: that is read from the file, up to limit.
+local function request_body(limit)
+  local body = kong.request.get_raw_body()
+  if body then return #body > limit and body:sub(1, limit) or body end
+  local file = ngx.req.get_body_file()
+  if not file then return nil end
+  local f, err = io.open(file, "rb")
+  if not f then
+    kong.log.warn("cannot read the spooled request body: ", err)
+    return nil
+  end
+  body = f:read(limit)
+  f:close()
+  return body
+end
+
 local function protocol_headers(conf, headers, info)
   headers[#headers + 1] = { "X-Forwarded-Host", info.host }
   headers[#headers + 1] = { "X-Real-IP", info.ip }
@@ -134,7 +196,7 @@ local function send_later(premature, conf, msg)
   if err then kong.log.warn("node did not take the copy: ", err) end
 end
 
-local Connector = { PRIORITY = 2100, VERSION = "1.0.0" }
+local Connector = { PRIORITY = 2100, VERSION = "1.1.0" }
 
 function Connector:access(conf)
   local path = kong.request.get_path()
@@ -144,10 +206,7 @@ function Connector:access(conf)
   local info = { id = request_id(), ip = ip or kong.client.get_ip() or "",
                  host = host or kong.request.get_host() or "" }
   local body
-  if conf.send_request_body and conf.request_body_limit > 0 then
-    body = kong.request.get_raw_body()
-    if body and #body > conf.request_body_limit then body = body:sub(1, conf.request_body_limit) end
-  end
+  if conf.send_request_body and conf.request_body_limit > 0 then body = request_body(conf.request_body_limit) end
   local msg = { method = kong.request.get_method(), path_query = kong.request.get_path_with_query(),
                 headers = protocol_headers(conf, forward_headers(kong.request.get_headers()), info), body = body }
   kong.ctx.plugin.info = { id = info.id, ip = info.ip, host = info.host, path_query = msg.path_query }

@@ -23,6 +23,8 @@ return {
           { mode = { type = "string", one_of = { "inline", "async" }, default = "inline" } },
           { connect_timeout = ms(250, 1, 60000) },
           { request_timeout = ms(750, 1, 300000) },
+          { keepalive_pool_size = { type = "integer", default = 16, between = { 1, 1000 } } },
+          { keepalive_timeout = ms(60000, 1, 3600000) },
           { retries = { type = "integer", default = 1, between = { 0, 5 } } },
           { retry_interval = ms(50, 0, 60000) },
           { fail_mode = { type = "string", one_of = { "open", "closed" }, default = "closed" } },
