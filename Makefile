@@ -32,7 +32,7 @@ BENCHES  := $(sort $(wildcard bench/*.sh))  # each bench is a script
 FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
 DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 
-.PHONY: all deps test test-build bench fuzz fuzz-build install clean deb
+.PHONY: all deps test test-build bench fuzz fuzz-build install clean deb images
 all: deps programs
 
 deps:
@@ -81,6 +81,10 @@ install: programs
 # Debian packages bundlegen and edgenode (debian/) in build/deb/, built from a copy of the tree.
 deb:
 	@scripts/make-deb.sh
+
+# Container images edgenode:VERSION and bundlegen:VERSION (containers/), with buildah, podman or docker.
+images:
+	@scripts/make-images.sh
 
 clean:
 	rm -rf $(B)

@@ -23,11 +23,14 @@ mount -t proc proc "$M/proc" && mount --rbind /dev "$M/dev" && mount -t tmpfs tm
 in_root() { chroot "$M" "$@"; }
 cp "build/deb/bundlegen_${v}_${arch}.deb" "build/deb/edgenode_${v}_${arch}.deb" "$M/tmp/"
 
+# The node's user made first, as containers/edgenode.Containerfile does: the postinst must keep it.
+in_root groupadd --system --gid 990 _edgenode && in_root useradd --system --uid 990 --gid 990 \
+  --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin _edgenode
 exits "dpkg -i installs both packages, maintainer scripts included" 0 \
   in_root dpkg -i "/tmp/bundlegen_${v}_${arch}.deb" "/tmp/edgenode_${v}_${arch}.deb"
 same "both are installed at $v" "bundlegen $v install ok installed|edgenode $v install ok installed" \
   "$(in_root dpkg-query -W -f '${Package} ${Version} ${Status}|' bundlegen edgenode | sed 's/|$//')"
-check "system user _edgenode" in_root getent passwd _edgenode
+same "an existing system user _edgenode is kept (uid 990, as in the image)" 990 "$(in_root id -u _edgenode)"
 check "system user _bundlegen" in_root getent passwd _bundlegen
 same "the node's config is readable by its group only" "640 root:_edgenode" \
   "$(in_root stat -c '%a %U:%G' /etc/edgenode/edgenode.yaml)"

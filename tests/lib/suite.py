@@ -1,6 +1,20 @@
 """suite.py -- the one helper of the Python suites, printing the same lines as tests/lib/suite.sh:
 "ok - NAME", "not ok - NAME" with indented detail, "skip - NAME: REASON", then "N passed, N failed, N skipped"."""
-import sys
+import os, socket, sys
+
+# The tree, and the programs under test (the ASan builds unless EDGENODE / BUNDLEGEN name others).
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+NODE = os.environ.get("EDGENODE", os.path.join(REPO, "build/san/edgenode"))
+BG = os.environ.get("BUNDLEGEN", os.path.join(REPO, "build/san/bundlegen"))
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 class Results:

@@ -3,24 +3,17 @@
 listener) and bundlegen serve under a little traffic; promtool lints both outputs; every query of
 node/dashboard.json is evaluated through Prometheus's HTTP API and must answer, with data where the
 traffic feeds it."""
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import json, os, shutil, signal, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
-from suite import Results
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from suite import BG, NODE, REPO, Results, free_port
 
 R = Results()
-NODE = os.environ.get("EDGENODE", os.path.join(REPO, "build/san/edgenode"))
-BG = os.environ.get("BUNDLEGEN", os.path.join(REPO, "build/san/bundlegen"))
 W = tempfile.mkdtemp(prefix="prometheus-test.")
 procs = []
 SCRAPE = 1            # seconds between scrapes
 RATE = "30s"          # stands for Grafana's $__rate_interval (at least 4 scrapes)
 RANGE = "5m"          # stands for $__range
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
 def http(port, path, method="GET", headers=None, body=None):
