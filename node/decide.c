@@ -1,6 +1,7 @@
 /* decide.c -- protocol v1 decisions (see decide.h).
  * The order of checks is the documented one; nothing here does I/O. */
 #include "decide.h"
+#include "decode.h"
 #include "glob.h"
 #include <ctype.h>
 #include <sodium.h>
@@ -140,6 +141,8 @@ static int analyse(const node_state *s, const decide_input *in, decide_result *o
     double t0 = now_seconds();
     int rc = detect_analyze(s->rules, &dr, &out->det);
     out->analysis_seconds = now_seconds() - t0;
+    if (out->det.cut & DECODE_CUT_DEPTH) out->over |= OVER_DECODE_DEPTH;     /* limits met inside */
+    if ((out->det.cut & DECODE_CUT_BUDGET) || out->det.match_limit) out->over |= OVER_DECODE_BUDGET;
     out->analysed = 1;
     return rc;
 }

@@ -21,6 +21,7 @@ typedef struct walk {
     size_t used;                  /* bytes produced by decoders so far */
     uint64_t seen[SEEN_MAX];      /* hashes of values already emitted for this root value */
     int nseen;
+    unsigned cut;                 /* DECODE_CUT_* */
 } walk;
 
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth);
@@ -89,7 +90,7 @@ static void where_join(char *dst, const char *base, const char *key, size_t klen
 static char *take(walk *w, size_t n, int *oom)
 {
     *oom = 0;
-    if (w->used + n + 1 > w->lim->max_output) return NULL;
+    if (w->used + n + 1 > w->lim->max_output) { w->cut |= DECODE_CUT_BUDGET; return NULL; }
     w->used += n + 1;
     char *p = malloc(n + 1);
     if (!p) *oom = 1;
@@ -388,7 +389,8 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
         w->nseen = 0;   /* each leaf is a root value of its own */
         return walk_value(w, src, where, it->valuestring, strlen(it->valuestring), depth);
     }
-    if (!(cJSON_IsObject(it) || cJSON_IsArray(it)) || level >= JSON_DEPTH) return 0;
+    if (!(cJSON_IsObject(it) || cJSON_IsArray(it))) return 0;
+    if (level >= JSON_DEPTH) { if (it->child) w->cut |= DECODE_CUT_DEPTH; return 0; }
     int idx = 0;
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
@@ -417,6 +419,18 @@ static int walk_json(walk *w, int src, const char *where, const char *s, size_t 
     return rc;
 }
 
+/* 1 when s still holds an encoding a decoder would undo: %XX, &#, \u or \x, or JSON. */
+static int still_encoded(const char *s, size_t n)
+{
+    const char *e = s + n, *f = skip_ws(s, e);
+    if (f < e && (*f == '{' || *f == '[')) return 1;
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (s[i] == '%' && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) return 1;
+        if ((s[i] == '&' && s[i + 1] == '#') || (s[i] == '\\' && (s[i + 1] == 'u' || s[i + 1] == 'x'))) return 1;
+    }
+    return 0;
+}
+
 /* Walks the value itself, then each decoding that changes it. */
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth)
 {
@@ -425,7 +439,11 @@ static int walk_value(walk *w, int src, const char *where, const char *s, size_t
         if (w->seen[i] == h) return 0;
     if (w->nseen < SEEN_MAX) w->seen[w->nseen++] = h;
     int rc = w->fn(w->ctx, src, where, s, n);
-    if (rc || depth >= w->lim->max_depth || n == 0) return rc;
+    if (rc || n == 0) return rc;
+    if (depth >= w->lim->max_depth) {
+        if (still_encoded(s, n)) w->cut |= DECODE_CUT_DEPTH;
+        return 0;
+    }
     const char *e = s + n, *f = skip_ws(s, e);
     if (f < e && (*f == '{' || *f == '[')) {
         int parsed;
@@ -725,10 +743,10 @@ static int walk_body(walk *w, const httpreq *req)
     return rc;
 }
 
-int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx)
+int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut)
 {
     static const decode_limits deflim = DECODE_LIMITS_DEFAULT;
-    walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0};
+    walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0, 0};
     int rc = 0;
     if (req->path && *req->path) rc = walk_root(&w, DECODE_PATH, "path", req->path, strlen(req->path));
     if (!rc && req->query && *req->query) rc = walk_params(&w, DECODE_QUERY, "query", req->query, strlen(req->query));
@@ -743,5 +761,6 @@ int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, v
         rc = walk_root(&w, DECODE_HEADER, where, h->value, strlen(h->value));
     }
     if (!rc && req->body && req->body_len) rc = walk_body(&w, req);
+    if (cut) *cut = w.cut;
     return rc;
 }

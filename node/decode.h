@@ -23,13 +23,20 @@ typedef struct decode_limits {
 
 #define DECODE_LIMITS_DEFAULT {4, 4u << 20}
 
+/* What decode_request left unwalked (decode_request's *cut); the node reports each as a limit. */
+enum {
+    DECODE_CUT_DEPTH  = 1 << 0,   /* JSON nested deeper than walked, or a value still encoded at max_depth */
+    DECODE_CUT_BUDGET = 1 << 1    /* max_output reached: later decodings were skipped */
+};
+
 /* Called once per value (the raw value and each distinct decoding of it). Non-zero stops the
  * walk and is returned by decode_request. val is NUL-terminated at val[len]. */
 typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val, size_t len);
 
 /* Walks path, query parameters, headers, cookies and the body (by Content-Type, else sniffed).
- * Returns 0, the callback's non-zero value, or -1 when out of memory. */
-int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx);
+ * Returns 0, the callback's non-zero value, or -1 when out of memory; sets *cut (may be NULL) to the
+ * DECODE_CUT_* bits of what was left unwalked. */
+int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut);
 
 /* Single-step decoders. Each writes at most n bytes plus a NUL to out and returns the length. */
 size_t decode_percent(const char *in, size_t n, char *out, int plus); /* %XX, %uXXXX; plus: '+' is ' ' */

@@ -485,6 +485,8 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
         if (rc >= 0 && add_hit(A, i, where) < 0) return -1;
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
+            A->res->match_limit = 1;
     }
     return 0;
 }
@@ -496,7 +498,7 @@ int detect_analyze(const detect_rules *R, const httpreq *req, detect_result *res
     if (!R || !req) return -1;
     actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0};
     if (!A.md) return -1;
-    int rc = decode_request(req, NULL, on_value, &A);
+    int rc = decode_request(req, NULL, on_value, &A, &res->cut);
     for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);
     free(A.seen);
     pcre2_match_data_free(A.md);

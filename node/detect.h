@@ -17,6 +17,8 @@ typedef struct detect_hit {
 typedef struct detect_result {
     int nhits;                   /* hits kept, at most DETECT_MAX_HITS */
     int total;                   /* all hits found */
+    unsigned cut;                /* DECODE_CUT_* (decode.h): what the decoders left unwalked */
+    int match_limit;             /* 1 when a rule gave up at its match limit on some value */
     detect_hit hits[DETECT_MAX_HITS];
 } detect_result;
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const reason_names[OVER_NREASONS] = {
-    "request_line", "header_line", "headers", "params", "body", "reply_time"};
+    "request_line", "header_line", "headers", "params", "body", "reply_time", "decode_depth", "decode_budget"};
 static const char *const policy_names[] = {"analyse_partial", "block"};
 
 const char *oversize_reason_name(int i)

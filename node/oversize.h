@@ -14,13 +14,16 @@ enum {
     OVER_PARAMS        = 1 << 3,   /* limits.max_params: query parameters */
     OVER_BODY          = 1 << 4,   /* limits.max_body_size */
     OVER_REPLY_TIME    = 1 << 5,   /* reply_timeout.limit */
+    OVER_DECODE_DEPTH  = 1 << 6,   /* JSON nested past 64 levels, or a value still encoded after 4 decodings */
+    OVER_DECODE_BUDGET = 1 << 7,   /* 4 MiB of decoded output per request, or a rule's match limit */
 };
-#define OVER_NREASONS 6
+#define OVER_NREASONS 8
 
 /* The route's choice for a request past a limit (config key `oversize`). */
 enum { OVERSIZE_ANALYSE_PARTIAL, OVERSIZE_BLOCK };
 
-/* "request_line", "header_line", "headers", "params", "body", "reply_time" for bit index i. */
+/* "request_line", "header_line", "headers", "params", "body", "reply_time", "decode_depth",
+ * "decode_budget" for bit index i. */
 const char *oversize_reason_name(int i);
 /* "analyse_partial" or "block"; oversize_policy_parse returns OVERSIZE_* or -1. */
 const char *oversize_policy_name(int policy);

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     httpreq r = {"POST", path, query, h, 3, (const char *)p, (size_t)(end - p)};
     decode_limits lim = {4, 1u << 20};
     size_t n = 0;
-    if (decode_request(&r, &lim, count, &n) < 0) abort();
+    if (decode_request(&r, &lim, count, &n, NULL) < 0) abort();
     free(path);
     free(query);
     free(cookie);

@@ -27,6 +27,7 @@ ATTACKS = {   # location -> (attack value, harmless value of the same kind)
     "form": ("127.0.0.1;cat /etc/passwd", "127.0.0.1"),
     "multipart": ("1' UNION SELECT username,password FROM users--", "quarterly report, final version"),
 }
+JSON_DEPTH = 64             # JSON nesting the node walks
 REPLY_LIMIT = 10.0          # seconds a verdict may take before the check fails (a hang is a failure)
 
 
@@ -207,7 +208,13 @@ def expected(case, lim, policy, lines, body, spans, attack):
         over.append("params")
     if len(body) > lim["max_body_size"]:
         over.append("body")
-    order = ["request_line", "header_line", "headers", "params", "body"]
+    # JSON objects are walked 64 levels deep (node/decode.c); the innermost one sits at depth - 1,
+    # one more under the pad wrapper
+    json_cut = case.get("json_depth", 1) - 1 + (1 if case.get("body_bytes") else 0) >= JSON_DEPTH \
+        and len(body) <= lim["max_body_size"]
+    if json_cut:
+        over.append("decode_depth")
+    order = ["request_line", "header_line", "headers", "params", "body", "decode_depth"]
     over = [o for o in order if o in over]
     if not attack:
         return {403 if over and policy == "block" else 200}, over
@@ -229,7 +236,7 @@ def expected(case, lim, policy, lines, body, spans, attack):
         at = line.index(ATTACKS["cookie"][0])
         seen = 0 if ci >= fit else within((at, at + len(ATTACKS["cookie"][0])), lim["max_header_line"])
     if "body" in spans:
-        seen = within(spans["body"], lim["max_body_size"])
+        seen = 0 if json_cut else within(spans["body"], lim["max_body_size"])
     if over and policy == "block":
         return {403}, over
     return ({403} if seen == 1 else {200} if seen == 0 else {200, 403}), over

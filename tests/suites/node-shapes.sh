@@ -45,7 +45,7 @@ run "route oversize: block" "$PB" tests/node/shapes-limits.json block tests/node
 run "max_params: 100" "$PC" tests/node/shapes-limits-small.json analyse_partial tests/node/shapes-small/*.json
 
 # every limit hit is counted by reason (the default node saw each kind above)
-for r in request_line header_line headers body; do
+for r in request_line header_line headers body decode_depth; do
   n=$(metric "$AA" "edgenode_limits_total{reason=\"$r\"}")
   if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: limit $r counted ($n)"; else bad "metrics: limit $r counted" "got [$n]"; fi
 done
@@ -58,3 +58,6 @@ check "a 1.2 MB header does not: 431 from the HTTP layer" 431 "$(python3 tests/n
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$PA"; printf 'NOT HTTP AT ALL\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
 contains "not HTTP: a protocol error" "400" "$raw"
 check "still serving" 200 "$(status "http://127.0.0.1:$PA/users")"
+rcs=""
+for p in "${NODE_PIDS[@]}"; do stop_node "$p"; rcs="$rcs$STOP_RC "; done
+check "every node exits 0 on SIGTERM (no leak reports)" "0 0 0 " "$rcs"

@@ -166,7 +166,7 @@ static void walk(seen *s, const char *path, const char *query, const httpreq_hea
 {
     httpreq r = {"POST", path, query, h, nh, body, body ? strlen(body) : 0};
     memset(s, 0, sizeof *s);
-    assert_int_equal(decode_request(&r, NULL, collect, s), 0);
+    assert_int_equal(decode_request(&r, NULL, collect, s, NULL), 0);
 }
 
 static void test_walk_path_query(void **state)
@@ -273,7 +273,7 @@ static void test_walk_body_with_nul(void **state)
     seen s;
     httpreq r = {"POST", "/", NULL, NULL, 0, "a\0<b>", 5};
     memset(&s, 0, sizeof s);
-    assert_int_equal(decode_request(&r, NULL, collect, &s), 0);
+    assert_int_equal(decode_request(&r, NULL, collect, &s, NULL), 0);
     assert_int_equal(s.n, 3);   /* the path, the body as is, and the body without the tag */
     assert_int_equal(s.src[1], DECODE_BODY);
     assert_memory_equal(s.val[1], "a\0<b>", 6);
@@ -312,8 +312,51 @@ static void test_walk_output_bound(void **state)
     httpreq r = {"GET", big, NULL, NULL, 0, NULL, 0};
     seen s;
     memset(&s, 0, sizeof s);
-    assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
+    unsigned cut = 0;
+    assert_int_equal(decode_request(&r, &lim, collect, &s, &cut), 0);
     assert_int_equal(s.n, 1);   /* only the raw path */
+    assert_int_equal(cut, DECODE_CUT_BUDGET);
+    seen_free(&s);
+}
+
+/* What is left unwalked is reported: JSON nested past the walked depth, and a value still encoded
+ * when the decoding depth runs out; neither for what was walked whole. */
+static void test_walk_cut_depth(void **state)
+{
+    (void)state;
+    char json[1200] = "", deep[1200];
+    for (int i = 0; i < 70; i++) strcat(json, "{\"a\":");
+    strcat(json, "\"x\"");
+    for (int i = 0; i < 70; i++) strcat(json, "}");
+    httpreq_header h[] = {{"Content-Type", "application/json"}};
+    httpreq r = {"POST", "/", NULL, h, 1, json, strlen(json)};
+    seen s;
+    memset(&s, 0, sizeof s);
+    unsigned cut = 0;
+    assert_int_equal(decode_request(&r, NULL, collect, &s, &cut), 0);
+    assert_int_equal(cut, DECODE_CUT_DEPTH);
+    seen_free(&s);
+    strcpy(deep, json + 6 * 10);                            /* 60 levels: walked whole */
+    deep[strlen(deep) - 10] = '\0';
+    r.body = deep;
+    r.body_len = strlen(deep);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&r, NULL, collect, &s, &cut), 0);
+    assert_int_equal(cut, 0);
+    int found = 0;
+    for (int i = 0; i < s.n; i++) found |= strcmp(s.val[i], "x") == 0;
+    assert_true(found);
+    seen_free(&s);
+    decode_limits lim = {2, 4u << 20};                      /* the form decodes once, then two decodings */
+    httpreq q = {"GET", "/", "v=%2525253Cb%2525253E", NULL, 0, NULL, 0};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&q, &lim, collect, &s, &cut), 0);
+    assert_int_equal(cut, DECODE_CUT_DEPTH);
+    seen_free(&s);
+    httpreq plain = {"GET", "/", "v=%25253Cb%25253E", NULL, 0, NULL, 0};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(decode_request(&plain, &lim, collect, &s, &cut), 0);
+    assert_int_equal(cut, 0);
     seen_free(&s);
 }
 
@@ -331,7 +374,7 @@ static void test_walk_large_body_inspected(void **state)
     httpreq r = {"POST", "/", NULL, h, 1, body, 295};
     seen s;
     memset(&s, 0, sizeof s);
-    assert_int_equal(decode_request(&r, &lim, collect, &s), 0);
+    assert_int_equal(decode_request(&r, &lim, collect, &s, NULL), 0);
     assert_true(has(&s, DECODE_BODY, "body.b", "<script>"));
     seen_free(&s);
 }
@@ -347,7 +390,7 @@ static void test_walk_stops(void **state)
     (void)state;
     int calls = 0;
     httpreq r = {"GET", "/a", "b=1&c=2", NULL, 0, NULL, 0};
-    assert_int_equal(decode_request(&r, NULL, stop_at_second, &calls), 7);
+    assert_int_equal(decode_request(&r, NULL, stop_at_second, &calls, NULL), 7);
     assert_int_equal(calls, 2);
 }
 
@@ -371,7 +414,7 @@ int main(void)
         cmocka_unit_test(test_walk_xml),
         cmocka_unit_test(test_walk_body_with_nul),
         cmocka_unit_test(test_walk_depth_bound),
-        cmocka_unit_test(test_walk_output_bound),
+        cmocka_unit_test(test_walk_output_bound), cmocka_unit_test(test_walk_cut_depth),
         cmocka_unit_test(test_walk_large_body_inspected),
         cmocka_unit_test(test_walk_stops),
     };

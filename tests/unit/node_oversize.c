@@ -102,7 +102,8 @@ static void names(void **st)
 {
     (void)st;
     assert_string_equal(oversize_reason_name(0), "request_line");
-    assert_string_equal(oversize_reason_name(OVER_NREASONS - 1), "reply_time");
+    assert_string_equal(oversize_reason_name(5), "reply_time");
+    assert_string_equal(oversize_reason_name(OVER_NREASONS - 1), "decode_budget");
     assert_int_equal(oversize_policy_parse("block"), OVERSIZE_BLOCK);
     assert_int_equal(oversize_policy_parse("analyse_partial"), OVERSIZE_ANALYSE_PARTIAL);
     assert_int_equal(oversize_policy_parse("drop"), -1);
