@@ -17,7 +17,7 @@ common=(--endpoint https://node-a.example.com --endpoint https://node-b.example.
 mkdir -p "$out"
 for id in "${platforms[@]}"; do
   case $id in
-    azure-apim) sets=(--version 1.0.0) ;;
+    azure-apim) sets=() ;;
     flex) sets=(--set retry_interval=50ms --set business_group=0b1c2d3e-golden) ;;
     mule) sets=(--version 1.0.0 --set connect_timeout=250ms --set retry_interval=50ms --set business_group=0b1c2d3e-golden
                 --set anypoint_region=eu --set host_header=X-Original-Host) ;;

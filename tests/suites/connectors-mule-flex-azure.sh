@@ -111,10 +111,10 @@ gen az-default azure-apim --endpoint "$EP1"
 check "az-default: fragments are well-formed XML" xml_ok "$W"/az-default/*.xml
 check "az-default: fragments follow the policy schema (xmllint --schema)" xsd_ok "$W"/az-default/*.xml
 check "az-default: sizes, named values and C# expressions (mcs)" apim "az-default"
-expect "az-default: inline fragment blocks with 403 only (fail open)" "$W/az-default.json" \
-  'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["403"] and d["fragments"]["edge-connector-async-request.xml"]["statuses"] == []'
+expect "az-default: block and fail statuses and the fail mode are named values (fail open)" "$W/az-default.json" \
+  'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["403", "503"] and d["fragments"]["edge-connector-async-request.xml"]["statuses"] == [] and d["named_values"]["edge-connector-fail-mode"] == "open" and (d["named_values"]["edge-connector-block-status"], d["named_values"]["edge-connector-fail-status"]) == ("403", "503") and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnFailMode"] == "fail: {{edge-connector-fail-mode}}"'
 expect "az-default: modes and connector id" "$W/az-default.json" \
-  'd["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnMode"] == "inline" and d["fragments"]["edge-connector-async-request.xml"]["variables"]["cnMode"] == "async" and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnConnector"] == "azure-apim/1.0.0"'
+  'd["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnMode"] == "inline" and d["fragments"]["edge-connector-async-request.xml"]["variables"]["cnMode"] == "async" and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnConnector"] == "azure-apim/1.1.0"'
 expect "az-default: no token, no report" "$W/az-default.json" \
   'd["secret"] == [] and "edge-connector-token" not in d["named_values"] and d["fragments"]["edge-connector-sync-response.xml"]["expressions"] == 0'
 expect "az-default: endpoints named value" "$W/az-default.json" 'd["named_values"]["edge-connector-endpoints"].split() == [env["EP1"]]'
@@ -125,7 +125,7 @@ gen az-full azure-apim --endpoint "$EP1" --endpoint "$EP2" --set fail_mode=close
 check "az-full: fragments are well-formed XML" xml_ok "$W"/az-full/*.xml
 check "az-full: fragments follow the policy schema (xmllint --schema)" xsd_ok "$W"/az-full/*.xml
 check "az-full: sizes, named values and C# expressions (mcs)" apim "az-full"
-expect "az-full: block and fail statuses" "$W/az-full.json" 'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["451", "599"]'
+expect "az-full: block and fail statuses, fail mode closed" "$W/az-full.json" 'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["451", "599"] and d["named_values"]["edge-connector-fail-mode"] == "closed"'
 expect "az-full: token is a secret named value, unchanged" "$W/az-full.json" \
   'd["secret"] == ["edge-connector-token"] and d["named_values"]["edge-connector-token"] == "abc.DEF_ghi~jkl+mno/pq="'
 expect "az-full: hostile endpoint unchanged in its named value" "$W/az-full.json" \

@@ -118,6 +118,9 @@ static class Run {
         Check("403 is not a failure", Eval("sync-request|when:condition#3", c), false);
         c.Vars["cnStatus"] = 0;
         Check("failure is answered when fail closed", Eval("sync-request|when:condition#3", c), true);
+        c.Vars["cnFailMode"] = "fail: open";
+        Check("failure passes when the fail-mode named value says open", Eval("sync-request|when:condition#3", c), false);
+        c.Vars["cnFailMode"] = lit["sync-request|cnFailMode"];
         Check("failure does not block", Eval("sync-request|when:condition#2", c), false);
         c.Vars["cnSkip"] = false;
         Check("an unskipped request is checked", Eval("sync-request|when:condition", c), true);
@@ -131,7 +134,7 @@ static class Run {
         Check("X-Forwarded-Host falls back to the Host", Eval("sync-request|header:X-Forwarded-Host", c), "api.example.com");
         Check("X-Real-IP falls back to the client address", Eval("sync-request|header:X-Real-IP", c), "203.0.113.9");
         Check("X-Connector-Request-Id", Eval("sync-request|header:X-Connector-Request-Id", c), id);
-        Check("X-Connector", Eval("sync-request|header:X-Connector", c), "azure-apim/1.0.0");
+        Check("X-Connector", Eval("sync-request|header:X-Connector", c), "azure-apim/1.1.0");
         Check("X-Connector-Mode inline", Eval("sync-request|header:X-Connector-Mode", c), "inline");
         Check("the body is cut at 5 bytes", Eval("sync-request|set-body", c), "abcde");
         c.Request = new FakeRequest { OriginalUrl = c.Request.OriginalUrl, IpAddress = "203.0.113.9", Method = "GET", Body = null };

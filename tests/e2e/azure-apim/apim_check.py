@@ -184,9 +184,14 @@ def main():
         variables = {el.get("name"): el.get("value") for el in root.iter("set-variable")
                      if not el.get("value", "").startswith("@")}
         short = frag.replace("edge-connector-", "").replace(".xml", "")
-        for var, value in variables.items():   # as APIM substitutes the named values
-            literals[short + "|" + var] = re.sub(r"\{\{([^{}]*)\}\}", lambda m: names[m.group(1)]["value"], value)
-        statuses = sorted({el.get("code") for el in root.iter("set-status")})
+        def named(value):   # as APIM substitutes the named values
+            return re.sub(r"\{\{([^{}]*)\}\}", lambda m: names[m.group(1)]["value"], value)
+        for var, value in variables.items():
+            literals[short + "|" + var] = named(value)
+        statuses = sorted({named(el.get("code")) for el in root.iter("set-status")})
+        for code in statuses:
+            if not re.fullmatch(r"[1-5][0-9][0-9]", code):
+                fail("%s: set-status code %r is not a status" % (frag, code))
         report["fragments"][frag] = {"bytes": size, "expressions": len(exprs), "variables": variables,
                                      "statuses": statuses,
                                      "header_names": sorted({el.get("name") for el in root.iter("set-header")})}
