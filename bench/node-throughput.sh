@@ -8,90 +8,55 @@
 # does not steal the server's time; on one core they share it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ncpu=$(nproc)
+. bench/lib/bench.sh
 DUR=${BENCH_DURATION:-10}; CONN_LIST=${BENCH_CONNECTIONS:-1 16 64}
-CORES=${BENCH_CORES:-$(( ncpu >= 2 ? ncpu / 2 : 1 ))}
 NODE=build/edgenode
-TMP=$(mktemp -d /tmp/node-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$TMP"; }
-trap cleanup EXIT
 command -v wrk >/dev/null || { echo "node-throughput: wrk missing (scripts/deps.sh)"; exit 0; }
 [ -x "$NODE" ] || { echo "node-throughput: $NODE missing (make)"; exit 0; }
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 "${2:-100}"); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-if [ "$ncpu" -gt "$CORES" ]; then
-  SRV=(taskset -c "0-$((CORES - 1))"); CLI=(taskset -c "$CORES-$((ncpu - 1))"); wrk_threads=$((ncpu - CORES))
-  placement="servers pinned to cores 0-$((CORES - 1)), wrk to the other $((ncpu - CORES))"
-else
-  SRV=(); CLI=(); wrk_threads=$ncpu
-  placement="servers and wrk share all $ncpu cores"
-fi
-
-ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+bench_tmp node-bench
+bench_pin
 
 # run NAME URL CONNS [ATTACK_EVERY]: prints a line and sets RES to "rps p50_ms p99_ms p999_ms"
 run() {
-  local out rps p50 p99 p999 non2xx t=$wrk_threads
+  local out rps p50 p99 p999 non2xx t=$WRK_THREADS
   [ "$t" -gt "$3" ] && t=$3
   "${CLI[@]}" wrk -t"$t" -c"$3" -d1s -s bench/node/post.lua "$2" >/dev/null 2>&1 || true   # warm-up
   out=$(ATTACK_EVERY=${4:-0} "${CLI[@]}" wrk -t"$t" -c"$3" -d"${DUR}s" --latency -s bench/node/post.lua "$2")
-  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
-  p50=$(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
-  p99=$(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
-  p999=$(echo "$out" | awk '$1 == "p99.9_us" {printf "%.3f", $2 / 1000}')
+  RES=$(bench_wrk_summary "$out")
+  read -r rps p50 p99 p999 <<<"$RES"
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   printf '  %-34s %3s conns %9.0f req/s   p50 %7s ms  p99 %7s ms  p99.9 %7s ms %s\n' "$1" "$3" "$rps" "$p50" "$p99" "$p999" \
     "${non2xx:+($non2xx non-2xx)}"
-  RES="$rps $p50 $p99 $p999"
 }
 
-echo "== node throughput and latency: wrk, ${DUR}s per run, 1 KB JSON POSTs; $placement"
+echo "== node throughput and latency: wrk, ${DUR}s per run, 1 KB JSON POSTs; $PLACEMENT"
 
 # nginx `return 200`, our own instance on a free port
-NP=$(port)
-mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx/nginx.conf" <<NGINX
-worker_processes $CORES;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $TMP/nginx;
-  client_max_body_size 1m;
-  server { listen 127.0.0.1:$NP; location / { return 200; } }
-}
-NGINX
 declare -A nginx_res benign_res ms_res
-if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
-  "${SRV[@]}" "$(command -v nginx || echo /usr/sbin/nginx)" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
-  PIDS+=($!)
-  if wait_port "$NP"; then
-    for c in $CONN_LIST; do run "nginx return 200" "http://127.0.0.1:$NP" "$c"; nginx_res[$c]=$RES; done
-  fi
+NP=$(bench_port)
+if bench_nginx "$TMP/nginx" "$NP" "  client_max_body_size 1m;
+  server { listen 127.0.0.1:$NP; location / { return 200; } }"; then
+  for c in $CONN_LIST; do run "nginx return 200" "http://127.0.0.1:$NP" "$c"; nginx_res[$c]=$RES; done
 else
-  echo "  nginx: not installed, not measured"
+  echo "  nginx: not installed or did not start, not measured"
 fi
 
 # edgenode, block mode, the shipped rules
-EP=$(port)
+EP=$(bench_port)
 printf 'listen: 127.0.0.1:%s\nmode: block\nthreads: %s\nrules: %s/node/rules.yaml\n' "$EP" "$CORES" "$PWD" >"$TMP/node.yaml"
 "${SRV[@]}" "$NODE" --config "$TMP/node.yaml" 2>"$TMP/node.log" &
 PIDS+=($!)
-wait_port "$EP" || { echo "edgenode did not start"; cat "$TMP/node.log"; exit 1; }
+bench_wait_port "$EP" || { echo "edgenode did not start"; cat "$TMP/node.log"; exit 1; }
 for c in $CONN_LIST; do run "edgenode block, benign" "http://127.0.0.1:$EP" "$c"; benign_res[$c]=$RES; done
 last=${CONN_LIST##* }
 run "edgenode block, 1 in 10 attacks" "http://127.0.0.1:$EP" "$last" 10; mix_res=$RES
 
 # ModSecurity harness, when the detection bench provides one
 if [ -x bench/detection/modsec-server ]; then
-  MP=$(port)
+  MP=$(bench_port)
   "${SRV[@]}" bench/detection/modsec-server "$MP" "$CORES" >"$TMP/modsec.log" 2>&1 &
   PIDS+=($!)
-  if wait_port "$MP" 1200; then                      # it may compile itself on first use
+  if bench_wait_port "$MP" 1200; then                      # it may compile itself on first use
     for c in $CONN_LIST; do run "modsecurity + CRS PL1, benign" "http://127.0.0.1:$MP" "$c"; ms_res[$c]=$RES; done
   fi
 fi
@@ -100,14 +65,14 @@ echo "  ratios, edgenode block with the full rules against the peers under the s
 for c in $CONN_LIST; do
   read -r n_rps n50 n99 n999 <<<"${nginx_res[$c]:-0 0 0 0}"; read -r b_rps b50 b99 b999 <<<"${benign_res[$c]:-0 0 0 0}"
   printf '    %3s conns: req/s %s of nginx (goal >= 0.70); p50 %s x nginx (goal <= 2); p99 %s x nginx (goal <= 1); p99.9 %s x nginx' \
-    "$c" "$(ratio "$b_rps" "$n_rps")" "$(ratio "$b50" "$n50")" "$(ratio "$b99" "$n99")" "$(ratio "$b999" "$n999")"
+    "$c" "$(bench_ratio "$b_rps" "$n_rps")" "$(bench_ratio "$b50" "$n50")" "$(bench_ratio "$b99" "$n99")" "$(bench_ratio "$b999" "$n999")"
   if [ -n "${ms_res[$c]:-}" ]; then
     read -r s_rps _ _ _ <<<"${ms_res[$c]}"
-    printf '; %s x ModSecurity + CRS (goal >= 20)' "$(ratio "$b_rps" "$s_rps")"
+    printf '; %s x ModSecurity + CRS (goal >= 20)' "$(bench_ratio "$b_rps" "$s_rps")"
   fi
   echo
 done
 read -r m_rps m50 m99 m999 <<<"$mix_res"; read -r n_rps _ _ _ <<<"${nginx_res[$last]:-0 0 0 0}"
-echo "    1 in 10 attacks, $last conns: req/s $(ratio "$m_rps" "$n_rps") of nginx; p50 $m50 ms, p99 $m99 ms, p99.9 $m999 ms"
+echo "    1 in 10 attacks, $last conns: req/s $(bench_ratio "$m_rps" "$n_rps") of nginx; p50 $m50 ms, p99 $m99 ms, p99.9 $m999 ms"
 [ -x bench/detection/modsec-server ] || echo "    modsecurity: not measured (no bench/detection/modsec-server)"
 echo "    load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine lowers the rates)"

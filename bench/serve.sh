@@ -3,24 +3,13 @@
 # bundles (a distinct endpoint per request), and nginx serving the same zip as a static file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ncpu=$(nproc)
-# Servers run on the first half of the cores (BENCH_CORES), wrk on the rest; on one core they share it.
-DUR=${BENCH_DURATION:-10}; CONNS=${BENCH_CONNECTIONS:-64}; CORES=${BENCH_CORES:-$(( ncpu >= 2 ? ncpu / 2 : 1 ))}
+. bench/lib/bench.sh
+DUR=${BENCH_DURATION:-10}; CONNS=${BENCH_CONNECTIONS:-64}
 BG=build/bundlegen
-TMP=$(mktemp -d /tmp/serve-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$TMP"; }
-trap cleanup EXIT
 command -v wrk >/dev/null || { echo "serve bench: wrk missing (scripts/deps.sh)"; exit 0; }
 [ -x "$BG" ] || { echo "serve bench: $BG missing (make)"; exit 0; }
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-if [ "$ncpu" -gt "$CORES" ]; then
-  SRV=(taskset -c "0-$((CORES - 1))"); CLI=(taskset -c "$CORES-$((ncpu - 1))")
-  placement="servers on cores 0-$((CORES - 1)), wrk on the other $((ncpu - CORES))"
-else
-  SRV=(); CLI=(); placement="servers and wrk share all $ncpu cores"
-fi
+bench_tmp serve-bench
+bench_pin
 
 # CPU ticks (user + system) of a process and its children, e.g. nginx's master and workers.
 ticks() {
@@ -50,53 +39,36 @@ run() {
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   mbs=$(echo "$out" | awk '/^Transfer\/sec/ {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  P99=$(awk -v v="$p99" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }')
+  P99=$(bench_ms "$p99")
   printf '  %-46s %8.0f req/s  p50 %-8s p99 %-8s %9s/s  %7s us CPU/req %s\n' "$1" "$RPS" "$p50" "$p99" "$mbs" "$CPU_US" \
     "${non2xx:+($non2xx non-2xx!)}"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 EP="http://node.example.com:5050"
-echo "== bundlegen serve downloads: wrk, $CONNS connections, ${DUR}s per run; $placement"
+echo "== bundlegen serve downloads: wrk, $CONNS connections, ${DUR}s per run; $PLACEMENT"
 
-SP=$(port)
+SP=$(bench_port)
 "${SRV[@]}" "$BG" serve --listen "127.0.0.1:$SP" --threads "$CORES" --access-log off --max-inflight 4096 2>"$TMP/serve.log" &
 SPID=$!
 PIDS+=($SPID)
-wait_port "$SP" || { echo "bundlegen serve did not start"; cat "$TMP/serve.log"; exit 1; }
+bench_wait_port "$SP" || { echo "bundlegen serve did not start"; cat "$TMP/serve.log"; exit 1; }
 URL="http://127.0.0.1:$SP/v1/bundles/cloudflare?endpoint=$EP"
 curl -sf -o "$TMP/bundle.zip" "$URL" || { echo "serve bench: the first download failed"; exit 1; }
 echo "  bundle: cloudflare, $(stat -c %s "$TMP/bundle.zip") bytes"
 
 # nginx serving the same zip as a static file, our own instance on a free port
-NP=$(port)
-mkdir -p "$TMP/nginx" "$TMP/www"
+NP=$(bench_port)
+mkdir -p "$TMP/www"
 cp "$TMP/bundle.zip" "$TMP/www/bundle.zip"
 chmod 755 "$TMP" "$TMP/www"; chmod 644 "$TMP/www/bundle.zip"      # nginx workers may run as nobody
-cat >"$TMP/nginx/nginx.conf" <<NGINX
-worker_processes $CORES;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
+nginx_rps=0; nginx_cpu=0; nginx_p99=0
+if bench_nginx "$TMP/nginx" "$NP" "  keepalive_requests 1000000;
   sendfile on; tcp_nopush on;
   open_file_cache max=100 inactive=60s;
-  client_body_temp_path $TMP/nginx;
-  server { listen 127.0.0.1:$NP; location = /bundle.zip { root $TMP/www; default_type application/zip; } }
-}
-NGINX
-nginx_rps=0; nginx_cpu=0; nginx_p99=0
-NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
-if [ -x "$NGINX_BIN" ]; then
-  "${SRV[@]}" "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
-  NPID=$!
-  PIDS+=($NPID)
-  wait_port "$NP" && run "nginx static file (same zip)" "$NPID" "http://127.0.0.1:$NP/bundle.zip" && nginx_rps=$RPS && nginx_cpu=$CPU_US && nginx_p99=$P99
+  server { listen 127.0.0.1:$NP; location = /bundle.zip { root $TMP/www; default_type application/zip; } }"; then
+  run "nginx static file (same zip)" "$NGINX_PID" "http://127.0.0.1:$NP/bundle.zip" && nginx_rps=$RPS && nginx_cpu=$CPU_US && nginx_p99=$P99
 else
-  echo "  nginx: not installed, not measured"
+  echo "  nginx: not installed or did not start, not measured"
 fi
 
 run "bundlegen serve, cached bundle" "$SPID" "$URL"; cached=$RPS; cached_cpu=$CPU_US; cached_p99=$P99
@@ -108,9 +80,9 @@ rsum=$(curl -s "http://127.0.0.1:$SP/metrics" | awk '$1 == "bundlegen_serve_rend
 
 per_core() { awk -v us="$1" 'BEGIN { if (us > 0) printf "%.0f", 1e6 / us; else print "n/a" }'; }
 echo "  ratios (rates measured; 'by CPU' = nginx's CPU per request over ours, and one core's second / our CPU per bundle):"
-echo "    cached / nginx static            $(ratio "$cached" "$nginx_rps")   by CPU $(ratio "$nginx_cpu" "$cached_cpu")   (goal >= 1.00)"
-echo "    cached p99 / nginx p99           $(ratio "$cached_p99" "$nginx_p99")   ($cached_p99 ms against $nginx_p99 ms; goal <= 1.00)"
+echo "    cached / nginx static            $(bench_ratio "$cached" "$nginx_rps")   by CPU $(bench_ratio "$nginx_cpu" "$cached_cpu")   (goal >= 1.00)"
+echo "    cached p99 / nginx p99           $(bench_ratio "$cached_p99" "$nginx_p99")   ($cached_p99 ms against $nginx_p99 ms; goal <= 1.00)"
 echo "    uncached bundles/s               $(printf '%.0f' "$uncached") on $CORES cores   by CPU $(per_core "$uncached_cpu") per core   (goal >= 10000 per core)"
-echo "    uncached / cached                $(ratio "$uncached" "$cached")"
+echo "    uncached / cached                $(bench_ratio "$uncached" "$cached")"
 echo "    load average while measuring     $(cut -d' ' -f1-3 /proc/loadavg)   (other work on the machine lowers the rates)"
 echo "    renders: $misses cache misses, mean render+pack $(awk -v s="$rsum" -v n="$rcount" 'BEGIN { if (n > 0) printf "%.3f ms", s / n * 1000; else print "n/a" }')"
