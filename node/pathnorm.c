@@ -173,12 +173,13 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     int scheme = start > 0;                    /* file: or a drive letter */
     if (start < len && s[start] == '/') start++;
     int after_parent = 0, at_root = I.absolute, drive_target = scheme;
-    int secret = 0;
+    int secret = 0, trailing = 0;   /* trailing: parent steps after the last named segment */
     for (size_t i = start; i <= len; ) {
         size_t j = i;
         while (j < len && s[j] != '/') j++;
         if (parent_step(s + i, j - i)) {
             I.parents++;
+            trailing++;
             after_parent = 1;
         } else if (j - i == 2 && s[i + 1] == ':' && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) {
             at_root = drive_target = 1;        /* a drive letter inside the value: C:/inetpub/... */
@@ -190,9 +191,12 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
             if (at_root && drive_target && starts_with_any(s + i, len - i, proof_names, sizeof proof_names / sizeof *proof_names))
                 I.target = secret = 1;
             after_parent = at_root = 0;
+            trailing = 0;
         }
         i = j + 1;
     }
     if (info) *info = I;
-    return I.parents >= 2 || (I.parents == 1 && I.target) || proof || secret;
+    /* "file:../.." (npm's local dependency) climbs but names nothing: three steps are needed then */
+    int climbs = I.parents >= 2 && (trailing < I.parents || I.parents >= 3);
+    return climbs || (I.parents == 1 && I.target) || proof || secret;
 }

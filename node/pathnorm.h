@@ -20,8 +20,9 @@ typedef struct pathnorm_info {
 } pathnorm_info;
 
 /* Normalises in (scratch: room for n + 1 bytes) and fills info. Returns 1 when the value reads as
- * path traversal: two or more parent steps, or one with a sensitive target, or an absolute path or
- * file: URL to a sensitive target. Thread-safe; no allocation. */
+ * path traversal: two or more parent steps followed by a name (three when nothing follows them),
+ * or one with a sensitive target, or an absolute path or file: URL to a sensitive target.
+ * Thread-safe; no allocation. */
 int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info);
 
 #endif
