@@ -140,7 +140,10 @@ def repo_json(repo):
 
 NODE_DEBS = ("node-express", "node-less", "node-grunt-cli", "node-d3", "node-yargs", "node-request",
              "node-moment", "node-ws", "node-axios", "node-marked", "node-markdown-it",
-             "node-highlight.js", "node-browserify", "node-rimraf", "node-jsdom")
+             "node-highlight.js", "node-browserify", "node-rimraf", "node-jsdom", "node-babel7",
+             "node-vue", "node-sinon", "node-tap", "node-core-js", "node-react", "node-postcss",
+             "node-autoprefixer", "node-bluebird", "node-q", "node-ramda", "node-mongodb", "node-redis",
+             "node-pg", "node-mysql", "node-ejs", "node-nunjucks")
 
 
 def npm_names(repo):
