@@ -2,17 +2,19 @@
 # node-shapes.sh -- request shapes an attacker would try (tests/node/shapes/*.json, run by
 # tests/node/shapes.py) against the ASan build: with the default limits every shape carrying an
 # attack gets 403 in block mode and the same shape without it 200; past a limit the answer names
-# the limit, and the route's oversize policy decides. Also the limits' metrics and the HTTP layer's
-# own edge (connection_memory).
+# the limit, and the route's oversize policy decides. Browser-sized benign traffic
+# (tests/node/browsing.py) all passes. Also the limits' metrics and the HTTP layer's own edge
+# (connection_memory).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/node/lib.sh
 trap finish EXIT
 
-# run NAME PORT LIMITS POLICY CASES...: the runner's checks become this suite's
+# run NAME SCRIPT ARGS...: a runner's checks (tests/node/shapes.py run, tests/node/browsing.py)
+# become this suite's
 run() {
   local name=$1; shift
-  local out; out=$(python3 tests/node/shapes.py run "$@" 2>&1)
+  local out; out=$(python3 "$@" 2>&1)
   while IFS= read -r line; do
     case "$line" in
       "ok   "*) ok "$name: ${line#ok   }" ;;
@@ -40,9 +42,11 @@ PC=$(free_port)
 printf 'listen: 127.0.0.1:%s\nmode: block\nrules: %s\nlimits: {max_params: 100}\n' "$PC" "$RULES" >"$TMP/small.yaml"
 start_node "$TMP/small.yaml" "$TMP/small.log" || exit 1
 
-run "default" "$PA" tests/node/shapes-limits.json analyse_partial tests/node/shapes/*.json
-run "route oversize: block" "$PB" tests/node/shapes-limits.json block tests/node/shapes/*.json
-run "max_params: 100" "$PC" tests/node/shapes-limits-small.json analyse_partial tests/node/shapes-small/*.json
+run "default" tests/node/shapes.py run "$PA" tests/node/shapes-limits.json analyse_partial tests/node/shapes/*.json
+run "route oversize: block" tests/node/shapes.py run "$PB" tests/node/shapes-limits.json block tests/node/shapes/*.json
+run "max_params: 100" tests/node/shapes.py run "$PC" tests/node/shapes-limits-small.json analyse_partial tests/node/shapes-small/*.json
+# browser-sized benign traffic: 300 requests shaped like real browsing, every one 200 pass
+run "browsing" tests/node/browsing.py "$PA" 300
 
 # every limit hit is counted by reason (the default node saw each kind above)
 for r in request_line header_line headers body decode_depth; do
