@@ -30,7 +30,7 @@ static const cli_command platforms_cmd = {
     "usage: bundlegen platforms [--json] [--root DIR]\n"
     "\n"
     "Lists every platform: id, name, runtime, current bundle version and archive format.\n",
-    listing_opts, NULL, 0, {0}, 0, NULL,
+    listing_opts, NULL, 0, {0}, 0, NULL, "bundlegen",
 };
 
 static const cli_command describe_cmd = {
@@ -38,7 +38,7 @@ static const cli_command describe_cmd = {
     "usage: bundlegen describe PLATFORM [--json] [--root DIR]\n"
     "\n"
     "Shows a platform's bundle: its files and its parameters with types, defaults and descriptions.\n",
-    listing_opts, NULL, 1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)",
+    listing_opts, NULL, 1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)", "bundlegen",
 };
 
 static const cli_option generate_opts[] = {
@@ -69,7 +69,7 @@ static const cli_command generate_cmd = {
     "Renders and packs PLATFORM's connector bundle, then prints \"SHA256  PATH\".\n",
     generate_opts,
     "Every invalid parameter is reported, one per line. Nothing is written when anything fails.\n",
-    1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)",
+    1, {offsetof(opts, platform)}, 1, "which platform? (see bundlegen platforms)", "bundlegen",
 };
 
 /* Parses argv for cmd; 0 to run, else the exit status (0 after --help, 2 on a usage error). */

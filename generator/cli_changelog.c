@@ -47,7 +47,7 @@ static const cli_command changelog_cmd = {
     "pack     stores the tree's sources of PLATFORM as a template pack and prints its fingerprint\n"
     "\n",
     changelog_options, NULL,
-    2, {offsetof(opts, action), offsetof(opts, platform)}, 1, "which action? (check, render, resolve or pack)",
+    2, {offsetof(opts, action), offsetof(opts, platform)}, 1, "which action? (check, render, resolve or pack)", "bundlegen",
 };
 
 /* The platform ids to work on: o->platform alone, or every platform. */

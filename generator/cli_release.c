@@ -59,7 +59,7 @@ static const cli_command release_cmd = {
     "secret key from bundlegen keygen), SHA256SUMS.minisig and release.json.minisig. DIR must not exist;\n"
     "it appears complete or not at all. Archive times come from the changelog dates (or SOURCE_DATE_EPOCH).\n"
     "\n",
-    release_options, NULL, 0, {0}, 0, NULL,
+    release_options, NULL, 0, {0}, 0, NULL, "bundlegen",
 };
 
 static const cli_command keygen_cmd = {
@@ -69,7 +69,7 @@ static const cli_command keygen_cmd = {
     "Writes an Ed25519 key pair in minisign's format: PREFIX.pub (public) and PREFIX.key (secret, mode 0600,\n"
     "not encrypted: protect the file). Existing files are never overwritten.\n"
     "\n",
-    keygen_options, NULL, 0, {0}, 0, NULL,
+    keygen_options, NULL, 0, {0}, 0, NULL, "bundlegen",
 };
 
 static const cli_command verify_cmd = {
@@ -80,7 +80,7 @@ static const cli_command verify_cmd = {
     "folder holding FILE or its parent) and says which platform and version it is. With --pubkey, the\n"
     "signatures SHA256SUMS.minisig and release.json.minisig must verify too.\n"
     "\n",
-    verify_options, NULL, 1, {offsetof(opts, file)}, 1, "which bundle file?",
+    verify_options, NULL, 1, {offsetof(opts, file)}, 1, "which bundle file?", "bundlegen",
 };
 
 /* Parses argv for cmd into o; 0 to run, 1 when help was shown, 2 on a usage error. */

@@ -38,7 +38,7 @@ static const cli_command render_cmd = {
     "code position, escaped contents inside a string literal; tags in comments, template literals,\n"
     "raw or long strings are refused. A missing name is an error except with --spec.\n"
     "Exit status: 0 rendered, 1 a template or data error, 2 a usage error.\n",
-    1, {offsetof(render_opts, tpath)}, 1, "no TEMPLATE given (see bundlegen render --help)",
+    1, {offsetof(render_opts, tpath)}, 1, "no TEMPLATE given (see bundlegen render --help)", "bundlegen",
 };
 
 static cJSON *load_json(const char *path)

@@ -93,7 +93,7 @@ static const cli_command serve_cmd = {
     serve_options,
     "SIGHUP reloads manifests, templates, packs and tokens; a set that fails to load is refused and\n"
     "the running one kept. SIGTERM or SIGINT stop accepting, finish what is in flight, and exit.\n",
-    0, {0}, 0, NULL,
+    0, {0}, 0, NULL, "bundlegen",
 };
 
 /* An integer option's value, when given, into *out; -1 after a message. */

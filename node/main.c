@@ -1,5 +1,6 @@
 /* main.c -- edgenode: the filtering node that connectors forward requests to.
  * Parses the command line, then one signal loop: SIGHUP reloads, SIGTERM drains and exits. */
+#include "cli_opt.h"
 #include "events.h"
 #include "metrics.h"
 #include "listeners.h"
@@ -8,6 +9,7 @@
 #include "store.h"
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,20 +133,37 @@ static int run(const char *path)
     return 0;
 }
 
-static int usage(FILE *f, int rc)
-{
-    fprintf(f, "usage: edgenode --config FILE        serve\n"
-               "       edgenode --check-config FILE  validate, print every error, exit 1 if any\n"
-               "       edgenode --version\n");
-    return rc;
-}
+typedef struct node_opts { const char *config, *check; int version; } node_opts;
+
+#define O(f) offsetof(node_opts, f)
+static const cli_option node_options[] = {
+    {"--config", "FILE", CLI_STR, O(config), "serve with this config (SIGHUP reloads config and rules, SIGTERM drains)"},
+    {"--check-config", "FILE", CLI_STR, O(check),
+     "load the config, its rules and TLS files, print every error as FILE:LINE:COL;\nexit 1 if any"},
+    {"--version", NULL, CLI_FLAG, O(version), "print the version"},
+    {NULL, NULL, 0, 0, NULL},
+};
+#undef O
+
+static const cli_command node_cmd = {
+    NULL,
+    "usage: edgenode --config FILE | --check-config FILE | --version\n"
+    "\n"
+    "The filtering node the connectors call (see docs/edgenode.md).\n",
+    node_options, NULL, 0, {0}, 0, NULL, "edgenode",
+};
 
 int main(int argc, char **argv)
 {
+    node_opts o = {0};
+    int rc = cli_parse(&node_cmd, argc, argv, &o);
+    cli_done(&node_cmd, &o);
+    if (rc) return rc == 1 ? 0 : rc;
+    if (o.version) { printf("edgenode %s\n", METRICS_VERSION); return 0; }
+    if (!o.config == !o.check) {
+        fprintf(stderr, "edgenode: give one of --config FILE and --check-config FILE (see edgenode --help)\n");
+        return 2;
+    }
     if (sodium_init() < 0) { fprintf(stderr, "edgenode: libsodium failed to start\n"); return 1; }
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) { printf("edgenode %s\n", METRICS_VERSION); return 0; }
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) return usage(stdout, 0);
-    if (argc == 3 && strcmp(argv[1], "--check-config") == 0) return check_config(argv[2]);
-    if (argc == 3 && strcmp(argv[1], "--config") == 0) return run(argv[2]);
-    return usage(stderr, 2);
+    return o.check ? check_config(o.check) : run(o.config);
 }

@@ -45,8 +45,13 @@ out=$("$NODE_BIN" --check-config node/edgenode.example.yaml 2>&1); rc=$?
 check "check-config: the shipped example is valid" 0 "$rc"
 "$NODE_BIN" --config "$TMP/bad.yaml" >/dev/null 2>&1
 check "--config with a bad file exits 1" 1 "$?"
-"$NODE_BIN" --frobnicate >/dev/null 2>&1
-check "unknown option exits 2" 2 "$?"
+out=$("$NODE_BIN" --check-config=node/edgenode.example.yaml 2>&1); rc=$?
+check "--check-config=FILE means --check-config FILE" 0 "$rc"
+out=$("$NODE_BIN" --frobnicate 2>&1); rc=$?
+check "unknown option exits 2" 2 "$rc"
+contains "unknown option: bundlegen's wording" "edgenode: unknown option '--frobnicate' (see edgenode --help)" "$out"
+out=$("$NODE_BIN" --config "$TMP/bad.yaml" --check-config "$TMP/bad.yaml" 2>&1); rc=$?
+check "--config and --check-config together exit 2" 2 "$rc"
 
 # a config with only listen: shipped rules, monitoring, every host
 P=$(free_port)

@@ -1,16 +1,23 @@
-/* cli_opt.c -- the one option parser of bundlegen's commands (see cli.h): a table per command,
- * "--name VALUE" and "--name=VALUE" alike, one error wording, --help built from the table. */
+/* cli_opt.c -- the one option parser of bundlegen's commands and edgenode (see cli_opt.h): a table
+ * per command, "--name VALUE" and "--name=VALUE" alike, one error wording, --help built from the table. */
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "cli_opt.h"
 
 static void *field(void *out, size_t off) { return (char *)out + off; }
 
+/* Starts a message with "PROGRAM: CMD: " (or "PROGRAM: " for a program without commands). */
+static void who(const cli_command *cmd)
+{
+    fprintf(stderr, "%s: ", cmd->program);
+    if (cmd->name) fprintf(stderr, "%s: ", cmd->name);
+}
+
 static int usage_error(const cli_command *cmd, const char *fmt, const char *what)
 {
-    fprintf(stderr, "bundlegen: %s: ", cmd->name);
+    who(cmd);
     fprintf(stderr, fmt, what);
-    fprintf(stderr, " (see bundlegen %s --help)\n", cmd->name);
+    fprintf(stderr, " (see %s%s%s --help)\n", cmd->program, cmd->name ? " " : "", cmd->name ? cmd->name : "");
     return 2;
 }
 
@@ -55,7 +62,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *out)
         if (!v) return usage_error(cmd, "%s needs a value", o->name);
         if (CLI_KIND(o->kind) == CLI_STR) *(const char **)field(out, o->off) = v;
         else if (list_add(field(out, o->off), o->name, v) < 0) {
-            fprintf(stderr, "bundlegen: %s: out of memory\n", cmd->name);
+            who(cmd);
+            fputs("out of memory\n", stderr);
             return 2;
         }
     }
@@ -65,12 +73,14 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *out)
         int given = CLI_KIND(o->kind) == CLI_STR ? *(const char *const *)f != NULL :
                     CLI_KIND(o->kind) == CLI_FLAG ? *(const int *)f : ((const cli_list *)f)->n > 0;
         if (given) continue;
-        fprintf(stderr, "bundlegen: %s: %s %s is required\n", cmd->name, o->name, o->arg ? o->arg : "");
+        who(cmd);
+        fprintf(stderr, "%s %s is required\n", o->name, o->arg ? o->arg : "");
         cli_help(cmd, stderr);
         return 2;
     }
     if (npos < cmd->npos_required) {
-        fprintf(stderr, "bundlegen: %s: %s\n", cmd->name, cmd->pos_missing);
+        who(cmd);
+        fprintf(stderr, "%s\n", cmd->pos_missing);
         cli_help(cmd, stderr);
         return 2;
     }

@@ -1,5 +1,6 @@
-/* gen_cli_opt.c -- unit tests of the one option parser (generator/cli_opt.c): "--name VALUE" and
- * "--name=VALUE" alike, flags, shared lists in order, positionals, required options, the messages. */
+/* common_cli_opt.c -- unit tests of the one option parser (common/cli_opt.c): "--name VALUE" and
+ * "--name=VALUE" alike, flags, shared lists in order, positionals, required options, the messages
+ * of a command (bundlegen's) and of a program without commands (edgenode's). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
+#include "cli_opt.h"
 
 typedef struct toy {
     const char *out, *name, *first, *second;
@@ -28,11 +29,11 @@ static const cli_option toy_options[] = {
 
 static const cli_command toy_cmd = {
     "toy", "usage: bundlegen toy FIRST [SECOND] --out FILE\n\n", toy_options, "the end\n",
-    2, {offsetof(toy, first), offsetof(toy, second)}, 1, "which first?",
+    2, {offsetof(toy, first), offsetof(toy, second)}, 1, "which first?", "bundlegen",
 };
 
 /* Runs the parser on a NULL-terminated argument list; stderr goes to err (cut at errsz). */
-static int run(toy *t, char *err, size_t errsz, ...)
+static int run(const cli_command *cmd, toy *t, char *err, size_t errsz, ...)
 {
     char *argv[32] = {"toy"};
     int argc = 1;
@@ -46,7 +47,7 @@ static int run(toy *t, char *err, size_t errsz, ...)
     FILE *tmp = tmpfile();
     assert_non_null(tmp);
     dup2(fileno(tmp), 2);
-    int rc = cli_parse(&toy_cmd, argc, argv, t);
+    int rc = cli_parse(cmd, argc, argv, t);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -62,17 +63,17 @@ static void test_both_forms_mean_the_same(void **state)
     (void)state;
     toy a, b;
     char e[4096];
-    assert_int_equal(run(&a, e, sizeof e, "p", "--out", "x.zip", "--outer=n", NULL), 0);
-    assert_int_equal(run(&b, e, sizeof e, "p", "--out=x.zip", "--outer", "n", NULL), 0);
+    assert_int_equal(run(&toy_cmd, &a, e, sizeof e, "p", "--out", "x.zip", "--outer=n", NULL), 0);
+    assert_int_equal(run(&toy_cmd, &b, e, sizeof e, "p", "--out=x.zip", "--outer", "n", NULL), 0);
     assert_string_equal(a.out, "x.zip");
     assert_string_equal(b.out, "x.zip");
     assert_string_equal(a.name, "n");
     assert_string_equal(b.name, "n");
     assert_string_equal(a.first, "p");
     assert_null(a.second);
-    assert_int_equal(run(&a, e, sizeof e, "p", "--out=", NULL), 0);   /* an empty value is a value */
+    assert_int_equal(run(&toy_cmd, &a, e, sizeof e, "p", "--out=", NULL), 0);   /* an empty value is a value */
     assert_string_equal(a.out, "");
-    assert_int_equal(run(&a, e, sizeof e, "p", "--out", "-", NULL), 0); /* "-" is a value too */
+    assert_int_equal(run(&toy_cmd, &a, e, sizeof e, "p", "--out", "-", NULL), 0); /* "-" is a value too */
     assert_string_equal(a.out, "-");
 }
 
@@ -81,7 +82,7 @@ static void test_lists_keep_order_across_options(void **state)
     (void)state;
     toy t;
     char e[4096];
-    assert_int_equal(run(&t, e, sizeof e, "--set", "a=1", "p", "--endpoint=http://x", "--set=b=2", "--out", "o", "q",
+    assert_int_equal(run(&toy_cmd, &t, e, sizeof e, "--set", "a=1", "p", "--endpoint=http://x", "--set=b=2", "--out", "o", "q",
                          "--json", NULL), 0);
     assert_int_equal(t.items.n, 3);
     assert_string_equal(t.items.v[0].opt, "--set");
@@ -114,11 +115,33 @@ static void test_errors_have_one_wording(void **state)
         toy t;
         char e[4096];
         const char *const *a = errors[i].args;
-        int rc = run(&t, e, sizeof e, a[0], a[1], a[2], a[3], a[4], a[5]);
+        int rc = run(&toy_cmd, &t, e, sizeof e, a[0], a[1], a[2], a[3], a[4], a[5]);
         cli_done(&toy_cmd, &t);
         if (rc != 2 || strncmp(e, errors[i].says, strlen(errors[i].says)))
             fail_msg("case %zu: exit %d, said \"%s\", expected \"%s\"", i, rc, e, errors[i].says);
     }
+}
+
+/* edgenode's shape: no command name, the program's own. */
+static const cli_command prog_cmd = {
+    NULL, "usage: edgenode --out FILE\n\n", toy_options, NULL, 0, {0}, 0, NULL, "edgenode",
+};
+
+static void test_program_without_commands(void **state)
+{
+    (void)state;
+    toy t;
+    char e[4096];
+    assert_int_equal(run(&prog_cmd, &t, e, sizeof e, "--out=o", "--json", NULL), 0);
+    assert_string_equal(t.out, "o");
+    assert_int_equal(run(&prog_cmd, &t, e, sizeof e, "--out", "o", "--fast", NULL), 2);
+    assert_string_equal(e, "edgenode: unknown option '--fast' (see edgenode --help)\n");
+    assert_int_equal(run(&prog_cmd, &t, e, sizeof e, "x", NULL), 2);
+    assert_string_equal(e, "edgenode: unexpected argument 'x' (see edgenode --help)\n");
+    assert_int_equal(run(&prog_cmd, &t, e, sizeof e, "--json", NULL), 2);
+    const char *want = "edgenode: --out FILE is required\nusage: edgenode";
+    assert_true(!strncmp(e, want, strlen(want)));
+    cli_done(&prog_cmd, &t);
 }
 
 static void test_help_lists_every_option_beside_its_text(void **state)
@@ -138,7 +161,7 @@ static void test_help_lists_every_option_beside_its_text(void **state)
     free(text);
     toy t;
     char e[64];
-    assert_int_equal(run(&t, e, sizeof e, "--help", NULL), 1);     /* help wins over missing ones */
+    assert_int_equal(run(&toy_cmd, &t, e, sizeof e, "--help", NULL), 1);     /* help wins over missing ones */
     assert_string_equal(e, "");
 }
 
@@ -149,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_lists_keep_order_across_options),
         cmocka_unit_test(test_errors_have_one_wording),
         cmocka_unit_test(test_help_lists_every_option_beside_its_text),
+        cmocka_unit_test(test_program_without_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
