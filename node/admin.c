@@ -2,6 +2,7 @@
  * One internal thread is plenty for scrapes and probes; GET and HEAD only. */
 #include "admin.h"
 #include "metrics.h"
+#include "inventory.h"
 #include "server.h"
 #include "state.h"
 #include <microhttpd.h>
@@ -46,7 +47,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return ready ? reply(c, 200, "text/plain", "ready\n", 0)
                      : reply(c, 503, "text/plain", "not ready\n", 0);
     }
-    return reply(c, 404, "text/plain", "not found: /metrics, /live, /ready\n", 0);
+    if (strcmp(url, "/api-inventory") == 0 || strcmp(url, "/api-inventory/summary") == 0) {
+        const char *app = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "application");
+        const char *host = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "host");
+        char *end = NULL;
+        long a = app ? strtol(app, &end, 10) : 0;
+        if (app && (!*app || *end))
+            return reply(c, 400, "application/json", "{\"error\":\"application: expected an integer\"}\n", 0);
+        if (host && !*host) host = NULL;
+        char *text = url[14] ? inventory_summary(app != NULL, a, host) : inventory_openapi(app != NULL, a, host);
+        if (!text) return reply(c, 500, "text/plain", "out of memory\n", 0);
+        return reply(c, 200, "application/json", text, 1);
+    }
+    return reply(c, 404, "text/plain", "not found: /metrics, /live, /ready, /api-inventory, /api-inventory/summary\n", 0);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,

@@ -565,6 +565,26 @@ static int k_ss_redis(loader *L, ynode *v, const char *k, void *t)
     if (why) { err_at(L, v, k, "%s", why); return -1; }
     return 0;
 }
+/* discovery: {enabled, max_hosts, max_endpoints, max_parameters, publish_every} */
+static int k_d_enabled(loader *L, ynode *v, const char *k, void *t)
+{
+    CFG(t);
+    const char *s = scalar(L, v, k);
+    if (!s) return -1;
+    if (strcmp(s, "true") == 0) c->discovery.enabled = 1;
+    else if (strcmp(s, "false") == 0) c->discovery.enabled = 0;
+    else { err_at(L, v, k, "expected true or false, got \"%s\"", s); return -1; }
+    return 0;
+}
+static int k_d_hosts(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_long(L, v, k, 1, 10000, &c->discovery.max_hosts); }
+static int k_d_eps(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_long(L, v, k, 1, 100000, &c->discovery.max_endpoints); }
+static int k_d_params(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_long(L, v, k, 1, 1000, &c->discovery.max_parameters); }
+static int k_d_publish(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_ms(L, v, k, 3600000, &c->discovery.publish_ms); }
+static const key_def discovery_keys[] = {
+    {"enabled", k_d_enabled}, {"max_hosts", k_d_hosts}, {"max_endpoints", k_d_eps},
+    {"max_parameters", k_d_params}, {"publish_every", k_d_publish}, {NULL, NULL}};
+static int k_discovery(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, discovery_keys, t); return 0; }
+
 static const key_def store_keys[] = {{"redis", k_ss_redis}, {NULL, NULL}};
 static int k_store(loader *L, ynode *v, const char *k, void *t) { each_key(L, v, k, store_keys, t); return 0; }
 
@@ -576,7 +596,7 @@ static const key_def top_keys[] = {
     {"allowlist", k_allow}, {"graylist", k_gray}, {"limits", k_limits},
     {"reply_timeout", k_reply_timeout}, {"drain_timeout", k_drain}, {"rules", k_rules},
     {"events", k_events}, {"shared_store", k_store}, {"brute_force", k_brute},
-    {"forced_browsing", k_forced}, {"vulnerability_rules", k_vulns}, {NULL, NULL}};
+    {"forced_browsing", k_forced}, {"vulnerability_rules", k_vulns}, {"discovery", k_discovery}, {NULL, NULL}};
 
 /* ---- defaults and the shipped rule set ---------------------------------------------------- */
 
@@ -624,6 +644,7 @@ static void defaults(config *c)
     c->idle_timeout_s = 60;
     c->request_timeout_ms = 30000;
     c->drain_timeout_ms = 10000;
+    c->discovery = (config_discovery){1, 100, 1000, 64, 5000};
 }
 
 static void finish(loader *L, ynode *root)

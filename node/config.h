@@ -26,6 +26,13 @@ typedef struct config_count_rule {
     unsigned long window_ms, block_ms;
 } config_count_rule;
 
+/* discovery: API inventory from traffic (inventory.h). */
+typedef struct config_discovery {
+    int enabled;                /* default on */
+    long max_hosts, max_endpoints, max_parameters;   /* hosts; endpoints per host; parameters per endpoint */
+    unsigned long publish_ms;   /* how often a replica publishes its part to the shared store */
+} config_discovery;
+
 typedef struct config {
     char *path;                 /* the file it came from */
     char *listen;  char listen_ip[64];  int listen_port;
@@ -59,6 +66,7 @@ typedef struct config {
     char *rules_path;           /* resolved; never NULL after a successful load */
     char *vulns_path;           /* passive vulnerability rules; NULL = none (vulnerability_rules: off, or none shipped) */
     int vulns_off;
+    config_discovery discovery;
     char *events_path;          /* NULL = attacks are not written */
     char *shared_store;         /* Redis URL, or NULL for the in-process store */
     config_count_rule *counts; size_t ncounts;  /* brute_force then forced_browsing entries */

@@ -3,6 +3,7 @@
 #include "cli_opt.h"
 #include "events.h"
 #include "metrics.h"
+#include "inventory.h"
 #include "listeners.h"
 #include "server.h"
 #include "state.h"
@@ -127,6 +128,7 @@ static int run(const char *path)
     listeners_shutdown(drain_ms);
     state_install(NULL);
     events_close();
+    inventory_reset();
     store_shutdown();
     metrics_reset();
     fprintf(stderr, "edgenode: stopped\n");

@@ -5,6 +5,7 @@
 #include "store.h"
 #include "oversize.h"
 #include "vulns.h"
+#include "inventory.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -228,6 +229,16 @@ char *metrics_render(size_t *len)
     head(&o, "edgenode_vulnerabilities_total", "counter", "Signs of a vulnerable or leaking backend found in response reports, by class.");
     for (int i = 0; i < VULNS_NCLASSES; i++)
         emit(&o, "edgenode_vulnerabilities_total{class=\"%s\"} %llu\n", vulns_class_name(i), get(&vulnerabilities[i]));
+    inventory_stats is;
+    inventory_get_stats(&is);
+    one(&o, "edgenode_discovery_hosts", "gauge", "Applications and hosts in this process's API inventory.", (unsigned long long)is.hosts);
+    one(&o, "edgenode_discovery_endpoints", "gauge", "Endpoints (method and path template) in this process's API inventory.", (unsigned long long)is.endpoints);
+    one(&o, "edgenode_discovery_new_endpoints", "gauge", "Endpoints first seen in the last hour.", (unsigned long long)is.new_last_hour);
+    head(&o, "edgenode_discovery_dropped_total", "counter", "What the inventory's caps kept out.");
+    emit(&o, "edgenode_discovery_dropped_total{what=\"hosts\"} %llu\n", is.dropped_hosts);
+    emit(&o, "edgenode_discovery_dropped_total{what=\"endpoints\"} %llu\n", is.dropped_endpoints);
+    emit(&o, "edgenode_discovery_dropped_total{what=\"parameters\"} %llu\n", is.dropped_parameters);
+    one(&o, "edgenode_discovery_unmatched_reports_total", "counter", "Response reports whose request this process did not see.", is.unmatched_reports);
     store_stats ss;
     store_get_stats(&ss);
     one(&o, "edgenode_store_shared", "gauge", "1 when a shared store (Redis) is configured.", (unsigned long long)ss.shared);

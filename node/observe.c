@@ -3,6 +3,7 @@
 #include "observe.h"
 #include "bruteforce.h"
 #include "passive.h"
+#include "inventory.h"
 
 void observe_before(const node_state *s, decide_input *in)
 {
@@ -14,4 +15,5 @@ void observe_after(const node_state *s, const decide_input *in, const decide_res
     bruteforce_report(s, in, res);
     passive_request(s, res);
     passive_report(s, in, res);
+    inventory_observe(s->cfg, in, res);
 }
