@@ -313,6 +313,15 @@ async function scenarios(id, env) {
     const ev = lastEvent(env.node);
     check(id + " inline: the node's event carries the request id, connector, original host and client address", ev && /^[0-9a-f]{32}$/.test(ev.request_id) &&
       ev.connector.indexOf(id + "/") === 0 && ev.host === (hostHeader ? "api.example.test" : p.hostName || H.host.split(":")[0]) && ev.client === "198.51.100.7", JSON.stringify(ev));
+    // The shapes that once went unanswered or got 431 from the node, so that connectors failed open
+    // (tests/node/shapes/ has them all): the attack after 240 parameters, and under a 7 KB cookie.
+    const seenBig = seen.length;
+    const many = await ask(c.port, "GET", "/search?" + Array.from({ length: 240 }, function (_, i) { return "p" + i + "=v" + i; }).join("&") +
+      "&id=1%27%20OR%20%271%27%3D%271", H);
+    check(id + " inline: an attack after 240 query parameters gets " + want, many.status === want, many.status + "");
+    const jar = await ask(c.port, "GET", ATTACK_QUERY, Object.assign({ headers: { Cookie: "session=" + "c".repeat(7000) } }, H));
+    check(id + " inline: an attack with a 7 KB cookie gets " + want, jar.status === want, jar.status + "");
+    check(id + " inline: neither reaches the origin", seen.length === seenBig);
     if (p.body) {
       const seen2 = seen.length;
       const post = await ask(c.port, "POST", "/comment", Object.assign({ body: "hello there" }, H));
