@@ -189,6 +189,7 @@ cJSON *bundle_context(const manifest *m, const char *version, cJSON *params)
     cJSON_AddStringToObject(ctx, "version", version);
     cJSON_AddStringToObject(ctx, "generator_version", BUNDLEGEN_VERSION);
     cJSON_AddNumberToObject(ctx, "protocol_version", BUNDLE_PROTOCOL_VERSION);
+    if (plimits_add_time(&m->limits, ctx) < 0) { cJSON_Delete(ctx); return NULL; }
     return ctx;
 }
 

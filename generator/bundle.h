@@ -71,7 +71,7 @@ void bundle_source_free(bundle_source *s);
 void bundle_template_name(const manifest *m, size_t i, char *out, size_t outsz);
 
 /* The render context: platform {id, name, runtime}, version, generator_version, protocol_version,
- * and the validated parameters (params is consumed). NULL on memory failure. */
+ * time (plimits_add_time, with a time budget), and the validated parameters (params is consumed). NULL on memory failure. */
 cJSON *bundle_context(const manifest *m, const char *version, cJSON *params);
 
 /* Renders every file of m with ctx and packs them with entry time mtime. Files marked digest:

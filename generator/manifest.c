@@ -30,7 +30,8 @@ static const char *const top_keys[] = {
 enum { T_ID, T_NAME, T_RUNTIME, T_VERSION, T_ARCHIVE, T_ARCHIVE_NAME, T_FILES, T_COMMON, T_PARAMETERS,
        T_CHECKS, T_ARCHIVES, T_LIMITS, T_COUNT };
 
-static const char *const reserved[] = {"platform", "version", "generator_version", "protocol_version", NULL};
+static const char *const reserved[] = {"platform", "version", "generator_version", "protocol_version", "time",
+                                       "content_digest", NULL};
 
 static char *dupstr(const char *s)
 {

@@ -34,6 +34,23 @@ long long plimits_worst_ms(const cJSON *params)
     return n * (1 + retries) * timeout + retries * num(params, "retry_interval", 0);
 }
 
+int plimits_add_time(const plimits *l, cJSON *ctx)
+{
+    long long worst = plimits_worst_ms(ctx);
+    if (!l->has_time || worst < 0) return 0;
+    cJSON *t = cJSON_CreateObject();
+    long long need = worst + l->margin_ms;
+    if (!t || !cJSON_AddNumberToObject(t, "worst_ms", (double)worst) ||
+        !cJSON_AddNumberToObject(t, "budget_ms", (double)l->budget_ms) ||
+        !cJSON_AddNumberToObject(t, "margin_ms", (double)l->margin_ms) ||
+        !cJSON_AddNumberToObject(t, "timeout_s", (double)((need + 999) / 1000)) ||
+        !cJSON_AddItemToObject(ctx, "time", t)) {
+        cJSON_Delete(t);
+        return -1;
+    }
+    return 0;
+}
+
 static int add(cJSON *errors, const char *param, const char *limit, const buf *msg)
 {
     cJSON *e = cJSON_CreateObject();

@@ -40,6 +40,12 @@ void plimits_clear(plimits *l);
  * retries or retry_interval count as 0). -1 when request_timeout or endpoint is missing. */
 long long plimits_worst_ms(const cJSON *params);
 
+/* Adds "time" to a render context (ctx holds the validated parameters) when l has a time budget:
+ * {worst_ms, budget_ms, margin_ms, timeout_s}, timeout_s being worst_ms + margin_ms rounded up to
+ * whole seconds: the function timeout a deployment template sets, so that the platform stops the
+ * handler no earlier than the connector gives up on the node. 0, or -1 on memory failure. */
+int plimits_add_time(const plimits *l, cJSON *ctx);
+
 /* Checks params against l; appends one {"parameter", "message", "limit"} per violation to errors
  * (an array). platform is the manifest's name for messages. Returns the number appended, or -1
  * on memory failure. */
