@@ -14,6 +14,10 @@ SCRIPT_SUITES := $(sort $(wildcard tests/suites/*.sh))
 TESTS += $(GEN_UNIT_BIN) $(SCRIPT_SUITES)
 test-build: programs $(GEN_UNIT_BIN) $(B)/san/bundlegen
 
+# `make check`: every unit test and the quick command suites (well under 30 s on two cores).
+CHECK_SUITES := $(wildcard $(addprefix tests/suites/,generate-cli.sh render-cli.sh changelog-cli.sh runner.sh))
+CHECKS := $(GEN_UNIT_BIN) $(NODE_UNIT_BIN) $(CHECK_SUITES)
+
 # libFuzzer targets: tests/fuzz/gen_NAME.c with the generator library, built by clang.
 GEN_FUZZ_SRC := $(sort $(wildcard tests/fuzz/gen_*.c))
 GEN_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(GEN_FUZZ_SRC))

@@ -80,8 +80,8 @@ def main():
         else:
             bad('context check: ' + line)
     for p in problems:
-        print('FAIL ' + p)
-    print(f'{passed} passed, {failed} failed')
+        print('not ok - ' + p)
+    print(f'{passed} passed, {failed} failed, 0 skipped')
     return 1 if failed else 0
 
 

@@ -12,6 +12,8 @@
 #   has NAME FILE TEXT           passes when FILE holds TEXT literally
 #   exits NAME STATUS CMD...     passes when CMD exits with STATUS; its stdout is kept in the file
 #                                $SUITE_OUT, its stderr in $SUITE_ERR, for the checks that follow
+#   tally NAME LOG               adds the summary line of a sub-runner's LOG (its result lines shown);
+#                                a LOG without one is a failure
 #   free_port                    prints a TCP port that is free on 127.0.0.1 now
 #   corpus_dir VAR DEFAULT WHAT  sets CORPUS to the folder of an outside corpus ($VAR, else DEFAULT) and
 #                                returns 0; where it is absent: a skip (a failure under CI=true), 1
@@ -51,6 +53,13 @@ exits() {
   "$@" >"$SUITE_OUT" 2>"$SUITE_ERR"; local rc=$?
   if [ "$rc" -eq "$want" ]; then ok "$name"; return 0; fi
   bad "$name" "$(echo "exit $rc, expected $want"; head -c 1500 "$SUITE_OUT"; head -c 1500 "$SUITE_ERR")"; return 1
+}
+tally() {
+  local p f k
+  grep -E '^(ok|not ok|skip) - ' "$2"
+  read -r p f k < <(sed -n 's/^\([A-Za-z_-]*: \)\{0,1\}\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\{0,1\}$/\2 \3 \5/p' "$2" | tail -n 1)
+  if [ -z "${p:-}" ]; then bad "$1 printed no summary" "$2"; return 0; fi
+  SUITE_PASS=$((SUITE_PASS + p)); SUITE_FAIL=$((SUITE_FAIL + f)); SUITE_SKIP=$((SUITE_SKIP + ${k:-0}))
 }
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -1,22 +1,15 @@
-# lib.sh -- helpers for edgenode's integration suites: free ports, starting the ASan build,
-# bounded waits and pass/fail bookkeeping ending in "N passed, N failed".
+# lib.sh -- helpers for edgenode's integration suites: starting the ASan build, bounded waits, HTTP
+# and metrics reads; results and the summary line come from tests/lib/suite.sh.
 # shellcheck shell=bash
 NODE_BIN=${NODE_BIN:-build/san/edgenode}
 RULES=${RULES:-$PWD/node/rules.yaml}
 TMP=$(mktemp -d /tmp/edgenode-test.XXXXXX)
-PASS=0; FAIL=0; NODE_PIDS=()
+NODE_PIDS=()
+. tests/lib/suite.sh
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-ok()   { PASS=$((PASS + 1)); echo "ok   $1"; }
-bad()  { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
 # check NAME EXPECTED ACTUAL
-check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected [$2], got [$3]"; fi; }
-# contains NAME NEEDLE HAYSTACK
-contains() { case "$3" in *"$2"*) ok "$1" ;; *) bad "$1" "no [$2] in [${3:0:400}]" ;; esac; }
+check() { same "$@"; }
 
 # start_node CONFIG LOG: starts the node, waits (at most 10 s) until its port answers; sets NODE_PID
 start_node() {
@@ -54,8 +47,7 @@ finish() {
   local dirty; dirty=$(grep -l 'Sanitizer\|runtime error' "$TMP"/*.log 2>/dev/null)
   if [ -n "$dirty" ]; then bad "sanitizer reports in node logs" "$(cat $dirty)"; else ok "no sanitizer reports in any node log"; fi
   rm -rf "$TMP"
-  echo "$PASS passed, $FAIL failed"
-  [ "$FAIL" -eq 0 ]
+  suite_end
 }
 
 # start_redis PORT: a throw-away redis-server without persistence (sets REDIS_PID); waits until it
@@ -81,4 +73,4 @@ node_cfg() {
     "$P" "$A" "$RULES" "$TMP/$1.events" "$2" >"$TMP/$1.yaml"
 }
 
-if [ ! -f "$RULES" ]; then echo "missing rule set $RULES"; echo "0 passed, 1 failed"; exit 1; fi
+[ -f "$RULES" ] || suite_abort "missing rule set $RULES"

@@ -1,29 +1,12 @@
 """lib.py -- helpers for the bundlegen serve tests: start the sanitizer build on a free loopback
 port, speak HTTP with http.client or raw sockets, and count results."""
-import http.client, json, os, signal, socket, subprocess, time
+import http.client, json, os, signal, socket, subprocess, sys, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from suite import Results  # noqa: E402  (the one result format of every suite)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BG = os.environ.get("BUNDLEGEN_SAN", os.path.join(REPO, "build", "san", "bundlegen"))
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, cond, name, detail=""):
-        if cond:
-            self.passed += 1
-            print(f"ok - {name}")
-        else:
-            self.failed += 1
-            print(f"not ok - {name}")
-            if detail:
-                print("    " + str(detail)[:800].replace("\n", "\n    "))
-        return cond
-
-    def summary(self):
-        print(f"{self.passed} passed, {self.failed} failed")
 
 
 class Server:

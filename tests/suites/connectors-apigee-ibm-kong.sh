@@ -5,20 +5,10 @@ set -u
 cd "$(dirname "$0")/../.."
 export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
 lint=node_modules/.bin/apigeelint
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || sed 's/^/    /' "$2" | head -40; }
-check() { local name=$1; shift; if "$@" >"$log" 2>&1; then ok "$name"; else bad "$name" "$log"; fi; }
-refuse() { local name=$1; shift; if "$@" >"$log" 2>&1; then bad "$name (accepted)"; else ok "$name"; fi; }
-count() {   # adds the "N passed, N failed" line of a sub-runner's log
-  grep -E '^(ok|not ok) - ' "$1"
-  read -r p f < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$1")
-  pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
-  [ -n "${p:-}" ] || bad "$2 printed no summary" "$1"
-}
-finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+. tests/lib/suite.sh
+count() { tally "$2" "$1"; }   # count LOG NAME: a sub-runner's summary
 for tool in "$BUNDLEGEN" build/edgenode $lint xmllint luac5.1 luajit luacheck lua5.1 nginx python3; do
-  command -v "$tool" >/dev/null || { bad "$tool is missing (make installs the tools)"; finish; }
+  command -v "$tool" >/dev/null || { bad "$tool is missing (make installs the tools)"; suite_end; }
 done
 ids=(apigee ibm-datapower kong)
 work=build/connectors-apigee-ibm-kong
@@ -26,8 +16,8 @@ rm -rf "$work"; mkdir -p "$work"
 log=$work/log
 
 # Determinism and golden bundles: generate twice with fixed parameters, compare bytes and files.
-tests/golden/generate.sh "$work/a" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate" "$log"; finish; }
-tests/golden/generate.sh "$work/b" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; finish; }
+tests/golden/generate.sh "$work/a" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate" "$log"; suite_end; }
+tests/golden/generate.sh "$work/b" --keep "${ids[@]}" >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; suite_end; }
 for id in "${ids[@]}"; do
   check "$id: two generations are byte-identical" cmp "$work/a/$id.bundle" "$work/b/$id.bundle"
   check "$id: matches tests/golden/$id (else make golden and review the diff)" diff -r "tests/golden/$id" "$work/a/$id"
@@ -289,4 +279,4 @@ done
 # Kong's keepalive pool, counted where the node accepts connections, and a body nginx spooled to a file.
 node tests/e2e/kong/pool.js >"$work/pool.log" 2>&1
 count "$work/pool.log" "tests/e2e/kong/pool.js"
-finish
+suite_end

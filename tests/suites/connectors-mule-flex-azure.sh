@@ -11,9 +11,7 @@ E=$REPO/tests/e2e
 W=$(mktemp -d /tmp/mule-flex-azure.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 CARGO_WORK=${FLEX_CARGO_WORK:-$REPO/build/flex-cargo}   # kept between runs: cargo builds incrementally
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "$2" | head -n 20 | sed 's/^/    /'; }
+. tests/lib/suite.sh
 
 # gen NAME ID ARGS...: generates $W/NAME.zip and unpacks it into $W/NAME.
 gen() {
@@ -40,16 +38,7 @@ refused() {
     ok "$name: refused, naming $param"
   fi
 }
-# check NAME CMD...: the command succeeds.
-check() {
-  local name=$1; shift
-  if "$@" >"$W/check.out" 2>&1; then ok "$name"; else bad "$name" "$(cat "$W/check.out")"; fi
-}
-# fails NAME CMD...: the command fails (a checker catching a planted defect).
-fails() {
-  local name=$1; shift
-  if "$@" >"$W/check.out" 2>&1; then bad "$name: not caught"; else ok "$name"; fi
-}
+fails() { refuse "$@"; }   # fails NAME CMD...: a checker catches a planted defect
 # expect NAME JSONFILE PYEXPR: PYEXPR is true with d = the file's JSON and env = the environment.
 expect() {
   local name=$1 file=$2 expr=$3
@@ -293,5 +282,4 @@ else
   ok "cargo test catches a verdict that no longer blocks on 403"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

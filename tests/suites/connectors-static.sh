@@ -5,20 +5,17 @@ set -u
 cd "$(dirname "$0")/../.."
 export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
 bin=node_modules/.bin
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -z "${2:-}" ] || sed 's/^/    /' "$2" | head -40; }
-finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+. tests/lib/suite.sh
 for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime; do
-  [ -x "$tool" ] || { bad "$tool is missing (run make, which installs the npm tools)"; finish; }
+  [ -x "$tool" ] || { bad "$tool is missing (run make, which installs the npm tools)"; suite_end; }
 done
 work=build/connectors-static          # below the repo so that tsc finds node_modules
 rm -rf "$work"; mkdir -p "$work"
 log=$work/log
 
 # Determinism and golden bundles: generate twice with fixed parameters, compare bytes and files.
-tests/golden/generate.sh "$work/a" --keep >"$log" 2>&1 || { bad "golden parameters generate" "$log"; finish; }
-tests/golden/generate.sh "$work/b" --keep >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; finish; }
+tests/golden/generate.sh "$work/a" --keep >"$log" 2>&1 || { bad "golden parameters generate" "$log"; suite_end; }
+tests/golden/generate.sh "$work/b" --keep >"$log" 2>&1 || { bad "golden parameters generate again" "$log"; suite_end; }
 platforms=(akamai apigateway azion cloudflare cloudfront fastly)
 for id in "${platforms[@]}"; do
   if cmp -s "$work/a/$id.bundle" "$work/b/$id.bundle"; then ok "$id: two generations are byte-identical"
@@ -74,14 +71,12 @@ else bad "fastly: js-compute-runtime build" "$log"; fi
 
 # Sub-runners that print their own "N passed, N failed".
 sub() {   # name command...
-  "${@:2}" >"$log" 2>&1; local rc=$? p f
-  grep -E '^(ok|not ok) - ' "$log"
-  read -r p f < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$log")
-  pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
-  if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then bad "$1 exited $rc" "$log"; fi
+  "${@:2}" >"$log" 2>&1; local rc=$?
+  tally "$1" "$log"
+  if [ $rc -ne 0 ] && ! grep -q '^not ok - ' "$log"; then bad "$1 exited $rc" "$log"; fi
 }
 # The shared client's logic and the harnesses' platform rules.
 sub selftest node tests/e2e/selftest.mjs "$work/a/cloudflare/worker.js" tests/e2e/host-fastly.mjs
 # Hostile parameter values: refused naming the parameter, or unchanged once the code is evaluated.
 sub hostile node tests/e2e/hostile.js
-finish
+suite_end

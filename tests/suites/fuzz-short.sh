@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-8}
 make -s fuzz-build >/dev/null 2>build/fuzz-build.log || { cat build/fuzz-build.log; echo "0 passed, 1 failed"; exit 1; }
-pass=0; fail=0
+. tests/lib/suite.sh
 for f in build/fuzz/*; do
   [ -x "$f" ] && [ -f "$f" ] || continue
   n=$(basename "$f")
@@ -13,12 +13,10 @@ for f in build/fuzz/*; do
   seeds=tests/fuzz/corpus/$n; [ -d "$seeds" ] || seeds=
   if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" $work $seeds >"$work/log" 2>&1; then
     runs=$(grep -o 'Done [0-9]* runs' "$work/log" | tail -1)
-    echo "ok   $n ($runs in ${secs}s)"; pass=$((pass + 1))
+    ok "$n ($runs in ${secs}s)"
   else
-    echo "FAIL $n"; tail -n 40 "$work/log"; ls "$work" | grep -E '^(crash|leak|timeout|oom)-' | sed 's/^/  artifact: /'
-    fail=$((fail + 1))
+    bad "$n" "$(tail -n 36 "$work/log"; ls "$work" | grep -E '^(crash|leak|timeout|oom)-' | sed 's/^/artifact: /')"
   fi
   rm -rf "$work"
 done
-echo "fuzz: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end

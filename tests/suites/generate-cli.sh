@@ -7,19 +7,13 @@ REPO=$PWD
 BG=${BUNDLEGEN_SAN:-$REPO/build/san/bundlegen}
 W=$(mktemp -d /tmp/generate-cli.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && echo "    $2"; }
+. tests/lib/suite.sh
 
 # run NAME EXPECTED_STATUS ARGS...: runs bundlegen, keeps stdout in $W/out, stderr in $W/err.
 run() {
   local name=$1 want=$2; shift 2
   "$BG" "$@" >"$W/out" 2>"$W/err"; local rc=$?
   if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want" "$(head -c 600 "$W/err")"; fi
-}
-# has NAME FILE TEXT: FILE contains TEXT literally.
-has() {
-  if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1: no '$3' in $(basename "$2")" "$(head -c 600 "$2")"; fi
 }
 empty_dir() {
   if [ -z "$(ls -A "$2")" ]; then ok "$1"; else bad "$1: left $(ls -A "$2" | tr '\n' ' ')"; fi
@@ -176,5 +170,4 @@ if [ $rc -eq 1 ] && grep -qF "BUNDLEGEN_ROOT /nonexistent: no platforms/ folder 
 (cd "$REPO" && env -u BUNDLEGEN_ROOT "$BG" describe azion >"$W/out" 2>"$W/err"); rc=$?
 if [ $rc -eq 0 ]; then ok "the current folder is used when it holds platforms/"; else bad "cwd root" "$(cat "$W/err")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 bin=$PWD/build/san/bundlegen
 [ -x "$bin" ] || make -s build/san/bundlegen >/dev/null
-pass=0; fail=0
+. tests/lib/suite.sh
 for dir in tests/cli/render/*/; do
   name=$(basename "$dir")
   (
@@ -35,7 +35,7 @@ for dir in tests/cli/render/*/; do
     if grep -q 'AddressSanitizer\|runtime error' /tmp/render-cli.$$.err; then echo "  sanitizer report"; ok=0; fi
     rm -f /tmp/render-cli.$$.out /tmp/render-cli.$$.err
     [ $ok = 1 ]
-  ) && { pass=$((pass + 1)); echo "ok   $name"; } || { fail=$((fail + 1)); echo "FAIL $name"; }
+  ) >"$SUITE_LOG.case" 2>&1 && ok "$name" || bad "$name" "$SUITE_LOG.case"
 done
-echo "render-cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+rm -f "$SUITE_LOG.case"
+suite_end
