@@ -32,11 +32,18 @@ BENCHES  := $(sort $(wildcard bench/*.sh))  # each bench is a script
 FUZZERS  :=          # libFuzzer binaries in $(B)/fuzz/
 DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 
-.PHONY: all deps test test-build bench fuzz fuzz-build install clean deb images
-all: deps programs
+.PHONY: all deps test check test-build bench fuzz fuzz-build install clean deb images
+all: programs
 
+# The package step runs when its lists changed since it last succeeded (or on `make deps`), so a machine
+# that has everything never waits on the package manager.
+DEPS_STAMP := $(B)/.deps-installed
+$(DEPS_STAMP): scripts/debian-packages.txt package-lock.json scripts/deps.sh
+	@scripts/deps.sh
+	@mkdir -p $(B) && touch $@
 deps:
 	@scripts/deps.sh
+	@mkdir -p $(B) && touch $(DEPS_STAMP)
 
 include common/build.mk
 include generator/build.mk
@@ -45,28 +52,34 @@ include tests/build.mk
 
 programs: $(PROGRAMS)
 
-# Every object depends on VERSION: the version is compiled in.
-$(B)/rel/%.o: %.c VERSION
+# Every object depends on VERSION: the version is compiled in. Every object also waits (order-only) for
+# the package step, so `make -j` does not compile before the headers are installed.
+$(B)/rel/%.o: %.c VERSION | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/san/%.o: %.c VERSION
+$(B)/san/%.o: %.c VERSION | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -O1 -MMD -MP -c $< -o $@
-$(B)/fuzz/%.o: %.c VERSION
+$(B)/fuzz/%.o: %.c VERSION | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(CSTD) $(DEFS) -Wall -Wextra -Werror -Icommon -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
 
-test: deps
+test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-suites.sh $(TESTS)
 
-bench: deps programs
+# The fast inner loop: unit tests and the command suites, in parallel.
+check: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory test-build
+	@tests/run-suites.sh $(CHECKS)
+
+bench: $(DEPS_STAMP) programs
 	@set -e; for b in $(BENCHES); do $$b; done
 
 fuzz-build: $(FUZZERS)
 
 # One minute per target; new corpus entries stay in build/fuzz-corpus/, seeds in tests/fuzz/corpus/.
-fuzz: deps $(FUZZERS)
+fuzz: $(DEPS_STAMP) $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$n (60 s)"; \
 	  mkdir -p $(B)/fuzz-corpus/$$n tests/fuzz/corpus/$$n; \
 	  $$f -max_total_time=60 -timeout=10 -rss_limit_mb=2048 $(B)/fuzz-corpus/$$n tests/fuzz/corpus/$$n; done
