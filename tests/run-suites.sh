@@ -13,6 +13,9 @@ logs=${TEST_LOGS:-build/test-logs}; mkdir -p "$logs"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 limit=${SUITE_TIMEOUT:-1200}
+# Under `make -j` the jobserver's descriptors are not passed to suites; cargo and make inside them would
+# warn that it is gone (and a warning fails the Flex build), so suites start without make's settings.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 logname() { echo "$1" | tr '/' '_'; }
 

@@ -88,9 +88,8 @@ def main():
             'Akamai EdgeWorkers accepts only https endpoints' in err and not os.path.exists(out),
             "release refuses an endpoint Akamai cannot call, naming the limit", err[-1500:])
     shutil.rmtree(W, ignore_errors=True)
-    R.summary()
-    return 0 if R.failed == 0 else 1
+    R.end()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
