@@ -36,8 +36,10 @@ DATA_DIRS :=         # directories installed under $(PREFIX)/share/bundlegen
 all: programs
 
 # The package step runs when its lists changed since it last succeeded (or on `make deps`), so a machine
-# that has everything never waits on the package manager.
+# that has everything never waits on the package manager. NO_DEPS=1 leaves it out (a Debian package build,
+# whose Build-Depends already hold the libraries).
 DEPS_STAMP := $(B)/.deps-installed
+DEPS_STEP := $(if $(filter 1,$(NO_DEPS)),,$(DEPS_STAMP))
 $(DEPS_STAMP): scripts/debian-packages.txt package-lock.json scripts/deps.sh
 	@scripts/deps.sh
 	@mkdir -p $(B) && touch $@
@@ -54,13 +56,13 @@ programs: $(PROGRAMS)
 
 # Every object depends on VERSION: the version is compiled in. Every object also waits (order-only) for
 # the package step, so `make -j` does not compile before the headers are installed.
-$(B)/rel/%.o: %.c VERSION | $(DEPS_STAMP)
+$(B)/rel/%.o: %.c VERSION | $(DEPS_STEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/san/%.o: %.c VERSION | $(DEPS_STAMP)
+$(B)/san/%.o: %.c VERSION | $(DEPS_STEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -O1 -MMD -MP -c $< -o $@
-$(B)/fuzz/%.o: %.c VERSION | $(DEPS_STAMP)
+$(B)/fuzz/%.o: %.c VERSION | $(DEPS_STEP)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(CSTD) $(DEFS) -Wall -Wextra -Werror -Icommon -Igenerator -Inode $(PKG_CFLAGS) $(FUZZFLAGS) -MMD -MP -c $< -o $@
 
