@@ -47,6 +47,7 @@ struct serve {
     serve_config        cfg;
     struct MHD_Daemon  *d;
     cache              *cache;
+    cache              *urls;       /* GET URL (with the generation) -> its bundle's cache key */
     pthread_mutex_t     lock;       /* guards cat */
     catalog            *cat;
     unsigned long       gen;
@@ -408,9 +409,10 @@ static int cache_key(buf *key, unsigned long gen, const bundle_source *src, cons
 }
 
 /* Resolves the version, validates raw (consumed) with errors found so far (consumed), then answers
- * the bundle from the cache or renders it. */
+ * the bundle from the cache or renders it. With url (a GET's key in s->urls), a bundle answered
+ * is recorded under it. */
 static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r, const catalog *cat, const char *id,
-                                     const char *want, cJSON *raw, cJSON *errors)
+                                     const char *want, cJSON *raw, cJSON *errors, const buf *url)
 {
     const catalog_platform *p = catalog_find(cat, id);
     const bundle_source *src = p ? catalog_version(p, want) : NULL;
@@ -461,6 +463,13 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
     r->cache_result = e ? "hit" : "miss";
     if (e) cJSON_Delete(params);
     else e = render(s, src, params, key.data, key.len, &refused, err, sizeof err);
+    char *copy;
+    static const char no_digest[65] = "";
+    if (e && url && url->len && (copy = malloc(key.len))) {
+        memcpy(copy, key.data, key.len);
+        const cache_entry *u = cache_put(s->urls, url->data, url->len, copy, key.len, "", "", no_digest);
+        if (u) cache_release(u);
+    }
     buf_free(&key);
     if (!e && refused) return send_error(s, c, r, 400, NULL, "invalid parameters for %s: %s", id, err);
     if (!e) return send_error(s, c, r, 500, NULL, "rendering %s failed: %s", id, err);
@@ -469,8 +478,22 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
 
 /* ---- handlers (see the route table) ---------------------------------------------------------- */
 
+/* A GET of a URL answered before, under the same catalog generation, names the same parameters:
+ * its bundle's cache key is looked up by the URL, skipping their parsing and validation. */
 static enum MHD_Result get_bundle(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
 {
+    buf url = BUF_INIT;
+    if (buf_printf(&url, "%lu", cat->gen) < 0 || buf_add(&url, "", 1) < 0 || buf_puts(&url, r->uri) < 0) url.len = 0;
+    const cache_entry *k = url.len ? cache_get(s->urls, url.data, url.len) : NULL;
+    if (k) {
+        const cache_entry *e = cache_get(s->cache, k->data, k->len);
+        cache_release(k);
+        if (e) {
+            buf_free(&url);
+            r->cache_result = "hit";
+            return send_bundle(s, c, r, e);
+        }
+    }
     const char *q = strchr(r->uri, '?');
     cJSON *raw = cJSON_CreateObject(), *errors = cJSON_CreateArray();
     char *version = NULL;
@@ -478,10 +501,12 @@ static enum MHD_Result get_bundle(serve *s, struct MHD_Connection *c, req *r, ca
         cJSON_Delete(raw);
         cJSON_Delete(errors);
         free(version);
+        buf_free(&url);
         return send_error(s, c, r, 500, NULL, "out of memory");
     }
-    enum MHD_Result rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors);
+    enum MHD_Result rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors, &url);
     free(version);
+    buf_free(&url);
     return rc;
 }
 
@@ -503,7 +528,7 @@ static enum MHD_Result post_bundle(serve *s, struct MHD_Connection *c, req *r, c
         cJSON_Delete(raw);
         res = send_error(s, c, r, 400, errors, "invalid request body");
     } else {
-        res = bundle_answer(s, c, r, cat, platform, version, raw, errors);
+        res = bundle_answer(s, c, r, cat, platform, version, raw, errors, NULL);
     }
     free(platform);
     free(version);
@@ -821,9 +846,12 @@ serve *serve_start(const serve_config *cfg, char *err, size_t errsz)
     if (!s || pthread_mutex_init(&s->lock, NULL) != 0) { free(s); snprintf(err, errsz, "out of memory"); return NULL; }
     s->cfg = *cfg;
     if (!s->cfg.threads) s->cfg.threads = 1;
-    if (!(s->cache = cache_new(cfg->cache_bytes)) || !(s->cat = catalog_load(&src, ++s->gen, err, errsz))) {
-        if (!s->cache) snprintf(err, errsz, "out of memory");
+    /* URL keys are small: an eighth of the bundle cache's size holds many times its bundles' URLs */
+    if (!(s->cache = cache_new(cfg->cache_bytes)) || !(s->urls = cache_new(cfg->cache_bytes / 8)) ||
+        !(s->cat = catalog_load(&src, ++s->gen, err, errsz))) {
+        if (!s->cache || !s->urls) snprintf(err, errsz, "out of memory");
         cache_free(s->cache);
+        cache_free(s->urls);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
@@ -846,6 +874,7 @@ serve *serve_start(const serve_config *cfg, char *err, size_t errsz)
         snprintf(err, errsz, "--listen %s: cannot listen (%s)", cfg->listen, errno ? strerror(errno) : "the address is taken or invalid");
         catalog_release(s->cat);
         cache_free(s->cache);
+        cache_free(s->urls);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
@@ -882,6 +911,7 @@ int serve_reload(serve *s, char *err, size_t errsz)
     pthread_mutex_unlock(&s->lock);
     catalog_release(old);
     cache_clear(s->cache);                 /* keys carry the generation, so nothing stale is hit anyway */
+    cache_clear(s->urls);
     atomic_fetch_add(&s->m.reload_ok, 1);
     return 0;
 }
@@ -898,6 +928,7 @@ void serve_stop(serve *s, unsigned timeout_ms)
     if (fd != MHD_INVALID_SOCKET) close(fd);
     catalog_release(s->cat);
     cache_free(s->cache);
+    cache_free(s->urls);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
