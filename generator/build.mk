@@ -3,7 +3,7 @@
 GEN_MAIN    := generator/main.c
 GEN_LIB_SRC := $(sort $(filter-out $(GEN_MAIN),$(wildcard generator/*.c))) $(COMMON_SRC)
 PROGRAMS    += $(B)/bundlegen
-DATA_DIRS   += platforms templates changelog packs
+DATA_DIRS   += platforms templates changelog packs console
 
 $(B)/bundlegen: $(call rel,$(GEN_LIB_SRC) $(GEN_MAIN))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -3,6 +3,7 @@
 #include "catalog.h"
 #include "manifest.h"
 #include "pack.h"
+#include "tmpl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ static void catalog_free(catalog *c)
     free(c->p);
     free(c->list.data);
     free(c->openapi.data);
+    for (size_t i = 0; i < CATALOG_CONSOLE_FILES; i++) free(c->console[i].data);
     free(c->secrets);
     free(c);
 }
@@ -182,6 +184,52 @@ static int load_openapi(catalog *c, const char *root, char *err, size_t errsz)
     return 0;
 }
 
+const char *const catalog_console_names[CATALOG_CONSOLE_FILES] = {"index.html", "console.css", "console.js"};
+const char *const catalog_console_types[CATALOG_CONSOLE_FILES] = {
+    "text/html; charset=utf-8", "text/css; charset=utf-8", "text/javascript; charset=utf-8"};
+
+/* console/ beside the data, when there is one: index.html rendered from its template with the
+ * platform list, the assets read as they are. */
+static int load_console(catalog *c, const char *root, char *err, size_t errsz)
+{
+    char path[4200];
+    for (size_t i = 0; i < CATALOG_CONSOLE_FILES; i++) {
+        snprintf(path, sizeof path, "%s/console/%s%s", root, catalog_console_names[i], i == 0 ? ".mustache" : "");
+        buf b = BUF_INIT;
+        b.limit = 1u << 20;
+        if (buf_read_file(&b, path) < 0) {
+            int e = errno;
+            buf_free(&b);
+            if (e == ENOENT) continue;
+            snprintf(err, errsz, "%s: %s", path, e == EFBIG ? "larger than 1 MiB" : strerror(e));
+            return -1;
+        }
+        if (i > 0) {
+            if (doc_text(&c->console[i], b.data ? buf_detach(&b) : strdup("")) < 0) { snprintf(err, errsz, "out of memory"); return -1; }
+            continue;
+        }
+        tmpl_set *set = tmpl_set_new();
+        tmpl_error te = {0};
+        buf out = BUF_INIT;
+        cJSON *data = cJSON_CreateObject();
+        cJSON *list = c->list.data ? cJSON_Parse(c->list.data) : NULL;
+        int rc = -1;
+        if (set && data && list && cJSON_AddItemToObject(data, "platforms", cJSON_DetachItemFromObject(list, "platforms")) &&
+            cJSON_AddStringToObject(data, "version", BUNDLEGEN_VERSION) &&
+            tmpl_set_add(set, path, b.data ? b.data : "", b.len, LANG_SPEC, &te) == 0 && tmpl_set_link(set, &te) == 0 &&
+            tmpl_render(set, path, data, NULL, &out, &te) == 0 && out.data)
+            rc = doc_text(&c->console[0], buf_detach(&out));
+        if (rc < 0) snprintf(err, errsz, "%s", te.message[0] ? te.message : "out of memory");
+        buf_free(&out);
+        cJSON_Delete(list);
+        cJSON_Delete(data);
+        tmpl_set_free(set);
+        buf_free(&b);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
 catalog *catalog_load(const catalog_source *cfg, unsigned long gen, char *err, size_t errsz)
 {
     catalog *c = calloc(1, sizeof *c);
@@ -200,6 +248,7 @@ catalog *catalog_load(const catalog_source *cfg, unsigned long gen, char *err, s
     if (rc == 0 && (!arr || doc_set(&c->list, list) < 0)) { snprintf(err, errsz, "out of memory"); rc = -1; list = NULL; }
     if (rc != 0 || !arr) cJSON_Delete(list);
     if (rc == 0) rc = load_openapi(c, cfg->root, err, errsz);
+    if (rc == 0) rc = load_console(c, cfg->root, err, errsz);
     manifest_list_free(ids, n);
     if (rc != 0) { catalog_free(c); return NULL; }
     return c;

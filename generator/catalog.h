@@ -16,6 +16,14 @@
 
 #define CATALOG_MAX_TOKENS 64
 
+/* The web console, console/ in the data folder (optional): index.html is rendered once per load from
+ * console/index.html.mustache (plain Mustache, HTML escaping) with {platforms: [the platform list],
+ * version}, so that its plain form lists the platforms without JavaScript; the others are served as
+ * they are. catalog_console_names[i] names console[i]; catalog_console_types[i] is its media type. */
+#define CATALOG_CONSOLE_FILES 3
+extern const char *const catalog_console_names[CATALOG_CONSOLE_FILES];
+extern const char *const catalog_console_types[CATALOG_CONSOLE_FILES];
+
 /* A document ready to send: its bytes (NUL-terminated) and their SHA-256 (the ETag). */
 typedef struct catalog_doc { char *data; size_t len; char sha256[65]; } catalog_doc;
 
@@ -34,6 +42,7 @@ typedef struct catalog {
     size_t            n;
     catalog_doc       list;            /* GET /v1/platforms */
     catalog_doc       openapi;         /* GET /openapi.json; data NULL when the root has none */
+    catalog_doc       console[CATALOG_CONSOLE_FILES];   /* the web console; data NULL when absent */
     unsigned char     tokens[CATALOG_MAX_TOKENS][crypto_hash_sha256_BYTES];   /* SHA-256 of each */
     size_t            ntokens;         /* 0: no token is required */
     const char      **secrets;         /* parameter names redacted in the access log */
@@ -48,8 +57,8 @@ typedef struct catalog_source {
     const char *token_env;             /* one more accepted token, or NULL */
 } catalog_source;
 
-/* Loads every platform (each version of its changelog, older ones from packs), the tokens and
- * openapi.json (optional; it must parse when present). NULL with err filled when anything fails. */
+/* Loads every platform (each version of its changelog, older ones from packs), the tokens,
+ * openapi.json (optional; it must parse when present) and the console (optional; it must render). NULL with err filled when anything fails. */
 catalog *catalog_load(const catalog_source *src, unsigned long gen, char *err, size_t errsz);
 
 /* Reference counting; both accept NULL. */

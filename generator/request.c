@@ -319,3 +319,26 @@ int request_is_json_type(const char *ct)
     const char *p = ows(ct + 16);
     return *p == '\0' || *p == ';';
 }
+
+int request_download(const char *q, size_t len, char id[65], buf *rest)
+{
+    id[0] = '\0';
+    for (size_t i = 0; i < len;) {
+        size_t n = 0;
+        while (i + n < len && q[i + n] != '&') n++;
+        const char *item = q + i;
+        if (n >= 9 && !memcmp(item, "platform=", 9)) {
+            size_t k = n - 9, ok = k >= 1 && k <= 64;
+            for (size_t j = 0; ok && j < k; j++) {
+                char ch = item[9 + j];
+                ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                     ch == '-' || ch == '_' || ch == '.';
+            }
+            if (ok) { memcpy(id, item + 9, k); id[k] = '\0'; } else id[0] = '\0';
+        } else if (n) {
+            if ((rest->len && buf_putc(rest, '&') < 0) || buf_append(rest, item, n) < 0) return -1;
+        }
+        i += n + 1;
+    }
+    return 0;
+}

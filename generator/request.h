@@ -34,6 +34,11 @@ int request_bearer(const char *authorization, const char **token, size_t *len);
  * matched after percent-decoding) become REDACTED, control and non-ASCII bytes %XX. */
 int request_redact_query(const char *q, size_t len, const char *const *secrets, size_t nsecrets, buf *out);
 
+/* GET /download?platform=ID&...: the console's plain form. id gets the raw value of platform
+ * ("" when absent or not 1 to 64 of [A-Za-z0-9._-]); every other item goes to rest as it came,
+ * '&'-separated (empty items dropped), ready to follow "/v1/bundles/ID?". Returns 0, or -1 on memory. */
+int request_download(const char *q, size_t len, char id[65], buf *rest);
+
 /* For messages that quote the client: a printable ASCII copy of s[0..n) (other bytes become '?',
  * cut at 64 with "..."), and an in-place repair of invalid UTF-8 (each bad sequence becomes '?'),
  * so any message makes valid JSON. */

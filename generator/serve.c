@@ -29,9 +29,9 @@
 /* ---- routes and metrics --------------------------------------------------------------------- */
 
 /* Indexes into the route table below (also the metrics' route label). */
-enum route_id { R_PLATFORMS, R_PLATFORM, R_CHANGELOG, R_BUNDLES, R_BUNDLE, R_OPENAPI, R_LIVE, R_READY,
-             R_METRICS, R_NONE, R_COUNT };
-static const unsigned statuses[] = {200, 304, 400, 401, 404, 405, 413, 415, 431, 500, 503};
+enum route_id { R_PLATFORMS, R_PLATFORM, R_CHANGELOG, R_BUNDLES, R_BUNDLE, R_OPENAPI, R_CONSOLE, R_ASSET,
+             R_DOWNLOAD, R_LIVE, R_READY, R_METRICS, R_NONE, R_COUNT };
+static const unsigned statuses[] = {200, 303, 304, 400, 401, 404, 405, 413, 415, 431, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double render_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define NBUCKET (sizeof render_le / sizeof render_le[0])
@@ -88,6 +88,8 @@ static enum MHD_Result get_changelog(serve *, struct MHD_Connection *, req *, ca
 static enum MHD_Result post_bundle(serve *, struct MHD_Connection *, req *, catalog *);
 static enum MHD_Result get_bundle(serve *, struct MHD_Connection *, req *, catalog *);
 static enum MHD_Result get_openapi(serve *, struct MHD_Connection *, req *, catalog *);
+static enum MHD_Result get_console(serve *, struct MHD_Connection *, req *, catalog *);
+static enum MHD_Result get_download(serve *, struct MHD_Connection *, req *, catalog *);
 static enum MHD_Result get_live(serve *, struct MHD_Connection *, req *, catalog *);
 static enum MHD_Result get_ready(serve *, struct MHD_Connection *, req *, catalog *);
 static enum MHD_Result get_metrics(serve *, struct MHD_Connection *, req *, catalog *);
@@ -106,6 +108,9 @@ static const struct route {
     [R_BUNDLES]   = {"/v1/bundles",                  M_POST, F_CATALOG | F_AUTH | F_BODY, post_bundle},
     [R_BUNDLE]    = {"/v1/bundles/{id}",             M_GET,  F_CATALOG | F_AUTH, get_bundle},
     [R_OPENAPI]   = {"/openapi.json",                M_GET,  F_CATALOG, get_openapi},
+    [R_CONSOLE]   = {"/",                            M_GET,  F_CATALOG, get_console},
+    [R_ASSET]     = {"/console/{id}",                M_GET,  F_CATALOG, get_console},
+    [R_DOWNLOAD]  = {"/download",                    M_GET,  F_CATALOG, get_download},
     [R_LIVE]      = {"/live",                        M_GET,  F_HEALTH, get_live},
     [R_READY]     = {"/ready",                       M_GET,  F_HEALTH, get_ready},
     [R_METRICS]   = {"/metrics",                     M_GET,  F_HEALTH, get_metrics},
@@ -561,6 +566,47 @@ static enum MHD_Result get_openapi(serve *s, struct MHD_Connection *c, req *r, c
 {
     if (!cat->openapi.data) return send_error(s, c, r, 404, NULL, "no openapi.json in the data folder");
     return send_doc(s, c, r, cat, &cat->openapi, "application/json");
+}
+
+/* The web console: / is its page, /console/NAME its assets (catalog.h). */
+static enum MHD_Result get_console(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+{
+    const char *name = r->route == R_CONSOLE ? catalog_console_names[0] : r->id;
+    for (size_t i = 0; i < CATALOG_CONSOLE_FILES; i++) {
+        if (strcmp(name, catalog_console_names[i]) || !cat->console[i].data) continue;
+        return send_doc(s, c, r, cat, &cat->console[i], catalog_console_types[i]);
+    }
+    return send_error(s, c, r, 404, NULL, "no console file %s in the data folder", name);
+}
+
+/* The console's plain form (no JavaScript) sends GET /download?platform=ID&...: 303 to the bundle's
+ * own URL, /v1/bundles/ID?... with the other parameters as they came. */
+static enum MHD_Result get_download(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+{
+    const char *q = strchr(r->uri, '?');
+    buf rest = BUF_INIT, loc = BUF_INIT;
+    char id[65];
+    if (request_download(q ? q + 1 : "", q ? strlen(q + 1) : 0, id, &rest) < 0) {
+        buf_free(&rest);
+        return send_error(s, c, r, 500, NULL, "out of memory");
+    }
+    if (!id[0] || !catalog_find(cat, id)) {
+        buf_free(&rest);
+        cJSON *errors = cJSON_CreateArray(), *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "parameter", "platform");
+        const char *why = id[0] ? "no such platform" : "required: a platform id";
+        cJSON_AddStringToObject(e, "message", why);
+        cJSON_AddItemToArray(errors, e);
+        return send_error(s, c, r, 400, errors, "platform: %s", why);
+    }
+    buf_printf(&loc, "/v1/bundles/%s%s%s", id, rest.len ? "?" : "", rest.len ? rest.data : "");
+    buf_free(&rest);
+    if (!loc.data || loc.full) { buf_free(&loc); return send_error(s, c, r, 500, NULL, "out of memory"); }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) { buf_free(&loc); return MHD_NO; }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc.data);
+    buf_free(&loc);
+    return send_resp(s, c, r, 303, resp, 0);
 }
 
 static enum MHD_Result get_live(serve *s, struct MHD_Connection *c, req *r, catalog *cat)

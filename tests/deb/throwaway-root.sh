@@ -109,6 +109,8 @@ if wait_http "http://127.0.0.1:$S/ready"; then ok "bundlegen serve started by Ex
 else bad "bundlegen serve started by ExecStart is ready" "$T/serve.log"; fi
 n=$(curl -s --max-time 5 "http://127.0.0.1:$S/v1/platforms" | jq '.platforms | length')
 same "it serves every platform from /usr/share/bundlegen" "$(ls platforms/*.yaml | grep -vc '/_')" "$n"
+curl -s --max-time 5 -o "$T/console.html" "http://127.0.0.1:$S/"
+has "it serves the web console from /usr/share/bundlegen/console" "$T/console.html" '<option value="kong">'
 ep=https://node.example.com:5050
 curl -s --max-time 30 -o "$T/served.zip" "http://127.0.0.1:$S/v1/bundles/cloudflare?endpoint=$ep"
 build/bundlegen generate cloudflare --endpoint "$ep" --out "$T/tree.zip" >/dev/null 2>&1

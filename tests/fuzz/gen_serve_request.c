@@ -1,5 +1,5 @@
 /* gen_serve_request.c -- libFuzzer target for bundlegen serve's request parsing (generator/request.c):
- * query strings, POST bodies and the If-None-Match, Accept and Authorization headers, with invariants. */
+ * query strings, the plain form's query, POST bodies and the If-None-Match, Accept and Authorization headers, with invariants. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +75,19 @@ static void fuzz_body(const char *b, size_t n)
     cJSON_Delete(errors);
 }
 
+/* The plain form's query: an id of id characters only; the rest never carries platform= and is no
+ * longer than the query. */
+static void fuzz_download(const char *q, size_t n)
+{
+    char id[65];
+    buf rest = BUF_INIT;
+    if (request_download(q, n, id, &rest) == 0) {
+        if (strlen(id) > 64 || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(id)) abort();
+        if (rest.len > n || (rest.data && (!strncmp(rest.data, "platform=", 9) || strstr(rest.data, "&platform=")))) abort();
+    }
+    buf_free(&rest);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -85,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
     const char *tok;
     size_t tl;
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0: fuzz_query(s, n); break;
     case 1: fuzz_body(s, n); break;
     case 2:
@@ -96,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 4:
         if (request_bearer(s, &tok, &tl) == 0 && (tok < s || tok + tl > s + strlen(s) || !tl)) abort();
         break;
+    case 5: fuzz_download(s, n); break;
     }
     free(s);
     return 0;

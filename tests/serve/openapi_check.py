@@ -122,6 +122,12 @@ def cases(doc, auth):
         for path in ("/openapi.json", "/live", "/ready", "/metrics"):
             out.append((path, method, 200, path, {}, None))
         out.append(("/openapi.json", method, 304, "/openapi.json", {"If-None-Match": "*"}, None))
+        for path, real in (("/", "/"), ("/console/{id}", "/console/console.js")):
+            out.append((path, method, 200, real, {}, None))
+            out.append((path, method, 304, real, {"If-None-Match": "*"}, None))
+        out.append(("/console/{id}", method, 404, "/console/nope.js", {}, None))
+        out.append(("/download", method, 303, f"/download?platform=cloudflare&endpoint={EP}", {}, None))
+        out.append(("/download", method, 400, "/download?platform=nope", {}, None))
     post = ("/v1/bundles", "POST")
     out += [post + (200, "/v1/bundles", dict(auth, **js), good_body),
             post + (304, "/v1/bundles", dict(auth, **js, **{"If-None-Match": "*"}), good_body),
@@ -172,10 +178,10 @@ def broken(port, R):
 
 
 def no_document(port, R):
-    """On a server whose data folder has no openapi.json: 404 there."""
+    """On a server whose data folder has no openapi.json (and no console): 404 there."""
     doc = load()
-    return {("/openapi.json", m, "404") for m in ("GET", "HEAD")
-            if check_answer(doc, R, "/openapi.json", m, 404, request(port, m, "/openapi.json"))}
+    return {(p, m, "404") for p in ("/openapi.json", "/") for m in ("GET", "HEAD")
+            if check_answer(doc, R, p, m, 404, request(port, m, p))}
 
 
 def coverage(R, seen):

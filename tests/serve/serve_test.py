@@ -263,7 +263,7 @@ def test_bad_requests(port):
                         ("DELETE", "/v1/bundles/cloudflare", "GET, HEAD"), ("POST", "/live", "GET, HEAD")):
         r = request(port, m, p, AUTH)
         R.check(is_json_error(r, 405) and r.h("allow") == allow, f"{m} {p}: 405 Allow: {allow}", (r.status, r.headers))
-    for p in ("/", "/nope", "/v1/platforms/", "/v1/platforms/cloudflare/extra", "/v1/bundles/cloudflare/x", "/v2/platforms"):
+    for p in ("/nope", "/v1/platforms/", "/v1/platforms/cloudflare/extra", "/v1/bundles/cloudflare/x", "/v2/platforms"):
         R.check(is_json_error(get(port, p), 404), f"unknown route {p}: 404 JSON")
 
 
