@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "pathnorm.h"
+#include "phpcode.h"
 #include "shellcmd.h"
 #include "yamldoc.h"
 
@@ -23,8 +24,8 @@
 enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
 
 /* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
-enum { DET_NONE, DET_PATH, DET_SHELL, DET_COUNT };
-static const char *const detector_names[DET_COUNT] = {"", "path", "shell"};
+enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_COUNT };
+static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php"};
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
@@ -217,7 +218,7 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
  * gate may_match applies to patterns. */
 static void detector_gate(rule *r)
 {
-    static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{"};
+    static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{", "("};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
@@ -259,7 +260,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             detector = v;
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
-            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell)", idx, val ? val : "?");
+            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php)", idx, val ? val : "?");
         } else if (strcmp(key, "description") != 0) {
             lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, description)", idx, key);
         }
@@ -444,6 +445,7 @@ static int run_detector(int det, const char *val, size_t len, char *scratch)
     switch (det) {
     case DET_PATH: return pathnorm_traversal(val, len, scratch, NULL);
     case DET_SHELL: return shellcmd_detect(val, len, scratch, NULL);
+    case DET_PHP: return phpcode_detect(val, len, NULL);
     default: return 0;
     }
 }

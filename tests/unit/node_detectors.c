@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pathnorm.h"
+#include "phpcode.h"
 #include "shellcmd.h"
 
 #define CASES_DIR "tests/detectors"
@@ -39,6 +40,7 @@ typedef size_t (*norm_fn)(const char *val, size_t len, char *out);
 
 static int path_verdict(const char *v, size_t n, char *scratch) { return pathnorm_traversal(v, n, scratch, NULL); }
 static int shell_verdict(const char *v, size_t n, char *scratch) { return shellcmd_detect(v, n, scratch, NULL); }
+static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_detect(v, n, NULL); }
 
 /* Runs one case file; every failing line is printed, and any failure fails the test. */
 static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
@@ -87,12 +89,14 @@ static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
 
 static void test_path(void **st) { (void)st; run_file("path.txt", path_verdict, pathnorm_normalize); }
 static void test_shell(void **st) { (void)st; run_file("shell.txt", shell_verdict, NULL); }
+static void test_php(void **st) { (void)st; run_file("php.txt", php_verdict, NULL); }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_shell),
+        cmocka_unit_test(test_php),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
