@@ -19,7 +19,7 @@ for id in "${platforms[@]}"; do
   case $id in
     azure-apim) sets=() ;;
     flex) sets=(--set retry_interval=50ms --set business_group=0b1c2d3e-golden) ;;
-    mule) sets=(--version 1.0.0 --set connect_timeout=250ms --set retry_interval=50ms --set business_group=0b1c2d3e-golden
+    mule) sets=(--set connect_timeout=250ms --set retry_interval=50ms --set business_group=0b1c2d3e-golden
                 --set anypoint_region=eu --set host_header=X-Original-Host) ;;
     *) echo "golden.sh: unknown platform $id" >&2; exit 2 ;;
   esac

@@ -23,6 +23,12 @@ for id in "${ids[@]}"; do
   check "$id: matches tests/golden/$id (else make golden and review the diff)" diff -r "tests/golden/$id" "$work/a/$id"
 done
 
+check "apigee, ibm, kong: report the backend's answer by default (report_response)" python3 -c '
+import json, subprocess, sys
+for id in sys.argv[1:]:
+    d = json.loads(subprocess.run(["'"$BUNDLEGEN"'", "describe", id, "--json"], capture_output=True, check=True).stdout)
+    assert [p["default"] for p in d["parameters"] if p["name"] == "report_response"] == [True], id
+' apigee ibm-datapower kong
 # Apigee: well-formed XML, apigeelint with no errors and no warnings on both profiles, the resource parses.
 A=$work/a/apigee
 while IFS= read -r f; do check "xmllint ${f#$A/}" xmllint --noout "$f"; done < <(find "$A" -name '*.xml' | sort)

@@ -96,6 +96,12 @@ else
 fi
 
 # ---- Azure API Management
+check "mule, flex, azure: report the backend's answer by default (report_response)" python3 -c '
+import json, subprocess, sys
+for id in sys.argv[1:]:
+    d = json.loads(subprocess.run(["'"$BG"'", "describe", id, "--json"], capture_output=True, check=True).stdout)
+    assert [p["default"] for p in d["parameters"] if p["name"] == "report_response"] == [True], id
+' mule flex azure-apim
 gen az-default azure-apim --endpoint "$EP1"
 check "az-default: fragments are well-formed XML" xml_ok "$W"/az-default/*.xml
 check "az-default: fragments follow the policy schema (xmllint --schema)" xsd_ok "$W"/az-default/*.xml
@@ -104,8 +110,8 @@ expect "az-default: block and fail statuses and the fail mode are named values (
   'd["fragments"]["edge-connector-sync-request.xml"]["statuses"] == ["403", "503"] and d["fragments"]["edge-connector-async-request.xml"]["statuses"] == [] and d["named_values"]["edge-connector-fail-mode"] == "open" and (d["named_values"]["edge-connector-block-status"], d["named_values"]["edge-connector-fail-status"]) == ("403", "503") and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnFailMode"] == "fail: {{edge-connector-fail-mode}}"'
 expect "az-default: modes and connector id" "$W/az-default.json" \
   'd["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnMode"] == "inline" and d["fragments"]["edge-connector-async-request.xml"]["variables"]["cnMode"] == "async" and d["fragments"]["edge-connector-sync-request.xml"]["variables"]["cnConnector"] == "azure-apim/1.1.0"'
-expect "az-default: no token, no report" "$W/az-default.json" \
-  'd["secret"] == [] and "edge-connector-token" not in d["named_values"] and d["fragments"]["edge-connector-sync-response.xml"]["expressions"] == 0'
+expect "az-default: no token; the response fragments report by default" "$W/az-default.json" \
+  'd["secret"] == [] and "edge-connector-token" not in d["named_values"] and d["fragments"]["edge-connector-sync-response.xml"]["expressions"] > 0'
 expect "az-default: endpoints named value" "$W/az-default.json" 'd["named_values"]["edge-connector-endpoints"].split() == [env["EP1"]]'
 
 gen az-full azure-apim --endpoint "$EP1" --endpoint "$EP2" --set fail_mode=closed --set fail_status=599 \
@@ -181,11 +187,11 @@ check "mule-default: pom.xml and template.xml are well-formed XML" \
   xml_ok "$W/mule-default/edge-connector/pom.xml" "$W/mule-default/edge-connector/src/main/mule/template.xml"
 check "mule-default: YAML definition valid, properties agree with template.xml, schema-known elements, balanced DataWeave" facts mule mule-default
 expect "mule-default: project coordinates" "$W/mule-default.json" \
-  'd["group_id"] == "BUSINESS_GROUP_ID" and d["artifact_id"] == "edge-connector" and d["version"] == "1.0.0" and d["packaging"] == "mule-policy" and "maven.anypoint.mulesoft.com" in d["exchange_url"]'
+  'd["group_id"] == "BUSINESS_GROUP_ID" and d["artifact_id"] == "edge-connector" and d["version"] == "1.1.0" and d["packaging"] == "mule-policy" and "maven.anypoint.mulesoft.com" in d["exchange_url"]'
 expect "mule-default: settings of the real policy with its timeouts" "$W/mule-default.json" \
-  'd["properties"]["connectTimeout"] == 1000 and d["properties"]["requestTimeout"] == 5000 and d["properties"]["maxRetries"] == 0 and d["properties"]["failOpen"] is True and d["properties"]["analyzeResponse"] is False and d["properties"]["hostExpression"].startswith("#[") and d["properties"]["ipExpression"].startswith("#[")'
+  'd["properties"]["connectTimeout"] == 1000 and d["properties"]["requestTimeout"] == 5000 and d["properties"]["maxRetries"] == 0 and d["properties"]["failOpen"] is True and d["properties"]["analyzeResponse"] is True and d["properties"]["hostExpression"].startswith("#[") and d["properties"]["ipExpression"].startswith("#[")'
 expect "mule-default: inline, connector id, fail-closed branch" "$W/mule-default.json" \
-  'd["modes"] == ["inline"] and d["x_connector"] == ["mule/1.0.0"] and d["fail_closed_branch"] and d["sensitive"] == ["token"]'
+  'd["modes"] == ["inline"] and d["x_connector"] == ["mule/1.1.0"] and d["fail_closed_branch"] and d["sensitive"] == ["token"]'
 
 gen mule-async mule --endpoint "$EP1" --endpoint "$EP2" --set mode=async --set fail_mode=closed --set report_response=true \
   --set send_response_body=true --set retries=3 --set retry_interval=250ms --set token=abc.DEF_ghi~jkl+mno/pq= \
