@@ -4,6 +4,7 @@
 #include "events.h"
 #include "metrics.h"
 #include "inventory.h"
+#include "passive.h"
 #include "listeners.h"
 #include "server.h"
 #include "state.h"
@@ -129,6 +130,7 @@ static int run(const char *path)
     state_install(NULL);
     events_close();
     inventory_reset();
+    passive_reset();
     store_shutdown();
     metrics_reset();
     fprintf(stderr, "edgenode: stopped\n");

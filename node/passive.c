@@ -1,12 +1,35 @@
 /* passive.c -- ties response reports to their requests' attacks and records findings (see passive.h).
- * Key: edgenode:attack:REQUEST_ID, value: the attack class bits in hex. */
+ * Key: edgenode:attack:REQUEST_ID, value: the attack class bits in hex; a per-process table of
+ * recent request ids answers first, so only reports whose request another replica saw cost a call. */
 #include "passive.h"
 #include "events.h"
 #include "metrics.h"
+#include "recent.h"
 #include "store.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static recent *here;                /* request id -> attack bits of the requests this process analysed */
+static pthread_mutex_t here_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static recent *table(void)
+{
+    pthread_mutex_lock(&here_lock);
+    if (!here) here = recent_new(PASSIVE_SLOTS);
+    recent *r = here;
+    pthread_mutex_unlock(&here_lock);
+    return r;
+}
+
+void passive_reset(void)
+{
+    pthread_mutex_lock(&here_lock);
+    recent_free(here);
+    here = NULL;
+    pthread_mutex_unlock(&here_lock);
+}
 
 static void attack_key(char *out, size_t len, const char *request_id)
 {
@@ -15,15 +38,16 @@ static void attack_key(char *out, size_t len, const char *request_id)
 
 void passive_request(const node_state *s, const decide_result *res)
 {
-    if (!vulns_need_attacks(s->vulns) || res->type == DECIDE_RESPONSE || !res->det.total || !res->request_id[0])
+    if (!vulns_need_attacks(s->vulns) || res->type == DECIDE_RESPONSE || !res->analysed || !res->request_id[0])
         return;
     uint32_t bits = 0;
     for (int i = 0; i < res->det.nhits; i++) bits |= vulns_attack_bit(res->det.hits[i].attack_class);
-    if (!bits) return;
+    recent_put(table(), res->request_id, &bits, sizeof bits);          /* clean ones too: no look-up later */
+    if (!bits || (res->type == DECIDE_REQUEST && res->status == 403)) return;   /* blocked: no answer comes */
     char key[96], value[16];
     attack_key(key, sizeof key, res->request_id);
     snprintf(value, sizeof value, "%x", bits);
-    store_set(key, value, PASSIVE_TTL_MS);
+    store_put(key, value, strlen(value), PASSIVE_TTL_MS);               /* for the other replicas */
 }
 
 static void write_event(const decide_input *in, const decide_result *res, const vulns_finding *f)
@@ -46,10 +70,14 @@ int passive_report(const node_state *s, const decide_input *in, const decide_res
     if (!s->vulns || res->type != DECIDE_RESPONSE || !in->body_len || strcmp(res->verdict, "recorded") != 0)
         return 0;
     uint32_t attacks = 0;
+    unsigned char kept[RECENT_PAYLOAD];
     if (vulns_need_attacks(s->vulns) && res->request_id[0]) {
-        char key[96], value[16] = "";
-        attack_key(key, sizeof key, res->request_id);
-        if (store_blocked(key, value, sizeof value) > 0) attacks = (uint32_t)strtoul(value, NULL, 16);
+        if (recent_get(table(), res->request_id, kept)) memcpy(&attacks, kept, sizeof attacks);
+        else {                                                          /* another replica saw it, maybe */
+            char key[96], value[16] = "";
+            attack_key(key, sizeof key, res->request_id);
+            if (store_blocked(key, value, sizeof value) > 0) attacks = (uint32_t)strtoul(value, NULL, 16);
+        }
     }
     vulns_finding f[VULNS_MAX_FINDINGS];
     int n = vulns_scan(s->vulns, attacks, in->body, in->body_len, f);

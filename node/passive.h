@@ -1,17 +1,22 @@
 /* passive.h -- passive vulnerability detection around the verdict: remembers which attack
- * classes a request carried (in the store, so any replica can read it), and runs the
+ * classes a request carried (here, and in the store so any replica can read it), and runs the
  * vulnerability rules (vulns.h) over the body of the response report with the same request id.
  * Each finding is one "vulnerability" event and one count in edgenode_vulnerabilities_total. */
 #ifndef PASSIVE_H
 #define PASSIVE_H
 #include "decide.h"
 
-/* An analysed request with attacks: keeps its attack classes under its request id for
- * PASSIVE_TTL_MS (one store call; nothing for clean requests or without rules that need it). */
+/* An analysed request: remembers its attack classes (none too) in a per-process table of the last
+ * PASSIVE_SLOTS request ids; one the node let through with an attack is also put in the shared store
+ * for PASSIVE_TTL_MS (one store call, none for clean or blocked requests or without a shared store). */
 #define PASSIVE_TTL_MS 120000ul
+#define PASSIVE_SLOTS  65536
 void passive_request(const node_state *s, const decide_result *res);
-/* A response report with a body: looks up its request's attacks (one store call, only when some
- * rule needs them), scans, writes events and counts. Returns the number of findings. */
+/* A response report with a body: its request's attacks from the table, else from the store (one
+ * call, only for requests this process did not see); scans, writes events and counts. Returns the
+ * number of findings. */
 int  passive_report(const node_state *s, const decide_input *in, const decide_result *res);
+/* Frees the table (at exit, for leak checks). */
+void passive_reset(void);
 
 #endif

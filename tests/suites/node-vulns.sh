@@ -47,7 +47,7 @@ check "one: a stack trace needs no attack" 1 "$(vmetric "$SA" stack_trace)"
 report "$U" /orders/9 b2 200 '{"id":9,"total":12.5}' >/dev/null
 check "one: an ordinary answer is nothing (still 1 + 1 findings)" 2 "$(( $(vmetric "$SA" stack_trace) + $(vmetric "$SA" sql_error) ))"
 check "one: two vulnerability events in all" 2 "$(vuln_events "$TMP/one.events" | wc -l | tr -d ' ')"
-check "one: no attack key kept for clean requests" 1 "$(metric "$SA" edgenode_store_local_keys)"
+check "one: nothing put in the in-process store (the request table answers)" 0 "$(metric "$SA" edgenode_store_local_keys)"
 stop_node "$NODE_PID"; check "one: SIGTERM exit 0" 0 "$STOP_RC"
 
 # ---- vulnerability_rules: off
@@ -82,9 +82,17 @@ report "$U2" /download d1 200 $'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:da
 check "shared: node 2 finds the file disclosure" 1 "$(vmetric "$A2" file_disclosure)"
 contains "shared: node 2's event" '"evidence":"etc_passwd"' "$(vuln_events "$TMP/n2.events")"
 check "shared: node 1 saw no report" 0 "$(vmetric "$A1" file_disclosure)"
+check "shared: a clean request passes on node 1" 200 "$(request "$U1" /items?id=5 f1)"
+check "shared: it puts nothing in Redis" 0 "$(redis-cli -p "$RP" EXISTS edgenode:attack:f1)"
+c0=$(metric "$A1" edgenode_store_calls_total)
+check "shared: an injection passes on node 1" 200 "$(request "$U1" "$SQLI" f2)"
+report "$U1" /items f2 500 "$MYSQL" >/dev/null
+report "$U1" /items f1 200 '{"id":5}' >/dev/null
+check "shared: its report on the same node is a finding" 1 "$(vmetric "$A1" sql_error)"
+check "shared: one store call for the attack, none for the two reports" $((c0 + 1)) "$(metric "$A1" edgenode_store_calls_total)"
 stop_redis
 check "outage: a request still gets its verdict" 200 "$(request "$U1" "$SQLI" e1)"
 report "$U1" /items e1 500 "$MYSQL" >/dev/null
-check "outage: node 1 still ties its own request to its report" 1 "$(vmetric "$A1" sql_error)"
+check "outage: node 1 still ties its own request to its report" 2 "$(vmetric "$A1" sql_error)"
 stop_node "$PID1"; check "node 1: SIGTERM exit 0" 0 "$STOP_RC"
 stop_node "$PID2"; check "node 2: SIGTERM exit 0" 0 "$STOP_RC"
