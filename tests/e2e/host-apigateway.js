@@ -1,14 +1,17 @@
 // host-apigateway.js -- runs a generated API Gateway REQUEST authorizer under lambda-local behind an
 // HTTP port: payload 2.0 events (HTTP API, simple responses), or 1.0 (REST, IAM policy) when the
-// client sends X-Harness-Payload: 1.0. Allowed requests go to the origin, denied ones get 403.
+// client sends X-Harness-Payload: 1.0. Allowed requests go to the origin, denied ones get 403. The
+// authorizer is stopped at the timeout the bundle's template.yaml sets (at most the 10 s API Gateway
+// waits), and a stopped one gets API Gateway's 500, as there.
 // Usage: node host-apigateway.js BUNDLE_DIR PORT ORIGIN_URL
 "use strict";
 const path = require("node:path");
 const lambdaLocal = require("lambda-local");
-const { readBody, headerPairs, send, toOrigin, serve } = require("./lib.js");
+const { readBody, headerPairs, send, toOrigin, serve, functionTimeoutMs, invoke } = require("./lib.js");
 
 const [dir, port, origin] = process.argv.slice(2);
 const lambdaPath = path.resolve(dir, "authorizer.js");
+const LIMIT = functionTimeoutMs(dir, "AuthorizerFunction", 10000);
 lambdaLocal.setLogger({ log: function () {}, info: function () {}, warn: function () {}, error: function () {} });
 
 function eventFor(req, url, pairs, v1) {
@@ -43,8 +46,12 @@ serve(Number(port), async function (req, res) {
   const url = new URL(req.url, "http://x");
   const pairs = headerPairs(req).filter(function (p) { return p[0].toLowerCase() !== "x-harness-payload"; });
   const v1 = req.headers["x-harness-payload"] === "1.0";
-  const out = await lambdaLocal.execute({ event: eventFor(req, url, pairs, v1), lambdaPath: lambdaPath,
-    lambdaHandler: "handler", timeoutMs: 30000, verboseLevel: 0 });
+  const r = await invoke(lambdaLocal, { event: eventFor(req, url, pairs, v1), lambdaPath: lambdaPath, lambdaHandler: "handler" },
+    LIMIT);
+  if (r.timedOut)   // API Gateway's answer when the authorizer does not answer in time
+    return send(res, 500, { "content-type": "application/json", "x-harness-stopped": "handler after " + LIMIT + " ms" },
+      "{\"message\":\"Internal Server Error\"}");
+  const out = r.out;
   if (!allowed(v1, out)) return send(res, 403, { "content-type": "application/json" }, "{\"message\":\"Forbidden\"}");
   const got = await toOrigin(origin, req.method, url.pathname + url.search, pairs, body);
   send(res, got.status, got.headers, got.body);

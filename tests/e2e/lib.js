@@ -1,7 +1,10 @@
 // lib.js -- small HTTP helpers shared by the e2e platform hosts and the runner: read a request,
-// send a response, forward to the origin stand-in, wait for a port.
+// send a response, forward to the origin stand-in, wait for a port; the function timeout a Lambda
+// bundle's template sets, and running a handler stopped at it.
 "use strict";
+const fs = require("node:fs");
 const http = require("node:http");
+const path = require("node:path");
 
 /** Reads a Node.js IncomingMessage body into a Buffer. */
 function readBody(msg) {
@@ -61,4 +64,33 @@ function serve(port, handler) {
   });
 }
 
-module.exports = { readBody, headerPairs, send, toOrigin, serve };
+/**
+ * The timeout, in ms, that the bundle's SAM template (DIR/template.yaml) gives function resource
+ * NAME, capped at the platform's own limit capMs: what the platform stops the handler at. A bundle
+ * without a template (or the function without a Timeout) gets Lambda's default of 3 s.
+ */
+function functionTimeoutMs(dir, name, capMs) {
+  let text = "";
+  try { text = fs.readFileSync(path.join(dir, "template.yaml"), "utf8"); } catch (e) { return Math.min(3000, capMs); }
+  const lines = text.split("\n");
+  const start = lines.indexOf("  " + name + ":");
+  for (let i = start + 1; start >= 0 && i < lines.length && !/^  \S/.test(lines[i]); i++) {
+    const m = /^ {6}Timeout: (\d+)$/.exec(lines[i]);
+    if (m) return Math.min(Number(m[1]) * 1000, capMs);
+  }
+  return Math.min(3000, capMs);
+}
+
+/** Runs a handler with lambda-local, stopped at timeoutMs; {timedOut: true} when the platform would stop it. */
+async function invoke(lambdaLocal, opts, timeoutMs) {
+  try {
+    return { out: await lambdaLocal.execute(Object.assign({ timeoutMs: timeoutMs, verboseLevel: 0 }, opts)) };
+  } catch (e) {
+    // lambda-local rejects with an Error or, for some handlers, a plain {errorMessage, errorType} object.
+    const text = e && (e.message || e.errorMessage) ? String(e.message || e.errorMessage) : JSON.stringify(e);
+    if (/timed out/.test(text)) return { timedOut: true };
+    throw e;
+  }
+}
+
+module.exports = { readBody, headerPairs, send, toOrigin, serve, functionTimeoutMs, invoke };
