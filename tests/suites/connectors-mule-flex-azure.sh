@@ -190,6 +190,8 @@ expect "mule-default: project coordinates" "$W/mule-default.json" \
   'd["group_id"] == "BUSINESS_GROUP_ID" and d["artifact_id"] == "edge-connector" and d["version"] == "1.1.0" and d["packaging"] == "mule-policy" and "maven.anypoint.mulesoft.com" in d["exchange_url"]'
 expect "mule-default: settings of the real policy with its timeouts" "$W/mule-default.json" \
   'd["properties"]["connectTimeout"] == 1000 and d["properties"]["requestTimeout"] == 5000 and d["properties"]["maxRetries"] == 0 and d["properties"]["failOpen"] is True and d["properties"]["analyzeResponse"] is True and d["properties"]["hostExpression"].startswith("#[") and d["properties"]["ipExpression"].startswith("#[")'
+expect "mule-default: bodies through dw::util::Coercions (toBinary, toString), no encoding coercions" "$W/mule-default.json" \
+  'd["coercions"] == ["toBinary", "toString"]'
 expect "mule-default: inline, connector id, fail-closed branch" "$W/mule-default.json" \
   'd["modes"] == ["inline"] and d["x_connector"] == ["mule/1.1.0"] and d["fail_closed_branch"] and d["sensitive"] == ["token"]'
 
@@ -227,6 +229,9 @@ fails "xmllint catches a broken template.xml" xml_ok "$W/mule-broken/edge-connec
 cp -r "$W/mule-default" "$W/mule-broken2"
 sed -i 's/millisBetweenRetries=/millisBetweenRetry=/' "$W/mule-broken2/edge-connector/src/main/mule/template.xml"
 fails "facts catches an attribute the Mule schema does not define" facts mule mule-broken2
+cp -r "$W/mule-default" "$W/mule-broken4"
+sed -i "s/dw::util::Coercions::toBinary(\(.*\), 'ISO-8859-1')$/(\1) as Binary {encoding: 'ISO-8859-1'}/" "$W/mule-broken4/edge-connector/src/main/mule/template.xml"
+fails "facts refuses an as Binary {encoding} coercion" facts mule mule-broken4
 cp -r "$W/mule-default" "$W/mule-broken3"
 sed -i "s/splitBy ',') map lower/splitBy ',' map lower/" "$W/mule-broken3/edge-connector/src/main/mule/template.xml"
 fails "facts catches an unbalanced DataWeave expression" facts mule mule-broken3

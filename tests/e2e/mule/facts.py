@@ -147,8 +147,16 @@ def mule(d):
     props = {p["propertyName"]: p.get("defaultValue") for p in definition["configuration"]}
     facts["properties"] = props
     facts["sensitive"] = sorted(p["propertyName"] for p in definition["configuration"] if p.get("sensitive"))
-    json.load(open(os.path.join(root, "mule-artifact.json"), encoding="utf-8"))
+    artifact = json.load(open(os.path.join(root, "mule-artifact.json"), encoding="utf-8"))
     text = open(os.path.join(root, "src/main/mule/template.xml"), encoding="utf-8").read()
+    # Byte-preserving body handling goes through the functions MuleSoft documents for it
+    # (dw::util::Coercions, DataWeave 2.4, so Mule 4.4 at least), not through `as ... {encoding}`.
+    if re.search(r"as\s+(Binary|String)\s*\{\s*encoding", text):
+        fail("template.xml: an `as Binary/String {encoding: ...}` coercion; use dw::util::Coercions")
+    coercions = re.findall(r"dw::util::Coercions::(\w+)\(", text)
+    if coercions and tuple(int(x) for x in artifact.get("minMuleVersion", "0.0.0").split(".")) < (4, 4, 0):
+        fail("mule-artifact.json: minMuleVersion below 4.4.0, which dw::util::Coercions needs")
+    facts["coercions"] = sorted(set(coercions))
     used = set(re.findall(r"\{\{\{?([A-Za-z]+)\}?\}\}", text)) - {"policyId"}
     if used != set(props):
         fail("template.xml uses %s but edge-connector.yaml defines %s" % (sorted(used), sorted(props)))
