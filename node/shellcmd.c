@@ -342,14 +342,15 @@ static int names_sensitive(const char *w, size_t n)
     return 0;
 }
 
-/* A word that names a place: an absolute, home or relative-up path, a drive, a UNC path, a URL,
- * or a dotted address. */
+/* A word that names a place outside the current project: an absolute or home path, two steps
+ * up, a drive, a UNC path, a URL, or a dotted address. */
 static int path_like(const lexer *L, const tok *t)
 {
     const char *w = L->buf, *raw = L->s + t->raw_start;
     size_t n = L->blen;
     if (w[0] == '/' || w[0] == '~' || raw[0] == '\\') return 1;
-    if (n >= 3 && w[0] == '.' && (w[1] == '/' || (w[1] == '.' && w[2] == '/'))) return 1;
+    /* ./x and ../x are a script's own files; two steps up is a climb */
+    if (n >= 6 && memcmp(w, "../../", 6) == 0) return 1;
     if (n >= 2 && is_alpha((unsigned char)w[0]) && w[1] == ':' && (n == 2 || !is_alpha((unsigned char)w[2]) || raw[2] == '\\')) return 1;
     for (size_t k = 0; k + 2 < n && k < 8; k++)
         if (w[k] == ':' && w[k + 1] == '/' && w[k + 2] == '/') return 1;
@@ -411,6 +412,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
 {
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
+    int seen_cmd = 0;               /* a known command word came earlier in this reading */
     finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
@@ -472,9 +474,11 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             /* "Echo the words" opens a sentence; commands are written in lower case */
             if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path) break;
             f.c = c;
-            /* && and line breaks join ordinary script lines: only a strong word earns them */
+            /* && and line breaks join the lines of a script: after a first command, only a strong
+             * word earns them; before any, they append a command to data (127.0.0.1\nid) */
             int kind = sys_path ? K_STRONG : c->kind;
-            f.score = (pos_loose && kind == K_WEAK ? 0 : pos_pts) + kind;
+            f.score = (pos_loose && kind == K_WEAK && seen_cmd ? 0 : pos_pts) + kind;
+            seen_cmd = 1;
             f.at_start = pos_start;
             f.loose = pos_loose;
             f.obf = t.obf;
