@@ -450,6 +450,26 @@ static void add_status(endpoint *e, int status)
     if (e->nstatus < MAX_STATUSES) { e->status[e->nstatus] = status; e->status_n[e->nstatus++] = 1; }
 }
 
+/* The endpoint of a report whose request this process did not see (another replica did): its
+ * path's template, when this process knows that template under one method only. */
+static endpoint *by_path(const decide_result *res, const char *path)
+{
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    char tmpl[1024];
+    host *h = NULL;
+    for (size_t i = 0; i < nhosts && !h; i++)
+        if (hosts[i]->app == res->application && strcmp(hosts[i]->name, res->host) == 0) h = hosts[i];
+    if (!h || !path || walk(h, &h->root, path, tmpl, sizeof tmpl, NULL, 0) < 0) return NULL;
+    endpoint *only = NULL;
+    for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
+        for (endpoint *e = h->bucket[hash2(methods[m], tmpl) % NBUCKETS]; e; e = e->next)
+            if (strcmp(e->method, methods[m]) == 0 && strcmp(e->tmpl, tmpl) == 0) {
+                if (only) return NULL;                          /* two methods: cannot tell which */
+                only = e;
+            }
+    return only;
+}
+
 /* ---- events and publishing ---- */
 
 static void discovery_event(const decide_result *res, const char *what, const char *method, const char *tmpl, const param *p)
@@ -508,9 +528,10 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
         unsigned char kept[RECENT_PAYLOAD];
         int found = recent_get(by_request, res->request_id, kept);
         if (found) memcpy(&l, kept, sizeof l);
-        if (found && l.gen == generation && l.host < nhosts) {
-            if (res->response_status) add_status(l.ep, res->response_status);
-            l.ep->sensitive |= sens;
+        endpoint *e = found && l.gen == generation && l.host < nhosts ? l.ep : by_path(res, in->path);
+        if (e) {
+            if (res->response_status) add_status(e, res->response_status);
+            e->sensitive |= sens;
         } else unmatched++;
         pthread_mutex_unlock(&lock);
         publish(c);

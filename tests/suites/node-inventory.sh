@@ -123,11 +123,19 @@ status "$U2/v1/carts/31?coupon=y&gift=true" -H 'X-Forwarded-Host: shop.example' 
 sleep 0.3
 status "$U1/v1/ping" -H 'X-Forwarded-Host: shop.example' >/dev/null     # publishes (interval passed)
 status "$U2/v1/ping" -H 'X-Forwarded-Host: shop.example' >/dev/null
+status "$U1/v1/carts/12" -H 'X-Forwarded-Host: shop.example' -H 'X-Connector-Request-Id: x1' >/dev/null
+status "$U2/v1/carts/12" -X POST -H 'X-Forwarded-Host: shop.example' -H 'X-Connector-Message: response' \
+  -H 'X-Connector-Response-Status: 201' -H 'X-Connector-Request-Id: x1' --data-binary '{}' >/dev/null
+check "shared: a report on the other replica is tied by its path (one method known there)" 0 \
+  "$(metric "$A2" edgenode_discovery_unmatched_reports_total)"
+sleep 0.3
+status "$U2/v1/ping" -H 'X-Forwarded-Host: shop.example' >/dev/null
 d1=$(inventory "$A1"); d2=$(inventory "$A2")
+contains "shared: node 1 lists the status node 2 was told" '"201":	{' "$d1"
 contains "shared: node 1 shows node 2's endpoint" '"/v1/invoices/{id}"' "$d1"
 contains "shared: node 2 shows node 1's endpoint" '"/v1/carts/{id}"' "$d2"
 contains "shared: parameters merged (gift from node 2 on node 1)" '"name":	"gift"' "$d1"
-contains "shared: counts summed" '"x-edgenode-requests":	2' "$d1"
+contains "shared: counts summed" '"x-edgenode-requests":	3' "$d1"
 contains "shared: two replicas in the summary" '"replicas":	2' "$(inventory "$A1" /summary)"
 check "shared: one key per replica" 2 "$(redis-cli -p "$RP" --scan --pattern 'edgenode:inventory:*' | wc -l | tr -d ' ')"
 node "$VALIDATE" <(echo "$d1") >"$TMP/v1.out" 2>&1

@@ -91,15 +91,21 @@ static void reports(void **st)
     (void)st;
     inventory_reset();
     observe("GET", "/users/1", NULL, "r1", 0, 0);
-    observe("POST", "/users/1", NULL, "r1", 1, 404);
-    observe("POST", "/users/1", NULL, "nope", 1, 500);
+    observe("POST", "/users/1", NULL, "r1", 1, 404);              /* by request id */
+    observe("POST", "/users/2", NULL, "other", 1, 500);           /* unseen id: one method known for the path */
+    observe("POST", "/users", NULL, "r3", 0, 0);
+    observe("PUT", "/users/3", NULL, "r4", 0, 0);
+    observe("POST", "/users/4", NULL, "other2", 1, 502);          /* GET and PUT: cannot tell */
+    observe("POST", "/orders/1", NULL, "other3", 1, 503);         /* no such template here */
     inventory_stats s;
     inventory_get_stats(&s);
-    assert_int_equal(s.unmatched_reports, 1);
+    assert_int_equal(s.unmatched_reports, 2);
     char *doc = inventory_summary(0, 0, NULL);
     assert_non_null(doc);
     assert_non_null(strstr(doc, "\"404\":\t1"));
-    assert_null(strstr(doc, "\"500\""));
+    assert_non_null(strstr(doc, "\"500\":\t1"));
+    assert_null(strstr(doc, "\"502\""));
+    assert_null(strstr(doc, "\"503\""));
     free(doc);
     inventory_reset();
 }
