@@ -21,7 +21,8 @@
 
 /* Learns from one decided message: an inline or async request that was analysed and carried no
  * attack adds to its endpoint; a response report adds its status and the sensitive kinds of its
- * body to the endpoint of its request (by request id, when this process saw the request). New
+ * body to the endpoint of its request (by request id when this process saw the request, else by
+ * its path's template when this process knows it under one method only). New
  * endpoints and parameters are written as discovery events. Publishes when it is time. */
 void inventory_observe(const config *c, const decide_input *in, const decide_result *res);
 

@@ -95,7 +95,10 @@ for name in $(grep -o '\(edgenode\|process\)_[a-z_]*' node/dashboard.json | sort
   echo "$m" | grep -q "^$name[{ ]" || missing="$missing $name"
 done
 check "dashboard: every metric it queries is exported" "" "$missing"
-check "dashboard: valid JSON with its panels" 20 "$(jq '.panels | length' node/dashboard.json)"
+# every panel has a title and a query, and no two share a title (the count grows with the metrics)
+check "dashboard: valid JSON, every panel titled and queried once" 0 \
+  "$(jq '[.panels[] | select((.title // "") == "" or ((.targets // []) | length) == 0)] | length' node/dashboard.json)"
+check "dashboard: no two panels share a title" 0 "$(jq '[.panels[].title] | length - (unique | length)' node/dashboard.json)"
 
 # events: one JSON line per attack with every field
 ev="$TMP/events.jsonl"
