@@ -1,7 +1,9 @@
 // host-akamai.mjs -- runs a generated EdgeWorkers bundle behind an HTTP port as the property would:
 // the request goes to responseProvider, whose sub-requests (node hostnames, and the property's own
 // hostname for the origin) go through the http-request stub; create-response, streams and log too.
-// Usage: node host-akamai.mjs BUNDLE_DIR PORT ORIGIN_URL HOSTMAP_JSON
+// responseProvider is stopped at its wall time, 8 s on Dynamic Compute (WALL_MS to test a shorter
+// one), and a stopped one gets 500, as an EdgeWorkers execution failure answers.
+// Usage: node host-akamai.mjs BUNDLE_DIR PORT ORIGIN_URL HOSTMAP_JSON [WALL_MS]
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -10,7 +12,8 @@ const require = createRequire(import.meta.url);
 const { readBody, headerPairs, send, serve } = require("./lib.js");
 
 const PROPERTY_HOST = "www.example.test";
-const [dir, port, origin, hostMap] = process.argv.slice(2);
+const [dir, port, origin, hostMap, wallArg] = process.argv.slice(2);
+const WALL_MS = Number(wallArg || 8000);
 globalThis.__edgeworkersHostMap = Object.assign(JSON.parse(hostMap || "{}"), { [PROPERTY_HOST]: origin });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = fs.mkdtempSync(path.join(path.resolve(dir), ".ew-run-"));
@@ -40,7 +43,13 @@ function ewRequest(req, url, body) {
 await serve(Number(port), async function (req, res) {
   const body = await readBody(req);
   const url = new URL(req.url, "http://x");
-  const out = await ew.responseProvider(ewRequest(req, url, body));
+  let timer;
+  const stop = new Promise(function (resolve) { timer = setTimeout(resolve, WALL_MS, null); });
+  const out = await Promise.race([ew.responseProvider(ewRequest(req, url, body)), stop]);
+  clearTimeout(timer);
+  if (out === null)
+    return send(res, 500, { "content-type": "text/plain", "x-harness-stopped": "responseProvider after " + WALL_MS + " ms" },
+      "EdgeWorkers: responseProvider exceeded its wall time\n");
   if (typeof out.status !== "number" || out.status < 100 || out.status > 599) throw new Error("createResponse: bad status");
   let data = out.body;
   if (data && typeof data !== "string") data = Buffer.from(await new Response(data).arrayBuffer());
