@@ -72,12 +72,6 @@ long long store_blocked(const char *key, char *value, size_t len)
     return store_mem_blocked(key, value, len);        /* down, or a block only this node knows */
 }
 
-int store_set(const char *key, const char *value, unsigned long ttl_ms)
-{
-    store_mem_block(key, value, ttl_ms);
-    return store_put(key, value, strlen(value), ttl_ms);
-}
-
 int store_put(const char *key, const char *value, size_t len, unsigned long ttl_ms)
 {
     pthread_rwlock_rdlock(&lock);

@@ -21,15 +21,12 @@ void store_shutdown(void);
  * Returns the count (limit + 1 exactly once per block), or -1 when even the in-process table failed. */
 long store_count(const char *key, unsigned long window_ms, long limit,
                  const char *block_key, const char *block_value, unsigned long block_ms);
-/* When key holds a live block, copies its value into value (at most len-1 bytes) and returns its
- * remaining milliseconds (>= 1); 0 when not blocked. */
+/* When key holds a live block (or a value store_put gave a time to live), copies its value into
+ * value (at most len-1 bytes) and returns its remaining milliseconds (>= 1); 0 when not there. */
 long long store_blocked(const char *key, char *value, size_t len);
 
-/* Sets key to a short value (47 bytes at most kept in-process) for ttl_ms, in the table and in
- * Redis (SET PX); store_blocked reads it back from either. 0, or -1 when Redis did not take it. */
-int   store_set(const char *key, const char *value, unsigned long ttl_ms);
-
-/* Raw key-value access for data replicas merge (the API inventory): value with a time to live. */
+/* Raw key-value access for what only replicas need from each other (the API inventory, the attack
+ * classes of requests for passive detection): a value with a time to live, in Redis only. */
 int   store_put(const char *key, const char *value, size_t len, unsigned long ttl_ms);
 /* Calls fn for every value under prefix (in Redis: SCAN, at most max_keys keys); returns the
  * number of values seen, -1 when the shared backend failed (fn is then called for none). With
