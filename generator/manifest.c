@@ -584,14 +584,35 @@ static int limit_time(ctx *c, const yaml_node_t *n, manifest *m)
     return 0;
 }
 
-/* limits: {endpoint, time, request_body, response_body, bundle, unpacked}, every part optional. */
+/* {max: INTEGER >= 1, what: TEXT, source: URL}: endpoints x (1 + retries) may not exceed max. */
+static int limit_attempts(ctx *c, const yaml_node_t *n, manifest *m)
+{
+    static const char *const keys[] = {"max", "what", "source", NULL};
+    yaml_node_t *f[3];
+    plimits *l = &m->limits;
+    param_bound max = {0, 0};
+    if (fields(c, n, "limits.attempts", keys, f) < 0 || need(c, n, f[0], "limits.attempts", "max") < 0 ||
+        need(c, n, f[1], "limits.attempts", "what") < 0 ||
+        bound_field(c, f[0], "limits.attempts", "max", PT_INTEGER, 0, &max) < 0 ||
+        str_field(c, f[1], "limits.attempts.what", &l->attempts_what) < 0 ||
+        source_field(c, n, f[2], "limits.attempts", &l->attempts_source) < 0)
+        return -1;
+    if (max.v < 1) return yamldoc_fail(c, f[0], "limits.attempts: max: below 1");
+    l->has_attempts = 1;
+    l->attempts_max = max.v;
+    return 0;
+}
+
+/* limits: {endpoint, time, attempts, request_body, response_body, bundle, unpacked}, every part optional. */
 static int parse_limits(ctx *c, const yaml_node_t *n, manifest *m)
 {
-    static const char *const keys[] = {"endpoint", "time", "request_body", "response_body", "bundle", "unpacked", NULL};
-    yaml_node_t *f[6];
+    static const char *const keys[] = {"endpoint", "time", "request_body", "response_body", "bundle", "unpacked",
+                                       "attempts", NULL};
+    yaml_node_t *f[7];
     if (fields(c, n, "limits", keys, f) < 0) return -1;
     if (f[0] && limit_endpoint(c, f[0], m) < 0) return -1;
     if (f[1] && limit_time(c, f[1], m) < 0) return -1;
+    if (f[6] && limit_attempts(c, f[6], m) < 0) return -1;
     return limit_size(c, f[2], "limits.request_body", "request_body_limit", m, &m->limits.request_body) < 0 ||
            limit_size(c, f[3], "limits.response_body", "response_body_limit", m, &m->limits.response_body) < 0 ||
            limit_size(c, f[4], "limits.bundle", NULL, m, &m->limits.bundle) < 0 ||

@@ -12,6 +12,8 @@ void plimits_clear(plimits *l)
     free(l->endpoint_source);
     free(l->time_what);
     free(l->time_source);
+    free(l->attempts_what);
+    free(l->attempts_source);
     free(l->request_body.source);
     free(l->response_body.source);
     free(l->bundle.source);
@@ -122,6 +124,21 @@ static int check_time(const plimits *l, const char *platform, const cJSON *param
     return rc;
 }
 
+static int check_attempts(const plimits *l, const char *platform, const cJSON *params, cJSON *errors)
+{
+    long long n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(params, "endpoint"));
+    long long retries = num(params, "retries", 0);
+    if (n * (1 + retries) <= l->attempts_max) return 0;
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "retries: %lld endpoint%s x (1 + retries %lld) = %lld node calls for one request, above the %lld "
+               "%s allows (%s; limits.attempts, %s): lower retries or give fewer endpoints",
+               n, n == 1 ? "" : "s", retries, n * (1 + retries), l->attempts_max, platform, l->attempts_what,
+               l->attempts_source);
+    int rc = add(errors, "retries", "attempts", &msg);
+    buf_free(&msg);
+    return rc;
+}
+
 static int check_body(const plimits_size *s, const char *platform, const cJSON *params, const char *send,
                       const char *param, const char *limit, cJSON *errors)
 {
@@ -148,6 +165,10 @@ int plimits_check_params(const plimits *l, const char *platform, const cJSON *pa
     }
     if (l->has_time) {
         if ((rc = check_time(l, platform, params, errors)) < 0) return -1;
+        total += rc;
+    }
+    if (l->has_attempts) {
+        if ((rc = check_attempts(l, platform, params, errors)) < 0) return -1;
         total += rc;
     }
     if ((rc = check_body(&l->request_body, platform, params, "send_request_body", "request_body_limit",
@@ -205,6 +226,14 @@ cJSON *plimits_json(const plimits *l)
             cJSON_AddNumberToObject(t, "margin", (double)l->margin_ms);
             cJSON_AddStringToObject(t, "what", l->time_what);
             cJSON_AddStringToObject(t, "source", l->time_source);
+        }
+    }
+    if (l->has_attempts) {
+        cJSON *a = cJSON_AddObjectToObject(o, "attempts");
+        if (a) {
+            cJSON_AddNumberToObject(a, "max", (double)l->attempts_max);
+            cJSON_AddStringToObject(a, "what", l->attempts_what);
+            cJSON_AddStringToObject(a, "source", l->attempts_source);
         }
     }
     size_json(o, "request_body", &l->request_body);

@@ -1,6 +1,6 @@
 /* plimits.h -- a platform's own limits (the manifest's `limits:` section) and the checks that keep
  * bundlegen from making a bundle the platform would refuse or kill: endpoint scheme and port, the
- * worst-case time the connector can spend on the node, body and bundle sizes.
+ * worst-case time the connector can spend on the node, the number of node calls, body and bundle sizes.
  *
  * The same checks run for generate, serve and release: plimits_check_params right after the
  * parameters are validated, plimits_check_bundle once the bundle is packed (bundle_make calls it).
@@ -28,6 +28,11 @@ typedef struct plimits {
     int       has_time;
     long long budget_ms, margin_ms;
     char     *time_what, *time_source;
+    /* limits.attempts: endpoints x (1 + retries), the calls one request may make to the node, must not
+     * exceed max (a platform's cap on retries, such as a retry policy's count). */
+    int       has_attempts;
+    long long attempts_max;
+    char     *attempts_what, *attempts_source;
     /* limits.request_body / response_body bound request_body_limit / response_body_limit (when the
      * body is sent); limits.bundle bounds the packed archive and unpacked the sum of file sizes. */
     plimits_size request_body, response_body, bundle, unpacked;
