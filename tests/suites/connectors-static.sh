@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # connectors-static.sh -- static checks of the six JavaScript connectors as generated: determinism,
-# golden bundles, node --check, TypeScript with the platforms' types, the Fastly wasm build, hostile values.
+# golden bundles, node --check, TypeScript with the platforms' types, the Fastly wasm build and Fastly's
+# CLI pack + validate, hostile values.
 set -u
 cd "$(dirname "$0")/../.."
 export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
 bin=node_modules/.bin
 . tests/lib/suite.sh
-for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime; do
+for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime $bin/fastly; do
   [ -x "$tool" ] || { bad "$tool is missing (run make, which installs the npm tools)"; suite_end; }
 done
 work=build/connectors-static          # below the repo so that tsc finds node_modules
@@ -68,6 +69,17 @@ pkg=$work/a/fastly/edge-connector
 if (cd "$pkg" && "$OLDPWD/$bin/js-compute-runtime" src/index.js bin/main.wasm) >"$log" 2>&1 &&
    [ "$(head -c 4 "$pkg/bin/main.wasm" | od -An -tx1 | tr -d ' \n')" = 0061736d ]; then ok "fastly: js-compute-runtime builds bin/main.wasm"
 else bad "fastly: js-compute-runtime build" "$log"; fi
+
+# Fastly's own CLI (pinned @fastly/cli) packs the built package and validates it, offline; it refuses a
+# package without the wasm.
+if scripts/checks/fastly-package.sh "$pkg/fastly.toml" >"$log" 2>&1 && grep -q "SUCCESS: Validated package" "$log"; then
+  ok "fastly: fastly compute pack + validate accept the package"
+else bad "fastly: fastly compute pack + validate" "$log"; fi
+mkdir -p "$work/nowasm/edge-connector" && cp "$pkg/fastly.toml" "$work/nowasm/edge-connector/"
+tar czf "$work/nowasm.tar.gz" -C "$work/nowasm" edge-connector
+if HOME=$work FASTLY_DISABLE_UPDATE_CHECK=1 $bin/fastly compute validate --package "$work/nowasm.tar.gz" --non-interactive >"$log" 2>&1; then
+  bad "fastly compute validate refuses a package without main.wasm" "$log"
+else ok "fastly compute validate refuses a package without main.wasm"; fi
 
 # Sub-runners that print their own "N passed, N failed".
 sub() {   # name command...
