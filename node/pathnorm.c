@@ -11,6 +11,17 @@ static int hexval(int c)
     return -1;
 }
 
+/* A digit as decoders that do not check it read it: letters past f go on counting (g = 16). */
+static int lenient_hex(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+    return -1;
+}
+
+static int is_pathchar(unsigned c) { return c == '.' || c == '/' || c == '\\'; }
+
 /* ASCII look-alikes of code points attackers use for '.', '/' and '\'; -1 for any other. */
 static int lookalike(unsigned cp)
 {
@@ -28,13 +39,22 @@ static size_t percent_round(const char *in, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (in[i] == '0' && i + 3 < n && (in[i + 1] | 32) == 'x' && in[i + 2] == '2' && ((in[i + 3] | 32) == 'e' || (in[i + 3] | 32) == 'f')) {
-            out[o++] = (in[i + 3] | 32) == 'e' ? '.' : '/';   /* 0x2e0x2e0x2f: hex written out */
+        if (in[i] == '0' && i + 3 < n && (in[i + 1] | 32) == 'x' &&
+            ((in[i + 2] == '2' && ((in[i + 3] | 32) == 'e' || (in[i + 3] | 32) == 'f')) || (in[i + 2] == '5' && (in[i + 3] | 32) == 'c'))) {
+            /* 0x2e0x2e0x2f, 0x5c: hex written out */
+            out[o++] = (in[i + 3] | 32) == 'e' ? '.' : (in[i + 3] | 32) == 'f' ? '/' : '\\';
             i += 3;
             continue;
         }
         if (in[i] == '%' && i + 2 < n && hexval((unsigned char)in[i + 1]) >= 0 && hexval((unsigned char)in[i + 2]) >= 0) {
             out[o++] = (char)(hexval((unsigned char)in[i + 1]) * 16 + hexval((unsigned char)in[i + 2]));
+            i += 2;
+        } else if (in[i] == '%' && i + 2 < n && in[i + 1] != 'u' && in[i + 1] != 'U' &&
+                   lenient_hex((unsigned char)in[i + 1]) >= 0 && lenient_hex((unsigned char)in[i + 2]) >= 0 &&
+                   ((lenient_hex((unsigned char)in[i + 1]) * 16 + lenient_hex((unsigned char)in[i + 2])) & 0xFF) >= 0x80) {
+            /* %c0%qf, %bg%qf: old decoders read any letter as a digit past f; only a byte of a
+             * multi-byte sequence is taken that way, never ASCII, so "50%off" stays as it was */
+            out[o++] = (char)((lenient_hex((unsigned char)in[i + 1]) * 16 + lenient_hex((unsigned char)in[i + 2])) & 0xFF);
             i += 2;
         } else if (in[i] == '%' && i + 5 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
             unsigned cp = 0;
@@ -62,11 +82,27 @@ static size_t utf8_round(const char *in, size_t n, char *out)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if ((u[i] == 0xC0 || u[i] == 0xC1) && i + 1 < n) {
+            /* the strict reading (C0 AE, C1 1C), else what lossy decoders make of it: the lead
+             * byte dropped before ASCII (C0 5C), only the low six bits kept (C1 AF), or the second
+             * byte written as two hex digits without its % (%c0ae) */
             unsigned cp = ((unsigned)(u[i] & 0x1F) << 6) | (u[i + 1] & 0x3Fu);
-            if (cp < 0x80 && cp) { out[o++] = (char)cp; i++; continue; }
-        } else if (u[i] == 0xE0 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            if (u[i + 1] >= 0x80 || is_pathchar(cp)) {
+                if (!is_pathchar(cp) && is_pathchar(u[i + 1] & 0x3Fu)) cp = u[i + 1] & 0x3Fu;
+                if (cp < 0x80 && cp) { out[o++] = (char)cp; i++; continue; }
+            } else if (is_pathchar(u[i + 1])) {
+                out[o++] = (char)u[i + 1];
+                i++;
+                continue;
+            } else if (i + 2 < n && hexval(u[i + 1]) >= 0 && hexval(u[i + 2]) >= 0) {
+                unsigned b = (unsigned)(hexval(u[i + 1]) * 16 + hexval(u[i + 2]));
+                unsigned c2 = ((unsigned)(u[i] & 0x1F) << 6) | (b & 0x3Fu);
+                if (!is_pathchar(c2)) c2 = b & 0x3Fu;
+                if (is_pathchar(c2)) { out[o++] = (char)c2; i += 2; continue; }
+            }
+        } else if (u[i] == 0xE0 && i + 2 < n && (u[i + 2] & 0xC0) == 0x80) {
+            /* a bad middle byte (E0 40 AE) is read by its low bits, as lossy decoders do */
             unsigned cp = ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
-            if (cp < 0x80 && cp) { out[o++] = (char)cp; i += 2; continue; }
+            if (cp < 0x80 && cp && ((u[i + 1] & 0xC0) == 0x80 || is_pathchar(cp))) { out[o++] = (char)cp; i += 2; continue; }
         } else if (u[i] >= 0xF0 && u[i] <= 0xFD) {
             /* four- to six-byte overlong forms: all payload bits zero but the last seven */
             size_t k = u[i] < 0xF8 ? 3 : u[i] < 0xFC ? 4 : 5, m = 1;
@@ -153,8 +189,24 @@ static int parent_step(const char *s, size_t n)
     return 1;
 }
 
+/* Whether in[0..n) holds anything a traversal is written with: a separator, a percent, a colon, a
+ * non-ASCII byte, ".." or "0x". Most values hold none, and are done with in one pass. */
+static int may_traverse(const char *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '/' || c == '\\' || c == '%' || c == ':' || c >= 0x80) return 1;
+        if (i + 1 < n && ((c == '.' && in[i + 1] == '.') || (c == '0' && (in[i + 1] | 32) == 'x'))) return 1;
+    }
+    return 0;
+}
+
 int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info)
 {
+    if (!may_traverse(in, n)) {
+        if (info) *info = (pathnorm_info){0, 0, 0};
+        return 0;
+    }
     size_t len = pathnorm_normalize(in, n, scratch);
     const char *s = scratch;
     pathnorm_info I = {0, 0, 0};
