@@ -175,6 +175,23 @@ def debian_manifests(root, repo):
     return docs
 
 
+def traversal_matrix():
+    """Made by us: parent steps in every spelling of the dot and the separator that decoders have
+    been known to accept, at three depths, towards four targets."""
+    dots = [".", "%2e", "%2E", "%252e", "%c0%ae", "%c0%2e", "%e0%80%ae", "%f0%80%80%ae", "%uff0e",
+            "%u002e", "0x2e", "%%32%65", "%25%32%65", "%c0.", "%e0%40%ae", "%c0ae", "%25c0%25ae"]
+    seps = ["/", "\\", "%2f", "%5c", "%252f", "%255c", "%c0%af", "%c1%9c", "%c0%2f", "%c0%5c", "%u2215",
+            "%u2216", "%uefc8", "%uf025", "0x2f", "0x5c", "%e0%80%af", "%c1%1c", "%c1%af", "%25c0%25af",
+            "%c0%9v", "%c0%qf", "%bg%qf"]
+    out = []
+    for d in dots:
+        for s in seps:
+            for depth in (1, 3, 6):
+                for t in ("etc/passwd", "boot.ini", "windows/win.ini", "etc/issue"):
+                    out.append((d + d + s) * depth + t.replace("/", s))
+    return out
+
+
 def training(out, root, blns_txt, repo):
     wf = os.path.join(root, "wfuzz/usr/share/wfuzz/wordlist")
     for name, cls in (("SQL.txt", "sqli"), ("XSS.txt", "xss"), ("XML.txt", "xxe"), ("All_attack.txt", "mixed")):
@@ -182,6 +199,7 @@ def training(out, root, blns_txt, repo):
              ("query", "form", "json"))
     emit(out, "train", "wfuzz/Injections/Traversal.txt", "path_traversal", "attack",
          lines(os.path.join(wf, "Injections/Traversal.txt")), ("file", "path"))
+    emit(out, "train", "traversal matrix (made by us)", "path_traversal", "attack", traversal_matrix(), ("file",))
     emit(out, "train", "wfuzz/vulns/sql_inj.txt", "sqli", "attack", lines(os.path.join(wf, "vulns/sql_inj.txt")),
          ("query", "form", "json"))
     for cls, label, vals in blns(blns_txt):
