@@ -57,6 +57,15 @@ int buf_printf(buf *b, const char *fmt, ...)
     return r;
 }
 
+int buf_fail(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void buf_reset(buf *b)
 {
     b->len = 0;

@@ -21,6 +21,7 @@ int   buf_puts(buf *b, const char *s);
 int   buf_putc(buf *b, char c);
 int   buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int   buf_vprintf(buf *b, const char *fmt, va_list ap);
+int   buf_fail(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));  /* buf_printf, then -1 */
 void  buf_reset(buf *b);                            /* len = 0, keeps memory */
 char *buf_detach(buf *b);                           /* caller owns the string; b is emptied */
 void  buf_free(buf *b);

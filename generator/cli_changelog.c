@@ -66,16 +66,6 @@ static int platform_ids(const opts *o, const char *root, char ***ids, size_t *n)
 }
 
 /* Appends a message for check and returns -1. */
-static int fail(buf *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(buf *msg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Every version's node minimum must be a released node version (listed in the node's changelog). */
 static int check_node_minimums(const changelog *cl, const changelog *node, buf *msg)
 {
@@ -84,7 +74,7 @@ static int check_node_minimums(const changelog *cl, const changelog *node, buf *
         if (changelog_find(node, e->node)) continue;
         char known[1024];
         changelog_versions_text(node, known, sizeof known);
-        return fail(msg, "%s %s: %s:%d: node: %s is not an edgenode release (changelog/%s.yaml lists %s): name the "
+        return buf_fail(msg, "%s %s: %s:%d: node: %s is not an edgenode release (changelog/%s.yaml lists %s): name the "
                          "oldest released node this version works with\n",
                     cl->platform, e->version, cl->file, e->line, e->node, CHANGELOG_NODE, known);
     }
@@ -97,26 +87,26 @@ static int check_one(const char *root, const char *packs, const char *id, const 
     char err[4096], fp[65], path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/changelog/%s.yaml", root, id);
-    if (fingerprint_platform(root, id, fp, err, sizeof err) < 0) return fail(msg, "%s: %s\n", id, err);
+    if (fingerprint_platform(root, id, fp, err, sizeof err) < 0) return buf_fail(msg, "%s: %s\n", id, err);
     if (stat(path, &st) < 0)
-        return fail(msg, "%s: changelog/%s.yaml is missing: every platform needs one. Start it with\n"
+        return buf_fail(msg, "%s: changelog/%s.yaml is missing: every platform needs one. Start it with\n"
                           "    platform: %s\n    versions:\n      - version: 1.0.0\n        date: YYYY-MM-DD\n"
                           "        node: 1.0.0\n        fingerprint: %s\n        changes:\n"
                           "          - {kind: added, text: \"First release: ...\"}\n"
                           "  then store its template pack: bundlegen changelog pack %s\n", id, id, id, fp, id);
     changelog *cl = changelog_load(root, id, err, sizeof err);
-    if (!cl) return fail(msg, "%s: %s\n", id, err);
+    if (!cl) return buf_fail(msg, "%s: %s\n", id, err);
     const changelog_entry *top = &cl->entries[0];
     manifest *m = manifest_load(root, id, err, sizeof err);
     int rc = 0;
-    if (!m) rc = fail(msg, "%s: %s\n", id, err);
+    if (!m) rc = buf_fail(msg, "%s: %s\n", id, err);
     else if (strcmp(m->version, top->version))
-        rc = fail(msg, "%s: platforms/%s.yaml says version %s but the newest changelog entry is %s: make the "
+        rc = buf_fail(msg, "%s: platforms/%s.yaml says version %s but the newest changelog entry is %s: make the "
                         "manifest say %s\n", id, id, m->version, top->version, top->version);
     manifest_free(m);
     if (rc == 0) rc = check_node_minimums(cl, node, msg);
     if (rc == 0 && strcmp(fp, top->fingerprint))
-        rc = fail(msg, "%s: the manifest or templates changed since %s was recorded (%s:%d: fingerprint %s, "
+        rc = buf_fail(msg, "%s: the manifest or templates changed since %s was recorded (%s:%d: fingerprint %s, "
                         "the tree now has %s).\n  Add a new entry on top of changelog/%s.yaml with\n"
                         "        fingerprint: %s\n  (PATCH for a fix, MINOR for a compatible feature, MAJOR when it "
                         "needs a node upgrade),\n  then store its template pack: bundlegen changelog pack %s\n",
@@ -124,7 +114,7 @@ static int check_one(const char *root, const char *packs, const char *id, const 
     for (size_t i = 0; rc == 0 && i < cl->n; i++) {
         fingerprint_set s;
         if (packs_load(packs, cl->entries[i].fingerprint, &s, err, sizeof err) < 0)
-            rc = fail(msg, "%s %s: %s\n%s%s%s", id, cl->entries[i].version, err,
+            rc = buf_fail(msg, "%s %s: %s\n%s%s%s", id, cl->entries[i].version, err,
                       i == 0 ? "  store the current version's pack: bundlegen changelog pack " : "", i == 0 ? id : "",
                       i == 0 ? "\n" : "");
         else fingerprint_set_free(&s);
@@ -172,7 +162,7 @@ static int do_check(const opts *o, const char *root, const char *packs)
     for (size_t i = 0; i < n; i++) {
         buf msg = BUF_INIT;
         int rc = strcmp(ids[i], CHANGELOG_NODE) ? check_one(root, packs, ids[i], node, &msg)
-                 : fail(&msg, "platforms/%s.yaml: the name %s is the node's changelog's: rename the platform\n",
+                 : buf_fail(&msg, "platforms/%s.yaml: the name %s is the node's changelog's: rename the platform\n",
                         ids[i], CHANGELOG_NODE);
         fputs(msg.data ? msg.data : "", rc ? stderr : stdout);
         buf_free(&msg);

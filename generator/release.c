@@ -46,16 +46,6 @@ typedef struct run {
 } run;
 
 /* Appends a failure to b and returns -1. */
-static int failf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int failf(buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(b, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Adds a copy of name to the growing list names (cap entries). */
 static int names_add(char ***names, size_t *n, size_t *cap, const char *name)
 {
@@ -93,14 +83,14 @@ static int run_check(const char *script, const char *file, const char *log, buf 
     int rc = posix_spawn(&pid, script, &fa, &at, argv, environ), st = 0;
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
-    if (rc != 0) return failf(why, "cannot run %s: %s", script, strerror(rc));
+    if (rc != 0) return buf_fail(why, "cannot run %s: %s", script, strerror(rc));
     int waited = 0;                           /* tenths of a second */
     pid_t got;
     while ((got = waitpid(pid, &st, WNOHANG)) == 0 || (got < 0 && errno == EINTR)) {
         if (waited++ == RELEASE_CHECK_LIMIT * 10) kill(-pid, SIGKILL);
         usleep(100000);
     }
-    if (waited > RELEASE_CHECK_LIMIT * 10) return failf(why, "took longer than %d s and was stopped", RELEASE_CHECK_LIMIT);
+    if (waited > RELEASE_CHECK_LIMIT * 10) return buf_fail(why, "took longer than %d s and was stopped", RELEASE_CHECK_LIMIT);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
     buf out = BUF_INIT;
     out.limit = 1 << 20;
@@ -120,7 +110,7 @@ static int check_platform(run *r, job *j, const manifest *m)
     snprintf(dir, sizeof dir, "%s/work/%s", r->tmp, j->id);
     char err[2048];
     if (pack_save_dir(dir, j->b.files, j->b.nfiles, err, sizeof err) < 0)
-        return failf(&j->error, "%s: %s", j->id, err);
+        return buf_fail(&j->error, "%s: %s", j->id, err);
     int rc = 0;
     for (size_t i = 0; i < m->nchecks; i++) {
         char script[4096], file[4096], log[4200 + 32];
@@ -162,7 +152,7 @@ static int copy_packs(run *r, job *j)
         }
         buf_free(&b);
         if (rc < 0) {
-            return failf(&j->error, "%s %s: template pack: %s (bundlegen changelog check says what to do)\n", j->id,
+            return buf_fail(&j->error, "%s %s: template pack: %s (bundlegen changelog check says what to do)\n", j->id,
                               j->log->entries[i].version, err);
         }
     }
@@ -174,10 +164,10 @@ static int build_platform(run *r, job *j)
     char err[4096];
     bundle_source src;
     if (!(j->log = changelog_load(r->o->root, j->id, err, sizeof err)))
-        return failf(&j->error, "%s: %s (every platform needs a changelog: bundlegen changelog check)\n", j->id,
+        return buf_fail(&j->error, "%s: %s (every platform needs a changelog: bundlegen changelog check)\n", j->id,
                           err);
     if (bundle_resolve(r->o->root, r->packs, j->id, NULL, &src, err, sizeof err) < 0)
-        return failf(&j->error, "%s: %s\n", j->id, err);
+        return buf_fail(&j->error, "%s: %s\n", j->id, err);
     int rc = 0;
     if (src.stale) {
         buf_printf(&j->error, "%s: the manifest or templates changed since %s was recorded: add a changelog entry "
@@ -217,7 +207,7 @@ static int build_platform(run *r, job *j)
         j->built = 1;
         char path[4096];
         snprintf(path, sizeof path, "%s/bundles/%s", r->tmp, j->b.file_name);
-        if (bundle_write(&j->b, path, err, sizeof err) < 0) rc = failf(&j->error, "%s: %s\n", j->id, err);
+        if (bundle_write(&j->b, path, err, sizeof err) < 0) rc = buf_fail(&j->error, "%s: %s\n", j->id, err);
     }
     if (rc == 0) rc = check_platform(r, j, src.m);
     if (copy_packs(r, j) < 0) rc = -1;
