@@ -1,11 +1,12 @@
 // hostile.js -- hostile parameter values for every JavaScript connector: each is either refused with
 // an error naming the parameter, or comes out unchanged in the CONFIG the generated code evaluates to.
-// Usage: node tests/e2e/hostile.js [PLATFORM...]; prints "N passed, N failed".
+// Usage: node tests/e2e/hostile.js [PLATFORM...]; prints "N passed, N failed, N skipped" (tests/lib/suite.js).
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync, execFileSync } = require("node:child_process");
+const { Results } = require("../lib/suite.js");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BUNDLEGEN = path.resolve(ROOT, process.env.BUNDLEGEN || "build/bundlegen");
@@ -26,12 +27,9 @@ const CASES = [
   ["skip_extensions", "css\",alert(1),\"", "skipExtensions", ["css\",alert(1),\""]],
   ["mode", "inline\";alert(1);\"", "mode", "inline\";alert(1);\""]
 ];
-let passed = 0, failed = 0;
 
-function check(name, ok, detail) {
-  if (ok) { passed++; console.log("ok - " + name); }
-  else { failed++; console.log("not ok - " + name + (detail ? ": " + detail : "")); }
-}
+const R = new Results();
+function check(name, ok, detail) { return R.check(name, ok, detail); }
 
 function paramsOf(id) {
   const d = JSON.parse(execFileSync(BUNDLEGEN, ["describe", id, "--json"], { cwd: ROOT }));
@@ -79,5 +77,4 @@ try {
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(passed + " passed, " + failed + " failed");
-process.exitCode = failed ? 1 : 0;
+R.end();

@@ -1,5 +1,5 @@
 // run.js -- end-to-end runner: generates bundles, runs them in workerd, lambda-local and the vendor
-// module harnesses against a real edgenode and an origin stand-in on loopback; prints "N passed, N failed".
+// module harnesses against a real edgenode and an origin stand-in on loopback; prints "N passed, N failed, N skipped" (tests/lib/suite.js).
 // Usage: node tests/e2e/run.js [PLATFORM...]   (env EDGENODE, BUNDLEGEN: program paths)
 "use strict";
 const fs = require("node:fs");
@@ -8,6 +8,7 @@ const path = require("node:path");
 const net = require("node:net");
 const http = require("node:http");
 const { spawn, execFileSync } = require("node:child_process");
+const { Results } = require("../lib/suite.js");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EDGENODE = path.resolve(ROOT, process.env.EDGENODE || "build/edgenode");
@@ -17,16 +18,13 @@ const MARGIN_MS = 3000;           // runtime start-up and scheduling slack on to
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "connectors-e2e-"));
 const BUNDLEGEN = path.join(TMP, "bundlegen");   // a copy: a rebuild during the run cannot touch it
 const children = [];
-let passed = 0, failed = 0;
 
 /* ---------- small helpers ---------- */
 
 function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 
-function check(name, ok, detail) {
-  if (ok) { passed++; console.log("ok - " + name); }
-  else { failed++; console.log("not ok - " + name + (detail ? ": " + detail : "")); }
-}
+const R = new Results();
+function check(name, ok, detail) { return R.check(name, ok, detail); }
 
 function freePort() {
   return new Promise(function (resolve, reject) {
@@ -503,7 +501,6 @@ async function main() {
 main().catch(function (e) { check("e2e set-up", false, e && e.stack ? e.stack : String(e)); }).finally(function () {
   for (const c of children) stop(c);
   fs.rmSync(TMP, { recursive: true, force: true });
-  console.log(passed + " passed, " + failed + " failed");
-  process.exitCode = failed ? 1 : 0;
+  R.end();
   setTimeout(function () { process.exit(process.exitCode); }, 200).unref();
 });

@@ -4,12 +4,13 @@
 const fs = require("node:fs");
 const net = require("node:net");
 const { spawn } = require("node:child_process");
+const { Results } = require("../lib/suite.js");
 
 /** A test run: check(name, ok, detail) counts; finish(tmp) stops the children, removes tmp (unless
- *  KEEP is set) and prints "N passed, N failed". */
+ *  KEEP is set) and prints "N passed, N failed, N skipped" (tests/lib/suite.js). */
 function run() {
   const children = [];
-  const counts = { passed: 0, failed: 0 };
+  const R = new Results();
   const api = {
     start: function (cmd, args) {
       const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -33,15 +34,11 @@ function run() {
   };
   return {
     api: api,
-    check: function (name, ok, detail) {
-      if (ok) counts.passed++; else counts.failed++;
-      console.log((ok ? "ok - " : "not ok - ") + name + (ok || !detail ? "" : ": " + detail));
-    },
+    check: function (name, ok, detail) { return R.check(name, ok, detail); },
     finish: function (tmp) {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
       if (!process.env.KEEP) fs.rmSync(tmp, { recursive: true, force: true });
-      console.log(counts.passed + " passed, " + counts.failed + " failed");
-      process.exitCode = counts.failed ? 1 : 0;
+      R.end();
     }
   };
 }

@@ -3,7 +3,7 @@
 // Kong trusts through lua_ssl_trusted_certificate; IBM DataPower through the TLS client profile the policy
 // names (tls_client_profile, edge-connector-tls by default), here one that trusts another CA.
 // Usage: node tests/e2e/tls.js kong|ibm-datapower   (env EDGENODE, BUNDLEGEN; KEEP=1 keeps the temporary
-// folder); prints "N passed, N failed".
+// folder); prints "N passed, N failed, N skipped" (tests/lib/suite.js).
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");

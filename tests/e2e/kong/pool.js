@@ -4,7 +4,7 @@
 // a file by nginx) still reaches the node up to request_body_limit. Response reports are off: they go
 // from a timer, alongside the next request, and would open connections of their own.
 // Usage: node tests/e2e/kong/pool.js   (env EDGENODE, BUNDLEGEN; KEEP=1 keeps the temporary folder);
-// prints "N passed, N failed".
+// prints "N passed, N failed, N skipped" (tests/lib/suite.js).
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
