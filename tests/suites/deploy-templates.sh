@@ -35,8 +35,11 @@ same "cloudfront: timeout 3 s for one endpoint at 2s (+ 500ms margin)" 3 "$(fact
 same "cloudfront: 128 MB, index.handler, nodejs22.x" "128 index.handler nodejs22.x" \
   "$(facts cf-default '" ".join(str(r["ConnectorFunction"]["Properties"][k]) for k in ("MemorySize", "Handler", "Runtime"))')"
 same "cloudfront: the handler is exported" True "$(facts cf-default '"exports.handler =" in js')"
-same "cloudfront: one viewer-request association with the body" "[('viewer-request', True)]" \
+same "cloudfront: by default viewer-request with the body, and origin-response for the report" "[('viewer-request', True), ('origin-response', None)]" \
   "$(facts cf-default '[(a["EventType"], a.get("IncludeBody")) for a in r["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["LambdaFunctionAssociations"]]')"
+gen cf-noreport cloudfront --endpoint https://node.example.com --set report_response=false
+same "cloudfront: report_response=false leaves viewer-request alone, and no report function" "[('viewer-request', True)] False" \
+  "$(facts cf-noreport 'str([(a["EventType"], a.get("IncludeBody")) for a in r["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["LambdaFunctionAssociations"]]) + " " + str("ReportFunction" in r)')"
 same "cloudfront: the role may be assumed by Lambda@Edge" True \
   "$(facts cf-default '"edgelambda.amazonaws.com" in r["ConnectorRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]')"
 # At the budget: 2 x 2250ms + 500ms = 5 s, Lambda@Edge's viewer limit.
@@ -61,7 +64,7 @@ gen ag-edge apigateway --endpoint https://a.example --endpoint https://b.example
 same "apigateway: at the budget the timeout is 10 s" 10 "$(facts ag-edge 'r["AuthorizerFunction"]["Properties"]["Timeout"]')"
 
 # The release check passes them (cfn-lint among it, where installed) and refuses a broken template.
-for n in cf-default cf-edge ag-default ag-edge; do
+for n in cf-default cf-noreport cf-edge ag-default ag-edge; do
   check "$n: scripts/checks/cloudformation.sh" scripts/checks/cloudformation.sh "$work/$n/template.yaml"
 done
 sed 's/^Resources:/Resource:/' "$work/ag-default/template.yaml" >"$work/broken.yaml"

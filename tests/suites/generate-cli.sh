@@ -24,7 +24,7 @@ cfver=$("$BG" describe cloudflare --root "$REPO" --json | jq -r .version)   # th
 # ---- platforms
 run "platforms lists" 0 platforms
 for id in $ids; do has "platforms shows $id" "$W/out" "$id"; done
-has "platforms shows versions" "$W/out" "1.0.0"
+has "platforms shows versions" "$W/out" "cloudflare   $cfver"
 run "platforms --json" 0 platforms --json
 if jq -e 'length >= 6 and all(.[]; .id and .name and .runtime and .version and .archive)' "$W/out" >/dev/null; then
   ok "platforms --json is an array of full entries"; else bad "platforms --json shape" "$(head -c 300 "$W/out")"; fi
@@ -95,6 +95,14 @@ SOURCE_DATE_EPOCH=1700000000 "$BG" generate akamai --root "$REPO" --endpoint htt
 "$BG" generate akamai --root "$REPO" --endpoint https://a.example --out "$W/e3" >/dev/null 2>&1
 if cmp -s "$W/e1" "$W/e2" && ! cmp -s "$W/e1" "$W/e3"; then ok "SOURCE_DATE_EPOCH sets the entry time"; else bad "SOURCE_DATE_EPOCH"; fi
 if [ "$(tar tzvf "$W/e1" | awk '{print $4}' | sort -u)" = "2023-11-14" ]; then ok "tar entries carry the epoch date"; else bad "tar dates" "$(tar tzvf "$W/e1")"; fi
+
+# ---- report_response: on by default where the connector sees the origin's answer and can report it
+# without holding the response (Akamai awaits its report inside responseProvider's wall time: off)
+for id in cloudflare azion fastly cloudfront akamai apigateway; do
+  d=$("$BG" describe "$id" --root "$REPO" --json | jq -c '[.parameters[] | select(.name == "report_response") | .default]')
+  case $id in akamai) want='[false]' ;; apigateway) want='[]' ;; *) want='[true]' ;; esac
+  if [ "$d" = "$want" ]; then ok "$id: report_response default $want"; else bad "$id: report_response default $d, expected $want"; fi
+done
 
 # ---- Akamai: edgeworker-version names main.js's content (EdgeWorkers refuses a version twice)
 akver=$("$BG" describe akamai --root "$REPO" --json | jq -r .version)

@@ -5,7 +5,7 @@
 // Platform files add their own settings to CONFIG with Object.assign right after this.
 const CONFIG = {
   platform: "azion",
-  version: "1.0.0",
+  version: "1.1.0",
   protocolVersion: 1,
   endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
   mode: "inline",
