@@ -564,8 +564,8 @@ static int limit_endpoint(ctx *c, const yaml_node_t *n, manifest *m)
 
 static int limit_time(ctx *c, const yaml_node_t *n, manifest *m)
 {
-    static const char *const keys[] = {"budget", "margin", "what", "source", NULL};
-    yaml_node_t *f[4];
+    static const char *const keys[] = {"budget", "margin", "what", "source", "report_awaited", NULL};
+    yaml_node_t *f[5];
     plimits *l = &m->limits;
     param_bound budget = {0, 0}, margin = {0, 0};
     if (fields(c, n, "limits.time", keys, f) < 0 || need(c, n, f[0], "limits.time", "budget") < 0 ||
@@ -573,10 +573,13 @@ static int limit_time(ctx *c, const yaml_node_t *n, manifest *m)
         bound_field(c, f[0], "limits.time", "budget", PT_DURATION, 0, &budget) < 0 ||
         bound_field(c, f[1], "limits.time", "margin", PT_DURATION, 0, &margin) < 0 ||
         str_field(c, f[2], "limits.time.what", &l->time_what) < 0 ||
-        source_field(c, n, f[3], "limits.time", &l->time_source) < 0)
+        source_field(c, n, f[3], "limits.time", &l->time_source) < 0 ||
+        bool_field(c, f[4], "limits.time", "report_awaited", &l->report_awaited) < 0)
         return -1;
     if (!manifest_param(m, "request_timeout"))
         return yamldoc_fail(c, n, "limits.time: the platform has no request_timeout parameter to bound");
+    if (l->report_awaited && !manifest_param(m, "report_response"))
+        return yamldoc_fail(c, f[4], "limits.time: report_awaited: the platform has no report_response parameter");
     if (margin.v >= budget.v) return yamldoc_fail(c, f[1], "limits.time: margin: not below the budget");
     l->has_time = 1;
     l->budget_ms = budget.v;

@@ -36,9 +36,16 @@ long long plimits_worst_ms(const cJSON *params)
     return n * (1 + retries) * timeout + retries * num(params, "retry_interval", 0);
 }
 
+/* Whether the handler also awaits a response report, which makes the same exchange again. */
+static int report_counted(const plimits *l, const cJSON *params)
+{
+    return l->report_awaited && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(params, "report_response"));
+}
+
 int plimits_add_time(const plimits *l, cJSON *ctx)
 {
     long long worst = plimits_worst_ms(ctx);
+    if (worst > 0 && report_counted(l, ctx)) worst *= 2;
     if (!l->has_time || worst < 0) return 0;
     cJSON *t = cJSON_CreateObject();
     long long need = worst + l->margin_ms;
@@ -105,7 +112,9 @@ static int check_endpoints(const plimits *l, const char *platform, const cJSON *
 static int check_time(const plimits *l, const char *platform, const cJSON *params, cJSON *errors)
 {
     long long worst = plimits_worst_ms(params);
-    if (worst < 0 || worst + l->margin_ms <= l->budget_ms) return 0;
+    int twice = report_counted(l, params);
+    if (worst < 0 || (twice ? 2 : 1) * worst + l->margin_ms <= l->budget_ms) return 0;
+    if (twice) worst *= 2;
     long long n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(params, "endpoint"));
     long long retries = num(params, "retries", 0), interval = num(params, "retry_interval", 0);
     char t[32], i[32], m[32], w[32], b[32];
@@ -116,9 +125,11 @@ static int check_time(const plimits *l, const char *platform, const cJSON *param
     params_format_unit(b, sizeof b, PT_DURATION, l->budget_ms);
     buf msg = BUF_INIT;
     buf_printf(&msg, "request_timeout: the worst case of %lld endpoint%s x (1 + retries %lld) x request_timeout %s + "
-               "retries %lld x retry_interval %s + margin %s = %s is above %s's time budget of %s (%s; "
-               "limits.time, %s): lower request_timeout or retries, or give fewer endpoints",
-               n, n == 1 ? "" : "s", retries, t, retries, i, m, w, platform, b, l->time_what, l->time_source);
+               "retries %lld x retry_interval %s%s + margin %s = %s is above %s's time budget of %s (%s; "
+               "limits.time, %s): lower request_timeout or retries, or give fewer endpoints%s",
+               n, n == 1 ? "" : "s", retries, t, retries, i,
+               twice ? ", twice as the response report is awaited (report_response)" : "", m, w, platform, b,
+               l->time_what, l->time_source, twice ? ", or set report_response=false" : "");
     int rc = add(errors, "request_timeout", "time", &msg);
     buf_free(&msg);
     return rc;
@@ -226,6 +237,7 @@ cJSON *plimits_json(const plimits *l)
             cJSON_AddNumberToObject(t, "margin", (double)l->margin_ms);
             cJSON_AddStringToObject(t, "what", l->time_what);
             cJSON_AddStringToObject(t, "source", l->time_source);
+            cJSON_AddBoolToObject(t, "report_awaited", l->report_awaited);
         }
     }
     if (l->has_attempts) {

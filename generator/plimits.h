@@ -24,8 +24,10 @@ typedef struct plimits {
     int   port_allowed;
     char *endpoint_source;
     /* limits.time: endpoints x (1 + retries) x request_timeout + retries x retry_interval + margin
-     * must not exceed budget. what names the platform's limit in messages. */
-    int       has_time;
+     * must not exceed budget. what names the platform's limit in messages. report_awaited: the
+     * handler awaits the response report (the same exchange again) when report_response is on, so
+     * the worst case counts twice then. */
+    int       has_time, report_awaited;
     long long budget_ms, margin_ms;
     char     *time_what, *time_source;
     /* limits.attempts: endpoints x (1 + retries), the calls one request may make to the node, must not
@@ -46,7 +48,8 @@ void plimits_clear(plimits *l);
 long long plimits_worst_ms(const cJSON *params);
 
 /* Adds "time" to a render context (ctx holds the validated parameters) when l has a time budget:
- * {worst_ms, budget_ms, margin_ms, timeout_s}, timeout_s being worst_ms + margin_ms rounded up to
+ * {worst_ms, budget_ms, margin_ms, timeout_s}, worst_ms counting an awaited report (report_awaited)
+ * and timeout_s being worst_ms + margin_ms rounded up to
  * whole seconds: the function timeout a deployment template sets, so that the platform stops the
  * handler no earlier than the connector gives up on the node. 0, or -1 on memory failure. */
 int plimits_add_time(const plimits *l, cJSON *ctx);

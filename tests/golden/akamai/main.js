@@ -14,7 +14,7 @@ const CONFIG = {
   protocolVersion: 1,
   endpoints: ["https://node-a.example.com", "https://node-b.example.com"],
   mode: "inline",
-  requestTimeoutMs: 750,
+  requestTimeoutMs: 400,
   retries: 1,
   retryIntervalMs: 50,
   failMode: "closed",
