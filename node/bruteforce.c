@@ -53,26 +53,48 @@ static void write_event(const config_count_rule *r, const decide_result *res, lo
     events_emit(o);
 }
 
-int bruteforce_report(const node_state *s, const decide_input *in, const decide_result *res)
+/* Whether crossing a limit blocks this report's client: not allowlisted, block or safe_blocking. */
+static int blocking(const config *c, const decide_result *res)
+{
+    unsigned char addr[16];
+    int allowed = cidr_addr_parse(res->client, addr) == 0 && cidr_list_contains(&c->allowlist, addr);
+    return !allowed && (res->mode == CONFIG_MODE_BLOCK || res->mode == CONFIG_MODE_SAFE_BLOCKING);
+}
+
+size_t bruteforce_report_ops(const node_state *s, const decide_input *in, const decide_result *res,
+                             size_t *next, store_op *ops, size_t cap)
 {
     const config *c = s->cfg;
     if (res->type != DECIDE_RESPONSE || !res->response_status || !c->ncounts) return 0;
-    unsigned char addr[16];
-    int allowed = cidr_addr_parse(res->client, addr) == 0 && cidr_list_contains(&c->allowlist, addr);
-    int blocking = !allowed && (res->mode == CONFIG_MODE_BLOCK || res->mode == CONFIG_MODE_SAFE_BLOCKING);
-    int crossed = 0;
-    for (size_t i = 0; i < c->ncounts; i++) {
-        const config_count_rule *r = &c->counts[i];
+    int blocks = blocking(c, res);
+    size_t n = 0;
+    for (; *next < c->ncounts && n < cap; ++*next) {
+        const config_count_rule *r = &c->counts[*next];
         if (strncmp(in->path, r->path, strlen(r->path)) != 0 || !status_listed(r, res->response_status))
             continue;
-        char key[512], bkey[96];
-        snprintf(key, sizeof key, "edgenode:count:%s:%s:%s", kind_names[r->kind], r->path, res->client);
-        block_key(bkey, sizeof bkey, res->client);
-        long n = store_count(key, r->window_ms, r->limit, bkey, kind_names[r->kind], blocking ? r->block_ms : 0);
-        if (n != r->limit + 1) continue;                           /* once per crossing */
+        store_op *o = &ops[n++];
+        memset(o, 0, sizeof *o);
+        o->kind = STORE_COUNT;
+        o->tag = (int)*next;
+        snprintf(o->key, sizeof o->key, "edgenode:count:%s:%s:%s", kind_names[r->kind], r->path, res->client);
+        block_key(o->block_key, sizeof o->block_key, res->client);
+        snprintf(o->block_value, sizeof o->block_value, "%s", kind_names[r->kind]);
+        o->window_ms = r->window_ms;
+        o->limit = r->limit;
+        o->block_ms = blocks ? r->block_ms : 0;
+    }
+    return n;
+}
+
+int bruteforce_report_done(const node_state *s, const decide_result *res, const store_op *ops, size_t n)
+{
+    int blocks = blocking(s->cfg, res), crossed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const config_count_rule *r = &s->cfg->counts[ops[i].tag];
+        if (ops[i].count != r->limit + 1) continue;               /* once per crossing */
         crossed++;
-        metrics_client_blocked(r->kind, blocking);
-        write_event(r, res, n, blocking);
+        metrics_client_blocked(r->kind, blocks);
+        write_event(r, res, ops[i].count, blocks);
     }
     return crossed;
 }

@@ -511,7 +511,7 @@ static void publish(const config *c)
     if (!text) return;
     char key[64];
     snprintf(key, sizeof key, KEY_PREFIX "%s", replica);
-    store_put(key, text, strlen(text), PUBLISH_TTL);
+    store_send(key, text, strlen(text), PUBLISH_TTL);        /* the request that publishes waits for nothing */
     free(text);
 }
 

@@ -244,6 +244,8 @@ char *metrics_render(size_t *len)
     one(&o, "edgenode_store_shared", "gauge", "1 when a shared store (Redis) is configured.", (unsigned long long)ss.shared);
     one(&o, "edgenode_store_up", "gauge", "1 when the last call to the shared store worked.", (unsigned long long)ss.up);
     one(&o, "edgenode_store_calls_total", "counter", "Calls to the shared store.", ss.calls);
+    one(&o, "edgenode_store_round_trips_total", "counter",
+        "Waits for the shared store's answers (pipelined commands wait once; connecting not counted).", ss.round_trips);
     one(&o, "edgenode_store_errors_total", "counter",
         "Shared-store calls that failed or were skipped while it was down (the in-process store answered).", ss.errors);
     one(&o, "edgenode_store_outages_total", "counter", "Times the shared store went from up to down.", ss.outages);

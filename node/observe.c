@@ -4,6 +4,7 @@
 #include "bruteforce.h"
 #include "passive.h"
 #include "inventory.h"
+#include "store.h"
 
 void observe_before(const node_state *s, decide_input *in)
 {
@@ -12,8 +13,17 @@ void observe_before(const node_state *s, decide_input *in)
 
 void observe_after(const node_state *s, const decide_input *in, const decide_result *res)
 {
-    bruteforce_report(s, in, res);
+    store_op ops[STORE_BATCH];          /* a report's counts and its attack look-up: one round trip */
+    size_t next = 0, n = bruteforce_report_ops(s, in, res, &next, ops, STORE_BATCH - 1);
+    int get = passive_report_op(s, in, res, &ops[n]);
+    if (n || get) store_run(ops, n + (size_t)get);
+    bruteforce_report_done(s, res, ops, n);
+    passive_report(s, in, res, get ? &ops[n] : NULL);
+    for (size_t more = 0; more < s->cfg->ncounts &&                /* past STORE_BATCH - 1 matching entries */
+         (n = bruteforce_report_ops(s, in, res, &next, ops, STORE_BATCH)) > 0; more++) {
+        store_run(ops, n);
+        bruteforce_report_done(s, res, ops, n);
+    }
     passive_request(s, res);
-    passive_report(s, in, res);
     inventory_observe(s->cfg, in, res);
 }

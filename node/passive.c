@@ -47,7 +47,7 @@ void passive_request(const node_state *s, const decide_result *res)
     char key[96], value[16];
     attack_key(key, sizeof key, res->request_id);
     snprintf(value, sizeof value, "%x", bits);
-    store_put(key, value, strlen(value), PASSIVE_TTL_MS);               /* for the other replicas */
+    store_send(key, value, strlen(value), PASSIVE_TTL_MS);              /* for the other replicas */
 }
 
 static void write_event(const decide_input *in, const decide_result *res, const vulns_finding *f)
@@ -65,20 +65,37 @@ static void write_event(const decide_input *in, const decide_result *res, const 
     events_emit(o);
 }
 
-int passive_report(const node_state *s, const decide_input *in, const decide_result *res)
+/* Whether this report's request needs a store look-up: a report with a body whose request is
+ * not in this process's table. */
+static int needs_lookup(const node_state *s, const decide_input *in, const decide_result *res, uint32_t *attacks)
+{
+    unsigned char kept[RECENT_PAYLOAD];
+    *attacks = 0;
+    if (!s->vulns || res->type != DECIDE_RESPONSE || !in->body_len || strcmp(res->verdict, "recorded") != 0 ||
+        !vulns_need_attacks(s->vulns) || !res->request_id[0])
+        return 0;
+    if (!recent_get(table(), res->request_id, kept)) return 1;
+    memcpy(attacks, kept, sizeof *attacks);
+    return 0;
+}
+
+int passive_report_op(const node_state *s, const decide_input *in, const decide_result *res, store_op *op)
+{
+    uint32_t attacks;
+    if (!needs_lookup(s, in, res, &attacks)) return 0;
+    memset(op, 0, sizeof *op);
+    op->kind = STORE_GET;
+    attack_key(op->key, sizeof op->key, res->request_id);
+    return 1;
+}
+
+int passive_report(const node_state *s, const decide_input *in, const decide_result *res, const store_op *got)
 {
     if (!s->vulns || res->type != DECIDE_RESPONSE || !in->body_len || strcmp(res->verdict, "recorded") != 0)
         return 0;
     uint32_t attacks = 0;
-    unsigned char kept[RECENT_PAYLOAD];
-    if (vulns_need_attacks(s->vulns) && res->request_id[0]) {
-        if (recent_get(table(), res->request_id, kept)) memcpy(&attacks, kept, sizeof attacks);
-        else {                                                          /* another replica saw it, maybe */
-            char key[96], value[16] = "";
-            attack_key(key, sizeof key, res->request_id);
-            if (store_blocked(key, value, sizeof value) > 0) attacks = (uint32_t)strtoul(value, NULL, 16);
-        }
-    }
+    if (needs_lookup(s, in, res, &attacks) && got && got->ttl_ms > 0)   /* another replica saw it */
+        attacks = (uint32_t)strtoul(got->value, NULL, 16);
     vulns_finding f[VULNS_MAX_FINDINGS];
     int n = vulns_scan(s->vulns, attacks, in->body, in->body_len, f);
     for (int i = 0; i < n; i++) {

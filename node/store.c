@@ -44,40 +44,65 @@ void store_shutdown(void)
     store_mem_clear();
 }
 
+void store_run(store_op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        store_op *o = &ops[i];
+        if (o->kind == STORE_COUNT)
+            o->count = store_mem_count(o->key, o->window_ms, o->limit, o->block_key[0] ? o->block_key : NULL,
+                                       o->block_value[0] ? o->block_value : NULL, o->block_ms);
+        o->ttl_ms = 0;
+    }
+    store_op shared[STORE_BATCH];
+    for (size_t at = 0; at < n; at += STORE_BATCH) {       /* one round trip per STORE_BATCH ops */
+        size_t k = n - at < STORE_BATCH ? n - at : STORE_BATCH;
+        memcpy(shared, ops + at, k * sizeof *shared);
+        pthread_rwlock_rdlock(&lock);
+        int ok = redis && store_redis_run(redis, shared, k) == 0;
+        pthread_rwlock_unlock(&lock);
+        for (size_t i = 0; i < k; i++) {
+            store_op *o = &ops[at + i], *r = &shared[i];
+            if (o->kind == STORE_COUNT) {
+                if (!ok) continue;
+                o->count = r->count;
+                if (r->count > o->limit && o->block_ms && o->block_key[0])   /* the replicas' verdict, kept here too */
+                    store_mem_block(o->block_key, o->block_value[0] ? o->block_value : "1", o->block_ms);
+            } else if (ok && r->ttl_ms > 0) {
+                memcpy(o->value, r->value, sizeof o->value);
+                o->ttl_ms = r->ttl_ms;
+                store_mem_block(o->key, o->value[0] ? o->value : "1", (unsigned long long)o->ttl_ms);
+            } else {                                     /* down, or a block only this node knows */
+                o->ttl_ms = store_mem_blocked(o->key, o->value, sizeof o->value);
+            }
+        }
+    }
+}
+
 long store_count(const char *key, unsigned long window_ms, long limit,
                  const char *block_key, const char *block_value, unsigned long block_ms)
 {
-    long local = store_mem_count(key, window_ms, limit, block_key, block_value, block_ms);
-    long shared;
-    pthread_rwlock_rdlock(&lock);
-    int ok = redis && store_redis_count(redis, key, window_ms, limit, block_key, block_value,
-                                        block_ms, &shared) == 0;
-    pthread_rwlock_unlock(&lock);
-    if (!ok) return local;
-    if (shared > limit && block_ms && block_key)      /* the replicas' verdict, kept here too */
-        store_mem_block(block_key, block_value ? block_value : "1", block_ms);
-    return shared;
+    store_op o = {.kind = STORE_COUNT, .window_ms = window_ms, .limit = limit, .block_ms = block_ms};
+    snprintf(o.key, sizeof o.key, "%s", key);
+    snprintf(o.block_key, sizeof o.block_key, "%s", block_key ? block_key : "");
+    snprintf(o.block_value, sizeof o.block_value, "%s", block_value ? block_value : "");
+    store_run(&o, 1);
+    return o.count;
 }
 
 long long store_blocked(const char *key, char *value, size_t len)
 {
-    long long ttl = 0;
-    pthread_rwlock_rdlock(&lock);
-    int ok = redis && store_redis_blocked(redis, key, value, len, &ttl) == 0;
-    pthread_rwlock_unlock(&lock);
-    if (ok && ttl > 0) {
-        store_mem_block(key, value && len ? value : "1", (unsigned long long)ttl);
-        return ttl;
-    }
-    return store_mem_blocked(key, value, len);        /* down, or a block only this node knows */
+    store_op o = {.kind = STORE_GET};
+    snprintf(o.key, sizeof o.key, "%s", key);
+    store_run(&o, 1);
+    if (o.ttl_ms > 0 && value && len) snprintf(value, len, "%s", o.value);
+    return o.ttl_ms;
 }
 
-int store_put(const char *key, const char *value, size_t len, unsigned long ttl_ms)
+void store_send(const char *key, const char *value, size_t len, unsigned long ttl_ms)
 {
     pthread_rwlock_rdlock(&lock);
-    int rc = redis ? store_redis_put(redis, key, value, len, ttl_ms) : 0;
+    if (redis) store_redis_send(redis, key, value, len, ttl_ms);
     pthread_rwlock_unlock(&lock);
-    return rc;
 }
 
 int store_each(const char *prefix, size_t max_keys, void (*fn)(void *ctx, const char *value, size_t len), void *ctx)
@@ -94,7 +119,7 @@ void store_get_stats(store_stats *s)
     pthread_rwlock_rdlock(&lock);
     s->shared = redis != NULL;
     pthread_rwlock_unlock(&lock);
-    store_redis_stats(&s->up, &s->calls, &s->errors, &s->outages, &s->reconnects);
+    store_redis_stats(&s->up, &s->calls, &s->errors, &s->outages, &s->reconnects, &s->round_trips);
     if (!s->shared) s->up = 0;
     s->local_keys = store_mem_keys();
 }

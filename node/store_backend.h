@@ -2,6 +2,7 @@
  * Only store.c calls these; the rest of the node uses store.h. */
 #ifndef STORE_BACKEND_H
 #define STORE_BACKEND_H
+#include "store.h"
 #include <stddef.h>
 
 /* In-process table (store_mem.c): bounded, expiring entries, one lock. */
@@ -17,16 +18,16 @@ void      store_mem_clear(void);
 typedef struct store_redis store_redis;
 store_redis *store_redis_open(const char *url, char *err, size_t errlen);   /* parses; connects lazily */
 void         store_redis_close(store_redis *r);
-int          store_redis_count(store_redis *r, const char *key, unsigned long window_ms, long limit,
-                               const char *block_key, const char *block_value, unsigned long block_ms,
-                               long *count);
-int          store_redis_blocked(store_redis *r, const char *key, char *value, size_t len, long long *ttl_ms);
-int          store_redis_put(store_redis *r, const char *key, const char *value, size_t len, unsigned long ttl_ms);
+/* Runs ops (at most STORE_BATCH) pipelined: one round trip; fills count, value and ttl_ms. */
+int          store_redis_run(store_redis *r, store_op *ops, size_t n);
+/* Writes SET under CLIENT REPLY SKIP and reads nothing back. */
+int          store_redis_send(store_redis *r, const char *key, const char *value, size_t len, unsigned long ttl_ms);
 int          store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
                               void (*fn)(void *ctx, const char *value, size_t len), void *ctx);
 const char  *store_redis_url_check(const char *url);
 /* Counters of the process's Redis use: 1 when the last call worked, and totals. */
 void         store_redis_stats(int *up, unsigned long long *calls, unsigned long long *errors,
-                               unsigned long long *outages, unsigned long long *reconnects);
+                               unsigned long long *outages, unsigned long long *reconnects,
+                               unsigned long long *round_trips);
 
 #endif

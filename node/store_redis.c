@@ -25,7 +25,7 @@ struct store_redis {
 };
 
 static atomic_int up_now;
-static atomic_ullong n_calls, n_errors, n_outages, n_reconnects;
+static atomic_ullong n_calls, n_errors, n_outages, n_reconnects, n_round_trips;
 
 /* Counts against the window; past the limit sets the block and restarts the count. */
 static const char count_script[] =
@@ -190,50 +190,59 @@ static void release(store_redis *r, redisContext *c, int ok)
     if (c) redisFree(c);
 }
 
-int store_redis_count(store_redis *r, const char *key, unsigned long window_ms, long limit,
-                      const char *block_key, const char *block_value, unsigned long block_ms, long *count)
+/* Appends the commands of one op: EVAL of the count script, or GET and PTTL; the replies owed, -1. */
+static int append_op(redisContext *c, const store_op *o)
 {
-    redisContext *c = acquire(r);
-    if (!c) return -1;
-    redisReply *rep = redisCommand(c, "EVAL %s 2 %s %s %lu %ld %lu %s", count_script, key,
-                                   block_key ? block_key : "-", window_ms ? window_ms : 1, limit,
-                                   block_key ? block_ms : 0ul, block_value ? block_value : "1");
-    int ok = rep && rep->type == REDIS_REPLY_INTEGER;
-    if (ok) *count = (long)rep->integer;
-    if (rep) freeReplyObject(rep);
-    release(r, c, ok);
-    return ok ? 0 : -1;
+    if (o->kind == STORE_COUNT)
+        return redisAppendCommand(c, "EVAL %s 2 %s %s %lu %ld %lu %s", count_script, o->key,
+                                  o->block_key[0] ? o->block_key : "-", o->window_ms ? o->window_ms : 1,
+                                  o->limit, o->block_key[0] ? o->block_ms : 0ul,
+                                  o->block_value[0] ? o->block_value : "1") == REDIS_OK ? 1 : -1;
+    return redisAppendCommand(c, "GET %s", o->key) == REDIS_OK &&
+           redisAppendCommand(c, "PTTL %s", o->key) == REDIS_OK ? 2 : -1;
 }
 
-int store_redis_blocked(store_redis *r, const char *key, char *value, size_t len, long long *ttl_ms)
+int store_redis_run(store_redis *r, store_op *ops, size_t n)
 {
+    if (!n) return 0;
     redisContext *c = acquire(r);
     if (!c) return -1;
-    redisReply *get = NULL, *ttl = NULL;                /* one round trip: GET and PTTL pipelined */
-    int ok = redisAppendCommand(c, "GET %s", key) == REDIS_OK &&
-             redisAppendCommand(c, "PTTL %s", key) == REDIS_OK &&
-             redisGetReply(c, (void **)&get) == REDIS_OK && redisGetReply(c, (void **)&ttl) == REDIS_OK &&
-             get && ttl && ttl->type == REDIS_REPLY_INTEGER &&
-             (get->type == REDIS_REPLY_STRING || get->type == REDIS_REPLY_NIL);
-    if (ok) {
-        *ttl_ms = get->type == REDIS_REPLY_STRING && ttl->integer > 0 ? ttl->integer : 0;
-        if (*ttl_ms && value && len) snprintf(value, len, "%.*s", (int)get->len, get->str);
+    int ok = 1;
+    for (size_t i = 0; ok && i < n; i++) ok = append_op(c, &ops[i]) > 0;
+    if (ok) atomic_fetch_add(&n_round_trips, 1);        /* every reply below comes back together */
+    for (size_t i = 0; ok && i < n; i++) {
+        store_op *o = &ops[i];
+        redisReply *a = NULL, *b = NULL;
+        ok = redisGetReply(c, (void **)&a) == REDIS_OK && a;
+        if (ok && o->kind == STORE_COUNT) {
+            ok = a->type == REDIS_REPLY_INTEGER;
+            if (ok) o->count = (long)a->integer;
+        } else if (ok) {
+            ok = redisGetReply(c, (void **)&b) == REDIS_OK && b && b->type == REDIS_REPLY_INTEGER &&
+                 (a->type == REDIS_REPLY_STRING || a->type == REDIS_REPLY_NIL);
+            if (ok) {
+                o->ttl_ms = a->type == REDIS_REPLY_STRING && b->integer > 0 ? b->integer : 0;
+                o->value[0] = 0;
+                if (o->ttl_ms) snprintf(o->value, sizeof o->value, "%.*s", (int)a->len, a->str);
+            }
+        }
+        if (a) freeReplyObject(a);
+        if (b) freeReplyObject(b);
     }
-    if (get) freeReplyObject(get);
-    if (ttl) freeReplyObject(ttl);
     release(r, c, ok);
     return ok ? 0 : -1;
 }
 
-int store_redis_put(store_redis *r, const char *key, const char *value, size_t len, unsigned long ttl_ms)
+int store_redis_send(store_redis *r, const char *key, const char *value, size_t len, unsigned long ttl_ms)
 {
     redisContext *c = acquire(r);
     if (!c) return -1;
-    redisReply *rep = redisCommand(c, "SET %s %b PX %lu", key, value, len, ttl_ms ? ttl_ms : 1);
-    int ok = reply_ok(rep);
-    if (rep) freeReplyObject(rep);
-    release(r, c, ok);
-    return ok ? 0 : -1;
+    int ok = redisAppendCommand(c, "CLIENT REPLY SKIP") == REDIS_OK &&
+             redisAppendCommand(c, "SET %s %b PX %lu", key, value, len, ttl_ms ? ttl_ms : 1) == REDIS_OK;
+    int done = 0;                                       /* a blocking socket: each write takes what it can */
+    for (int rounds = 0; ok && !done && rounds < 64; rounds++) ok = redisBufferWrite(c, &done) == REDIS_OK;
+    release(r, c, ok && done);
+    return ok && done ? 0 : -1;
 }
 
 int store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
@@ -246,6 +255,7 @@ int store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
     size_t keys = 0;
     for (int rounds = 0; ok && rounds < 1000 && keys < max_keys; rounds++) {
         redisReply *rep = redisCommand(c, "SCAN %s MATCH %s* COUNT 100", cursor, prefix);
+        atomic_fetch_add(&n_round_trips, 1);
         ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
              rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type == REDIS_REPLY_ARRAY;
         if (ok) {
@@ -255,6 +265,7 @@ int store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
             for (size_t i = 0; i < ks->elements && keys + n < max_keys; i++)
                 if (ks->element[i]->type == REDIS_REPLY_STRING &&
                     redisAppendCommand(c, "GET %b", ks->element[i]->str, (size_t)ks->element[i]->len) == REDIS_OK) n++;
+            if (n) atomic_fetch_add(&n_round_trips, 1);
             for (size_t i = 0; i < n; i++) {
                 redisReply *v = NULL;
                 if (redisGetReply(c, (void **)&v) != REDIS_OK || !v) { ok = 0; break; }
@@ -271,8 +282,10 @@ int store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
 }
 
 void store_redis_stats(int *up, unsigned long long *calls, unsigned long long *errors,
-                       unsigned long long *outages, unsigned long long *reconnects)
+                       unsigned long long *outages, unsigned long long *reconnects,
+                       unsigned long long *round_trips)
 {
+    *round_trips = atomic_load(&n_round_trips);
     *up = atomic_load(&up_now);
     *calls = atomic_load(&n_calls);
     *errors = atomic_load(&n_errors);

@@ -63,7 +63,23 @@ start_redis() {
   done
   bad "redis-server started on $1"; return 1
 }
+# redis_suite: for suites that need redis-server: stops it and the nodes at exit; fails when missing
+redis_suite() {
+  trap 'stop_redis; finish' EXIT
+  command -v redis-server >/dev/null || { bad "redis-server is installed (scripts/debian-packages.txt)"; exit 1; }
+}
 stop_redis() { if [ -n "$REDIS_PID" ]; then kill -TERM "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=; fi; }
+
+# For passive detection: an SQL injection (append to a path), a MySQL error page after it.
+SQLI_QUERY='?id=1%27%20UNION%20SELECT%20a%2Cb%20FROM%20users--'
+MYSQL_ERROR='<p>You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version</p>'
+# node_request URL PATHQUERY ID [curl args]: an inline request from 198.51.100.4 (status only)
+node_request() { local u=$1 p=$2 id=$3; shift 3; status "$u$p" -H "X-Connector-Request-Id: $id" -H 'X-Real-IP: 198.51.100.4' "$@"; }
+# node_report URL PATH ID STATUS BODY: the origin's answer to it, as connectors report it
+node_report() {
+  status "$1$2" -X POST -H 'X-Connector-Message: response' -H "X-Connector-Response-Status: $4" \
+    -H "X-Connector-Request-Id: $3" -H 'X-Real-IP: 198.51.100.4' -H 'Content-Type: application/octet-stream' --data-binary "$5"
+}
 
 # node_cfg NAME EXTRA-YAML: writes $TMP/NAME.yaml on fresh ports (mode block, events in
 # $TMP/NAME.events); sets P (listener) and A (admin)

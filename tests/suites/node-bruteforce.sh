@@ -5,8 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/node/lib.sh
-trap 'stop_redis; finish' EXIT
-command -v redis-server >/dev/null || { bad "redis-server is installed (scripts/debian-packages.txt)"; exit 1; }
+redis_suite
 
 # report URL IP STATUS [PATH]: a connector's response report
 report() {
