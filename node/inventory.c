@@ -20,6 +20,7 @@
 #include <time.h>
 
 #define KEY_PREFIX   "edgenode:inventory:"
+#define METHOD_TTL   120000ul           /* a request's method, for a report reaching another replica */
 #define PUBLISH_TTL  600000ul           /* a replica that stops publishing leaves after 10 minutes */
 #define MAX_REMOTE   64                 /* replicas merged into an export */
 #define BODY_SCAN    65536              /* body bytes parsed for parameters and scanned */
@@ -452,22 +453,35 @@ static void add_status(endpoint *e, int status)
 
 /* The endpoint of a report whose request this process did not see (another replica did): its
  * path's template, when this process knows that template under one method only. */
-static endpoint *by_path(const decide_result *res, const char *path)
+/* How many methods h knows tmpl under; *only gets one of them (the one when there is one). */
+static int methods_of(host *h, const char *tmpl, const char *method, endpoint **only)
 {
     static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
-    char tmpl[1024];
-    host *h = NULL;
-    for (size_t i = 0; i < nhosts && !h; i++)
-        if (hosts[i]->app == res->application && strcmp(hosts[i]->name, res->host) == 0) h = hosts[i];
-    if (!h || !path || walk(h, &h->root, path, tmpl, sizeof tmpl, NULL, 0) < 0) return NULL;
-    endpoint *only = NULL;
+    int n = 0;
+    *only = NULL;
     for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
         for (endpoint *e = h->bucket[hash2(methods[m], tmpl) % NBUCKETS]; e; e = e->next)
             if (strcmp(e->method, methods[m]) == 0 && strcmp(e->tmpl, tmpl) == 0) {
-                if (only) return NULL;                          /* two methods: cannot tell which */
-                only = e;
+                n++;
+                if (!method || strcmp(method, e->method) == 0) *only = e;
             }
-    return only;
+    return n;
+}
+
+/* The endpoint of a report this process did not see the request of: its path's template under
+ * method when given (another replica said which), else under the one method known; NULL when
+ * it cannot tell. *methods gets how many methods the template has here. */
+static endpoint *by_path(const decide_result *res, const char *path, const char *method, int *methods)
+{
+    char tmpl[1024];
+    host *h = NULL;
+    *methods = 0;
+    for (size_t i = 0; i < nhosts && !h; i++)
+        if (hosts[i]->app == res->application && strcmp(hosts[i]->name, res->host) == 0) h = hosts[i];
+    if (!h || !path || walk(h, &h->root, path, tmpl, sizeof tmpl, NULL, 0) < 0) return NULL;
+    endpoint *e;
+    *methods = methods_of(h, tmpl, method, &e);
+    return method || *methods == 1 ? e : NULL;
 }
 
 /* ---- events and publishing ---- */
@@ -517,18 +531,48 @@ static void publish(const config *c)
 
 /* ---- observe ---- */
 
-void inventory_observe(const config *c, const decide_input *in, const decide_result *res)
+static void method_key(char *out, size_t len, const char *request_id)
+{
+    snprintf(out, len, "edgenode:method:%s", request_id);
+}
+
+/* Whether a recorded report's request was seen by this process (lock held). */
+static int seen_here(const decide_result *res, link *l)
+{
+    unsigned char kept[RECENT_PAYLOAD];
+    if (!by_request || !recent_get(by_request, res->request_id, kept)) return 0;
+    memcpy(l, kept, sizeof *l);
+    return l->gen == generation && l->host < nhosts;
+}
+
+int inventory_report_op(const config *c, const decide_input *in, const decide_result *res, store_op *op)
+{
+    if (!c->discovery.enabled || !c->shared_store || res->type != DECIDE_RESPONSE ||
+        strcmp(res->verdict, "recorded") != 0 || !res->request_id[0])
+        return 0;
+    link l;
+    int methods = 0;
+    pthread_mutex_lock(&lock);
+    if (!seen_here(res, &l)) by_path(res, in->path, NULL, &methods);
+    pthread_mutex_unlock(&lock);
+    if (methods < 2) return 0;                  /* seen here, unknown here, or one method: no look-up */
+    memset(op, 0, sizeof *op);
+    op->kind = STORE_GET;
+    method_key(op->key, sizeof op->key, res->request_id);
+    return 1;
+}
+
+void inventory_observe(const config *c, const decide_input *in, const decide_result *res, const store_op *said)
 {
     if (!c->discovery.enabled) return;
     if (res->type == DECIDE_RESPONSE) {
         if (strcmp(res->verdict, "recorded") != 0 || !by_request) return;
         link l;
+        int methods;
         unsigned sens = in->body ? sensitive_scan(in->body, in->body_len < BODY_SCAN ? in->body_len : BODY_SCAN) : 0;
         pthread_mutex_lock(&lock);
-        unsigned char kept[RECENT_PAYLOAD];
-        int found = recent_get(by_request, res->request_id, kept);
-        if (found) memcpy(&l, kept, sizeof l);
-        endpoint *e = found && l.gen == generation && l.host < nhosts ? l.ep : by_path(res, in->path);
+        endpoint *e = seen_here(res, &l) ? l.ep
+                      : by_path(res, in->path, said && said->ttl_ms > 0 ? said->value : NULL, &methods);
         if (e) {
             if (res->response_status) add_status(e, res->response_status);
             e->sensitive |= sens;
@@ -548,7 +592,7 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
     char tmpl[1024];
     param added[MAX_SEEN];
     size_t nadded = 0;
-    int created = 0;
+    int created = 0, methods = 0;
     pthread_mutex_lock(&lock);
     if (!by_request) {
         by_request = recent_new(65536);
@@ -569,9 +613,16 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
         nadded = learn_params(c, e, w, added);
         link l = {generation, hi, e};
         recent_put(by_request, res->request_id, &l, sizeof l);
+        endpoint *any;
+        methods = methods_of(h, tmpl, NULL, &any);
     }
     pthread_mutex_unlock(&lock);
     free(w);
+    if (methods > 1 && c->shared_store && res->request_id[0]) {   /* a report elsewhere needs the method */
+        char key[96];
+        method_key(key, sizeof key, res->request_id);
+        store_send(key, method, strlen(method), METHOD_TTL);
+    }
     if (created) discovery_event(res, "endpoint", method, tmpl, NULL);
     for (size_t i = 0; e && i < nadded; i++) discovery_event(res, "parameter", method, tmpl, &added[i]);
     publish(c);

@@ -15,6 +15,7 @@
 #define INVENTORY_H
 #include <stddef.h>
 #include "decide.h"
+#include "store.h"
 
 #define INVENTORY_FOLD  32      /* distinct literal segments kept at one path level */
 #define INVENTORY_DEPTH 16      /* path segments looked at; deeper ones fold into the last */
@@ -22,9 +23,16 @@
 /* Learns from one decided message: an inline or async request that was analysed and carried no
  * attack adds to its endpoint; a response report adds its status and the sensitive kinds of its
  * body to the endpoint of its request (by request id when this process saw the request, else by
- * its path's template when this process knows it under one method only). New
- * endpoints and parameters are written as discovery events. Publishes when it is time. */
-void inventory_observe(const config *c, const decide_input *in, const decide_result *res);
+ * its path's template under the method in said (the inventory_report_op look-up after
+ * store_run, or NULL), else under the one method this process knows it by). With a shared store,
+ * a request to a template known under several methods leaves its method there for 2 minutes
+ * (store_send: no round trip). New endpoints and parameters are written as discovery events.
+ * Publishes when it is time. */
+void inventory_observe(const config *c, const decide_input *in, const decide_result *res, const store_op *said);
+/* A recorded report whose request another replica saw, to a template known here under several
+ * methods, with a shared store: fills op with the STORE_GET of its request's method (for the
+ * caller's store_run, with its other look-ups) and returns 1; else 0. */
+int  inventory_report_op(const config *c, const decide_input *in, const decide_result *res, store_op *op);
 
 /* Path template of path (no query) as inventory_observe makes it, without learning; for tests. */
 int  inventory_template(const char *path, char *out, size_t outlen);

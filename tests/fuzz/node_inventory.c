@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     res.application = 1;
     snprintf(res.host, sizeof res.host, "h%u.example", size ? data[size - 1] % 3u : 0u);
     snprintf(res.request_id, sizeof res.request_id, "r%u", runs % 7u);
-    inventory_observe(cfg(), &in, &res);
+    inventory_observe(cfg(), &in, &res, NULL);
     char tmpl[512];
     if (inventory_template(line, tmpl, sizeof tmpl) == 0 && tmpl[0] != '/') abort();
     if (++runs % 256 == 0) {

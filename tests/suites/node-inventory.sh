@@ -128,6 +128,20 @@ status "$U2/v1/carts/12" -X POST -H 'X-Forwarded-Host: shop.example' -H 'X-Conne
   -H 'X-Connector-Response-Status: 201' -H 'X-Connector-Request-Id: x1' --data-binary '{}' >/dev/null
 check "shared: a report on the other replica is tied by its path (one method known there)" 0 \
   "$(metric "$A2" edgenode_discovery_unmatched_reports_total)"
+status "$U2/v1/carts/13" -X DELETE -H 'X-Forwarded-Host: shop.example' >/dev/null   # node 2: GET and DELETE
+status "$U1/v1/carts/12" -X DELETE -H 'X-Forwarded-Host: shop.example' -H 'X-Connector-Request-Id: x2' >/dev/null
+t=$(metric "$A2" edgenode_store_round_trips_total)
+status "$U2/v1/carts/12" -X POST -H 'X-Forwarded-Host: shop.example' -H 'X-Connector-Message: response' \
+  -H 'X-Connector-Response-Status: 204' -H 'X-Connector-Request-Id: x2' --data-binary '' >/dev/null
+check "shared: with two methods there, node 1 told it which (still no unmatched report)" 0 \
+  "$(metric "$A2" edgenode_discovery_unmatched_reports_total)"
+check "shared: that look-up was the report's one round trip" $((t + 1)) "$(metric "$A2" edgenode_store_round_trips_total)"
+check "shared: the 204 is listed under DELETE, not GET (which has x1's 201)" "delete:204 get:201" \
+  "$(inventory "$A2" '?host=shop.example' | jq -r '.paths["/v1/carts/{id}"] | [.get, .delete] | map(.responses | keys | map(select(test("^[0-9]+$"))) | join(",")) | "delete:\(.[1]) get:\(.[0])"')"
+status "$U2/v1/carts/12" -X POST -H 'X-Forwarded-Host: shop.example' -H 'X-Connector-Message: response' \
+  -H 'X-Connector-Response-Status: 204' -H 'X-Connector-Request-Id: x3' --data-binary '' >/dev/null
+check "shared: a report of a request nobody told about stays unmatched" 1 \
+  "$(metric "$A2" edgenode_discovery_unmatched_reports_total)"
 sleep 0.3
 status "$U2/v1/ping" -H 'X-Forwarded-Host: shop.example' >/dev/null
 d1=$(inventory "$A1"); d2=$(inventory "$A2")

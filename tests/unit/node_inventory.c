@@ -55,7 +55,7 @@ static void observe(const char *method, const char *path, const char *query, con
     r.application = 3;
     snprintf(r.host, sizeof r.host, "api.example");
     snprintf(r.request_id, sizeof r.request_id, "%s", id);
-    inventory_observe(cfg, &in, &r);
+    inventory_observe(cfg, &in, &r, NULL);
 }
 
 static void folding_and_caps(void **st)
