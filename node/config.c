@@ -1,6 +1,7 @@
 /* config.c -- load and validate edgenode's YAML config (see config.h).
  * libyaml builds the node tree; every key is checked and every error kept with its position. */
 #include "config.h"
+#include "detect.h"
 #include "glob.h"
 #include "store.h"
 #include "units.h"
@@ -309,6 +310,17 @@ static int k_threads(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); long x; if (get_long(L, v, k, 1, 256, &x) < 0) return -1; c->threads = (unsigned)x; return 0; }
 static int k_mode(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_mode(L, v, k, &c->mode); }
 static int k_oversize(loader *L, ynode *v, const char *k, void *t) { CFG(t); return get_oversize(L, v, k, &c->oversize); }
+/* detection: {threshold: N} -- top level and per route; see detect.h for what scores what. */
+static int k_d_threshold(loader *L, ynode *v, const char *k, void *t)
+{
+    long x;
+    if (get_long(L, v, k, 1, DETECT_SCORE_MAX * DETECT_MAX_HITS, &x) < 0) return -1;
+    *(int *)t = (int)x;
+    return 0;
+}
+static const key_def detection_keys[] = {{"threshold", k_d_threshold}, {NULL, NULL}};
+static int k_detection(loader *L, ynode *v, const char *k, void *t)
+{ CFG(t); each_key(L, v, k, detection_keys, &c->threshold); return 0; }
 static int k_app(loader *L, ynode *v, const char *k, void *t)
 { CFG(t); return get_long(L, v, k, -1, INT_MAX, &c->application); }
 static int k_hosts(loader *L, ynode *v, const char *k, void *t)
@@ -478,10 +490,18 @@ static int k_r_mode(loader *L, ynode *v, const char *k, void *t)
 { route *r = t; r->has_mode = get_mode(L, v, k, &r->mode) == 0; return 0; }
 static int k_r_oversize(loader *L, ynode *v, const char *k, void *t)
 { route *r = t; r->has_oversize = get_oversize(L, v, k, &r->oversize) == 0; return 0; }
+static int k_r_detection(loader *L, ynode *v, const char *k, void *t)
+{
+    route *r = t;
+    r->threshold = 0;                          /* set only by a valid threshold */
+    each_key(L, v, k, detection_keys, &r->threshold);
+    r->has_threshold = r->threshold > 0;
+    return 0;
+}
 static int k_r_routes(loader *L, ynode *v, const char *k, void *t) { route *r = t; return route_list(L, v, k, &r->children); }
 static const key_def route_keys[] = {
     {"host", k_r_host}, {"path", k_r_path}, {"application", k_r_app}, {"mode", k_r_mode},
-    {"oversize", k_r_oversize}, {"routes", k_r_routes}, {NULL, NULL}};
+    {"oversize", k_r_oversize}, {"detection", k_r_detection}, {"routes", k_r_routes}, {NULL, NULL}};
 static void route_check(loader *L, ynode *n, const char *k, void *elem, size_t index)
 {
     route *r = elem;
@@ -590,7 +610,7 @@ static int k_store(loader *L, ynode *v, const char *k, void *t) { each_key(L, v,
 
 static const key_def top_keys[] = {
     {"listen", k_listen}, {"admin_listen", k_admin}, {"tls", k_tls}, {"threads", k_threads},
-    {"mode", k_mode}, {"oversize", k_oversize}, {"application", k_app}, {"allowed_hosts", k_hosts},
+    {"mode", k_mode}, {"oversize", k_oversize}, {"detection", k_detection}, {"application", k_app}, {"allowed_hosts", k_hosts},
     {"allowed_networks", k_networks}, {"tokens", k_tokens}, {"proxy_headers", k_proxy},
     {"routes", k_routes}, {"input_filters", k_filters}, {"denylist", k_deny},
     {"allowlist", k_allow}, {"graylist", k_gray}, {"limits", k_limits},
@@ -640,6 +660,7 @@ static void defaults(config *c)
     c->max_header_bytes = 32768;
     c->max_params = 10000;
     c->oversize = OVERSIZE_ANALYSE_PARTIAL;
+    c->threshold = DETECT_THRESHOLD_DEFAULT;
     c->max_body_bytes = 1 << 20;
     c->idle_timeout_s = 60;
     c->request_timeout_ms = 30000;

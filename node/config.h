@@ -56,6 +56,7 @@ typedef struct config {
     size_t max_params;          /* query parameters analysed; 0 = no count limit */
     size_t connection_memory;   /* the HTTP layer's per-connection pool; 0 = derived (server.h) */
     int oversize;               /* default oversize policy, OVERSIZE_* */
+    int threshold;              /* detection.threshold: the request score that is an attack (detect.h) */
     unsigned idle_timeout_s;
     unsigned long request_timeout_ms;   /* headers to complete body; 0 = unlimited */
     unsigned long conn_max_requests;    /* 0 = unlimited */

@@ -147,16 +147,24 @@ static int analyse(const node_state *s, const decide_input *in, decide_result *o
     return rc;
 }
 
-/* "Evasion by size": one hit per limit passed, reported with the attacks (events, metrics,
- * the 403 body) but never itself the reason an analyse_partial route blocks. */
+/* "Evasion by size": one hit per limit passed, reported with the attacks (events, metrics, the
+ * 403 body). Going past limits is one signal however many were passed: the first evasion hit
+ * scores DETECT_SCORE_EVASION, the others 0, so that under analyse_partial it blocks only with
+ * another signal in the analysed part. */
 static void add_evasion_hits(decide_result *out, unsigned bits)
 {
+    int scored = 0;
+    for (int i = 0; i < out->det.nhits; i++)
+        scored |= strcmp(out->det.hits[i].attack_class, "evasion") == 0 && out->det.hits[i].score;
     for (int i = 0; i < OVER_NREASONS && out->det.nhits < DETECT_MAX_HITS; i++) {
         if (!(bits & (1u << i))) continue;
         detect_hit *h = &out->det.hits[out->det.nhits++];
         snprintf(h->rule_id, sizeof h->rule_id, "oversize-%s", oversize_reason_name(i));
         snprintf(h->attack_class, sizeof h->attack_class, "evasion");
         snprintf(h->where, sizeof h->where, "request");
+        h->score = scored ? 0 : DETECT_SCORE_EVASION;
+        out->det.score += h->score;
+        scored = 1;
     }
 }
 
@@ -167,14 +175,23 @@ static int decide_oversize(decide_result *out)
     return finish(out, 200, "pass", "oversize");
 }
 
+/* An analysed request: an attack when its score reaches the route's threshold. */
+static int decide_analysed(decide_result *out)
+{
+    if (out->det.score >= out->threshold)
+        return finish(out, out->may_block ? 403 : 200, out->may_block ? "block" : "pass", "attack");
+    if (out->over) return decide_oversize(out);
+    return finish(out, 200, "pass", NULL);
+}
+
 int decide_late(decide_result *out)
 {
     unsigned added = OVER_REPLY_TIME & ~out->over;
     out->over |= OVER_REPLY_TIME;
     if (!out->analysed || out->type == DECIDE_RESPONSE) return out->status;
     add_evasion_hits(out, added);
-    if (out->status == 403 || out->det.total) return out->status;
-    return decide_oversize(out);
+    if (out->status == 403) return out->status;
+    return decide_analysed(out);
 }
 
 int decide_message(const node_state *s, const decide_input *in, decide_result *out)
@@ -185,6 +202,7 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
     out->application = c->application;
     out->over = in->over;
     out->oversize = c->oversize;
+    out->threshold = c->threshold;
     const char *msg = decide_header(in, "X-Connector-Message");
     const char *cmode = decide_header(in, "X-Connector-Mode");
     if (msg && strcasecmp(msg, "response") == 0) out->type = DECIDE_RESPONSE;
@@ -200,7 +218,8 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
         return finish(out, 415, "reject", "host");
 
     out->mode = c->mode;
-    routes_match(&c->routes, out->host, in->path, &out->application, &out->mode, &out->oversize);
+    routes_match(&c->routes, out->host, in->path, &out->application, &out->mode, &out->oversize,
+                 &out->threshold);
     if (out->type == DECIDE_RESPONSE) {
         const char *st = decide_header(in, "X-Connector-Response-Status");
         char *end = NULL;
@@ -224,9 +243,6 @@ int decide_message(const node_state *s, const decide_input *in, decide_result *o
     out->may_block = !allowed && out->type != DECIDE_ASYNC &&
                      (out->mode == CONFIG_MODE_BLOCK ||
                       (out->mode == CONFIG_MODE_SAFE_BLOCKING && cidr_list_contains(&c->graylist, client)));
-    int attack = out->det.total > 0;
     add_evasion_hits(out, out->over);
-    if (attack) return finish(out, out->may_block ? 403 : 200, out->may_block ? "block" : "pass", "attack");
-    if (out->over) return decide_oversize(out);
-    return finish(out, 200, "pass", NULL);
+    return decide_analysed(out);
 }

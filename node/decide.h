@@ -32,6 +32,7 @@ typedef struct decide_result {
     int analysed;
     unsigned over;                  /* OVER_* bits: limits the request went past */
     int oversize;                   /* the route's policy, OVERSIZE_* */
+    int threshold;                  /* the route's detection.threshold: det.score at or above it is an attack */
     int may_block;                  /* an attack would be answered 403 (mode, lists, not async) */
     int response_status;            /* origin status from a response report, 0 if none */
     double analysis_seconds;

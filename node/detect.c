@@ -46,6 +46,7 @@ typedef struct rule {
     uint8_t first[32];                     /* bytes (lower-cased) a match can start with; all set = any */
     int last;                              /* a byte (lower-cased) every match contains, or -1 */
     int det;                               /* DET_*: a detector runs instead of a pattern */
+    int score;                             /* added to the request's score per hit (detect.h) */
     pcre2_code *re;
 } rule;
 
@@ -112,6 +113,15 @@ static void rule_clear(rule *r)
     for (int i = 0; i < r->nhdrs; i++) free(r->hdrs[i]);
     pcre2_code_free(r->re);
     memset(r, 0, sizeof *r);
+}
+
+int detect_severity_score(const char *s)
+{
+    static const struct { const char *name; int score; } sev[] = {
+        {"critical", 5}, {"high", 4}, {"medium", 3}, {"low", 2}};
+    for (size_t i = 0; s && i < sizeof sev / sizeof sev[0]; i++)
+        if (strcmp(s, sev[i].name) == 0) return sev[i].score;
+    return -1;
 }
 
 static int find_class(const char *s)
@@ -234,7 +244,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
     r->cls = -1;
     if (n->type != YAML_MAPPING_NODE) { lerr(L, n, "rules[%d]: expected a mapping", idx); return; }
     yaml_node_t *pattern = NULL, *flags = NULL, *detector = NULL;
-    int errs = L->nerr;
+    int errs = L->nerr, sev_score = -1, own_score = -1;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
         const char *key = yamldoc_scalar(k), *val = yamldoc_scalar(v);
@@ -261,11 +271,21 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
             if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php)", idx, val ? val : "?");
+        } else if (strcmp(key, "severity") == 0) {
+            if ((sev_score = detect_severity_score(val)) < 0)
+                lerr(L, v, "rules[%d].severity: unknown severity '%s' (critical, high, medium, low)", idx, val ? val : "?");
+        } else if (strcmp(key, "score") == 0) {
+            char *end = NULL;
+            long x = val ? strtol(val, &end, 10) : -1;
+            if (!val || !*val || *end || x < 0 || x > DETECT_SCORE_MAX)
+                lerr(L, v, "rules[%d].score: expected a whole number from 0 to %d", idx, DETECT_SCORE_MAX);
+            else own_score = (int)x;
         } else if (strcmp(key, "description") != 0) {
-            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, description)", idx, key);
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, description)", idx, key);
         }
     }
     uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
+    r->score = own_score >= 0 ? own_score : sev_score >= 0 ? sev_score : detect_severity_score("critical");
     if (!r->id[0] && L->nerr == errs) lerr(L, n, "rules[%d]: missing 'id'", idx);
     if (r->cls < 0 && L->nerr == errs) lerr(L, n, "rules[%d] (%s): missing 'class'", idx, r->id);
     if (pattern && detector) lerr(L, detector, "rules[%d] (%s): 'pattern' and 'detector' exclude each other", idx, r->id);
@@ -360,7 +380,7 @@ const char *const *detect_classes(size_t *n)
 
 /* ---- analysis ---- */
 
-typedef struct seen_hit { size_t rule; uint64_t where; } seen_hit;
+typedef struct seen_hit { size_t rule; uint64_t where, top; int nested; } seen_hit;
 
 typedef struct actx {
     const detect_rules *R;
@@ -406,11 +426,33 @@ static uint64_t where_hash(const char *s)
     return h;
 }
 
+/* The hash of where's first step ("query" of "query.id"); *nested: whether there are more. */
+static uint64_t where_top(const char *where, int *nested)
+{
+    const char *dot = strchr(where, '.');
+    char top[DECODE_WHERE_MAX];
+    size_t n = dot ? (size_t)(dot - where) : strlen(where);
+    if (n >= sizeof top) n = sizeof top - 1;
+    memcpy(top, where, n);
+    top[n] = '\0';
+    *nested = dot != NULL;
+    return where_hash(top);
+}
+
 static int add_hit(actx *A, size_t ri, const char *where)
 {
     uint64_t wh = where_hash(where);
-    for (size_t i = 0; i < A->nseen; i++)
-        if (A->seen[i].rule == ri && A->seen[i].where == wh) return 0;
+    int nested;
+    uint64_t top = where_top(where, &nested);
+    const rule *r = &A->R->v[ri];
+    int score = r->score;
+    for (size_t i = 0; i < A->nseen; i++) {
+        if (A->seen[i].rule != ri) continue;
+        if (A->seen[i].where == wh) return 0;
+        /* A whole source read at once ("query": all parameters joined, after each one) repeats
+         * what its parts showed: the same rule there adds nothing to the score. */
+        if (!nested && A->seen[i].nested && A->seen[i].top == top) score = 0;
+    }
     if (A->nseen == A->capseen) {
         size_t cap = A->capseen ? A->capseen * 2 : 16;
         seen_hit *p = realloc(A->seen, cap * sizeof *p);
@@ -418,16 +460,17 @@ static int add_hit(actx *A, size_t ri, const char *where)
         A->seen = p;
         A->capseen = cap;
     }
-    A->seen[A->nseen++] = (seen_hit){ri, wh};
+    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested};
     detect_result *res = A->res;
     if (res->nhits < DETECT_MAX_HITS) {
         detect_hit *h = &res->hits[res->nhits++];
-        const rule *r = &A->R->v[ri];
         snprintf(h->rule_id, sizeof h->rule_id, "%s", r->id);
         snprintf(h->attack_class, sizeof h->attack_class, "%s", class_names[r->cls]);
         snprintf(h->where, sizeof h->where, "%s", where);
+        h->score = score;
     }
     res->total++;
+    if (res->score < INT32_MAX - DETECT_SCORE_MAX) res->score += score;
     return 0;
 }
 

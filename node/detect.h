@@ -12,15 +12,27 @@ typedef struct detect_hit {
     char rule_id[32];            /* e.g. "sqli-union-select" */
     char attack_class[24];       /* one of detect_classes() */
     char where[128];             /* e.g. "query.id", "body.user.name", "header.user-agent", "path" */
+    int score;                   /* what this hit adds to the request's score */
 } detect_hit;
 
 typedef struct detect_result {
     int nhits;                   /* hits kept, at most DETECT_MAX_HITS */
     int total;                   /* all hits found */
+    int score;                   /* sum of every hit's score (kept or not): the verdict compares it
+                                  * with the route's detection.threshold */
     unsigned cut;                /* DECODE_CUT_* (decode.h): what the decoders left unwalked */
     int match_limit;             /* 1 when a rule gave up at its match limit on some value */
     detect_hit hits[DETECT_MAX_HITS];
 } detect_result;
+
+/* Scores. A rule's hit scores its `score:`, or else its `severity:` (critical 5, high 4, medium 3,
+ * low 2; default critical), so that every rule written before scoring still blocks alone at the
+ * default threshold of 5, and a low or medium signal needs company to block. */
+#define DETECT_THRESHOLD_DEFAULT 5
+#define DETECT_SCORE_MAX         100
+#define DETECT_SCORE_EVASION     3    /* a request past a size limit (decide.c): medium */
+/* The score of a severity name, or -1 when unknown. */
+int detect_severity_score(const char *severity);
 
 /* Loads a rule file; on failure returns NULL and writes "FILE:LINE:COL: reason" into err. */
 detect_rules *detect_rules_load(const char *path, char *err, size_t errlen);

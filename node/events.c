@@ -55,6 +55,19 @@ char *events_format(const decide_result *r, int i, const char *when)
     cJSON_AddStringToObject(o, "class", h->attack_class);
     cJSON_AddStringToObject(o, "rule", h->rule_id);
     cJSON_AddStringToObject(o, "where", h->where);
+    cJSON_AddNumberToObject(o, "score", h->score);
+    /* The request's total and every signal that made it, on each line of the request. */
+    cJSON_AddNumberToObject(o, "request_score", r->det.score);
+    cJSON_AddNumberToObject(o, "threshold", r->threshold);
+    cJSON *sig = cJSON_AddArrayToObject(o, "signals");
+    for (int j = 0; sig && j < r->det.nhits; j++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e) break;
+        cJSON_AddStringToObject(e, "rule", r->det.hits[j].rule_id);
+        cJSON_AddNumberToObject(e, "score", r->det.hits[j].score);
+        cJSON_AddStringToObject(e, "where", r->det.hits[j].where);
+        cJSON_AddItemToArray(sig, e);
+    }
     cJSON_AddStringToObject(o, "verdict", strcmp(r->verdict, "block") == 0 ? "blocked" : "passed");
     cJSON_AddStringToObject(o, "mode", config_mode_name(r->mode));
     cJSON_AddStringToObject(o, "type", r->type == DECIDE_ASYNC ? "async" : "inline");

@@ -82,7 +82,7 @@ static int route_matches(const route *r, const char *host, const char *path)
 }
 
 int routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode,
-                 int *oversize)
+                 int *oversize, int *threshold)
 {
     for (size_t i = 0; i < t->n; i++) {
         const route *r = &t->v[i];
@@ -90,7 +90,8 @@ int routes_match(const route_table *t, const char *host, const char *path, long 
         if (r->has_application) *app = r->application;
         if (r->has_mode) *mode = r->mode;
         if (r->has_oversize && oversize) *oversize = r->oversize;
-        routes_match(&r->children, host, path, app, mode, oversize);
+        if (r->has_threshold && threshold) *threshold = r->threshold;
+        routes_match(&r->children, host, path, app, mode, oversize, threshold);
         return 1;
     }
     return 0;

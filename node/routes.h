@@ -19,6 +19,7 @@ struct route {
     long application; int has_application;
     int mode; int has_mode;
     int oversize; int has_oversize;  /* OVERSIZE_* (oversize.h) */
+    int threshold; int has_threshold; /* detection.threshold (detect.h) */
     int order;                  /* position in the file, for stable ordering */
     route_table children;
 };
@@ -27,11 +28,12 @@ struct route {
 const char *routes_parse_path(route *r, const char *spec, char *err, size_t errlen);
 /* Sorts every level most specific first (see docs/edgenode.md, "Routes"). */
 void routes_sort(route_table *t);
-/* Finds the route for host and path; fills app, mode and oversize (may be NULL) from the deepest
+/* Finds the route for host and path; fills app, mode, oversize and threshold (the last two may be
+ * NULL) from the deepest
  * matching route, inheriting what it leaves unset. Returns 1 when some route matched, else 0
  * (defaults kept). */
 int  routes_match(const route_table *t, const char *host, const char *path, long *app, int *mode,
-                  int *oversize);
+                  int *oversize, int *threshold);
 void routes_free(route_table *t);
 
 #endif

@@ -132,12 +132,15 @@ static char *verdict_json(const decide_result *r)
             if (r->over & (1u << i)) cJSON_AddItemToArray(l, cJSON_CreateString(oversize_reason_name(i)));
     }
     if (r->status == 403 && r->det.nhits) {
+        cJSON_AddNumberToObject(o, "score", r->det.score);
+        cJSON_AddNumberToObject(o, "threshold", r->threshold);
         cJSON *a = cJSON_AddArrayToObject(o, "attacks");
         for (int i = 0; a && i < r->det.nhits; i++) {
             cJSON *h = cJSON_CreateObject();
             cJSON_AddStringToObject(h, "class", r->det.hits[i].attack_class);
             cJSON_AddStringToObject(h, "rule", r->det.hits[i].rule_id);
             cJSON_AddStringToObject(h, "where", r->det.hits[i].where);
+            cJSON_AddNumberToObject(h, "score", r->det.hits[i].score);
             cJSON_AddItemToArray(a, h);
         }
     }

@@ -435,14 +435,15 @@ static int run_ours(const detect_rules *R, req *r, int verbose)
     httpreq q = {r->method, r->path, r->query, r->h, r->nh, r->body, r->blen};
     detect_result res;
     int n = detect_analyze(R, &q, &res);
+    int blocked = n > 0 && res.score >= DETECT_THRESHOLD_DEFAULT;   /* the node's default verdict */
     /* Misses are printed for training requests only: the test set's payloads stay unread. */
-    if (verbose && ((n > 0) == r->fp) && strcmp(r->split, "test") != 0) {
+    if (verbose && (blocked == r->fp) && strcmp(r->split, "test") != 0) {
         printf("%s %s/%s %s %s: ", r->fp ? "FP  " : "MISS", r->set, r->tcase, r->enc, r->ph);
         for (const char *c = r->payload; *c && c - r->payload < 160; c++) putchar(*c == '\n' ? ' ' : *c);
         for (int i = 0; i < res.nhits; i++) printf(" [%s @%s]", res.hits[i].rule_id, res.hits[i].where);
         putchar('\n');
     }
-    return n < 0 ? -1 : n > 0;
+    return n < 0 ? -1 : blocked;
 }
 
 static void nolog(void *a, const void *b) { (void)a; (void)b; }

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c) {
         long app = c->application;
         int mode = c->mode;
-        routes_match(&c->routes, "api.example.com", "/api/v1/users", &app, &mode, NULL);
+        routes_match(&c->routes, "api.example.com", "/api/v1/users", &app, &mode, NULL, NULL);
         if (e.n) abort();                       /* a config with errors must not load */
     } else if (e.n == 0) {
         abort();                                /* a refusal must say why */

@@ -71,6 +71,7 @@ static void only_listen(void **st)
     assert_int_equal(c->max_params, 10000);
     assert_int_equal(c->connection_memory, 0);        /* derived by the server */
     assert_int_equal(c->oversize, OVERSIZE_ANALYSE_PARTIAL);
+    assert_int_equal(c->threshold, 5);                /* a critical rule blocks alone */
     char want[128];
     snprintf(want, sizeof want, "%s/rules.yaml", dir);
     assert_string_equal(c->rules_path, want);       /* shipped rules found beside the config */
@@ -230,6 +231,11 @@ static void structural_errors(void **st)
     assert_null(load("listen: 127.0.0.1:5050\noversize: drop\nroutes: [{path: /a, oversize: partial}]\n", &e));
     assert_true(has_error(&e, "t.yaml:2:11: oversize: unknown policy \"drop\""));
     assert_true(has_error(&e, "routes.oversize: unknown policy \"partial\""));
+    config_errors_free(&e);
+    assert_null(load("listen: 127.0.0.1:5050\ndetection: {threshold: 0}\n"
+                     "routes: [{path: /a, detection: {level: 3}}]\n", &e));
+    assert_true(has_error(&e, "detection.threshold"));
+    assert_true(has_error(&e, "routes.detection.level: unknown key"));
     config_errors_free(&e);
     /* a bare duration, once seconds here (milliseconds in bundlegen), asks for its unit */
     assert_null(load("listen: 127.0.0.1:5050\ndrain_timeout: 30\n", &e));

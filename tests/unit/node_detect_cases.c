@@ -1,5 +1,6 @@
 /* node_detect_cases.c -- runs every data-driven case in tests/detect/NAME.json through the shipped
- * rules: attacks must raise the expected classes, benign requests must raise nothing. */
+ * rules: attacks must raise the expected classes, benign requests must raise nothing; a case with
+ * "verdict" also checks the score against "threshold" (default: the node's), and "score" the total. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -49,9 +50,10 @@ static int has_class(const detect_result *res, const char *cls)
 
 static void describe(const char *name, const detect_result *res)
 {
-    print_message("case %s: %d hit(s)\n", name, res->total);
+    print_message("case %s: %d hit(s), score %d\n", name, res->total, res->score);
     for (int i = 0; i < res->nhits; i++)
-        print_message("  %s (%s) at %s\n", res->hits[i].rule_id, res->hits[i].attack_class, res->hits[i].where);
+        print_message("  %s (%s) at %s, score %d\n", res->hits[i].rule_id, res->hits[i].attack_class,
+                      res->hits[i].where, res->hits[i].score);
 }
 
 static void run_case(void **state)
@@ -104,6 +106,20 @@ static void run_case(void **state)
     } else {
         snprintf(why, sizeof why, "'expect' must be \"benign\" or a list of classes");
     }
+    const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(c, "verdict");
+    const cJSON *threshold = cJSON_GetObjectItemCaseSensitive(c, "threshold");
+    const cJSON *score = cJSON_GetObjectItemCaseSensitive(c, "score");
+    int thr = cJSON_IsNumber(threshold) ? threshold->valueint : DETECT_THRESHOLD_DEFAULT;
+    if (verdict && !why[0]) {
+        const char *want = cJSON_IsString(verdict) ? verdict->valuestring : "";
+        const char *got = res.score >= thr ? "block" : "pass";
+        if (strcmp(want, "block") != 0 && strcmp(want, "pass") != 0)
+            snprintf(why, sizeof why, "'verdict' must be \"pass\" or \"block\"");
+        else if (strcmp(want, got) != 0)
+            snprintf(why, sizeof why, "verdict %s at threshold %d, expected %s", got, thr, want);
+    }
+    if (score && !why[0] && (!cJSON_IsNumber(score) || score->valueint != res.score))
+        snprintf(why, sizeof why, "score %d, expected %d", res.score, cJSON_IsNumber(score) ? score->valueint : -1);
     cJSON_free(json_body);
     cJSON_Delete(c);
     if (why[0]) {

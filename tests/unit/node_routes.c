@@ -60,7 +60,7 @@ static void expect(const char *host, const char *path, long app, int mode, int m
 {
     long a = cfg->application;
     int m = cfg->mode;
-    assert_int_equal(routes_match(&cfg->routes, host, path, &a, &m, NULL), matched);
+    assert_int_equal(routes_match(&cfg->routes, host, path, &a, &m, NULL, NULL), matched);
     assert_int_equal(a, app);
     assert_int_equal(m, mode);
 }
@@ -107,9 +107,9 @@ static void path_syntax(void **st)
     int m = 0;
     r.has_application = 1;
     r.application = 77;
-    assert_int_equal(routes_match(&t, "h", "/abc", &a, &m, NULL), 1);
+    assert_int_equal(routes_match(&t, "h", "/abc", &a, &m, NULL, NULL), 1);
     assert_int_equal(a, 77);
-    assert_int_equal(routes_match(&t, "h", "/b/a", &a, &m, NULL), 0);
+    assert_int_equal(routes_match(&t, "h", "/b/a", &a, &m, NULL, NULL), 0);
     free(r.path);
     pcre2_code_free(r.re);
 }

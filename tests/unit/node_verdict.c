@@ -22,7 +22,8 @@ static int setup(void **st)
     if (!f) return -1;
     fputs("rules:\n"
           "  - id: t-sqli-union\n    class: sqli\n    pattern: \"union\\\\s+select\"\n"
-          "  - id: t-xss-script\n    class: xss\n    pattern: \"<script\"\n", f);
+          "  - id: t-xss-script\n    class: xss\n    pattern: \"<script\"\n"
+          "  - id: t-weak\n    class: xss\n    severity: medium\n    pattern: \"weak!signal\"\n", f);
     fclose(f);
     return 0;
 }
@@ -151,6 +152,47 @@ static void oversize(void **st)
     state_free(s);
 }
 
+/* Scoring: the request's total against the route's detection.threshold. */
+static void scoring(void **st)
+{
+    (void)st;
+    decide_result r;
+    node_state *s = state("mode: block\nroutes:\n  - path: /app/\n    detection: {threshold: 10}\n"
+                          "  - path: /other\n    detection: {threshold: 3}\n");
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal", &r, NULL), 200);       /* route /app/: 3 < 10 */
+    assert_int_equal(r.threshold, 10);
+    assert_int_equal(run(s, "10.0.0.1", attack, &r, NULL), 200);                /* 5 < 10 */
+    assert_int_equal(r.det.score, 5);
+    assert_null(r.reason);
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal&b=weak!signal&c=%3Cscript%3E", &r, NULL), 403);
+    assert_int_equal(r.det.score, 11);
+    state_free(s);
+
+    s = state("mode: block\n");                                                 /* default threshold 5 */
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal", &r, NULL), 200);       /* one weak: passes */
+    assert_int_equal(r.det.total, 1);                                            /* but is recorded */
+    assert_int_equal(r.det.hits[0].score, 3);
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal&b=weak!signal", &r, NULL), 403);   /* two block */
+    assert_string_equal(r.reason, "attack");
+    assert_int_equal(r.det.score, 6);
+    over = OVER_BODY | OVER_PARAMS;                        /* past limits: one evasion signal, 3 */
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_string_equal(r.reason, "oversize");
+    assert_int_equal(r.det.score, DETECT_SCORE_EVASION);
+    assert_int_equal(r.det.hits[1].score, 0);
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal", &r, NULL), 403);       /* weak + evasion */
+    assert_string_equal(r.reason, "attack");
+    over = 0;
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal", &r, NULL), 200);
+    assert_int_equal(decide_late(&r), 403);                                      /* a late reply adds 3 */
+    state_free(s);
+
+    s = state("mode: block\ndetection: {threshold: 3}\n");                    /* top level */
+    assert_int_equal(run(s, "10.0.0.1", "id=7", &r, NULL), 200);
+    assert_int_equal(run(s, "10.0.0.1", "a=weak!signal", &r, NULL), 403);
+    state_free(s);
+}
+
 static void address_lists(void **st)
 {
     (void)st;
@@ -240,7 +282,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(modes),
-        cmocka_unit_test(oversize), cmocka_unit_test(address_lists),
+        cmocka_unit_test(oversize), cmocka_unit_test(scoring), cmocka_unit_test(address_lists),
         cmocka_unit_test(hosts_tokens_reports), cmocka_unit_test(filters_and_proxies),
     };
     return cmocka_run_group_tests_name("node_verdict", tests, setup, teardown);
