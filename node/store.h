@@ -51,7 +51,8 @@ long long store_blocked(const char *key, char *value, size_t len);
  * classes of requests for passive detection), in Redis only.
  * store_send puts value under key for ttl_ms without waiting for Redis's answer (SET under CLIENT REPLY
  * SKIP): costs no round trip, so a request that already looked a block up stays at one. Errors
- * writing count as store errors; errors Redis would answer are not seen. */
+ * writing count as store errors; errors Redis would answer are not seen. A Redis user not allowed
+ * CLIENT REPLY gets a SET waited for (one round trip). */
 void  store_send(const char *key, const char *value, size_t len, unsigned long ttl_ms);
 /* Calls fn for every value under prefix (in Redis: SCAN, at most max_keys keys); returns the
  * number of values seen, -1 when the shared backend failed (fn is then called for none). With

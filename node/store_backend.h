@@ -20,7 +20,8 @@ store_redis *store_redis_open(const char *url, char *err, size_t errlen);   /* p
 void         store_redis_close(store_redis *r);
 /* Runs ops (at most STORE_BATCH) pipelined: one round trip; fills count, value and ttl_ms. */
 int          store_redis_run(store_redis *r, store_op *ops, size_t n);
-/* Writes SET under CLIENT REPLY SKIP and reads nothing back. */
+/* Writes SET under CLIENT REPLY SKIP and reads nothing back; where the server refused CLIENT
+ * REPLY at connect (an ACL without it), a SET waited for. */
 int          store_redis_send(store_redis *r, const char *key, const char *value, size_t len, unsigned long ttl_ms);
 int          store_redis_each(store_redis *r, const char *prefix, size_t max_keys,
                               void (*fn)(void *ctx, const char *value, size_t len), void *ctx);

@@ -22,6 +22,7 @@ struct store_redis {
     int nidle;
     unsigned long long retry_at;     /* monotonic ms before which no connection is tried */
     int down;
+    atomic_int no_skip;              /* CLIENT REPLY refused (ACL, renamed): store_redis_send waits */
 };
 
 static atomic_int up_now;
@@ -135,6 +136,10 @@ static redisContext *connect_one(store_redis *r)
         if (rep) freeReplyObject(rep);
         if (!ok) { redisFree(c); return NULL; }
     }
+    rep = redisCommand(c, "CLIENT REPLY ON");          /* may this user skip replies? else a skipped */
+    if (!rep) { redisFree(c); return NULL; }           /* command's error would answer the next call */
+    atomic_store(&r->no_skip, rep->type == REDIS_REPLY_ERROR);
+    freeReplyObject(rep);
     return c;
 }
 
@@ -237,6 +242,14 @@ int store_redis_send(store_redis *r, const char *key, const char *value, size_t 
 {
     redisContext *c = acquire(r);
     if (!c) return -1;
+    if (atomic_load(&r->no_skip)) {                     /* waited for, as without the skip */
+        redisReply *rep = redisCommand(c, "SET %s %b PX %lu", key, value, len, ttl_ms ? ttl_ms : 1);
+        int ok = reply_ok(rep);
+        if (rep) freeReplyObject(rep);
+        atomic_fetch_add(&n_round_trips, 1);
+        release(r, c, ok);
+        return ok ? 0 : -1;
+    }
     int ok = redisAppendCommand(c, "CLIENT REPLY SKIP") == REDIS_OK &&
              redisAppendCommand(c, "SET %s %b PX %lu", key, value, len, ttl_ms ? ttl_ms : 1) == REDIS_OK;
     int done = 0;                                       /* a blocking socket: each write takes what it can */

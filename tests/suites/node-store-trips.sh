@@ -86,6 +86,26 @@ node_report "$U1" /login c1 401 'denied' >/dev/null
 contains "report: the limit crossed across both replicas is an event" '"type":"brute_force"' "$(cat "$TMP/n1.events" "$TMP/n2.events" 2>/dev/null)"
 check "report: the crossing blocked nobody in monitoring" 0 "$(redis-cli -p "$RP" EXISTS edgenode:block:198.51.100.4)"
 
+# ---- a Redis user that may not use CLIENT REPLY: the node waits for its SETs instead
+redis-cli -p "$RP" ACL SETUSER limited on '>secret' '~*' '+@all' '-client' >/dev/null
+node_cfg n3 "shared_store:
+  redis: redis://limited:secret@127.0.0.1:$RP/0
+discovery:
+  publish_every: 1h
+$COUNTS
+mode: monitoring"; sed -i '/^mode: block$/d' "$TMP/n3.yaml"
+start_node "$TMP/n3.yaml" "$TMP/n3.log" || exit 1; U3="http://127.0.0.1:$P"; A3=$A; PID3=$NODE_PID
+node_request "$U3" /items?id=8 l0 >/dev/null
+t=$(trips "$A3")
+check "limited user: an injection passes" 200 "$(node_request "$U3" "$SQLI" l1)"
+check "limited user: its attack reaches Redis" 1 "$(exists edgenode:attack:l1)"
+check "limited user: look-up and SET, both waited for" $((t + 2)) "$(trips "$A3")"
+node_report "$U3" /login l9 401 'denied' >/dev/null
+check "limited user: the next calls read their own answers (no error, no outage)" "0 0" \
+  "$(metric "$A3" edgenode_store_errors_total) $(metric "$A3" edgenode_store_outages_total)"
+check "limited user: the count went to Redis (4 before)" 5 "$(redis-cli -p "$RP" GET edgenode:count:brute_force:/login:198.51.100.4)"
+stop_node "$PID3"
+
 # ---- Redis down: verdicts and counting go on in-process, no round trips are waited for
 stop_redis
 t=$(trips "$A2")
