@@ -83,13 +83,15 @@ static int add_partial(fingerprint_set *s, const char *root, const char *name, s
     return add_path(s, root, rel, err, errsz);
 }
 
-/* Scans file i's text for {{> _NAME/...}} and adds those partials (which are scanned in turn, as
- * they are appended after i). */
+/* Scans file i's text for {{> _NAME/...}} and {{< _NAME/...}} (a partial or a parent) and adds
+ * those templates (which are scanned in turn, as they are appended after i). */
 static int add_partials_of(fingerprint_set *s, size_t i, const char *root, char *err, size_t errsz)
 {
     const char *p = s->files[i].data, *end = p + s->files[i].len;
-    while (p < end && (p = memmem(p, (size_t)(end - p), "{{>", 3))) {
-        p += 3;
+    while (p < end && (p = memmem(p, (size_t)(end - p), "{{", 2))) {
+        p += 2;
+        if (p >= end || (*p != '>' && *p != '<')) continue;
+        p++;
         while (p < end && (*p == ' ' || *p == '\t')) p++;
         const char *name = p;
         while (p < end && *p != '}' && *p != ' ' && *p != '\t' && *p != '\n') p++;

@@ -1,5 +1,6 @@
 // config.js -- the settings every JavaScript connector shares, baked in when the bundle is generated.
-// Platform files add their own settings to CONFIG with Object.assign right after this.
+// Platform files add their own settings to CONFIG with Object.assign right after this. A platform
+// that keeps the token in its secret store includes this as a parent with an empty "token" block.
 const CONFIG = {
   platform: {{platform.id}},
   version: {{version}},
@@ -13,5 +14,8 @@ const CONFIG = {
   realIpHeader: {{real_ip_header}},
   hostHeader: {{host_header}},
   skipExtensions: {{skip_extensions}},
-  token: {{token}}
+  token: ""
 };
+{{$token}}
+CONFIG.token = {{token}};
+{{/token}}

@@ -116,12 +116,13 @@ function startSlow(port) {
   });
 }
 
-async function startNode() {
+/** Starts an edgenode that accepts only `token`; name tells its files apart. */
+async function startNode(token, name) {
   const port = await freePort(), admin = await freePort();
-  const events = path.join(TMP, "events.jsonl");
-  const config = path.join(TMP, "edgenode.yaml");
+  const events = path.join(TMP, name + "-events.jsonl");
+  const config = path.join(TMP, name + ".yaml");
   fs.writeFileSync(config, "listen: 127.0.0.1:" + port + "\nadmin_listen: 127.0.0.1:" + admin + "\nmode: block\nevents: " + events +
-    "\ntokens: [\"" + TOKEN + "\"]\nroutes:\n  - path: " + PROBE_PATH + "\n    mode: monitoring\n");
+    "\ntokens: [\"" + token + "\"]\nroutes:\n  - path: " + PROBE_PATH + "\n    mode: monitoring\n");
   const child = start(EDGENODE, ["--config", config], { cwd: ROOT });
   if (!(await waitPort(port, 10000)) || !(await waitPort(admin, 5000))) throw new Error("edgenode did not start: " + child.log);
   return { url: "http://127.0.0.1:" + port, port: port, admin: admin, events: events, child: child };
@@ -199,9 +200,16 @@ function generate(id, endpoints, settings, tag) {
 
 const AKAMAI_NAMES = ["node-a.edge.test", "node-b.edge.test", "node-c.edge.test"];
 
-function capnp(port, file, esm) {
+/** The workerd config; bindings: {NAME: value}, a string as a text binding (what a Worker secret or
+ *  a string var is), anything else as a JSON binding (a var given as a TOML array or table). */
+function capnp(port, file, esm, bindings) {
   const code = esm ? "modules = [ (name = \"worker\", esModule = embed \"" + file + "\") ]"
                    : "serviceWorkerScript = embed \"" + file + "\"";
+  const list = Object.keys(bindings || {}).map(function (k) {
+    const v = bindings[k];
+    return "(name = " + JSON.stringify(k) + ", " + (typeof v === "string" ? "text = " + JSON.stringify(v)
+      : "json = " + JSON.stringify(JSON.stringify(v))) + ")";
+  });
   return "using Workerd = import \"/workerd/workerd.capnp\";\n" +
     "const config :Workerd.Config = (\n" +
     "  services = [ (name = \"main\", worker = .connector),\n" +
@@ -209,6 +217,7 @@ function capnp(port, file, esm) {
     "  sockets = [ (name = \"http\", address = \"127.0.0.1:" + port + "\", http = (), service = \"main\") ],\n" +
     ");\n" +
     "const connector :Workerd.Worker = (\n  " + code + ",\n" +
+    (list.length ? "  bindings = [ " + list.join(", ") + " ],\n" : "") +
     "  compatibilityDate = \"2024-09-23\",\n  globalOutbound = \"net\",\n);\n";
 }
 
@@ -241,8 +250,12 @@ for (const d of fs.readdirSync(__dirname)) {
   for (const id of Object.keys(more)) { PLATFORMS[id] = more[id]; HARNESS_IDS.push(id); }
 }
 
+/** Hosts a Worker as deployed: the bundle's secrets.json uploaded as secrets (`wrangler secret
+ *  bulk secrets.json`, as its README says), then h.bindings (secrets and vars set on the Worker). */
 async function hostWorkerd(h, file, esm) {
-  fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm));
+  const secrets = path.join(h.dir, "secrets.json");
+  const bindings = Object.assign(fs.existsSync(secrets) ? JSON.parse(fs.readFileSync(secrets, "utf8")) : {}, h.bindings || {});
+  fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm, bindings));
   const child = start(WORKERD, ["serve", "config.capnp"], { cwd: h.dir });
   if (!(await waitPort(h.port, 15000))) throw new Error("workerd did not start: " + child.log);
   return child;
@@ -267,6 +280,7 @@ async function launch(id, real, settings, tag, origin) {
 /* ---------- scenarios ---------- */
 
 const TOKEN = "e2e-token-0123456789abcdef";
+const STORE_TOKEN = "store-token-0123456789abcdef";   // the only token the second node accepts
 const JS_FAMILY = ["cloudflare", "azion", "fastly", "cloudfront", "apigateway", "akamai"];
 const ATTACK_QUERY = "/search?id=1%27%20OR%20%271%27%3D%271";
 const ATTACK_BODY = "<script>alert(1)</script>";
@@ -463,6 +477,8 @@ async function scenarios(id, env) {
     stop(c.child);
   }
 
+  if (id === "cloudflare") await storeScenarios(id, env, H);
+
   // Failover: the first endpoint is down, the second decides.
   {
     const c = await launch(id, [env.downUrl, env.node.url], Object.assign({}, base), "failover", env.originUrl);
@@ -475,6 +491,46 @@ async function scenarios(id, env) {
   }
 }
 
+/* Cloudflare: the token is only a Worker secret, endpoints and mode Worker variables over the
+ * generated defaults. The same bundle runs with what it was generated with (secrets.json uploaded),
+ * then with a store holding another token and endpoint: a second node that accepts only that token. */
+async function storeScenarios(id, env, H) {
+  const seen = env.origin.seen;
+  const plain = generate(id, [env.node.url], { request_timeout: "1000ms" }, "store-none");
+  check(id + " store: a bundle generated without a token holds no secret", fs.readFileSync(path.join(plain, "secrets.json"), "utf8").trim() === "{}" &&
+    /\btoken: ""/.test(fs.readFileSync(path.join(plain, "worker.js"), "utf8")));
+  const dir = generate(id, [env.node.url], { request_timeout: "1000ms", token: TOKEN }, "store");
+  const code = fs.readFileSync(path.join(dir, "worker.js"), "utf8");
+  check(id + " store: the token is in secrets.json, not in worker.js", code.indexOf(TOKEN) < 0 &&
+    JSON.parse(fs.readFileSync(path.join(dir, "secrets.json"), "utf8")).EDGE_TOKEN === TOKEN);
+  const other = env.storeNode;
+  async function run(label, bindings, want) {
+    const port = await freePort();
+    const child = await PLATFORMS[id].host({ dir: dir, port: port, real: [env.node.url], origin: env.originUrl, bindings: bindings });
+    const a0 = await nodeCounts(env.node), b0 = await nodeCounts(other), seen0 = seen.length;
+    const r = await ask(port, "GET", ATTACK_QUERY, H);
+    const wantNode = want.node === "store" ? other : env.node;
+    const settled = await until(async function () {
+      const n = await nodeCounts(wantNode), n0 = want.node === "store" ? b0 : a0;
+      return n[want.type] >= n0[want.type] + 1; }, 3000);
+    const a1 = await nodeCounts(env.node), b1 = await nodeCounts(other);
+    const quietNode = want.node === "store" ? [a0, a1] : [b0, b1];
+    check(id + " store, " + label, r.status === want.status && seen.length === seen0 + (want.status === 200 ? 1 : 0) && settled &&
+      quietNode[1].request + quietNode[1].async === quietNode[0].request + quietNode[0].async &&
+      a1.tokenRejected === a0.tokenRejected && b1.tokenRejected === b0.tokenRejected,
+      r.status + " " + JSON.stringify({ generated: [a0, a1], store: [b0, b1] }));
+    stop(child);
+  }
+  await run("generated defaults: the generated node blocks the attack with the uploaded token", {},
+    { status: 403, node: "generated", type: "request" });
+  await run("EDGE_TOKEN and EDGE_ENDPOINTS set: the store's node, which accepts only the store's token, blocks it",
+    { EDGE_TOKEN: STORE_TOKEN, EDGE_ENDPOINTS: other.url }, { status: 403, node: "store", type: "request" });
+  await run("EDGE_ENDPOINTS as an array and EDGE_MODE=async: the store's node gets an async copy, the attack passes",
+    { EDGE_TOKEN: STORE_TOKEN, EDGE_ENDPOINTS: [env.downUrl, other.url], EDGE_MODE: "async" }, { status: 200, node: "store", type: "async" });
+  await run("invalid EDGE_ENDPOINTS and EDGE_MODE are ignored: the generated node and mode decide",
+    { EDGE_ENDPOINTS: "ftp://node.example.com", EDGE_MODE: "sideways" }, { status: 403, node: "generated", type: "request" });
+}
+
 /* ---------- main ---------- */
 
 async function main() {
@@ -482,11 +538,12 @@ async function main() {
     : Object.keys(PLATFORMS).filter(function (id) { return HARNESS_IDS.indexOf(id) < 0; });
   fs.copyFileSync(BUNDLEGEN_BUILT, BUNDLEGEN);
   fs.chmodSync(BUNDLEGEN, 0o755);
-  const node = await startNode();
+  const node = await startNode(TOKEN, "edgenode");
   const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
   const origin = await startOrigin(originPort);
   const slow = await startSlow(slowPort);
-  const env = { node: node, origin: origin, originPort: originPort, originUrl: "http://127.0.0.1:" + originPort,
+  const storeNode = ids.indexOf("cloudflare") >= 0 ? await startNode(STORE_TOKEN, "edgenode-store") : null;
+  const env = { node: node, storeNode: storeNode, origin: origin, originPort: originPort, originUrl: "http://127.0.0.1:" + originPort,
     slow: slow, slowUrl: "http://127.0.0.1:" + slowPort, downUrl: "http://127.0.0.1:" + downPort };
   for (const id of ids) {
     if (!PLATFORMS[id]) { check(id + ": known platform", false); continue; }

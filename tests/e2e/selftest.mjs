@@ -20,7 +20,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "selftest-"));
 /* The shared client, taken from a generated worker with its functions exposed. */
 const src = fs.readFileSync(process.argv[2], "utf8");
 const copy = path.join(tmp, "worker.mjs");
-fs.writeFileSync(copy, src + "\nglobalThis.__client = { CONFIG, cnForwardHeaders, cnSkipped, cnNodeUrl, cnRequestId, cnExchange, cnLimit, cnReadLimited };\n");
+fs.writeFileSync(copy, src + "\nglobalThis.__client = { CONFIG, cnForwardHeaders, cnSkipped, cnNodeUrl, cnRequestId, cnExchange, cnLimit, cnReadLimited, cnApplyStore };\n");
 await import(pathToFileURL(copy).href);
 const c = globalThis.__client;
 
@@ -77,6 +77,26 @@ r = await script(["error", "error", "error", 415], 1);
 check("retries: a whole failed round is repeated", r.status === 415 && r.calls === "0101", r);
 r = await script(["error", "error", "error"], 0);
 check("failure: every endpoint failed gives status 0", r.status === 0 && r.calls === "01", r);
+
+/* The platform store over the generated settings (Cloudflare's secret and variables). */
+{
+  const names = { token: "T", endpoints: "E", mode: "M" };
+  const errors = [], logged = console.error;
+  console.error = function (m) { errors.push(String(m)); };
+  Object.assign(c.CONFIG, { token: "", endpoints: ["https://gen.example.com"], mode: "inline" });
+  c.cnApplyStore(names, {});
+  const kept = c.CONFIG.token === "" && c.CONFIG.endpoints.join() === "https://gen.example.com" && c.CONFIG.mode === "inline";
+  c.cnApplyStore(names, { T: "store-token-0123456789", E: " https://a.example.com/n, http://127.0.0.1:8080 ", M: "async" });
+  const set = c.CONFIG.token === "store-token-0123456789" && c.CONFIG.endpoints.join() === "https://a.example.com/n,http://127.0.0.1:8080" &&
+    c.CONFIG.mode === "async";
+  c.cnApplyStore(names, { T: "short", E: ["https://b.example.com", "https://u:p@c.example.com"], M: "sideways" });
+  const refused = c.CONFIG.token === "store-token-0123456789" && c.CONFIG.endpoints.length === 2 && c.CONFIG.mode === "async";
+  console.error = logged;
+  check("store: nothing set keeps the generated values", kept, c.CONFIG);
+  check("store: a secret, a comma-separated endpoint list and a mode replace them", set, c.CONFIG);
+  check("store: invalid values are ignored, each logged with its name", refused && errors.length === 3 &&
+    errors[0].indexOf("T:") === 0 && errors[1].indexOf("E:") === 0 && errors[2].indexOf("M:") === 0, errors);
+}
 
 /* EdgeWorkers harness rules. */
 const { httpRequest } = await import(pathToFileURL(path.join(here, "akamai-modules", "http-request", "index.js")).href);

@@ -43,7 +43,7 @@ static int setup(void **state)
                                     "files:\n  - template: demo/index.js\ncommon:\n  include: all\n");
     write_at("templates/demo/index.js", "{{> _shared/used.js}}\n{{> demo/_part.js}}\nconst E = {{endpoint}};\n");
     write_at("templates/demo/_part.js", "const P = 1;\n");
-    write_at("templates/_shared/used.js", "{{>_shared/deep.js}}\nconst U = 1;\n");
+    write_at("templates/_shared/used.js", "{{<_shared/deep.js}}{{/_shared/deep.js}}\nconst U = 1;\n");   /* a parent counts too */
     write_at("templates/_shared/deep.js", "const D = 1;\n");
     write_at("templates/_shared/unused.js", "const X = 2;\n");
     write_at("templates/other/index.js", "const O = 1;\n");

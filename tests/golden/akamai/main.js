@@ -7,7 +7,8 @@ import { ReadableStream } from "streams";
 import { logger } from "log";
 
 // config.js -- the settings every JavaScript connector shares, baked in when the bundle is generated.
-// Platform files add their own settings to CONFIG with Object.assign right after this.
+// Platform files add their own settings to CONFIG with Object.assign right after this. A platform
+// that keeps the token in its secret store includes this as a parent with an empty "token" block.
 const CONFIG = {
   platform: "akamai",
   version: "1.2.0",
@@ -21,8 +22,9 @@ const CONFIG = {
   realIpHeader: "X-Client-IP",
   hostHeader: "",
   skipExtensions: ["css", "png", "woff2"],
-  token: "golden-token-0123456789"
+  token: ""
 };
+CONFIG.token = "golden-token-0123456789";
 Object.assign(CONFIG, {
   failStatus: 502,
   sendRequestBody: true,

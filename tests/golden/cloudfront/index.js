@@ -4,7 +4,8 @@
 "use strict";
 
 // config.js -- the settings every JavaScript connector shares, baked in when the bundle is generated.
-// Platform files add their own settings to CONFIG with Object.assign right after this.
+// Platform files add their own settings to CONFIG with Object.assign right after this. A platform
+// that keeps the token in its secret store includes this as a parent with an empty "token" block.
 const CONFIG = {
   platform: "cloudfront",
   version: "1.1.0",
@@ -18,8 +19,9 @@ const CONFIG = {
   realIpHeader: "X-Client-IP",
   hostHeader: "",
   skipExtensions: ["css", "png", "woff2"],
-  token: "golden-token-0123456789"
+  token: ""
 };
+CONFIG.token = "golden-token-0123456789";
 Object.assign(CONFIG, {
   connectTimeoutMs: 250,
   failStatus: 502,
