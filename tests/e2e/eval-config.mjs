@@ -6,10 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { fastlyLocal } from "./fastly-modules/load.mjs";
 
 const file = path.resolve(process.argv[2]);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const src = fs.readFileSync(file, "utf8");
+const src = fastlyLocal(fs.readFileSync(file, "utf8"));   // Fastly's "fastly:*" imports: the stand-ins
 const commonjs = /^\s*exports\.\w+\s*=/m.test(src);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eval-config-"));
 try {

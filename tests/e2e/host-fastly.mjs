@@ -1,13 +1,17 @@
 // host-fastly.mjs -- runs a generated Fastly Compute source behind an HTTP port: a FetchEvent
 // dispatcher plus a fetch that refuses calls without a backend and maps named backends to URLs.
-// Usage: node host-fastly.mjs BUNDLE_DIR PORT BACKENDS_JSON  (e.g. {"node_1":"http://...","origin":"http://..."})
+// Usage: node host-fastly.mjs BUNDLE_DIR PORT BACKENDS_JSON [STORES_JSON]
+//   BACKENDS_JSON e.g. {"node_1":"http://...","origin":"http://..."}; STORES_JSON, the config and
+//   secret stores linked to the service: {"config": {NAME: {KEY: VALUE}}, "secret": {...}}
 import path from "node:path";
 import { createRequire } from "node:module";
+import { importFastly } from "./fastly-modules/load.mjs";
 const require = createRequire(import.meta.url);
 const { readBody, serve } = require("./lib.js");
 
-const [dir, port, backendsJson] = process.argv.slice(2);
+const [dir, port, backendsJson, storesJson] = process.argv.slice(2);
 const backends = JSON.parse(backendsJson);
+globalThis.__fastlyStores = JSON.parse(storesJson || "{}");
 const realFetch = globalThis.fetch;
 let listener = null;
 const pending = new Set();
@@ -29,7 +33,7 @@ globalThis.addEventListener = function (type, fn) {
   if (type !== "fetch") throw new Error("unsupported event " + type);
   listener = fn;
 };
-await import(path.resolve(dir, "src", "index.js"));
+await importFastly(path.resolve(dir, "src", "index.js"));
 if (!listener) throw new Error("the source registered no fetch listener");
 
 await serve(Number(port), async function (req, res) {

@@ -228,7 +228,12 @@ const PLATFORMS = {
   fastly: { body: true, report: true, page: true, host: function (h) {
     const map = { origin: h.origin };
     h.real.forEach(function (u, i) { map["node_" + (i + 1)] = u; });
-    return hostNode(h, "host-fastly.mjs", [JSON.stringify(map)]);
+    // The service as its README sets it up: secrets/token uploaded to the secret store when not
+    // empty; then h.stores and h.backends (what a test changes on the service).
+    const token = fs.readFileSync(path.join(h.dir, "secrets", "token"), "utf8");
+    const stores = token ? { secret: { edge_connector: { token: token } } } : {};
+    for (const kind of Object.keys(h.stores || {})) stores[kind] = Object.assign(stores[kind] || {}, h.stores[kind]);
+    return hostNode(h, "host-fastly.mjs", [JSON.stringify(Object.assign(map, h.backends || {})), JSON.stringify(stores)]);
   } },
   cloudfront: { body: true, report: true, responseBody: false, page: true, stoppedStatus: 503, budget2: "2250ms", host: function (h) { return hostNode(h, "host-cloudfront.js", [h.origin]); } },
   apigateway: { body: false, report: false, page: false, stoppedStatus: 500, budget2: "4500ms", host: function (h) { return hostNode(h, "host-apigateway.js", [h.origin]); } },
@@ -477,7 +482,7 @@ async function scenarios(id, env) {
     stop(c.child);
   }
 
-  if (id === "cloudflare") await storeScenarios(id, env, H);
+  if (STORES[id]) await storeScenarios(id, env, H);
 
   // Failover: the first endpoint is down, the second decides.
   {
@@ -491,22 +496,53 @@ async function scenarios(id, env) {
   }
 }
 
-/* Cloudflare: the token is only a Worker secret, endpoints and mode Worker variables over the
- * generated defaults. The same bundle runs with what it was generated with (secrets.json uploaded),
+/* Cloudflare and Fastly: the token lives only in the platform's secret store, and the store (Worker
+ * variables; Fastly's config store and backends) may replace the generated endpoints and mode. The
+ * same bundle runs with what it was generated with (its secret file uploaded as the README says),
  * then with a store holding another token and endpoint: a second node that accepts only that token. */
+const STORES = {
+  cloudflare: {
+    secretFile: "secrets.json",
+    secretOf: function (text) { return JSON.parse(text).EDGE_TOKEN || ""; },
+    noSecret: "{}",
+    override: function (o) {
+      const b = {};
+      if (o.token) b.EDGE_TOKEN = o.token;
+      if (o.endpoints) b.EDGE_ENDPOINTS = o.endpoints.length === 1 ? o.endpoints[0] : o.endpoints;
+      if (o.mode) b.EDGE_MODE = o.mode;
+      return { bindings: b };
+    },
+    how: "EDGE_TOKEN and EDGE_ENDPOINTS"
+  },
+  fastly: {
+    secretFile: path.join("secrets", "token"),
+    secretOf: function (text) { return text; },
+    noSecret: "",
+    // Endpoints are the service's backends: the test points node_1 (and node_2) elsewhere.
+    override: function (o) {
+      const x = { stores: {}, backends: {} };
+      if (o.token) x.stores.secret = { edge_connector: { token: o.token } };
+      if (o.mode) x.stores.config = { edge_connector: { mode: o.mode } };
+      (o.endpoints || []).forEach(function (u, i) { x.backends["node_" + (i + 1)] = u; });
+      return x;
+    },
+    how: "the secret store's token and the backend node_1"
+  }
+};
+
 async function storeScenarios(id, env, H) {
-  const seen = env.origin.seen;
+  const seen = env.origin.seen, st = STORES[id];
   const plain = generate(id, [env.node.url], { request_timeout: "1000ms" }, "store-none");
-  check(id + " store: a bundle generated without a token holds no secret", fs.readFileSync(path.join(plain, "secrets.json"), "utf8").trim() === "{}" &&
-    /\btoken: ""/.test(fs.readFileSync(path.join(plain, "worker.js"), "utf8")));
+  check(id + " store: a bundle generated without a token holds no secret", fs.readFileSync(path.join(plain, st.secretFile), "utf8").trim() === st.noSecret);
   const dir = generate(id, [env.node.url], { request_timeout: "1000ms", token: TOKEN }, "store");
-  const code = fs.readFileSync(path.join(dir, "worker.js"), "utf8");
-  check(id + " store: the token is in secrets.json, not in worker.js", code.indexOf(TOKEN) < 0 &&
-    JSON.parse(fs.readFileSync(path.join(dir, "secrets.json"), "utf8")).EDGE_TOKEN === TOKEN);
+  const code = fs.readdirSync(dir, { recursive: true }).filter(function (f) { return String(f).endsWith(".js"); })
+    .map(function (f) { return fs.readFileSync(path.join(dir, String(f)), "utf8"); }).join("\n");
+  check(id + " store: the token is in " + st.secretFile + ", not in the code", code.length > 0 && code.indexOf(TOKEN) < 0 &&
+    st.secretOf(fs.readFileSync(path.join(dir, st.secretFile), "utf8")) === TOKEN);
   const other = env.storeNode;
-  async function run(label, bindings, want) {
+  async function run(label, extra, want) {
     const port = await freePort();
-    const child = await PLATFORMS[id].host({ dir: dir, port: port, real: [env.node.url], origin: env.originUrl, bindings: bindings });
+    const child = await PLATFORMS[id].host(Object.assign({ dir: dir, port: port, real: [env.node.url], origin: env.originUrl }, extra));
     const a0 = await nodeCounts(env.node), b0 = await nodeCounts(other), seen0 = seen.length;
     const r = await ask(port, "GET", ATTACK_QUERY, H);
     const wantNode = want.node === "store" ? other : env.node;
@@ -523,12 +559,16 @@ async function storeScenarios(id, env, H) {
   }
   await run("generated defaults: the generated node blocks the attack with the uploaded token", {},
     { status: 403, node: "generated", type: "request" });
-  await run("EDGE_TOKEN and EDGE_ENDPOINTS set: the store's node, which accepts only the store's token, blocks it",
-    { EDGE_TOKEN: STORE_TOKEN, EDGE_ENDPOINTS: other.url }, { status: 403, node: "store", type: "request" });
-  await run("EDGE_ENDPOINTS as an array and EDGE_MODE=async: the store's node gets an async copy, the attack passes",
-    { EDGE_TOKEN: STORE_TOKEN, EDGE_ENDPOINTS: [env.downUrl, other.url], EDGE_MODE: "async" }, { status: 200, node: "store", type: "async" });
-  await run("invalid EDGE_ENDPOINTS and EDGE_MODE are ignored: the generated node and mode decide",
-    { EDGE_ENDPOINTS: "ftp://node.example.com", EDGE_MODE: "sideways" }, { status: 403, node: "generated", type: "request" });
+  await run(st.how + " set: the store's node, which accepts only the store's token, blocks it",
+    st.override({ token: STORE_TOKEN, endpoints: [other.url] }), { status: 403, node: "store", type: "request" });
+  // Cloudflare takes a new list (here two, the first down); a Fastly package has as many backends as
+  // it was generated with endpoints, so there the one backend moves.
+  const list = id === "cloudflare" ? [env.downUrl, other.url] : [other.url];
+  await run(list.length + " endpoint(s) and mode async from the store: the store's node gets an async copy, the attack passes",
+    st.override({ token: STORE_TOKEN, endpoints: list, mode: "async" }), { status: 200, node: "store", type: "async" });
+  const bad = st.override({ mode: "sideways" });
+  if (id === "cloudflare") bad.bindings.EDGE_ENDPOINTS = "ftp://node.example.com";
+  await run("invalid store values are ignored: the generated node and mode decide", bad, { status: 403, node: "generated", type: "request" });
 }
 
 /* ---------- main ---------- */
@@ -542,7 +582,7 @@ async function main() {
   const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
   const origin = await startOrigin(originPort);
   const slow = await startSlow(slowPort);
-  const storeNode = ids.indexOf("cloudflare") >= 0 ? await startNode(STORE_TOKEN, "edgenode-store") : null;
+  const storeNode = ids.some(function (id) { return STORES[id]; }) ? await startNode(STORE_TOKEN, "edgenode-store") : null;
   const env = { node: node, storeNode: storeNode, origin: origin, originPort: originPort, originUrl: "http://127.0.0.1:" + originPort,
     slow: slow, slowUrl: "http://127.0.0.1:" + slowPort, downUrl: "http://127.0.0.1:" + downPort };
   for (const id of ids) {

@@ -126,7 +126,7 @@ if "$BG" describe akamai --root "$REPO" --json | jq -e '[.files[] | select(.dige
 "$BG" generate fastly --root "$REPO" --endpoint http://a.example --out "$W/file.tgz" >"$W/out" 2>/dev/null
 if cmp -s "$W/stdout.tgz" "$W/file.tgz"; then ok "--out - writes the same bytes to stdout"; else bad "--out - bytes"; fi
 if [ "$(cat "$W/err")" = "$(sha256sum "$W/file.tgz" | cut -d' ' -f1)  -" ]; then ok "--out - puts the digest line on stderr"; else bad "--out - digest" "$(cat "$W/err")"; fi
-if [ "$(tar tzf "$W/file.tgz" | sort | tr '\n' ' ')" = "edge-connector/fastly.toml edge-connector/package.json edge-connector/src/index.js " ]; then
+if [ "$(tar tzf "$W/file.tgz" | sort | tr '\n' ' ')" = "edge-connector/README.md edge-connector/fastly.toml edge-connector/package.json edge-connector/secrets/token edge-connector/src/index.js " ]; then
   ok "fastly package layout"; else bad "fastly layout" "$(tar tzf "$W/file.tgz")"; fi
 
 # ---- temp + rename: a failing render leaves nothing and keeps an old file
