@@ -3,13 +3,16 @@
 // client sends X-Harness-Payload: 1.0. Allowed requests go to the origin, denied ones get 403. The
 // authorizer is stopped at the timeout the bundle's template.yaml sets (at most the 10 s API Gateway
 // waits), and a stopped one gets API Gateway's 500, as there.
-// Usage: node host-apigateway.js BUNDLE_DIR PORT ORIGIN_URL
+// The function's environment (EDGE_TOKEN, EDGE_ENDPOINTS, EDGE_MODE: what the template's parameters
+// set) is ENV_JSON, set before the function is loaded, as Lambda does.
+// Usage: node host-apigateway.js BUNDLE_DIR PORT ORIGIN_URL [ENV_JSON]
 "use strict";
 const path = require("node:path");
 const lambdaLocal = require("lambda-local");
 const { readBody, headerPairs, send, toOrigin, serve, functionTimeoutMs, invoke } = require("./lib.js");
 
-const [dir, port, origin] = process.argv.slice(2);
+const [dir, port, origin, envJson] = process.argv.slice(2);
+Object.assign(process.env, JSON.parse(envJson || "{}"));
 const lambdaPath = path.resolve(dir, "authorizer.js");
 const LIMIT = functionTimeoutMs(dir, "AuthorizerFunction", 10000);
 lambdaLocal.setLogger({ log: function () {}, info: function () {}, warn: function () {}, error: function () {} });
