@@ -233,6 +233,11 @@ static void detector_gate(rule *r)
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
         for (unsigned c = 0x80; c < 256; c++) r->first[c >> 3] |= (uint8_t)(1u << (c & 7));
+    if (r->det == DET_SHELL) {
+        r->first[0] |= 1;       /* NUL: a C string cut after a command word (id\0) */
+        set_folded(r->first, '?');  /* wildcards spell a command word: /???/??t */
+        set_folded(r->first, '*');
+    }
     r->last = -1;
     r->minlen = 2;
 }

@@ -1,5 +1,6 @@
 /* shellcmd.c -- a small lexer of sh / cmd / PowerShell command lines that finds command words in
  * command position and scores them with their separator and first argument. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include "shellcmd.h"
@@ -31,8 +32,8 @@ static const cmdword commands[] = {
     {"nslookup", K_STRONG, 0}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
     {"perl", K_WEAK, 0}, {"php", K_WEAK, 0}, {"ping", K_WEAK, F_NUM}, {"pkill", K_STRONG, 0},
     {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
-    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, 0},
-    {"python2", K_WEAK, 0}, {"python3", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
+    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, 0},
+    {"python2", K_WEAK, 0}, {"python3", K_WEAK, 0}, {"read", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
     {"rev", K_WEAK, 0}, {"rm", K_WEAK, 0}, {"ruby", K_WEAK, 0}, {"rundll32", K_STRONG, 0},
     {"scp", K_WEAK, 0}, {"sed", K_WEAK, 0}, {"set", K_WEAK, 0}, {"sh", K_STRONG, 0},
     {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
@@ -65,6 +66,8 @@ typedef struct tok {
     int pipe;           /* the separator was a single | */
     int expanded;       /* the word held an expansion */
     int capital;        /* the word starts with a capital followed by a small letter */
+    int nul;            /* the separator was a NUL byte: a C string ends there, so the value was
+                         * cut to drop what the application appends */
 } tok;
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -98,8 +101,18 @@ static void arith(lexer *L)
     }
 }
 
+/* Variables whose value starts with "/" everywhere, so ${PATH:0:1} spells a slash. */
+static int slash_var(const char *s, size_t n)
+{
+    static const char *const v[] = {"PATH", "HOME", "PWD", "SHELL", "OLDPWD"};
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+        if (strlen(v[k]) == n && memcmp(s, v[k], n) == 0) return 1;
+    return 0;
+}
+
 /* ${...} at L->i: appends a default value (${x:-cat}) and returns 1, or 2 when it is ${IFS...}
- * (a word break), or 0 for an empty expansion. */
+ * (a word break), 3 for a substring ${NAME:N:M} (a slash when it cuts the first character of
+ * a variable that starts with one), or 0 for an empty expansion. */
 static int brace_expansion(lexer *L)
 {
     size_t j = L->i + 2, name = j;
@@ -110,7 +123,13 @@ static int brace_expansion(lexer *L)
     if (end >= L->n) { L->i = L->n; return 0; }
     int r = 0;
     if (ifs) r = 2;
-    else if (j + 1 < end && L->s[j] == ':' && (L->s[j + 1] == '-' || L->s[j + 1] == '=')) {
+    else if (j + 1 < end && L->s[j] == ':' && (is_digit((unsigned char)L->s[j + 1]) || L->s[j + 1] == ' ')) {
+        size_t k = j + 1;
+        while (k < end && L->s[k] == ' ') k++;
+        if (k < end && L->s[k] == '0' && (k + 1 == end || L->s[k + 1] == ':') && slash_var(L->s + name, j - name))
+            L->buf[L->blen++] = '/';
+        r = 3;
+    } else if (j + 1 < end && L->s[j] == ':' && (L->s[j + 1] == '-' || L->s[j + 1] == '=')) {
         for (size_t k = j + 2; k < end; k++) L->buf[L->blen++] = L->s[k];
         r = 1;
     }
@@ -166,6 +185,7 @@ static void word(lexer *L, tok *t)
     L->blen = 0;
     while (L->i < L->n) {
         unsigned char c = (unsigned char)L->s[L->i];
+        if (c == '\0') break;         /* the end of a C string, in or out of quotes */
         if (L->quote == '\'') {
             if (c == '\'') { L->quote = 0; REMOVED(); }
             else L->buf[L->blen++] = (char)c;
@@ -192,7 +212,9 @@ static void word(lexer *L, tok *t)
             if (d == '{') {
                 REMOVED();
                 t->expanded = 1;
-                if (brace_expansion(L) == 2) { L->strong = 1; break; }
+                int r = brace_expansion(L);
+                if (r == 2) { L->strong = 1; break; }
+                if (r == 3) t->obf = 1;
                 continue;
             }
             if (d == '\'' && L->quote == 0) { REMOVED(); if (ansi_quote(L)) t->obf = 1; continue; }
@@ -243,6 +265,14 @@ static void next_token(lexer *L, tok *t)
         const char *s = L->s;
         size_t i = L->i;
         unsigned char c = (unsigned char)s[i], d = i + 1 < L->n ? (unsigned char)s[i + 1] : 0;
+        if (c == '\0') {
+            L->i++;
+            t->type = T_SEP;
+            t->pts = 1;
+            t->loose = 1;
+            t->nul = 1;
+            return;
+        }
         if (c == '$' && d == '(' && !(i + 2 < L->n && s[i + 2] == '(') && L->quote != '\'') {
             L->i += 2;
             t->type = T_OPEN;
@@ -324,6 +354,32 @@ static const cmdword *command_of(const char *w, size_t n, char name[24], int *sy
     for (size_t k = 0; k < len; k++) name[k] = (char)lower((unsigned char)w[start + k]);
     name[len] = '\0';
     return bsearch(name, commands, sizeof commands / sizeof *commands, sizeof *commands, cmp_cmd);
+}
+
+/* A command word spelt with wildcards the shell expands: /???/??t, /bin/c?t. Only a word with
+ * a directory part, and with a letter in its last segment or a wildcard in its directory, so
+ * that a comment opener or a MIME range never reads as one. */
+static const cmdword *glob_command(const char *w, size_t n, char name[24])
+{
+    if (n < 3 || n > 63 || w[0] != '/') return NULL;
+    char pat[64];
+    size_t start = 0;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] == '/') start = k + 1;
+    if (start < 2 || start == n) return NULL;
+    int letter = 0, dir_glob = 0;
+    for (size_t k = start; k < n; k++) letter |= is_alpha((unsigned char)w[k]);
+    for (size_t k = 0; k < start; k++) dir_glob |= w[k] == '?' || w[k] == '*' || w[k] == '[';
+    if (!letter && !dir_glob) return NULL;
+    for (size_t k = start; k < n; k++) pat[k - start] = (char)lower((unsigned char)w[k]);
+    pat[n - start] = '\0';
+    if (!strpbrk(pat, "?*[") && !dir_glob) return NULL;
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        if (fnmatch(pat, commands[k].name, 0) == 0) {
+            memcpy(name, commands[k].name, strlen(commands[k].name) + 1);
+            return &commands[k];
+        }
+    return NULL;
 }
 
 /* System directories and files a command is pointed at only in an attack. */
@@ -423,7 +479,8 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (f.num) {
                 size_t k = 0;
                 while (k < L.blen && is_digit((unsigned char)L.buf[k])) k++;
-                a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen);
+                /* sleep 5 #: a comment ends the command as a separator does */
+                a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen) || (L.blen == 1 && L.buf[0] == '#');
             } else {
                 /* echo X is an attack's probe after | or glued to its separator (;echo X),
                  * and an ordinary line of a script after "; " */
@@ -433,8 +490,8 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
                 f.num = 1;          /* decided by the token after this one */
                 continue;
             }
-            if (f.at_start && !f.num && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
-            int bonus = t.type == T_WORD && names_sensitive(L.buf, L.blen);
+            if (f.at_start && !f.num && !t.nul && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
+            int bonus = (t.type == T_WORD && names_sensitive(L.buf, L.blen)) || t.nul;
             int prefix = (f.c->flags & F_PREFIX) && t.type == T_WORD;
             settle(I, &f, a, bonus);
             if (prefix) cmdpos = 1;     /* sudo CMD, xargs CMD: the next word is a command too */
@@ -470,6 +527,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
                 c = command_of(in + t.raw_start, t.raw_end - t.raw_start, name, &sys_path);
                 t.obf = 0;
             }
+            if (!c && (c = glob_command(L.buf, L.blen, name)) != NULL) t.obf = 1;
             if (!c) break;
             /* "Echo the words" opens a sentence; commands are written in lower case */
             if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path) break;
@@ -485,6 +543,15 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             f.glued = t.glued;
             f.pipe = pos_pipe;
             memcpy(f.name, name, sizeof f.name);
+            /* {cat,/etc/passwd}: the brace holds the command's arguments too, and spares the
+             * spaces an injection may not carry */
+            const char *arg = L.buf[0] == '{' ? memchr(L.buf, ',', L.blen) : NULL;
+            if (arg) {
+                f.obf = 1;
+                size_t an = L.blen - (size_t)(++arg - L.buf);
+                int a = an && (arg[0] == '/' || arg[0] == '-' || arg[0] == '~');
+                settle(I, &f, a, a && names_sensitive(arg, an));
+            }
             break;
         }
         default:
