@@ -1,12 +1,20 @@
 // main.js -- Akamai EdgeWorkers connector: a responseProvider that asks the node (an Akamai-served
 // HTTPS hostname) about each request, body included, answers the block page when the node blocks,
-// else fetches the origin through the property and reports its status. Settings are in CONFIG.
+// else fetches the origin through the property and reports its status. Settings are in CONFIG,
+// except the token, which is only the property variable PMUSER_EDGE_TOKEN; PMUSER_EDGE_ENDPOINTS
+// (https:// property host names, no port, comma-separated, at most as many as generated) and
+// PMUSER_EDGE_MODE (inline or async) override the generated endpoints and mode where not empty.
+// Create them in the property (Property Variables; the token with the security setting Hidden) and
+// activate it: a new value needs no new EdgeWorkers version (docs/connectors.md).
 import { httpRequest } from "http-request";
 import { createResponse } from "create-response";
 import { ReadableStream } from "streams";
 import { logger } from "log";
 
-{{> _shared/config.js}}
+/** EdgeWorkers logs through its log module; the shared code's console.error goes there. */
+const console = { error: function (text) { logger.log("%s", text); } };
+
+{{<_shared/config.js}}{{$token}}{{/token}}{{/_shared/config.js}}
 Object.assign(CONFIG, {
   failStatus: {{fail_status}},
   sendRequestBody: {{send_request_body}},
@@ -17,6 +25,34 @@ Object.assign(CONFIG, {
 });
 
 {{> _shared/client.js}}
+{{> _shared/store.js}}
+
+const AKAMAI_GENERATED = { endpoints: CONFIG.endpoints, mode: CONFIG.mode };
+const AKAMAI_VARIABLES = { token: "PMUSER_EDGE_TOKEN", endpoints: "PMUSER_EDGE_ENDPOINTS", mode: "PMUSER_EDGE_MODE" };
+/** What generate allows (limits.endpoint): HTTPS to a host name, no port. */
+const AKAMAI_ENDPOINT = /^https:\/\/[^\s\/?#@:]+(\/[^\s?#]*)?$/;
+
+/** Applies the property variables of this request over the generated settings. Variables come with
+ *  the request (a rule may set them per path), so the generated values are restored first. An
+ *  endpoint list is refused when an endpoint is not what generate allows, or when it is longer than
+ *  the generated one, for which the time budget was checked. */
+function akamaiApplyVariables(request) {
+  CONFIG.token = "";
+  CONFIG.endpoints = AKAMAI_GENERATED.endpoints;
+  CONFIG.mode = AKAMAI_GENERATED.mode;
+  const values = {};
+  for (const key of Object.keys(AKAMAI_VARIABLES)) values[AKAMAI_VARIABLES[key]] = request.getVariable(AKAMAI_VARIABLES[key]);
+  cnApplyStore(AKAMAI_VARIABLES, values);
+  const list = CONFIG.endpoints;
+  if (list === AKAMAI_GENERATED.endpoints) return;
+  const bad = list.filter(function (e) { return !AKAMAI_ENDPOINT.test(e); });
+  if (bad.length > 0 || list.length > AKAMAI_GENERATED.endpoints.length) {
+    console.error(AKAMAI_VARIABLES.endpoints + ": " + (bad.length > 0 ? JSON.stringify(bad[0]) + " is not https:// to a host name without a port"
+      : list.length + " endpoints, more than the " + AKAMAI_GENERATED.endpoints.length + " the time budget was checked for") +
+      "; the generated endpoints stay");
+    CONFIG.endpoints = AKAMAI_GENERATED.endpoints;
+  }
+}
 
 /** Response headers EdgeWorkers sets itself or that describe a single hop. */
 const AKAMAI_RESPONSE_DROPPED = ["connection", "keep-alive", "transfer-encoding", "content-length", "trailer", "upgrade"];
@@ -61,6 +97,7 @@ async function akamaiOrigin(request, pairs, whole) {
 
 /** @param {EW.ResponseProviderRequest} request */
 export async function responseProvider(request) {
+  akamaiApplyVariables(request);
   const pairs = akamaiPairs(request.getHeaders());
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   const whole = hasBody ? new Uint8Array(await request.arrayBuffer()) : null;

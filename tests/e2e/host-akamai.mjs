@@ -3,7 +3,8 @@
 // hostname for the origin) go through the http-request stub; create-response, streams and log too.
 // responseProvider is stopped at its wall time, 8 s on Dynamic Compute (WALL_MS to test a shorter
 // one), and a stopped one gets 500, as an EdgeWorkers execution failure answers.
-// Usage: node host-akamai.mjs BUNDLE_DIR PORT ORIGIN_URL HOSTMAP_JSON [WALL_MS]
+// VARS_JSON holds the property's user variables (PMUSER_*), which request.getVariable returns.
+// Usage: node host-akamai.mjs BUNDLE_DIR PORT ORIGIN_URL HOSTMAP_JSON [WALL_MS [VARS_JSON]]
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -12,7 +13,8 @@ const require = createRequire(import.meta.url);
 const { readBody, headerPairs, send, serve } = require("./lib.js");
 
 const PROPERTY_HOST = "www.example.test";
-const [dir, port, origin, hostMap, wallArg] = process.argv.slice(2);
+const [dir, port, origin, hostMap, wallArg, varsJson] = process.argv.slice(2);
+const VARS = JSON.parse(varsJson || "{}");
 const WALL_MS = Number(wallArg || 8000);
 globalThis.__edgeworkersHostMap = Object.assign(JSON.parse(hostMap || "{}"), { [PROPERTY_HOST]: origin });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,7 +35,10 @@ function ewRequest(req, url, body) {
     query: url.search.slice(1), url: url.pathname + url.search, clientIp: "203.0.113.5",
     getHeaders: function () { return headers; },
     getHeader: function (n) { return headers[n.toLowerCase()] || null; },
-    getVariable: function () { return undefined; },
+    getVariable: function (name) {
+      if (!/^PMUSER_/.test(name)) throw new Error("getVariable: only PMUSER_ variables are readable, not " + name);
+      return Object.prototype.hasOwnProperty.call(VARS, name) ? String(VARS[name]) : undefined;
+    },
     arrayBuffer: async function () { return body.buffer.slice(body.byteOffset, body.byteOffset + body.length); },
     text: async function () { return body.toString("utf8"); },
     json: async function () { return JSON.parse(body.toString("utf8")); }

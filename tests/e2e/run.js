@@ -245,7 +245,11 @@ const PLATFORMS = {
     stoppedStatus: 500, budget2: "2500ms", host: function (h) {
     const map = {};
     h.real.forEach(function (u, i) { map[AKAMAI_NAMES[i]] = u; });
-    return hostNode(h, "host-akamai.mjs", [h.origin, JSON.stringify(map)].concat(h.wallMs ? [String(h.wallMs)] : []));
+    Object.assign(map, h.hostMap || {});
+    // The property as the README sets it up: PMUSER_EDGE_TOKEN holds the token the bundle was
+    // generated with (the bundle itself has none); then h.vars (what a test changes on the property).
+    const vars = Object.assign(h.token ? { PMUSER_EDGE_TOKEN: h.token } : {}, h.vars || {});
+    return hostNode(h, "host-akamai.mjs", [h.origin, JSON.stringify(map), String(h.wallMs || 8000), JSON.stringify(vars)]);
   } }
 };
 
@@ -282,7 +286,7 @@ async function launch(id, real, settings, tag, origin) {
   const endpoints = p.akamaiNames ? real.map(function (u, i) { return "https://" + AKAMAI_NAMES[i]; }) : real;
   const dir = generate(id, endpoints, settings, tag);
   const port = await freePort();
-  const child = await p.host({ dir: dir, port: port, real: real, origin: origin });
+  const child = await p.host({ dir: dir, port: port, real: real, origin: origin, token: settings.token });
   return { port: port, child: child };
 }
 
@@ -444,7 +448,7 @@ async function scenarios(id, env) {
       fs.writeFileSync(path.join(dir, "template.yaml"), t.replace(/^( {6}Timeout: )\d+$/m, "$11"));
     }
     port = await freePort();
-    child = await p.host({ dir: dir, port: port, real: real, origin: env.originUrl, wallMs: 1000 });
+    child = await p.host({ dir: dir, port: port, real: real, origin: env.originUrl, wallMs: 1000, token: TOKEN });
     seen0 = seen.length;
     r = await ask(port, "GET", "/hello?stopped=1", H);
     check(id + " a limit shorter than the connector's wait: the harness stops it at 1 s with " + p.stoppedStatus,
@@ -500,8 +504,9 @@ async function scenarios(id, env) {
   }
 }
 
-/* Cloudflare, Fastly and API Gateway: the token lives only in the platform's secret store, and the
- * store (Worker variables; Fastly's config store and backends; the Lambda environment) may replace the generated endpoints and mode. The
+/* Cloudflare, Fastly, API Gateway and Akamai: the token lives only in the platform's store, and the
+ * store (Worker variables; Fastly's config store and backends; the Lambda environment; property
+ * variables) may replace the generated endpoints and mode. The
  * same bundle runs with what it was generated with (its secret file uploaded as the README says),
  * then with a store holding another token and endpoint: a second node that accepts only that token. */
 const STORES = {
@@ -544,22 +549,50 @@ const STORES = {
       return { env: e };
     },
     how: "the environment's EDGE_TOKEN and EDGE_ENDPOINTS"
+  },
+  akamai: {
+    secretFile: null,     // the bundle is uploaded as code: the token is in none of its files
+    // Endpoints are property hostnames: the store's node is served as store.edge.test.
+    override: function (o) {
+      const v = {}, hostMap = {};
+      if (o.token) v.PMUSER_EDGE_TOKEN = o.token;
+      if (o.endpoints) {
+        v.PMUSER_EDGE_ENDPOINTS = o.endpoints.map(function (u, i) {
+          const name = "store-" + i + ".edge.test";
+          hostMap[name] = u;
+          return "https://" + name;
+        }).join(",");
+      }
+      if (o.mode) v.PMUSER_EDGE_MODE = o.mode;
+      return { vars: v, hostMap: hostMap };
+    },
+    how: "PMUSER_EDGE_TOKEN and PMUSER_EDGE_ENDPOINTS"
   }
 };
 
 async function storeScenarios(id, env, H) {
   const seen = env.origin.seen, st = STORES[id];
-  const plain = generate(id, [env.node.url], { request_timeout: "1000ms" }, "store-none");
-  check(id + " store: a bundle generated without a token holds no secret", fs.readFileSync(path.join(plain, st.secretFile), "utf8").trim() === st.noSecret);
-  const dir = generate(id, [env.node.url], { request_timeout: "1000ms", token: TOKEN }, "store");
-  const code = fs.readdirSync(dir, { recursive: true }).filter(function (f) { return String(f).endsWith(".js"); })
-    .map(function (f) { return fs.readFileSync(path.join(dir, String(f)), "utf8"); }).join("\n");
-  check(id + " store: the token is in " + st.secretFile + ", not in the code", code.length > 0 && code.indexOf(TOKEN) < 0 &&
-    st.secretOf(fs.readFileSync(path.join(dir, st.secretFile), "utf8")) === TOKEN);
+  // Akamai endpoints are property hostnames (https, no port), mapped to the node by the host; its
+  // report is awaited, so the timeout is kept within the time budget counted twice.
+  const genEndpoints = PLATFORMS[id].akamaiNames ? ["https://" + AKAMAI_NAMES[0]] : [env.node.url];
+  const timeouts = PLATFORMS[id].akamaiNames ? { request_timeout: "1000ms", retries: 0 } : { request_timeout: "1000ms" };
+  const plain = generate(id, genEndpoints, timeouts, "store-none");
+  if (st.secretFile)
+    check(id + " store: a bundle generated without a token holds no secret", fs.readFileSync(path.join(plain, st.secretFile), "utf8").trim() === st.noSecret);
+  const dir = generate(id, genEndpoints, Object.assign({ token: TOKEN }, timeouts), "store");
+  const files = fs.readdirSync(dir, { recursive: true }).map(String).filter(function (f) { return fs.statSync(path.join(dir, f)).isFile(); });
+  const code = files.filter(function (f) { return f.endsWith(".js"); })
+    .map(function (f) { return fs.readFileSync(path.join(dir, f), "utf8"); }).join("\n");
+  if (st.secretFile)
+    check(id + " store: the token is in " + st.secretFile + ", not in the code", code.length > 0 && code.indexOf(TOKEN) < 0 &&
+      st.secretOf(fs.readFileSync(path.join(dir, st.secretFile), "utf8")) === TOKEN);
+  else
+    check(id + " store: the token is in none of the bundle's files", code.length > 0 && files.every(function (f) {
+      return fs.readFileSync(path.join(dir, f), "utf8").indexOf(TOKEN) < 0; }), files.join(" "));
   const other = env.storeNode;
   async function run(label, extra, want) {
     const port = await freePort();
-    const child = await PLATFORMS[id].host(Object.assign({ dir: dir, port: port, real: [env.node.url], origin: env.originUrl }, extra));
+    const child = await PLATFORMS[id].host(Object.assign({ dir: dir, port: port, real: [env.node.url], origin: env.originUrl, token: TOKEN }, extra));
     const a0 = await nodeCounts(env.node), b0 = await nodeCounts(other), seen0 = seen.length;
     const r = await ask(port, "GET", ATTACK_QUERY, H);
     const wantNode = want.node === "store" ? other : env.node;
@@ -587,6 +620,8 @@ async function storeScenarios(id, env, H) {
   if (id === "cloudflare") bad.bindings.EDGE_ENDPOINTS = "ftp://node.example.com";
   // More endpoints than the function's timeout was computed for are refused.
   if (id === "apigateway") bad.env.EDGE_ENDPOINTS = other.url + "," + other.url;
+  // Akamai: what generate refuses (a port) is refused from a variable too.
+  if (id === "akamai") bad.vars.PMUSER_EDGE_ENDPOINTS = "https://" + AKAMAI_NAMES[0] + ":8443";
   await run("invalid store values are ignored: the generated node and mode decide", bad, { status: 403, node: "generated", type: "request" });
 }
 

@@ -1,10 +1,18 @@
 // main.js -- Akamai EdgeWorkers connector: a responseProvider that asks the node (an Akamai-served
 // HTTPS hostname) about each request, body included, answers the block page when the node blocks,
-// else fetches the origin through the property and reports its status. Settings are in CONFIG.
+// else fetches the origin through the property and reports its status. Settings are in CONFIG,
+// except the token, which is only the property variable PMUSER_EDGE_TOKEN; PMUSER_EDGE_ENDPOINTS
+// (https:// property host names, no port, comma-separated, at most as many as generated) and
+// PMUSER_EDGE_MODE (inline or async) override the generated endpoints and mode where not empty.
+// Create them in the property (Property Variables; the token with the security setting Hidden) and
+// activate it: a new value needs no new EdgeWorkers version (docs/connectors.md).
 import { httpRequest } from "http-request";
 import { createResponse } from "create-response";
 import { ReadableStream } from "streams";
 import { logger } from "log";
+
+/** EdgeWorkers logs through its log module; the shared code's console.error goes there. */
+const console = { error: function (text) { logger.log("%s", text); } };
 
 // config.js -- the settings every JavaScript connector shares, baked in when the bundle is generated.
 // Platform files add their own settings to CONFIG with Object.assign right after this. A platform
@@ -24,7 +32,7 @@ const CONFIG = {
   skipExtensions: ["css", "png", "woff2"],
   token: ""
 };
-CONFIG.token = "golden-token-0123456789";
+
 Object.assign(CONFIG, {
   failStatus: 502,
   sendRequestBody: true,
@@ -234,6 +242,62 @@ function cnReport(transport, req, status, body) {
   const init = { method: "POST", headers: headers, body: body, wait: false };
   return cnExchange(transport, req.pathQuery, init).then(function () {}, function () {});
 }
+// store.js -- settings the platform keeps in its own store (secrets and variables), read at run time
+// over the values generated into CONFIG; include it after config.js.
+
+const CN_STORE_URL = /^https?:\/\/[^\s\/?#@]+(\/[^\s?#]*)?$/;
+const CN_STORE_TOKEN = /^[A-Za-z0-9._~+\/=-]{16,256}$/;
+
+/** Applies the store's values, looked up by name in `values` (a Worker's env), to CONFIG:
+ *  names.token (a secret), names.endpoints (an array, or a string of URLs separated by commas or
+ *  spaces) and names.mode ("inline" or "async"). An unset or empty value keeps the generated one; an
+ *  invalid value is logged with its name and reason and keeps the generated one too. */
+function cnApplyStore(names, values) {
+  const token = values[names.token];
+  if (typeof token === "string" && token !== "") {
+    if (CN_STORE_TOKEN.test(token)) CONFIG.token = token;
+    else console.error(names.token + ": expected 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -; the secret is ignored");
+  }
+  let endpoints = values[names.endpoints];
+  if (typeof endpoints === "string") endpoints = endpoints.split(/[\s,]+/).filter(Boolean);
+  if (Array.isArray(endpoints) && endpoints.length > 0) {
+    const bad = endpoints.filter(function (e) { return typeof e !== "string" || !CN_STORE_URL.test(e); });
+    if (bad.length === 0) CONFIG.endpoints = endpoints;
+    else console.error(names.endpoints + ": " + JSON.stringify(bad[0]) + " is not an http(s) URL without user, query or fragment; the generated endpoints stay");
+  }
+  const mode = values[names.mode];
+  if (typeof mode === "string" && mode !== "") {
+    if (mode === "inline" || mode === "async") CONFIG.mode = mode;
+    else console.error(names.mode + ": expected inline or async, not " + JSON.stringify(mode) + "; the generated mode stays");
+  }
+}
+
+const AKAMAI_GENERATED = { endpoints: CONFIG.endpoints, mode: CONFIG.mode };
+const AKAMAI_VARIABLES = { token: "PMUSER_EDGE_TOKEN", endpoints: "PMUSER_EDGE_ENDPOINTS", mode: "PMUSER_EDGE_MODE" };
+/** What generate allows (limits.endpoint): HTTPS to a host name, no port. */
+const AKAMAI_ENDPOINT = /^https:\/\/[^\s\/?#@:]+(\/[^\s?#]*)?$/;
+
+/** Applies the property variables of this request over the generated settings. Variables come with
+ *  the request (a rule may set them per path), so the generated values are restored first. An
+ *  endpoint list is refused when an endpoint is not what generate allows, or when it is longer than
+ *  the generated one, for which the time budget was checked. */
+function akamaiApplyVariables(request) {
+  CONFIG.token = "";
+  CONFIG.endpoints = AKAMAI_GENERATED.endpoints;
+  CONFIG.mode = AKAMAI_GENERATED.mode;
+  const values = {};
+  for (const key of Object.keys(AKAMAI_VARIABLES)) values[AKAMAI_VARIABLES[key]] = request.getVariable(AKAMAI_VARIABLES[key]);
+  cnApplyStore(AKAMAI_VARIABLES, values);
+  const list = CONFIG.endpoints;
+  if (list === AKAMAI_GENERATED.endpoints) return;
+  const bad = list.filter(function (e) { return !AKAMAI_ENDPOINT.test(e); });
+  if (bad.length > 0 || list.length > AKAMAI_GENERATED.endpoints.length) {
+    console.error(AKAMAI_VARIABLES.endpoints + ": " + (bad.length > 0 ? JSON.stringify(bad[0]) + " is not https:// to a host name without a port"
+      : list.length + " endpoints, more than the " + AKAMAI_GENERATED.endpoints.length + " the time budget was checked for") +
+      "; the generated endpoints stay");
+    CONFIG.endpoints = AKAMAI_GENERATED.endpoints;
+  }
+}
 
 /** Response headers EdgeWorkers sets itself or that describe a single hop. */
 const AKAMAI_RESPONSE_DROPPED = ["connection", "keep-alive", "transfer-encoding", "content-length", "trailer", "upgrade"];
@@ -278,6 +342,7 @@ async function akamaiOrigin(request, pairs, whole) {
 
 /** @param {EW.ResponseProviderRequest} request */
 export async function responseProvider(request) {
+  akamaiApplyVariables(request);
   const pairs = akamaiPairs(request.getHeaders());
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   const whole = hasBody ? new Uint8Array(await request.arrayBuffer()) : null;
