@@ -223,6 +223,76 @@ refused "mule: business group with a quote" business_group mule --endpoint "$EP1
 refused "mule: unknown Anypoint region" anypoint_region mule --endpoint "$EP1" --set anypoint_region=apac
 refused "mule: host header that would leave its DataWeave string" host_header mule --endpoint "$EP1" --set "host_header=x']++(evil)++['"
 
+# What mule-maven-plugin checks of a mule-policy project (the rules and their sources are in facts.py):
+# each mutation of the default bundle must be refused, naming the reason.
+# mule_mutate PYTHON: copies mule-default to mule-mutant and runs PYTHON in its edge-connector/ folder
+# (with json, os and the helpers sub(FILE, OLD, NEW) and js(FILE, FUNC)).
+# mule_mutant NAME REASON PYTHON: mule_mutate PYTHON, then facts must fail naming REASON.
+mule_mutate() {
+  rm -rf "$W/mule-mutant"; cp -r "$W/mule-default" "$W/mule-mutant"
+  (cd "$W/mule-mutant/edge-connector" && python3 -c '
+import json, os, re, sys
+def sub(f, old, new):
+    t = open(f, encoding="utf-8").read()
+    assert old in t, (f, old)
+    open(f, "w", encoding="utf-8").write(t.replace(old, new, 1))
+def js(f, fn):
+    d = json.load(open(f, encoding="utf-8")); fn(d); json.dump(d, open(f, "w", encoding="utf-8"))
+exec(sys.argv[1])' "$1") >"$W/mutant.err" 2>&1
+}
+mule_mutant() {
+  local name=$1 reason=$2 code=$3
+  if ! mule_mutate "$code"; then
+    bad "mule plugin rule, $name: the mutation did not apply" "$W/mutant.err"
+  elif facts mule mule-mutant >"$W/mutant.out" 2>&1; then
+    bad "mule plugin rule, $name: accepted"
+  elif ! grep -q -- "$reason" "$W/mutant.out"; then
+    bad "mule plugin rule, $name: refused without naming $reason" "$W/mutant.out"
+  else
+    ok "mule plugin rule, $name: refused"
+  fi
+}
+mule_mutant "template.xml missing" "src/main/mule/template.xml should be present" 'os.remove("src/main/mule/template.xml")'
+mule_mutant "mule-artifact.json missing" "mule-artifact.json should be present" 'os.remove("mule-artifact.json")'
+mule_mutant "definition not named after the artifactId" "edge-policy.yaml should be present" \
+  'sub("pom.xml", "<artifactId>edge-connector</artifactId>", "<artifactId>edge-policy</artifactId>")'
+mule_mutant "unknown packaging" "unknown packaging type" 'sub("pom.xml", "<packaging>mule-policy<", "<packaging>mule-polcy<")'
+mule_mutant "application packaging" "not mule-policy" 'sub("pom.xml", "<packaging>mule-policy<", "<packaging>mule-application<")'
+mule_mutant "version not semantic" "semantic versioning" 'sub("pom.xml", "<version>1.1.0</version>", "<version>1.1</version>")'
+mule_mutant "version 0.0.0" "semantic versioning" 'sub("pom.xml", "<version>1.1.0</version>", "<version>0.0.0</version>")'
+mule_mutant "definition without standalone" "'standalone'" 'sub("edge-connector.yaml", "standalone: true\n", "")'
+mule_mutant "definition without providedCharacteristics" "'providedCharacteristics'" 'sub("edge-connector.yaml", "providedCharacteristics: []\n", "")'
+mule_mutant "definition with a non-boolean resourceLevelSupported" "'resourceLevelSupported'" \
+  'sub("edge-connector.yaml", "resourceLevelSupported: true", "resourceLevelSupported: sometimes")'
+mule_mutant "configuration property without type" "'type'" 'sub("edge-connector.yaml", "    type: int\n", "")'
+mule_mutant "bundle descriptor with another groupId" "the groupId" \
+  'js("mule-artifact.json", lambda d: d["bundleDescriptorLoader"]["attributes"].update(groupId="other.group"))'
+mule_mutant "bundle descriptor with another version" "the version" \
+  'js("mule-artifact.json", lambda d: d["bundleDescriptorLoader"]["attributes"].update(version="9.9.9"))'
+mule_mutant "bundle descriptor with an application classifier" "bundleDescriptorLoader classifier" \
+  'js("mule-artifact.json", lambda d: d["bundleDescriptorLoader"]["attributes"].update(classifier="mule-application"))'
+mule_mutant "bundle descriptor with type zip" "bundleDescriptorLoader type" \
+  'js("mule-artifact.json", lambda d: d["bundleDescriptorLoader"]["attributes"].update(type="zip"))'
+mule_mutant "exported resources" "exportedResources" \
+  'js("mule-artifact.json", lambda d: d["classLoaderModelLoaderDescriptor"]["attributes"].update(exportedResources=["a.txt"]))'
+mule_mutant "exported packages" "exportedPackages" \
+  'js("mule-artifact.json", lambda d: d["classLoaderModelLoaderDescriptor"]["attributes"].update(exportedPackages=["org.x"]))'
+mule_mutant "configs beyond template.xml" "configs" 'js("mule-artifact.json", lambda d: d.update(configs=["template.xml", "other.xml"]))'
+mule_mutant "no minMuleVersion" "minMuleVersion" 'js("mule-artifact.json", lambda d: d.pop("minMuleVersion"))'
+mule_mutant "minMuleVersion not semantic" "minMuleVersion" 'js("mule-artifact.json", lambda d: d.update(minMuleVersion="4.4"))'
+mule_mutant "unknown requiredProduct" "requiredProduct" 'js("mule-artifact.json", lambda d: d.update(requiredProduct="MULE_CE"))'
+mule_mutant "a policy dependency not provided" "not allowed" \
+  'sub("pom.xml", "<classifier>mule-plugin</classifier>", "<classifier>mule-policy</classifier>")'
+mule_mutant "a domain bundle dependency" "not allowed" \
+  'sub("pom.xml", "<classifier>mule-plugin</classifier>", "<classifier>mule-domain-bundle</classifier><scope>provided</scope>")'
+mule_mutant "an MUnit dependency outside scope test" "should have scope test" \
+  'sub("pom.xml", "<groupId>org.mule.connectors</groupId>", "<groupId>com.mulesoft.munit</groupId>")'
+# The other side: what the plugin allows stays allowed (descriptor attributes that repeat the POM, configs
+# naming template.xml, a provided mule-application dependency).
+if mule_mutate 'js("mule-artifact.json", lambda d: (d["bundleDescriptorLoader"]["attributes"].update(groupId="BUSINESS_GROUP_ID", artifactId="edge-connector", version="1.1.0", classifier="mule-policy", type="jar"), d.update(configs=["template.xml"])))
+sub("pom.xml", "<classifier>mule-plugin</classifier>", "<classifier>mule-application</classifier><scope>provided</scope>")'; then
+  check "mule plugin rules: what mule-maven-plugin allows is accepted" facts mule mule-mutant
+else bad "mule plugin rules: the allowed variant did not apply" "$W/mutant.err"; fi
 cp -r "$W/mule-default" "$W/mule-broken"
 sed -i 's/<\/http-policy:source>//' "$W/mule-broken/edge-connector/src/main/mule/template.xml"
 fails "xmllint catches a broken template.xml" xml_ok "$W/mule-broken/edge-connector/src/main/mule/template.xml"

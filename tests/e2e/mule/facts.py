@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """facts.py -- reads an unzipped Mule or Flex bundle with real parsers (XML, YAML, TOML), checks that
-its parts agree, and prints what it holds as JSON for the suite to compare with the parameters.
+its parts agree (for Mule also mule-maven-plugin's checks of a policy project), and prints what it
+holds as JSON for the suite to compare with the parameters.
 Usage: facts.py mule|flex BUNDLE_DIR"""
 import json
 import os
@@ -129,6 +130,101 @@ def mule_structure(tree):
                     fail("template.xml: DataWeave %s: %s" % (why, v[:80]))
 
 
+# What mule-maven-plugin (v4.5.0) checks when it validates and packages a `mule-policy` project, as
+# data; mule_plugin_rules applies it. Sources, under MMP = https://github.com/mulesoft/mule-maven-plugin/blob/v4.5.0/
+# - MMP mule-packager/src/main/java/org/mule/tools/api/verifier/policy/MulePolicyVerifier.java:
+#   the files a policy project must have, the definition named after the artifactId.
+POLICY_FILES = ("pom.xml", "mule-artifact.json", "src/main/mule/template.xml", "{artifactId}.yaml")
+# - MMP mule-packager/src/main/java/org/mule/tools/api/packager/packaging/PackagingType.java and
+#   validation/project/AbstractProjectValidator.java (isPackagingTypeValid): the packagings the plugin
+#   knows; ProjectVerifyFactory runs the policy checks only for mule-policy.
+PACKAGINGS = ("mule-application", "mule-domain", "mule-policy", "mule-domain-bundle")
+# - MMP .../validation/project/AbstractProjectValidator.java (isProjectVersionValid) with
+#   validation/VersionUtils.java: the project version is Semantic Versioning 2.0.0 and not 0.0.0.
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
+                    r"(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$")
+# - MMP .../verifier/policy/PolicyYamlVerifier.java and PolicyYaml.java: the definition's required
+#   keys (with the Java type SnakeYAML binds them to) and each configuration property's required keys.
+POLICY_YAML = {"id": str, "name": str, "description": str, "category": str, "type": str,
+               "resourceLevelSupported": bool, "standalone": bool, "requiredCharacteristics": list,
+               "providedCharacteristics": list, "configuration": list}
+POLICY_PROPERTY = {"propertyName": str, "type": str}
+# - MMP .../verifier/policy/PolicyMuleArtifactJsonVerifier.java (with
+#   packager/sources/DefaultValuesPolicyMuleArtifactJsonGenerator.java, which fills what is absent):
+#   bundleDescriptorLoader attributes, where given, repeat the POM's coordinates, classifier
+#   mule-policy and type jar; a policy exports no packages or resources; its configs are at most
+#   template.xml.
+BUNDLE_FROM_POM = ("groupId", "artifactId", "version")
+BUNDLE_FIXED = {"classifier": "mule-policy", "type": "jar"}
+NOT_EXPORTED = ("exportedPackages", "exportedResources")
+POLICY_CONFIGS = ([], ["template.xml"])
+# - MMP .../validation/MuleArtifactJsonValidator.java: minMuleVersion present and semantic, a known
+#   requiredProduct. The 4.x validate goal no longer calls it for projects (MuleProjectValidator
+#   comments the call out) but the runtime reads both fields when it deploys the policy.
+PRODUCTS = ("MULE", "MULE_EE")
+# - MMP .../validation/AllowedDependencyValidator.java: a dependency whose classifier starts with one
+#   of these is allowed only with scope provided; mule-domain-bundle never.
+PROVIDED_ONLY = ("mule-application", "mule-policy", "mule-domain", "mule-service", "mule-server-plugin")
+# - MMP mule-maven-plugin/src/main/java/org/mule/tools/maven/mojo/ValidateMojo.java with
+#   mule-packager/.../validation/TestScopeDependencyValidator.java: MUnit dependencies only in scope test.
+TEST_ONLY_GROUPS = ("com.mulesoft.munit", "com.mulesoft.munit.utils")
+
+
+def mule_plugin_rules(root, pom, ns):
+    """The checks mule-maven-plugin makes of a mule-policy project (the tables above); returns the
+    policy definition and mule-artifact.json."""
+    text = lambda path: (pom.findtext(path, namespaces=ns) or "").strip()
+    coords = {k: text("m:" + k) for k in BUNDLE_FROM_POM}
+    for f in POLICY_FILES:
+        if not os.path.isfile(os.path.join(root, f.format(**coords))):
+            fail("the file %s should be present (mule-maven-plugin's policy verifier)" % f.format(**coords))
+    packaging = text("m:packaging")
+    if packaging not in PACKAGINGS:
+        fail("pom.xml: unknown packaging type %r (mule-maven-plugin knows %s)" % (packaging, ", ".join(PACKAGINGS)))
+    if packaging != "mule-policy":
+        fail("pom.xml: packaging %s, not mule-policy: the policy checks and packaging would not run" % packaging)
+    if not SEMVER.match(coords["version"]) or coords["version"] == "0.0.0":
+        fail("pom.xml: version %r does not comply with semantic versioning" % coords["version"])
+    for dep in pom.iterfind("m:dependencies/m:dependency", ns):
+        classifier = (dep.findtext("m:classifier", namespaces=ns) or "").strip()
+        scope = (dep.findtext("m:scope", namespaces=ns) or "compile").strip()
+        name = "%s:%s" % (dep.findtext("m:groupId", namespaces=ns), dep.findtext("m:artifactId", namespaces=ns))
+        if classifier == "mule-domain-bundle" or (classifier.startswith(PROVIDED_ONLY) and scope != "provided"):
+            fail("pom.xml: dependency %s (classifier %s, scope %s) is not allowed" % (name, classifier, scope))
+        if name.split(":")[0] in TEST_ONLY_GROUPS and scope != "test":
+            fail("pom.xml: dependency %s should have scope test, found %s" % (name, scope))
+    yaml_name = coords["artifactId"] + ".yaml"
+    definition = yaml.safe_load(open(os.path.join(root, yaml_name), encoding="utf-8"))
+    if not isinstance(definition, dict):
+        fail("%s: not a mapping" % yaml_name)
+    for rules, where, items in ((POLICY_YAML, yaml_name, [definition]),
+                                (POLICY_PROPERTY, yaml_name + " configuration", definition.get("configuration") or [])):
+        for item in items:
+            for key, kind in rules.items():
+                if not isinstance(item, dict) or not isinstance(item.get(key), kind):
+                    fail("%s: missing required property %r (a %s)" % (where, key, kind.__name__))
+    artifact = json.load(open(os.path.join(root, "mule-artifact.json"), encoding="utf-8"))
+    attrs = (artifact.get("bundleDescriptorLoader") or {}).get("attributes") or {}
+    for key in BUNDLE_FROM_POM:
+        if key in attrs and attrs[key] != coords[key]:
+            fail("mule-artifact.json: the %s %r does not match the pom.xml's %r" % (key, attrs[key], coords[key]))
+    for key, want in BUNDLE_FIXED.items():
+        if attrs.get(key, want) != want:
+            fail("mule-artifact.json: bundleDescriptorLoader %s %r, expected %r" % (key, attrs[key], want))
+    loader = (artifact.get("classLoaderModelLoaderDescriptor") or {}).get("attributes") or {}
+    for key in NOT_EXPORTED:
+        if loader.get(key):
+            fail("mule-artifact.json: a policy must not define %s" % key)
+    if artifact.get("configs") not in (None,) + POLICY_CONFIGS:
+        fail("mule-artifact.json: configs %r; a policy has at most template.xml" % artifact["configs"])
+    version = artifact.get("minMuleVersion")
+    if not isinstance(version, str) or not SEMVER.match(version):
+        fail("mule-artifact.json: minMuleVersion %r missing or not semantic" % version)
+    if artifact.get("requiredProduct") not in PRODUCTS:
+        fail("mule-artifact.json: requiredProduct %r, valid values are %s" % (artifact.get("requiredProduct"), ", ".join(PRODUCTS)))
+    return definition, artifact
+
+
 def mule(d):
     root = os.path.join(d, "edge-connector")
     pom = ET.parse(os.path.join(root, "pom.xml")).getroot()
@@ -140,14 +236,10 @@ def mule(d):
         "packaging": pom.findtext("m:packaging", namespaces=ns),
         "exchange_url": pom.findtext("m:properties/m:exchange.url", namespaces=ns),
     }
-    definition = yaml.safe_load(open(os.path.join(root, "edge-connector.yaml"), encoding="utf-8"))
-    for key in ("id", "name", "category", "type", "configuration"):
-        if key not in definition:
-            fail("edge-connector.yaml: no %s" % key)
+    definition, artifact = mule_plugin_rules(root, pom, ns)
     props = {p["propertyName"]: p.get("defaultValue") for p in definition["configuration"]}
     facts["properties"] = props
     facts["sensitive"] = sorted(p["propertyName"] for p in definition["configuration"] if p.get("sensitive"))
-    artifact = json.load(open(os.path.join(root, "mule-artifact.json"), encoding="utf-8"))
     text = open(os.path.join(root, "src/main/mule/template.xml"), encoding="utf-8").read()
     # Byte-preserving body handling goes through the functions MuleSoft documents for it
     # (dw::util::Coercions, DataWeave 2.4, so Mule 4.4 at least), not through `as ... {encoding}`.
