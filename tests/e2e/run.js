@@ -224,7 +224,16 @@ function capnp(port, file, esm, bindings) {
 /** Platform table: the bundle's view of endpoints and how to host it. */
 const PLATFORMS = {
   cloudflare: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "worker.js", true); } },
-  azion: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "function.js", false); } },
+  azion: { body: true, report: true, page: true, host: function (h) {
+    // Azion's environment variables stand in as Azion.env.get over the json binding AZION_ENV, set
+    // as the README says (secrets/token as EDGE_TOKEN when not empty), then h.env (a test's values).
+    const token = fs.readFileSync(path.join(h.dir, "secrets", "token"), "utf8");
+    const vars = Object.assign(token ? { EDGE_TOKEN: token } : {}, h.env || {});
+    fs.writeFileSync(path.join(h.dir, "azion-run.js"), "globalThis.Azion = { env: { get: function (k) {\n" +
+      "  return Object.prototype.hasOwnProperty.call(AZION_ENV, k) ? String(AZION_ENV[k]) : null; } } };\n" +
+      fs.readFileSync(path.join(h.dir, "function.js"), "utf8"));
+    return hostWorkerd(Object.assign({}, h, { bindings: { AZION_ENV: vars } }), "azion-run.js", false);
+  } },
   fastly: { body: true, report: true, page: true, host: function (h) {
     const map = { origin: h.origin };
     h.real.forEach(function (u, i) { map["node_" + (i + 1)] = u; });
@@ -504,11 +513,24 @@ async function scenarios(id, env) {
   }
 }
 
-/* Cloudflare, Fastly, API Gateway and Akamai: the token lives only in the platform's store, and the
- * store (Worker variables; Fastly's config store and backends; the Lambda environment; property
- * variables) may replace the generated endpoints and mode. The
+/* Cloudflare, Fastly, API Gateway, Akamai and Azion: the token lives only in the platform's store,
+ * and the store (Worker variables; Fastly's config store and backends; the Lambda environment;
+ * property variables; Azion's environment variables) may replace the generated endpoints and mode. The
  * same bundle runs with what it was generated with (its secret file uploaded as the README says),
  * then with a store holding another token and endpoint: a second node that accepts only that token. */
+/** Environment variables EDGE_* (API Gateway's Lambda, Azion), the token from secrets/token. */
+const ENV_STORE = {
+  secretFile: path.join("secrets", "token"),
+  secretOf: function (text) { return text; },
+  noSecret: "",
+  override: function (o) {
+    const e = {};
+    if (o.token) e.EDGE_TOKEN = o.token;
+    if (o.endpoints) e.EDGE_ENDPOINTS = o.endpoints.join(",");
+    if (o.mode) e.EDGE_MODE = o.mode;
+    return { env: e };
+  }
+};
 const STORES = {
   cloudflare: {
     secretFile: "secrets.json",
@@ -537,19 +559,12 @@ const STORES = {
     },
     how: "the secret store's token and the backend node_1"
   },
-  apigateway: {
-    secretFile: path.join("secrets", "token"),
-    secretOf: function (text) { return text; },
-    noSecret: "",
-    override: function (o) {
-      const e = {};
-      if (o.token) e.EDGE_TOKEN = o.token;
-      if (o.endpoints) e.EDGE_ENDPOINTS = o.endpoints.join(",");
-      if (o.mode) e.EDGE_MODE = o.mode;
-      return { env: e };
-    },
+  apigateway: Object.assign({
     how: "the environment's EDGE_TOKEN and EDGE_ENDPOINTS"
-  },
+  }, ENV_STORE),
+  azion: Object.assign({
+    how: "Azion's EDGE_TOKEN and EDGE_ENDPOINTS"
+  }, ENV_STORE),
   akamai: {
     secretFile: null,     // the bundle is uploaded as code: the token is in none of its files
     // Endpoints are property hostnames: the store's node is served as store.edge.test.
@@ -611,13 +626,14 @@ async function storeScenarios(id, env, H) {
     { status: 403, node: "generated", type: "request" });
   await run(st.how + " set: the store's node, which accepts only the store's token, blocks it",
     st.override({ token: STORE_TOKEN, endpoints: [other.url] }), { status: 403, node: "store", type: "request" });
-  // Cloudflare takes a new list (here two, the first down); a Fastly package has as many backends as
+  // Cloudflare and Azion take a new list (here two, the first down); a Fastly package has as many backends as
   // it was generated with endpoints, so there the one backend moves.
-  const list = id === "cloudflare" ? [env.downUrl, other.url] : [other.url];
+  const list = id === "cloudflare" || id === "azion" ? [env.downUrl, other.url] : [other.url];
   await run(list.length + " endpoint(s) and mode async from the store: the store's node gets an async copy, the attack passes",
     st.override({ token: STORE_TOKEN, endpoints: list, mode: "async" }), { status: 200, node: "store", type: "async" });
   const bad = st.override({ mode: "sideways" });
   if (id === "cloudflare") bad.bindings.EDGE_ENDPOINTS = "ftp://node.example.com";
+  if (id === "azion") bad.env.EDGE_ENDPOINTS = "ftp://node.example.com";
   // More endpoints than the function's timeout was computed for are refused.
   if (id === "apigateway") bad.env.EDGE_ENDPOINTS = other.url + "," + other.url;
   // Akamai: what generate refuses (a port) is refused from a variable too.
