@@ -177,6 +177,64 @@ void bundle_source_free(bundle_source *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Splits an endpoint URL into its host (brackets of an IPv6 literal removed) and port (the
+ * scheme's own when absent); the endpoint was validated as an http(s) URL. 0, or -1 if not. */
+static int endpoint_host_port(const char *u, char *host, size_t hostsz, long *port)
+{
+    int https = !strncmp(u, "https://", 8);
+    if (!https && strncmp(u, "http://", 7)) return -1;
+    const char *h = u + (https ? 8 : 7), *end = h + strcspn(h, "/?#"), *at = memchr(h, '@', (size_t)(end - h));
+    if (at) h = at + 1;
+    const char *hend, *colon;
+    if (*h == '[') {
+        if (!(hend = memchr(h, ']', (size_t)(end - h)))) return -1;
+        h++;
+        colon = hend[1] == ':' ? hend + 1 : NULL;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        hend = colon ? colon : end;
+    }
+    if (hend == h || (size_t)(hend - h) >= hostsz) return -1;
+    memcpy(host, h, (size_t)(hend - h));
+    host[hend - h] = 0;
+    *port = https ? 443 : 80;
+    if (colon) {
+        char *e;
+        long p = strtol(colon + 1, &e, 10);
+        if (e != end || p < 1 || p > 65535) return -1;
+        *port = p;
+    }
+    return 0;
+}
+
+/* node_backends {"node_1": {"address", "port"}, ...} and node_urls {"node_1": {"url"}, ...}: one
+ * named backend per endpoint, in order, as objects, so a TOML template writes them as inline tables
+ * (the escaper allows no tag in a key or table header). */
+static int add_node_backends(cJSON *ctx)
+{
+    const cJSON *ep = cJSON_GetObjectItemCaseSensitive(ctx, "endpoint"), *e;
+    if (!cJSON_IsArray(ep)) return 0;
+    cJSON *backends = cJSON_AddObjectToObject(ctx, "node_backends"), *urls = cJSON_AddObjectToObject(ctx, "node_urls");
+    if (!backends || !urls) return -1;
+    int i = 0;
+    cJSON_ArrayForEach(e, ep) {
+        char name[32], host[256];
+        long port;
+        if (!cJSON_IsString(e) || endpoint_host_port(e->valuestring, host, sizeof host, &port) < 0) continue;
+        snprintf(name, sizeof name, "node_%d", ++i);
+        buf url = BUF_INIT;
+        int v6 = strchr(host, ':') != NULL;
+        buf_printf(&url, "%s://%s%s%s:%ld", strncmp(e->valuestring, "https://", 8) ? "http" : "https",
+                   v6 ? "[" : "", host, v6 ? "]" : "", port);
+        cJSON *b = cJSON_AddObjectToObject(backends, name), *u = cJSON_AddObjectToObject(urls, name);
+        int ok = b && u && url.data && cJSON_AddStringToObject(b, "address", host) &&
+                 cJSON_AddNumberToObject(b, "port", (double)port) && cJSON_AddStringToObject(u, "url", url.data);
+        buf_free(&url);
+        if (!ok) return -1;
+    }
+    return 0;
+}
+
 cJSON *bundle_context(const manifest *m, const char *version, cJSON *params)
 {
     cJSON *ctx = params ? params : cJSON_CreateObject();
@@ -189,7 +247,7 @@ cJSON *bundle_context(const manifest *m, const char *version, cJSON *params)
     cJSON_AddStringToObject(ctx, "version", version);
     cJSON_AddStringToObject(ctx, "generator_version", BUNDLEGEN_VERSION);
     cJSON_AddNumberToObject(ctx, "protocol_version", BUNDLE_PROTOCOL_VERSION);
-    if (plimits_add_time(&m->limits, ctx) < 0) { cJSON_Delete(ctx); return NULL; }
+    if (plimits_add_time(&m->limits, ctx) < 0 || add_node_backends(ctx) < 0) { cJSON_Delete(ctx); return NULL; }
     return ctx;
 }
 

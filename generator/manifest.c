@@ -31,7 +31,7 @@ enum { T_ID, T_NAME, T_RUNTIME, T_VERSION, T_ARCHIVE, T_ARCHIVE_NAME, T_FILES, T
        T_CHECKS, T_ARCHIVES, T_LIMITS, T_COUNT };
 
 static const char *const reserved[] = {"platform", "version", "generator_version", "protocol_version", "time",
-                                       "content_digest", NULL};
+                                       "content_digest", "node_backends", "node_urls", NULL};
 
 static char *dupstr(const char *s)
 {

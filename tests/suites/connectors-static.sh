@@ -81,6 +81,31 @@ if HOME=$work FASTLY_DISABLE_UPDATE_CHECK=1 $bin/fastly compute validate --packa
   bad "fastly compute validate refuses a package without main.wasm" "$log"
 else ok "fastly compute validate refuses a package without main.wasm"; fi
 
+# fastly.toml names one backend per endpoint, in order (node_1.., as src/index.js asks for them):
+# [setup.backends] with the endpoint's address and port (the scheme's own when absent), and
+# [local_server.backends] with its origin URL for `fastly compute serve`.
+"$BUNDLEGEN" generate fastly --endpoint http://node-a.example:8080/v1 --endpoint 'https://[::1]' --out "$work/two.tgz" >"$log" 2>&1
+mkdir -p "$work/two" && tar xzf "$work/two.tgz" -C "$work/two"
+if python3 - "$work/two/edge-connector/fastly.toml" >"$log" 2>&1 <<'PY'
+import sys, tomllib
+t = tomllib.load(open(sys.argv[1], "rb"))
+want_setup = {"node_1": {"address": "node-a.example", "port": 8080}, "node_2": {"address": "::1", "port": 443}}
+want_local = {"node_1": {"url": "http://node-a.example:8080"}, "node_2": {"url": "https://[::1]:443"}}
+assert t["setup"]["backends"] == want_setup, t["setup"]
+assert t["local_server"]["backends"] == want_local, t["local_server"]
+PY
+then ok "fastly: fastly.toml has [setup.backends] and [local_server.backends] node_1..node_N from the endpoints"
+else bad "fastly: fastly.toml backends" "$log"; fi
+if scripts/checks/fastly-package.sh "$work/two/edge-connector/fastly.toml" >"$log" 2>&1 && grep -q "SUCCESS: Validated package" "$log"; then
+  ok "fastly: pack + validate accept a two-endpoint package"
+else bad "fastly: pack + validate of a two-endpoint package" "$log"; fi
+# The CLI reads those tables (a port that is no number is refused), so its acceptance covers them.
+sed -i 's/"port" = 8080/"port" = "8080x"/' "$work/two/edge-connector/fastly.toml"
+if scripts/checks/fastly-package.sh "$work/two/edge-connector/fastly.toml" >"$log" 2>&1; then
+  bad "the Fastly CLI refuses a [setup.backends] port that is no number" "$log"
+elif grep -q "8080x" "$log"; then ok "the Fastly CLI refuses a [setup.backends] port that is no number"
+else bad "the Fastly CLI failed for another reason" "$log"; fi
+
 # Sub-runners that print their own "N passed, N failed".
 sub() {   # name command...
   "${@:2}" >"$log" 2>&1; local rc=$?
