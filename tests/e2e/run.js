@@ -73,7 +73,7 @@ function ask(port, method, pathQuery, opts) {
       agent: false }, function (res) {
       const parts = [];
       res.on("data", function (c) { parts.push(c); });
-      res.on("end", function () { resolve({ status: res.statusCode, body: Buffer.concat(parts).toString(), ms: Date.now() - t0 }); });
+      res.on("end", function () { resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString(), ms: Date.now() - t0 }); });
     });
     req.setTimeout(20000, function () { req.destroy(new Error("client timeout")); });
     req.on("error", function (e) { resolve({ status: 0, body: String(e), ms: Date.now() - t0 }); });
@@ -231,6 +231,7 @@ const PLATFORMS = {
     const vars = Object.assign(token ? { EDGE_TOKEN: token } : {}, h.env || {});
     fs.writeFileSync(path.join(h.dir, "azion-run.js"), "globalThis.Azion = { env: { get: function (k) {\n" +
       "  return Object.prototype.hasOwnProperty.call(AZION_ENV, k) ? String(AZION_ENV[k]) : null; } } };\n" +
+      fs.readFileSync(path.join(__dirname, "azion-firewall.js"), "utf8") +
       fs.readFileSync(path.join(h.dir, "function.js"), "utf8"));
     return hostWorkerd(Object.assign({}, h, { bindings: { AZION_ENV: vars } }), "azion-run.js", false);
   } },
@@ -500,6 +501,7 @@ async function scenarios(id, env) {
   }
 
   if (STORES[id]) await storeScenarios(id, env, H);
+  if (id === "azion") await azionFirewallScenarios(env, H);
 
   // Failover: the first endpoint is down, the second decides.
   {
@@ -584,6 +586,49 @@ const STORES = {
     how: "PMUSER_EDGE_TOKEN and PMUSER_EDGE_ENDPOINTS"
   }
 };
+
+/* Azion's Edge Firewall variant: the function must end with event.deny() or event.continue() (the
+ * stand-in in azion-firewall.js marks each outcome in x-azion-outcome; continue goes to the origin). */
+async function azionFirewallScenarios(env, H) {
+  const seen = env.origin.seen;
+  const fw = { request_timeout: "1000ms", token: TOKEN, azion_function: "firewall" };
+  const outcome = function (r) { return r.headers["x-azion-outcome"]; };
+  {
+    const c = await launch("azion", [env.node.url], fw, "firewall", env.originUrl);
+    const n0 = await nodeCounts(env.node), seen0 = seen.length;
+    const a = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n1 = await nodeCounts(env.node);
+    check("azion firewall: an attack is denied (event.deny), the origin never sees it",
+      a.status === 403 && outcome(a) === "deny" && seen.length === seen0 && n1.request === n0.request + 1,
+      JSON.stringify([a.status, outcome(a), a.body.slice(0, 80), n1.request - n0.request]));
+    const b = await ask(c.port, "GET", "/hello?x=1", H);
+    check("azion firewall: a benign request continues (event.continue) to the origin",
+      b.status === 200 && outcome(b) === "continue" && /origin says hi \/hello\?x=1/.test(b.body) &&
+      seen.length === seen0 + 1, JSON.stringify([b.status, outcome(b), b.body.slice(0, 80)]));
+    await sleep(200);
+    const n2 = await nodeCounts(env.node);
+    check("azion firewall: nothing reported (a firewall function never sees the origin's answer)",
+      n2.response === n1.response, JSON.stringify([n1.response, n2.response]));
+    stop(c.child);
+  }
+  {
+    const c = await launch("azion", [env.downUrl], fw, "firewall-down", env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    check("azion firewall, node down, fail open: the request continues to the origin within the timeout",
+      r.status === 200 && outcome(r) === "continue" && seen.length === seen0 + 1 && r.ms < 1000 + MARGIN_MS,
+      JSON.stringify([r.status, outcome(r), r.ms]));
+    stop(c.child);
+  }
+  {
+    const c = await launch("azion", [env.downUrl], Object.assign({}, fw, { fail_mode: "closed" }), "firewall-closed", env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", "/hello", H);
+    check("azion firewall, node down, fail closed: the request is denied",
+      r.status === 403 && outcome(r) === "deny" && seen.length === seen0, JSON.stringify([r.status, outcome(r)]));
+    stop(c.child);
+  }
+}
 
 async function storeScenarios(id, env, H) {
   const seen = env.origin.seen, st = STORES[id];
