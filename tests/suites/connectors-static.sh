@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # connectors-static.sh -- static checks of the six JavaScript connectors as generated: determinism,
 # golden bundles, node --check, TypeScript with the platforms' types, the Fastly wasm build and Fastly's
-# CLI pack + validate, hostile values.
+# CLI pack + validate, the EdgeWorkers bundle rules, hostile values.
 set -u
 cd "$(dirname "$0")/../.."
 export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
@@ -105,6 +105,44 @@ if scripts/checks/fastly-package.sh "$work/two/edge-connector/fastly.toml" >"$lo
   bad "the Fastly CLI refuses a [setup.backends] port that is no number" "$log"
 elif grep -q "8080x" "$log"; then ok "the Fastly CLI refuses a [setup.backends] port that is no number"
 else bad "the Fastly CLI failed for another reason" "$log"; fi
+
+# The EdgeWorkers bundle rules (scripts/checks/edgeworkers-bundle.sh): the generated Akamai bundle and its
+# rendered folder pass; each mutated bundle is refused with its reason.
+ew=scripts/checks/edgeworkers-bundle.sh
+mkdir -p "$work/ew/src"; cp "$work/a/akamai/main.js" "$work/a/akamai/bundle.json" "$work/ew/src/"
+for f in "$work/a/akamai.bundle" "$work/ew/src/bundle.json"; do   # the tgz, and its folder as release has it
+  if $ew "$f" >"$log" 2>&1 && grep -q "EdgeWorkers bundle OK" "$log"; then ok "akamai: edgeworkers-bundle accepts ${f#$work/}"
+  else bad "akamai: edgeworkers-bundle on ${f#$work/}" "$log"; fi
+done
+ew_refuses() {   # name reason-regex setup-commands... (run in a fresh copy of the bundle's folder)
+  local d=$work/ew/$1; rm -rf "$d"; cp -R "$work/ew/src" "$d"
+  (cd "$d" && eval "$3") || { bad "ew $1: setup"; return; }
+  tar czf "$d.tgz" -C "$d" $(cd "$d" && ls -A)
+  if $ew "$d.tgz" >"$log" 2>&1; then bad "edgeworkers-bundle refuses $1" "$log"
+  elif grep -Eq "$2" "$log"; then ok "edgeworkers-bundle refuses $1"
+  else bad "edgeworkers-bundle refuses $1 for another reason" "$log"; fi
+}
+jset() { python3 -c 'import json, sys; d = json.load(open("bundle.json")); exec(sys.argv[1]); json.dump(d, open("bundle.json", "w"))' "$1"; }
+ew_refuses "an extra file" "files: README.md is not main.js or bundle.json" 'echo hi >README.md'
+ew_refuses "a directory" "files: lib is a directory" 'mkdir lib && echo x >lib/a.js'
+ew_refuses "an executable main.js" "files: main.js is executable" 'chmod +x main.js'
+ew_refuses "a missing main.js" "files: main.js is missing" 'rm main.js'
+ew_refuses "a bad version string" "edgeworker-version '1.2.0 beta' is not" "jset 'd[\"edgeworker-version\"] = \"1.2.0 beta\"'"
+ew_refuses "a version of 65 characters" "edgeworker-version '1{65}' is not" "jset 'd[\"edgeworker-version\"] = \"1\" * 65'"
+ew_refuses "a missing version" "edgeworker-version is missing" "jset 'del d[\"edgeworker-version\"]'"
+ew_refuses "an unknown key" "unknown key 'name'" "jset 'd[\"name\"] = \"x\"'"
+ew_refuses "a description that is no string" "description is not a string" "jset 'd[\"description\"] = 1'"
+ew_refuses "misc that is no object" "misc is not a object" "jset 'd[\"misc\"] = []'"
+ew_refuses "bundle.json that is no JSON" "bundle.json: not valid JSON" 'echo "{" >bundle.json'
+# Sizes against platforms/akamai.yaml limits: (bundle 512k packed, unpacked 1m): random bytes do not
+# compress, repeated ones do.
+ew_refuses "an archive over limits.bundle" "size: the archive is [0-9]+ bytes, over the 524288" \
+  'head -c 600000 /dev/urandom | base64 -w0 | sed "s,^,//," >>main.js'
+ew_refuses "files over limits.unpacked" "size: the files hold [0-9]+ bytes, over the 1048576" \
+  'printf "//%01100000d\n" 0 >>main.js'
+if python3 -c 'import gzip, sys; sys.exit(len(gzip.compress(open(sys.argv[1], "rb").read())) > 512 * 1024)' "$work/ew/files over limits.unpacked/main.js"
+then ok "the unpacked case stays under limits.bundle (the size refused is the unpacked one)"
+else bad "the unpacked case is over limits.bundle too"; fi
 
 # Sub-runners that print their own "N passed, N failed".
 sub() {   # name command...
