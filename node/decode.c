@@ -135,15 +135,69 @@ size_t decode_percent(const char *in, size_t n, char *out, int plus)
     return o;
 }
 
-static const struct { const char *name; const char *text; } entities[] = {
-    {"lt", "<"}, {"gt", ">"}, {"amp", "&"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "},
-    {"tab", "\t"}, {"newline", "\n"}, {"colon", ":"}, {"semi", ";"}, {"lpar", "("}, {"rpar", ")"},
-    {"sol", "/"}, {"bsol", "\\"}, {"grave", "`"}, {"equals", "="}, {"comma", ","}, {"period", "."},
-    {"excl", "!"}, {"quest", "?"}, {"num", "#"}, {"dollar", "$"}, {"percnt", "%"}, {"plus", "+"},
-    {"lsqb", "["}, {"rsqb", "]"}, {"lbrack", "["}, {"rbrack", "]"}, {"lcub", "{"}, {"rcub", "}"},
-    {"lbrace", "{"}, {"rbrace", "}"}, {"vert", "|"}, {"verbar", "|"}, {"ast", "*"}, {"lowbar", "_"},
-    {"hyphen", "-"}, {"dash", "-"}, {"Tab", "\t"}, {"NewLine", "\n"},
+/* Named references and their UTF-8 text. legacy: HTML parsers also accept the name without ';' (the
+ * WHATWG named character reference table); the others need the ';'. */
+static const struct { const char *name; const char *text; int legacy; } entities[] = {
+    {"lt", "<", 1}, {"gt", ">", 1}, {"amp", "&", 1}, {"quot", "\"", 1}, {"LT", "<", 1}, {"GT", ">", 1},
+    {"AMP", "&", 1}, {"QUOT", "\"", 1}, {"COPY", "\xc2\xa9", 1}, {"REG", "\xc2\xae", 1},
+    {"nbsp", " ", 1}, {"apos", "'", 0},
+    {"tab", "\t", 0}, {"newline", "\n", 0}, {"colon", ":", 0}, {"semi", ";", 0}, {"lpar", "(", 0},
+    {"rpar", ")", 0}, {"sol", "/", 0}, {"bsol", "\\", 0}, {"grave", "`", 0}, {"equals", "=", 0},
+    {"comma", ",", 0}, {"period", ".", 0}, {"excl", "!", 0}, {"quest", "?", 0}, {"num", "#", 0},
+    {"dollar", "$", 0}, {"percnt", "%", 0}, {"plus", "+", 0}, {"lsqb", "[", 0}, {"rsqb", "]", 0},
+    {"lbrack", "[", 0}, {"rbrack", "]", 0}, {"lcub", "{", 0}, {"rcub", "}", 0}, {"lbrace", "{", 0},
+    {"rbrace", "}", 0}, {"vert", "|", 0}, {"verbar", "|", 0}, {"ast", "*", 0}, {"lowbar", "_", 0},
+    {"hyphen", "-", 0}, {"dash", "-", 0}, {"Tab", "\t", 0}, {"NewLine", "\n", 0},
 };
+
+/* The legacy names of U+00A1..U+00FF in code point order (U+00A0 is nbsp above); all legacy. */
+static const char *const latin1[] = {
+    "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo",
+    "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
+    "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute",
+    "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml",
+    "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde",
+    "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig",
+    "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil", "egrave", "eacute",
+    "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute",
+    "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute",
+    "thorn", "yuml",
+};
+
+/* 1 when name (len bytes) is the reference at s[0..avail): with ';', or without it for a legacy
+ * name not followed by '='. The text reading (a legacy name decoded before a letter, as in
+ * "&ltscript") is taken because values are read out of context; the '=' half of the attribute
+ * exception is kept everywhere since "&copy=1" is the shape of every query string. */
+static int entity_is(const char *s, size_t avail, const char *name, size_t len, int legacy, int *semi)
+{
+    if (len > avail || memcmp(s, name, len) != 0) return 0;
+    *semi = len < avail && s[len] == ';';
+    return *semi || (legacy && !(len < avail && s[len] == '='));
+}
+
+/* Decodes the longest named reference at s (just after '&') into out; returns the bytes written
+ * (0: none) and sets *used to the bytes read after '&'. */
+static size_t entity_named(const char *s, size_t avail, char *out, size_t *used)
+{
+    size_t best = 0, len;
+    int semi, bsemi = 0;
+    const char *text = NULL;
+    unsigned long cp = 0;
+    for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++)
+        if ((len = strlen(entities[e].name)) > best &&
+            entity_is(s, avail, entities[e].name, len, entities[e].legacy, &semi)) {
+            best = len; bsemi = semi; text = entities[e].text;
+        }
+    for (size_t e = 0; e < sizeof latin1 / sizeof latin1[0]; e++)
+        if ((len = strlen(latin1[e])) > best && entity_is(s, avail, latin1[e], len, 1, &semi)) {
+            best = len; bsemi = semi; text = NULL; cp = 0xA1 + e;
+        }
+    if (!best) return 0;
+    *used = best + (size_t)bsemi;
+    if (!text) return put_utf8(out, cp);   /* 2 bytes, never more than "&" + a name of 2+ */
+    memcpy(out, text, strlen(text));
+    return strlen(text);
+}
 
 size_t decode_entities(const char *in, size_t n, char *out)
 {
@@ -167,23 +221,11 @@ size_t decode_entities(const char *in, size_t n, char *out)
                     continue;
                 }
             } else {
-                size_t k = j;
-                while (k < n && k - j < 8 && isalpha((unsigned char)in[k])) k++;
-                for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++) {
-                    size_t len = strlen(entities[e].name);
-                    if (k - j >= len && memcmp(in + j, entities[e].name, len) == 0 &&
-                        (k - j == len || in[j + len] == ';')) {
-                        size_t t = strlen(entities[e].text);
-                        memcpy(out + o, entities[e].text, t);
-                        o += t;
-                        i = j + len - 1 + (j + len < n && in[j + len] == ';');
-                        goto next;
-                    }
-                }
+                size_t used, t = entity_named(in + j, n - j, out + o, &used);
+                if (t) { o += t; i = j + used - 1; continue; }
             }
         }
         out[o++] = in[i];
-    next:;
     }
     out[o] = '\0';
     return o;

@@ -40,7 +40,10 @@ int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, v
 
 /* Single-step decoders. Each writes at most n bytes plus a NUL to out and returns the length. */
 size_t decode_percent(const char *in, size_t n, char *out, int plus); /* %XX, %uXXXX; plus: '+' is ' ' */
-size_t decode_entities(const char *in, size_t n, char *out);         /* &lt; &#60; &#x3c; (';' optional) */
+size_t decode_entities(const char *in, size_t n, char *out);         /* &lt; &#60; &#x3c;, longest name */
+/* ';' may be left out after a numeric reference and after HTML's legacy names (lt gt amp quot nbsp
+ * copy reg, their upper-case forms, the Latin-1 letters and signs), also before a letter
+ * ("&ltscript"), but not before '=' ("&copy=1" is a query parameter); other names need it. */
 size_t decode_js_escapes(const char *in, size_t n, char *out);       /* \uXXXX \xHH \' \" \\ */
 size_t decode_strip_tags(const char *in, size_t n, char *out);       /* <b>, </b> out: sanitizer evasion */
 size_t decode_sql_normalize(const char *in, size_t n, char *out);    /* comments out, spaces folded, lower */

@@ -58,7 +58,18 @@ static void test_entities(void **state)
     check_step(decode_entities, "java&Tab;script&colon;alert&lpar;1&rpar;", "java\tscript:alert(1)");
     check_step(decode_entities, "&#x10437;", "\xf0\x90\x90\xb7");
     check_step(decode_entities, "&unknown; &#; &#x; &#99999999; &", "&unknown; &#; &#x; &#99999999; &");
-    check_step(decode_entities, "&ltscript", "&ltscript");
+    /* legacy names (lt gt amp quot nbsp copy reg, the Latin-1 ones) need no ';', also before a letter */
+    check_step(decode_entities, "&ltscript&gtalert(1)", "<script>alert(1)");
+    check_step(decode_entities, "&LT&GT&AMP&QUOT&COPY&REG", "<>&\"\xc2\xa9\xc2\xae");
+    check_step(decode_entities, "&copy 2026 &reg&nbsp;x", "\xc2\xa9 2026 \xc2\xae x");
+    check_step(decode_entities, "caf&eacute cr&egrave;me &yuml", "caf\xc3\xa9 cr\xc3\xa8me \xc3\xbf");
+    /* longest match: plusmn over plus; frac12 with its digits; "not" inside "notit;" */
+    check_step(decode_entities, "&plusmn1 &frac12 &notit;", "\xc2\xb1" "1 \xc2\xbd \xc2\xacit;");
+    /* non-legacy names need ';' (browsers leave "&colon" as text) */
+    check_step(decode_entities, "&colon &lpar1 &apos &colon;", "&colon &lpar1 &apos :");
+    /* a legacy name before '=' is a query parameter, not a reference (the attribute exception) */
+    check_step(decode_entities, "a=1&copy=2&lt=3&not;", "a=1&copy=2&lt=3\xc2\xac");
+    check_step(decode_entities, "AT&T &amp &Lt &lT", "AT&T & &Lt &lT");
 }
 
 static void test_js_escapes(void **state)
