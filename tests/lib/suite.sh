@@ -15,8 +15,6 @@
 #   tally NAME LOG               adds the summary line of a sub-runner's LOG (its result lines shown);
 #                                a LOG without one is a failure
 #   free_port                    prints a TCP port that is free on 127.0.0.1 now
-#   corpus_dir VAR DEFAULT WHAT  sets CORPUS to the folder of an outside corpus ($VAR, else DEFAULT) and
-#                                returns 0; where it is absent: a skip (a failure under CI=true), 1
 #   suite_end                    prints the summary line and exits 0 only when nothing failed
 #
 # Output: "ok - NAME", "not ok - NAME" with its detail indented by four spaces, "skip - NAME: REASON".
@@ -63,13 +61,6 @@ tally() {
 }
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-corpus_dir() {
-  CORPUS=${!1:-$2}
-  if [ -d "$CORPUS" ] && [ -n "$(ls -A "$CORPUS" 2>/dev/null)" ]; then return 0; fi
-  if [ "${CI:-}" = true ]; then bad "$3: no $CORPUS (CI must have it)"
-  else skip "$3" "no $CORPUS; set $1 to it or put it at $2"; fi
-  CORPUS=; return 1
 }
 
 suite_end() {
