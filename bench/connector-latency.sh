@@ -30,7 +30,8 @@ printf 'listen: 127.0.0.1:%s\nmode: block\nthreads: %s\nrules: %s/node/rules.yam
 PIDS+=($!)
 bench_wait_port "$NP" || { echo "connector-latency: edgenode did not start"; cat "$TMP/node.log"; exit 1; }
 
-# workerd config for one ES module worker on a port, reaching loopback through its global outbound.
+# workerd config for one ES module worker on a port, reaching loopback through its global outbound;
+# BINDINGS (optional) is workerd's bindings list.
 capnp() {
   cat <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
@@ -40,6 +41,7 @@ const config :Workerd.Config = (
 );
 const w :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "$2") ],
+  bindings = [ ${3:-} ],
   compatibilityDate = "2024-09-23", globalOutbound = "net",
 );
 CAPNP
@@ -49,7 +51,10 @@ CAPNP
 mkdir -p "$TMP/connector" "$TMP/direct"
 "$BG" generate cloudflare --endpoint "http://127.0.0.1:$NP" --set "token=$TOKEN" --out "$TMP/cf.zip" >/dev/null
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$TMP/cf.zip" "$TMP/connector"
-CP=$(bench_port); capnp "$CP" worker.js >"$TMP/connector/config.capnp"
+# Its token is a Worker secret: the bundle's secrets.json, bound as wrangler secret bulk would.
+secrets=$(python3 -c 'import json, sys; print(", ".join("(name = %s, text = %s)" % (json.dumps(k), json.dumps(v))
+  for k, v in json.load(open(sys.argv[1])).items()))' "$TMP/connector/secrets.json")
+CP=$(bench_port); capnp "$CP" worker.js "$secrets" >"$TMP/connector/config.capnp"
 # The peer: a worker that only passes the request on to the origin.
 printf 'export default { async fetch(request) { return fetch(request); } };\n' >"$TMP/direct/worker.js"
 DP=$(bench_port); capnp "$DP" worker.js >"$TMP/direct/config.capnp"
