@@ -85,10 +85,8 @@ LUA
 
 # run PORT CONNS SCRIPT: sets RES to "rps p50_ms p99_ms p999_ms"
 run() {
-  local out t=$WRK_THREADS
-  [ "$t" -gt "$2" ] && t=$2
-  "${CLI[@]}" wrk -t"$t" -c"$2" -d1s -H "Host: 127.0.0.1:$OP" -s "$3" "http://127.0.0.1:$1/api/orders?page=2" >/dev/null 2>&1 || true
-  out=$("${CLI[@]}" wrk -t"$t" -c"$2" -d"${DUR}s" --latency -H "Host: 127.0.0.1:$OP" -s "$3" "http://127.0.0.1:$1/api/orders?page=2")
+  local out
+  out=$(bench_wrk "$2" "http://127.0.0.1:$1/api/orders?page=2" "$3" -H "Host: 127.0.0.1:$OP")
   if echo "$out" | grep -q "Non-2xx"; then echo "connector-latency: non-2xx answers from port $1"; echo "$out"; exit 1; fi
   RES=$(bench_wrk_summary "$out")
 }

@@ -15,10 +15,8 @@ bench_pin
 
 # run NAME URL: prints a line and sets RES to "rps p50_ms p99_ms p999_ms"
 run() {
-  local out rps p50 p99 p999 t=$WRK_THREADS
-  [ "$t" -gt "$CONNS" ] && t=$CONNS
-  "${CLI[@]}" wrk -t"$t" -c"$CONNS" -d1s -s bench/node/post.lua "$2" >/dev/null 2>&1 || true   # warm-up
-  out=$("${CLI[@]}" wrk -t"$t" -c"$CONNS" -d"${DUR}s" --latency -s bench/node/post.lua "$2")
+  local out rps p50 p99 p999
+  out=$(bench_wrk "$CONNS" "$2" bench/node/post.lua)
   RES=$(bench_wrk_summary "$out")
   read -r rps p50 p99 p999 <<<"$RES"
   printf '  %-44s %3s conns %9.0f req/s   p50 %7s ms  p99 %7s ms  p99.9 %7s ms\n' "$1" "$CONNS" "$rps" "$p50" "$p99" "$p999"

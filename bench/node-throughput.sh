@@ -18,10 +18,8 @@ bench_pin
 
 # run NAME URL CONNS [ATTACK_EVERY]: prints a line and sets RES to "rps p50_ms p99_ms p999_ms"
 run() {
-  local out rps p50 p99 p999 non2xx t=$WRK_THREADS
-  [ "$t" -gt "$3" ] && t=$3
-  "${CLI[@]}" wrk -t"$t" -c"$3" -d1s -s bench/node/post.lua "$2" >/dev/null 2>&1 || true   # warm-up
-  out=$(ATTACK_EVERY=${4:-0} "${CLI[@]}" wrk -t"$t" -c"$3" -d"${DUR}s" --latency -s bench/node/post.lua "$2")
+  local out rps p50 p99 p999 non2xx
+  out=$(ATTACK_EVERY=${4:-0} bench_wrk "$3" "$2" bench/node/post.lua)
   RES=$(bench_wrk_summary "$out")
   read -r rps p50 p99 p999 <<<"$RES"
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')

@@ -54,6 +54,15 @@ NGINX
 bench_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+# bench_wrk CONNS URL SCRIPT [WRK-ARG...]: a 1 s warm-up, then DUR seconds of wrk --latency with the
+# Lua SCRIPT, on the load generator's cores with at most CONNS threads; prints wrk's output.
+bench_wrk() {
+  local c=$1 url=$2 script=$3 t=$WRK_THREADS; shift 3
+  [ "$t" -gt "$c" ] && t=$c
+  "${CLI[@]}" wrk -t"$t" -c"$c" -d1s "$@" -s "$script" "$url" >/dev/null 2>&1 || true
+  "${CLI[@]}" wrk -t"$t" -c"$c" -d"${DUR}s" --latency "$@" -s "$script" "$url"
+}
+
 # bench_wrk_summary OUT: "req/s p50_ms p99_ms p999_ms" from wrk --latency output; the p99.9 comes
 # from a done() hook that prints "p99.9_us N" (wrk's own table stops at the 99th).
 bench_wrk_summary() {
