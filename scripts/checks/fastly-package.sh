@@ -4,11 +4,7 @@
 # (`fastly compute pack`) and accepts the package (`fastly compute validate`), offline.
 # Exit 0 when FILE passes; the output says why not.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/check-fastly-package.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cp -R "$(dirname "$1")" "$work/package"
-cd "$work/package"
+. "$(dirname "$0")/lib/incopy.sh"
 name=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["name"])' fastly.toml)
 export HOME=$work FASTLY_DISABLE_UPDATE_CHECK=1   # the CLI keeps its config below HOME; no update check
 "$repo/node_modules/.bin/js-compute-runtime" src/index.js bin/main.wasm

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # connectors-static.sh -- static checks of the six JavaScript connectors as generated: determinism,
 # golden bundles, node --check, TypeScript with the platforms' types, the Fastly wasm build and Fastly's
-# CLI pack + validate, the EdgeWorkers bundle rules, hostile values.
+# CLI pack + validate, wrangler deploy --dry-run, the EdgeWorkers bundle rules, hostile values.
 set -u
 cd "$(dirname "$0")/../.."
 export BUNDLEGEN=${BUNDLEGEN:-build/bundlegen}
 bin=node_modules/.bin
 . tests/lib/suite.sh
-for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime $bin/fastly; do
+for tool in "$BUNDLEGEN" $bin/tsc $bin/js-compute-runtime $bin/fastly $bin/wrangler; do
   [ -x "$tool" ] || { bad "$tool is missing (run make, which installs the npm tools)"; suite_end; }
 done
 work=build/connectors-static          # below the repo so that tsc finds node_modules
@@ -105,6 +105,33 @@ if scripts/checks/fastly-package.sh "$work/two/edge-connector/fastly.toml" >"$lo
   bad "the Fastly CLI refuses a [setup.backends] port that is no number" "$log"
 elif grep -q "8080x" "$log"; then ok "the Fastly CLI refuses a [setup.backends] port that is no number"
 else bad "the Fastly CLI failed for another reason" "$log"; fi
+
+# Cloudflare's own CLI (pinned wrangler): `wrangler deploy --dry-run` bundles the Worker as it would upload
+# it, offline, and the check compares what it lists with wrangler.toml and secrets.json; it refuses a
+# broken Worker, a missing main module, an import it cannot resolve and a bad compatibility_date.
+wd=scripts/checks/wrangler-deploy.sh
+if unshare -n true 2>/dev/null; then ok "wrangler runs in a namespace without a network (unshare -n)"
+else skip "wrangler runs without a network" "unshare -n is not permitted here; it runs with telemetry off"; fi
+if $wd "$work/a/cloudflare/wrangler.toml" >"$log" 2>&1 &&
+   grep -qF "wrangler deploy --dry-run OK: worker.js, compatibility_date 2024-09-23, bindings ['env.CONNECTOR_VERSION', 'env.EDGE_TOKEN']" "$log"
+then ok "cloudflare: wrangler deploy --dry-run uploads worker.js with CONNECTOR_VERSION and the secret EDGE_TOKEN"
+else bad "cloudflare: wrangler deploy --dry-run" "$log"; fi
+"$BUNDLEGEN" generate cloudflare --endpoint https://node.example.com --out "$work/cf-notoken.zip" >"$log" 2>&1
+mkdir -p "$work/cf-notoken" && (cd "$work/cf-notoken" && unzip -oq ../cf-notoken.zip)
+if $wd "$work/cf-notoken/wrangler.toml" >"$log" 2>&1 && grep -qF "bindings ['env.CONNECTOR_VERSION']" "$log"
+then ok "cloudflare: without a token wrangler lists no secret"
+else bad "cloudflare: wrangler deploy --dry-run without a token" "$log"; fi
+wd_refuses() {   # name reason-regex setup-commands (run in a fresh copy of the golden Worker's folder)
+  local d=$work/wd/$1; rm -rf "$d"; mkdir -p "$d"; cp "$work/a/cloudflare/"* "$d/"
+  (cd "$d" && eval "$3") || { bad "wrangler $1: setup"; return; }
+  if $wd "$d/wrangler.toml" >"$log" 2>&1; then bad "wrangler deploy --dry-run refuses $1" "$log"
+  elif grep -Eq "$2" "$log"; then ok "wrangler deploy --dry-run refuses $1"
+  else bad "wrangler deploy --dry-run refuses $1 for another reason" "$log"; fi
+}
+wd_refuses "a syntax error" 'worker.js:[0-9]+:[0-9]+' 'echo "export default {fetch( }" >>worker.js'
+wd_refuses "a missing main" 'entry-point file at "worker.js" was not found' 'rm worker.js'
+wd_refuses "an unresolved import" 'missing\.js' 'sed -i "1i import x from \"./missing.js\";" worker.js'
+wd_refuses "a bad compatibility_date" '"compatibility_date" field should be a valid' 'sed -i s/2024-09-23/2024-13-45/ wrangler.toml'
 
 # The EdgeWorkers bundle rules (scripts/checks/edgeworkers-bundle.sh): the generated Akamai bundle and its
 # rendered folder pass; each mutated bundle is refused with its reason.
