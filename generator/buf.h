@@ -50,12 +50,17 @@ static inline int buf_add_raw(buf *b, const void *p, size_t n)
     return buf_append(b, p, n);
 }
 
-/* Copies n <= 32 bytes from s to d as two overlapping loads and stores, without a call to memcpy;
- * d must have room for 32 bytes. */
+/* Copies n <= BUF_SHORT bytes from s to d as overlapping loads and stores, without a call to
+ * memcpy; d must have room for BUF_SHORT bytes. */
+#define BUF_SHORT 64
 static inline __attribute__((always_inline)) void buf_copy_short(char *d, const void *p, size_t n)
 {
     const char *s = (const char *)p;
-    if (n >= 16) {
+    if (n > 32) {
+        char x[32], y[32];
+        __builtin_memcpy(x, s, 32); __builtin_memcpy(y, s + n - 32, 32);
+        __builtin_memcpy(d, x, 32); __builtin_memcpy(d + n - 32, y, 32);
+    } else if (n >= 16) {
         char x[16], y[16];
         __builtin_memcpy(x, s, 16); __builtin_memcpy(y, s + n - 16, 16);
         __builtin_memcpy(d, x, 16); __builtin_memcpy(d + n - 16, y, 16);
@@ -73,22 +78,22 @@ static inline __attribute__((always_inline)) void buf_copy_short(char *d, const 
 }
 
 /* buf_add_raw for pieces that are mostly short (values, bits of template text between tags):
- * up to 32 bytes move inline with buf_copy_short. */
+ * up to BUF_SHORT bytes move inline with buf_copy_short. */
 static inline __attribute__((always_inline)) int buf_add_short(buf *b, const void *p, size_t n)
 {
-    if (n > 32 || b->cap - b->len <= 32 || (b->limit && b->len + n > b->limit)) return buf_add_raw(b, p, n);
+    if (n > BUF_SHORT || b->cap - b->len <= BUF_SHORT || (b->limit && b->len + n > b->limit)) return buf_add_raw(b, p, n);
     buf_copy_short(b->data + b->len, p, n);
     b->len += n;
     return 0;
 }
 
-/* The length below which 32 more bytes (and the NUL) fit in b, within its cap and its limit:
- * while b->len < buf_short_room(b), any append of up to 32 bytes can use buf_copy_short. The
- * value only grows as b does, so a stale one is merely too cautious. */
+/* The length below which BUF_SHORT more bytes (and the NUL) fit in b, within its cap and its
+ * limit: while b->len < buf_short_room(b), any append of up to BUF_SHORT bytes can use
+ * buf_copy_short. The value only grows as b does, so a stale one is merely too cautious. */
 static inline size_t buf_short_room(const buf *b)
 {
-    size_t cap_room = b->cap > 32 ? b->cap - 32 : 0;
-    size_t lim_room = !b->limit ? cap_room : b->limit > 31 ? b->limit - 31 : 0;
+    size_t cap_room = b->cap > BUF_SHORT ? b->cap - BUF_SHORT : 0;
+    size_t lim_room = !b->limit ? cap_room : b->limit > BUF_SHORT - 1 ? b->limit - (BUF_SHORT - 1) : 0;
     return cap_room < lim_room ? cap_room : lim_room;
 }
 

@@ -81,10 +81,14 @@ typedef struct step {
     const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
 } step;
 
+/* Bytes of zeros after a template's source, so that a step's text (which lies in the source) can
+ * be copied as a whole block of 32 or 64 bytes whatever its length. */
+#define SRC_PAD 64
+
 struct tmpl {
     char     *name;
     tmpl_lang lang;
-    char     *src; size_t len;
+    char     *src; size_t len;  /* followed by SRC_PAD zero bytes */
     node      root;             /* T_SECTION-like holder of the top-level nodes */
 };
 
@@ -678,6 +682,9 @@ static int node_op(const node *k)
     return OP_OTHER;
 }
 
+/* The text of a step with none before its tag: read as a block like any other (see SRC_PAD). */
+static const char no_text[SRC_PAD];
+
 /* Builds the steps of h's kids and of every node below; -1 when out of memory. */
 static int build_steps(node *h)
 {
@@ -694,7 +701,7 @@ static int build_steps(node *h)
         }
         int op = node_op(k);
         if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
-        h->prog[h->nprog++] = (step){ op, text ? text->text : NULL, text ? text->len : 0, k };
+        h->prog[h->nprog++] = (step){ op, text ? text->text : no_text, text ? text->len : 0, k };
         text = NULL;
     }
     if (text) h->prog[h->nprog++] = (step){ OP_TEXT, text->text, text->len, text };
@@ -707,7 +714,7 @@ static tmpl *compile(const char *name, const char *src, size_t len, tmpl_lang la
     tmpl *t = calloc(1, sizeof *t);
     if (!t) goto oom;
     t->name = strdup(name);
-    t->src = dup_n(src, len);
+    if ((t->src = calloc(1, len + SRC_PAD + 1))) memcpy(t->src, src, len);
     if (!t->name || !t->src) goto oom;
     t->len = len;
     t->lang = lang;
@@ -942,7 +949,8 @@ typedef struct render {
     const cJSON *stack[DEFAULT_DEPTH * 4 + 8];
     int sp;
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
-    size_t room;                          /* buf_short_room(out), refreshed when out grows or changes */
+    size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
+                                             0 while indentation is owed, so emit's fast path pays it */
     buf scratch;
 } render;
 
@@ -968,6 +976,18 @@ static int out_oom(render *r, const tmpl *t, const node *n)
     return rerr(r, t, n, "out of memory");
 }
 
+static inline void set_room(render *r)
+{
+    r->room = r->pend_len ? 0 : buf_short_room(r->out);
+}
+
+/* Owes the frame's indentation before the next output. */
+static inline void owe_indent(render *r, const char *ind, size_t len)
+{
+    r->pend = ind; r->pend_len = len;
+    r->room = 0;
+}
+
 /* Writes s, first paying any owed indentation unless s starts with a newline. */
 static int emit_pending(render *r, const char *s, size_t n)
 {
@@ -978,15 +998,30 @@ static int emit_pending(render *r, const char *s, size_t n)
         r->pend_len = 0;
     }
     int rc = buf_add_raw(r->out, s, n);
-    r->room = buf_short_room(r->out);
+    set_room(r);
     return rc;
 }
 
 static inline __attribute__((always_inline)) int emit(render *r, const char *s, size_t n)
 {
     buf *b = r->out;
-    if (__builtin_expect(n <= 32 && b->len < r->room && r->pend_len == 0, 1)) {
+    if (__builtin_expect(n <= BUF_SHORT && b->len < r->room, 1)) {
         buf_copy_short(b->data + b->len, s, n);
+        b->len += n;
+        return 0;
+    }
+    return emit_pending(r, s, n);
+}
+
+/* Writes a step's text (n <= BUF_SHORT, lying in a template's source): a block of 32 or 64 bytes
+ * is copied whatever n is, which SRC_PAD and the room kept in out make safe. */
+static inline __attribute__((always_inline)) int emit_step_text(render *r, const char *s, size_t n)
+{
+    buf *b = r->out;
+    if (__builtin_expect(b->len < r->room, 1)) {
+        char *d = b->data + b->len;
+        if (n <= 32) __builtin_memcpy(d, s, 32);
+        else __builtin_memcpy(d, s, 64);
         b->len += n;
         return 0;
     }
@@ -1003,7 +1038,7 @@ static int emit_text(render *r, const frame *f, const node *n)
             size_t k = 0;
             while (k < f->strip_len && p + k < end && p[k] == f->strip[k]) k++;
             p += k;
-            if (f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
+            if (f->ind_len) owe_indent(r, f->ind, f->ind_len);
             if (p == end) break;
         }
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -1095,10 +1130,10 @@ static int render_lambda_text(render *r, const tmpl *t, const node *n, const cha
     if (!lt) return rerr(r, t, n, "lambda returned a bad template: %s", e.message);
     buf *saved = r->out;
     size_t limit = saved->limit;
-    if (into) { into->limit = limit; r->out = into; r->room = buf_short_room(into); }
+    if (into) { into->limit = limit; r->out = into; set_room(r); }
     int rc = render_nodes(r, lt, &lt->root, f, sc);
     r->out = saved;
-    r->room = buf_short_room(saved);
+    set_room(r);
     tmpl_free(lt);
     return rc;
 }
@@ -1154,7 +1189,7 @@ static int render_code_var(render *r, const tmpl *t, const node *n, const cJSON 
 /* Writes the value v of {{n}}, found. */
 static int render_value(render *r, const tmpl *t, const node *n, const cJSON *v, const frame *f, const scope *sc)
 {
-    if (n->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
+    if (n->bol && f->ind_len) owe_indent(r, f->ind, f->ind_len);
     if (r->lambdas) {
         tmpl_lambda_fn fn = lambda_of(r, v);
         if (fn) return render_lambda_var(r, t, n, fn, sc);
@@ -1223,7 +1258,7 @@ static int render_partial(render *r, const tmpl *t, const node *n, const tmpl *p
         if (n->indent_len) memcpy(ind + f->ind_len, n->indent, n->indent_len);
         pf.ind = ind; pf.ind_len = f->ind_len + n->indent_len;
     }
-    if (n->bol && !n->indent_len && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
+    if (n->bol && !n->indent_len && f->ind_len) owe_indent(r, f->ind, f->ind_len);
     int rc = render_nodes(r, pt, &pt->root, &pf, blocks ? blocks : sc);
     free(ind);
     r->depth--;
@@ -1305,7 +1340,7 @@ static int render_one(render *r, const tmpl *t, const node *k, const frame *f, c
     case T_VAR: case T_RAW:
         return render_var(r, t, k, f, sc);
     case T_SECTION: case T_INVERTED:
-        if (k->bol && f->ind_len) { r->pend = f->ind; r->pend_len = f->ind_len; }
+        if (k->bol && f->ind_len) owe_indent(r, f->ind, f->ind_len);
         return render_section(r, t, k, f, sc);
     case T_PARTIAL:
         return render_partial(r, t, k, k->ref ? k->ref : (r->set->linked ? set_find(r->set, k->pname) : NULL), f, sc, NULL);
@@ -1374,7 +1409,8 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
     for (const step *p = h->prog, *end = h->prog + h->nprog; p < end; p++) {
         const node *k = p->n;
         const cJSON *v;
-        if (p->len && emit(r, p->text, p->len) < 0) return out_oom(r, t, k);
+        if ((p->len <= BUF_SHORT ? emit_step_text(r, p->text, p->len) : emit_pending(r, p->text, p->len)) < 0)
+            return out_oom(r, t, k);
         switch (p->op) {
         case OP_TEXT:
             continue;

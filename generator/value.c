@@ -9,14 +9,14 @@
 int value_number_str(double d, char tmp[40])
 {
     if (d > -1e15 && d < 1e15 && (double)(long long)d == d) {    /* integers: no printf (NaN fails) */
-        char digits[24], *e = digits + sizeof digits, *p = e;
-        unsigned long long u = (unsigned long long)(d < 0 ? -d : d);
+        unsigned long long u = (unsigned long long)(d < 0 ? -d : d), w = u;
+        int n = d < 0;
+        do { n++; w /= 10; } while (w);                          /* digits, then written in place */
+        char *p = tmp + n;
+        *p = '\0';
         do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
-        if (d < 0) *--p = '-';
-        size_t n = (size_t)(e - p);
-        memcpy(tmp, p, n);
-        tmp[n] = '\0';
-        return (int)n;
+        if (d < 0) tmp[0] = '-';
+        return n;
     }
     if (!isfinite(d)) return -1;
     int n = 0;

@@ -162,6 +162,60 @@ static void test_output_and_depth_limits(void **state)
     tmpl_set_free(s);
 }
 
+/* Text between tags and values of every length around the engine's short copies (0 to 80
+ * bytes), in text and JS, rendered after what the buffer held and against an output limit of
+ * exactly their size and one byte less: the bytes must be exact and nothing may pass the limit. */
+static void test_every_short_length(void **state)
+{
+    (void)state;
+    static const struct { tmpl_lang lang; const char *open, *close; } kinds[] = {
+        { LANG_TEXT, "{{{v}}}", "{{{w}}}" }, { LANG_JS, "\"{{v}}\"", "'{{w}}'" },
+    };
+    char pad[90], val[90];
+    memset(pad, 't', sizeof pad); memset(val, 'v', sizeof val);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (int tl = 0; tl <= 80; tl += 1 + (tl > 34 && tl < 60) * 3) {
+            char src[512];
+            snprintf(src, sizeof src, "%.*s%s%.*s%s%.*s", tl, pad, kinds[k].open, tl / 2, pad,
+                     kinds[k].close, tl, pad);
+            tmpl_error err;
+            const char *name = kinds[k].lang == LANG_JS ? "t.js" : "t.txt";
+            tmpl_set *s = one(name, src, kinds[k].lang, &err);
+            assert_non_null(s);
+            for (int vl = 0; vl <= 80; vl += 1 + (vl > 34 && vl < 60) * 5) {
+                cJSON *data = cJSON_CreateObject();
+                char v[90];
+                snprintf(v, sizeof v, "%.*s", vl, val);
+                cJSON_AddStringToObject(data, "v", v);
+                cJSON_AddNumberToObject(data, "w", vl * 1000 + 7);
+                char want[512];
+                int wl = snprintf(want, sizeof want, "%.*s%s%.*s%s%.*s%s%d%s%.*s", tl, pad,
+                                  kinds[k].lang == LANG_JS ? "\"" : "", vl, v, kinds[k].lang == LANG_JS ? "\"" : "",
+                                  tl / 2, pad, kinds[k].lang == LANG_JS ? "'" : "", vl * 1000 + 7,
+                                  kinds[k].lang == LANG_JS ? "'" : "", tl, pad);
+                for (int room = 0; room < 2 && wl - room > 0; room++) {     /* max_output 0: no limit */
+                    buf out = BUF_INIT;
+                    buf_puts(&out, "kept:");
+                    tmpl_opts o = TMPL_OPTS_INIT;
+                    o.max_output = (size_t)wl - (size_t)room;
+                    int rc = tmpl_render(s, name, data, &o, &out, &err);
+                    if (room == 0) {
+                        if (rc != 0) fail_msg("%s tl=%d vl=%d: %s", name, tl, vl, err.message);
+                        assert_int_equal(out.len, 5 + (size_t)wl);
+                        assert_memory_equal(out.data + 5, want, (size_t)wl);
+                        assert_int_equal(out.data[out.len], '\0');
+                    } else {
+                        if (rc != -1) fail_msg("%s tl=%d vl=%d wl=%d len=%zu: passed the limit", name, tl, vl, wl, out.len);
+                        assert_string_equal(out.data, "kept:");
+                    }
+                    buf_free(&out);
+                }
+                cJSON_Delete(data);
+            }
+            tmpl_set_free(s);
+        }
+}
+
 static void test_partials_only_from_the_set(void **state)
 {
     (void)state;
@@ -323,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_strict_and_lenient_missing_names),
         cmocka_unit_test(test_render_failure_leaves_output_untouched),
         cmocka_unit_test(test_output_and_depth_limits),
+        cmocka_unit_test(test_every_short_length),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_renders_from_many_threads),
