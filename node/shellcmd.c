@@ -1,5 +1,6 @@
 /* shellcmd.c -- a small lexer of sh / cmd / PowerShell command lines that finds command words in
  * command position and scores them with their separator and first argument. */
+#define _GNU_SOURCE   /* memmem */
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,17 +464,39 @@ static void settle(shellcmd_info *I, finding *f, int arg, int bonus)
     f->num = 0;
 }
 
+/* Substitutions the outside reading found in an argument of a written script line (a command
+ * line with options, in a value that chains command lines with && or ||): git tag -f
+ * "v$(node -e ...)" in a package.json script. Kept by raw offset, so that the readings from
+ * inside a quote, which see other words around the same bytes, judge them the same way. */
+#define SCRIPT_SUBS 16
+typedef struct script_subs {
+    size_t at[SCRIPT_SUBS];
+    int n;
+    int record;     /* the outside reading of a value with && or || records; the others look up */
+} script_subs;
+
+static int script_sub(const script_subs *S, size_t at)
+{
+    for (int k = 0; k < S->n; k++)
+        if (S->at[k] == at) return 1;
+    return 0;
+}
+
 /* One reading, starting in the quote state quote0. */
-static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I)
+static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I, script_subs *S)
 {
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
+    int line_opt = 0;               /* the current simple command has an option after its command word */
     int seen_cmd = 0;               /* a known command word came earlier in this reading */
     finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
         tok t;
+        size_t tok_at = L.i;
         next_token(&L, &t);
+        if (t.type == T_WORD && !cmdpos && L.blen >= 2 && L.buf[0] == '-' && (is_name((unsigned char)L.buf[1]) || L.buf[1] == '-'))
+            line_opt = 1;
         if (f.c) {
             int a;
             if (f.num) {
@@ -500,10 +523,20 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         switch (t.type) {
         case T_SEP:
             cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose; pos_pipe = t.pipe; skip_word = 0;
+            line_opt = 0;
             break;
-        case T_OPEN:
+        case T_OPEN: {
+            /* blanks before the opening are not part of it */
+            size_t at = tok_at;
+            while (at < L.i && is_blank((unsigned char)in[at])) at++;
+            if (t.pts > 0 && S->record && line_opt && S->n < SCRIPT_SUBS) S->at[S->n++] = at;
             cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
+            /* in an argument of a written script line the substitution is the script's own:
+             * it earns what a line of a script earns (only a rare word counts) */
+            if (t.pts > 0 && script_sub(S, at)) { pos_pts = 0; pos_loose = 1; }
+            line_opt = 0;
             break;
+        }
         case T_CLOSE:
             cmdpos = 0;
             break;
@@ -559,15 +592,18 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         }
     }
     if (L.strong) I->strong = 1;
+    S->record = 0;
 }
 
 int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info)
 {
     shellcmd_info I;
     memset(&I, 0, sizeof I);
-    reading(in, n, 0, scratch, &I);
-    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I);
-    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I);
+    /* only a value that chains command lines with && or || is read as a script */
+    script_subs S = {{0}, 0, memmem(in, n, "&&", 2) != NULL || memmem(in, n, "||", 2) != NULL};
+    reading(in, n, 0, scratch, &I, &S);
+    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S);
+    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S);
     if (info) *info = I;
     return I.score >= SHELLCMD_THRESHOLD || I.strong;
 }

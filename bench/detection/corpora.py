@@ -146,6 +146,56 @@ NODE_DEBS = ("node-express", "node-less", "node-grunt-cli", "node-d3", "node-yar
              "node-pg", "node-mysql", "node-ejs", "node-nunjucks")
 
 
+# A wider sample of Debian's npm packaging: every 8th of Debian 12's node-* packages in name order
+# (apt-cache pkgnames node-, 1,541 names on 2026-12-07); training, fixed before any was read.
+NODE_DEBS_SAMPLE = ("node-address", "node-ampproject-remapping", "node-ansi-styles", "node-archy",
+                    "node-arr-union", "node-array-unique", "node-assertive", "node-async-stacktrace",
+                    "node-aws-sign2", "node-babel-plugin-polyfill-corejs2", "node-babel7-standalone",
+                    "node-base64-js", "node-bcrypt-pbkdf", "node-bl", "node-body-parser", "node-braces",
+                    "node-browserify", "node-browserslist", "node-bufferlist", "node-cacache",
+                    "node-camelcase-keys", "node-cbor", "node-charm", "node-chrono", "node-clean-css",
+                    "node-client-sessions", "node-co", "node-color-name", "node-commander", "node-compression",
+                    "node-configstore", "node-constants-browserify", "node-cookiejar", "node-core-js-bundle",
+                    "node-crc", "node-cronstrue", "node-css-loader", "node-csv-spectrum", "node-d3-axis",
+                    "node-d3-dsv", "node-d3-path", "node-d3-shape", "node-daemon", "node-dateformat",
+                    "node-decamelize", "node-deepmerge", "node-delayed-stream", "node-detect-file",
+                    "node-doctrine", "node-dommatrix", "node-duplexer", "node-electron-to-chromium",
+                    "node-end-of-stream", "node-errs", "node-es6-promise", "node-escope", "node-eslint-scope",
+                    "node-estraverse", "node-eventsource", "node-expect.js", "node-extsprintf",
+                    "node-faye-websocket", "node-file-uri-to-path", "node-findup-sync", "node-fn-name",
+                    "node-formidable", "node-fs-write-stream-atomic", "node-gauge", "node-get-stream",
+                    "node-glob", "node-globule", "node-grunt-babel", "node-grunt-contrib-requirejs",
+                    "node-grunt-webpack", "node-gulp-newer", "node-gulp-util", "node-has-cors",
+                    "node-has-yarn", "node-help-me", "node-html-comment-regex", "node-https-browserify",
+                    "node-icss-utils", "node-immutable-tuple", "node-inherits", "node-ip-address",
+                    "node-is-builtin-module", "node-is-extglob", "node-is-number", "node-is-primitive",
+                    "node-is-valid-glob", "node-isomorphic-fetch", "node-jed", "node-jose-browser-runtime",
+                    "node-js-sdsl", "node-json-loader", "node-json2module", "node-jsprim", "node-kind-of",
+                    "node-lazy-cache", "node-leaflet.markercluster", "node-lex-parser", "node-lightgallery",
+                    "node-lodash", "node-loud-rejection", "node-magic-string", "node-marked-man",
+                    "node-media-typer", "node-mersenne", "node-mimic-response", "node-mithril",
+                    "node-modern-syslog", "node-mqtt", "node-mustache", "node-natural-sort",
+                    "node-node-rest-client", "node-normalize-path", "node-npmlog", "node-oauth-sign",
+                    "node-object.omit", "node-openpgp-seek-bzip", "node-os-locale", "node-p-locate",
+                    "node-parents", "node-parse5", "node-passport", "node-path-to-regexp",
+                    "node-performance-now", "node-pinkyswear", "node-popper2", "node-postcss-loader",
+                    "node-preact", "node-private", "node-promzard", "node-prosemirror-schema-list",
+                    "node-proxy-from-env", "node-puka", "node-querystring-es3", "node-random-bytes",
+                    "node-rdf-canonize", "node-react-popper", "node-read-pkg", "node-redux", "node-regex-not",
+                    "node-remark-slide", "node-require-all", "node-requirejs-text", "node-resolve-pkg",
+                    "node-ripemd160", "node-rollup-plugin-node-resolve", "node-rollup-plugin-typescript2",
+                    "node-safe-buffer", "node-security", "node-sequencify", "node-set-value",
+                    "node-shell-quote", "node-simple-swizzle", "node-slide", "node-sockjs",
+                    "node-source-map-resolve", "node-split", "node-stack-trace", "node-static-module",
+                    "node-stream-assert", "node-stream-splicer", "node-stringmap", "node-style-loader",
+                    "node-syntax-error", "node-tar-fs", "node-text-hex", "node-through", "node-timed-out",
+                    "node-to-fast-properties", "node-traverse", "node-tty-browserify", "node-type-detect",
+                    "node-uglify-save-license", "node-underscore.string",
+                    "node-unicode-property-aliases-ecmascript", "node-unique-stream", "node-url", "node-util",
+                    "node-vali-date", "node-vinyl", "node-vue-hot-reload-api", "node-webfinger",
+                    "node-websocket", "node-widest-line", "node-winston-transport", "node-write-file-promise",
+                    "node-xtend", "node-yaml", "node-yn")
+
 def npm_names(repo):
     """The names of the npm packages the test set's manifests come from (node_modules)."""
     names = set()
@@ -156,11 +206,11 @@ def npm_names(repo):
     return names
 
 
-def debian_manifests(root, repo):
+def debian_manifests(root, repo, debs):
     """package.json of Debian's packaging of npm packages, less any package the repository's
     node_modules also has, so that no manifest is on both sides."""
     skip, docs = npm_names(repo), []
-    for deb in NODE_DEBS:
+    for deb in debs:
         for d, _, files in sorted(os.walk(os.path.join(root, deb))):
             if "package.json" not in files:
                 continue
@@ -173,6 +223,41 @@ def debian_manifests(root, repo):
             if name and name not in skip:
                 docs.append(text)
     return docs
+
+
+def nmap_waf_vectors(root):
+    """The probes nmap's http-waf-detect.nse sends in a query parameter, percent-decoded."""
+    with open(os.path.join(root, "nmap-common/usr/share/nmap/scripts/http-waf-detect.nse"), encoding="utf-8") as f:
+        text = f.read()
+    return [urllib.parse.unquote(v) for v in re.findall(r'"\?p4yl04d\d*=([^"]*)"', text)]
+
+
+def nmap_shellshock(root):
+    """The header value nmap's http-shellshock.nse sends, with its random markers fixed."""
+    with open(os.path.join(root, "nmap-common/usr/share/nmap/scripts/http-shellshock.nse"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r'cmd = \("([^"]*)"\):format', text)
+    return ["() { :;}; " + m.group(1).replace("%s", "x7Kq2")] if m else []
+
+
+def fail2ban_requests(root, name):
+    """Request targets of a fail2ban test log with the label its failJSON comment gives the line."""
+    path = os.path.join(root, "fail2ban/usr/lib/python3/dist-packages/fail2ban/tests/files/logs", name)
+    res, label = [], None
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for l in f:
+            m = re.match(r"#\s*failJSON:\s*(\{.*\})", l)
+            if m:
+                try:
+                    label = "attack" if json.loads(m.group(1)).get("match") else "benign"
+                except ValueError:
+                    label = None
+                continue
+            r = re.search(r'"[A-Z]+ (\S+) HTTP/[\d.]+"', l)
+            if r and label:
+                res.append((label, r.group(1)))
+            label = None
+    return res
 
 
 def traversal_matrix():
@@ -207,9 +292,19 @@ def training(out, root, blns_txt, repo):
     fm = os.path.join(root, "fortunes-min/usr/share/games/fortunes")
     emit(out, "train", "fortunes-min", "benign", "benign",
          fortunes([os.path.join(fm, n) for n in ("fortunes", "literature", "riddles")]), ("form", "json"))
-    for d in capped(debian_manifests(root, repo), "debian-npm"):
+    for d in capped(debian_manifests(root, repo, NODE_DEBS), "debian-npm"):
         out.write(json.dumps(req("train", "Debian node-* package.json", "benign", "benign", "POST",
                                  "/api/packages", None, d, "application/json")) + "\n")
+    sample = [p for p in NODE_DEBS_SAMPLE if p not in NODE_DEBS]
+    for d in capped(debian_manifests(root, repo, sample), "debian-npm-sample"):
+        out.write(json.dumps(req("train", "Debian node-* sample package.json", "benign", "benign", "POST",
+                                 "/api/packages", None, d, "application/json")) + "\n")
+    emit(out, "train", "nmap http-waf-detect.nse", "mixed", "attack", nmap_waf_vectors(root), ("query", "form", "json"))
+    emit(out, "train", "nmap http-shellshock.nse", "cmdi", "attack", nmap_shellshock(root), ("query", "form", "json"))
+    for label, target in fail2ban_requests(root, "php-url-fopen"):
+        path, _, query = target.partition("?")
+        out.write(json.dumps(req("train", "fail2ban php-url-fopen log", "rfi" if label == "attack" else "benign",
+                                 label, "GET", path, query or None)) + "\n")
     for d in capped(repo_json(repo), "repo"):
         out.write(json.dumps(req("train", "repository *.json", "benign", "benign", "POST", "/api/documents",
                                  None, d, "application/json")) + "\n")
