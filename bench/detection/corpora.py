@@ -277,6 +277,77 @@ def traversal_matrix():
     return out
 
 
+def half(path, want):
+    """The fixed split of a source whose files go to both sets: by the first hex digit of the sha1 of
+    the file's path inside its package, even to training, odd to test; decided before any was read."""
+    import hashlib
+    return (int(hashlib.sha1(path.encode()).hexdigest()[0], 16) % 2 == 0) == (want == "train")
+
+
+def package_texts(root, pkg, sub, exts, want):
+    """Whole text files under one Debian package's folder, by file name ending, on one side of half()."""
+    docs, base = [], os.path.join(root, pkg)
+    for d, _, files in sorted(os.walk(os.path.join(base, sub))):
+        for f in sorted(files):
+            rel = os.path.relpath(os.path.join(d, f), base)
+            if f.endswith(exts) and half(rel, want):
+                with open(os.path.join(d, f), encoding="utf-8", errors="replace") as fh:
+                    docs.append(fh.read())
+    return docs
+
+
+def benign_code(out, split, root):
+    """Texts full of ${...}, {{ }}, {% %} and #{ } that users save in CMSs, wikis and CI settings:
+    Sphinx's Jinja2 HTML templates and bash-completion's shell scripts, split by half()."""
+    for src, pkg, sub, exts in (("Debian python3-sphinx templates", "python3-sphinx", "usr/lib/python3/dist-packages/sphinx/themes", (".html", "_t")),
+                                ("Debian bash-completion scripts", "bash-completion", "usr/share/bash-completion/completions", ("",))):
+        for d in capped(package_texts(root, pkg, sub, exts, split), src):
+            out.write(json.dumps(req(split, src, "benign", "benign", "POST", "/api/snippets", None,
+                                     json.dumps({"title": "snippet", "text": d}), "application/json")) + "\n")
+
+
+CRS_TESTS = (("REQUEST-944-APPLICATION-ATTACK-JAVA", "java"),
+             ("REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION", "session_fixation"),
+             ("REQUEST-921-PROTOCOL-ATTACK/921200.yaml", "ldapi"))
+
+
+def crs_regression(out, src_dir):
+    """The regression tests of OWASP CRS 3.3.4 (Debian source package modsecurity-crs) for Java
+    attacks (944), session fixation (943) and LDAP injection (921200): a test whose output expects
+    its rule in the log is an attack of that class, one that expects it absent is benign; tests
+    given as raw or encoded requests are left out."""
+    import glob
+    import yaml
+    base = os.path.join(src_dir, "tests/regression/tests")
+    for sub, cls in CRS_TESTS:
+        files = [os.path.join(base, sub)] if sub.endswith(".yaml") else sorted(glob.glob(os.path.join(base, sub, "*.yaml")))
+        for fn in files:
+            with open(fn, encoding="utf-8", errors="surrogateescape") as f:
+                doc = yaml.safe_load(f)
+            for t in doc.get("tests", []) or []:
+                for st in t.get("stages", []) or []:
+                    st = st.get("stage", st)
+                    inp, outp = st.get("input", {}) or {}, st.get("output", {}) or {}
+                    if "raw_request" in inp or "encoded_request" in inp:
+                        continue
+                    if "log_contains" in outp:
+                        label, source = "attack", "CRS 3.3.4 regression tests"
+                    elif "no_log_contains" in outp:
+                        label, source = "benign", "CRS 3.3.4 regression negatives"
+                    else:
+                        continue
+                    uri = str(inp.get("uri", "/"))
+                    path, _, query = uri.partition("?")
+                    hdrs = [[str(k), str(v)] for k, v in (inp.get("headers") or {}).items()]
+                    data = inp.get("data")
+                    if isinstance(data, list):
+                        data = "\r\n".join(str(x) for x in data)
+                    r = {"split": "test", "source": source, "class": cls if label == "attack" else "benign",
+                         "label": label, "method": str(inp.get("method", "GET")), "path": path or "/",
+                         "query": query or None, "headers": hdrs, "body": None if data is None else str(data)}
+                    out.write(json.dumps(r) + "\n")
+
+
 def training(out, root, blns_txt, repo):
     wf = os.path.join(root, "wfuzz/usr/share/wfuzz/wordlist")
     for name, cls in (("SQL.txt", "sqli"), ("XSS.txt", "xss"), ("XML.txt", "xxe"), ("All_attack.txt", "mixed")):
@@ -305,6 +376,7 @@ def training(out, root, blns_txt, repo):
         path, _, query = target.partition("?")
         out.write(json.dumps(req("train", "fail2ban php-url-fopen log", "rfi" if label == "attack" else "benign",
                                  label, "GET", path, query or None)) + "\n")
+    benign_code(out, "train", root)
     for d in capped(repo_json(repo), "repo"):
         out.write(json.dumps(req("train", "repository *.json", "benign", "benign", "POST", "/api/documents",
                                  None, d, "application/json")) + "\n")
@@ -422,14 +494,18 @@ def test(out, root, repo):
 
 
 def main():
-    if len(sys.argv) != 5:
-        sys.exit("usage: corpora.py EXTRACTED_DEBS_DIR BLNS_TXT REPO OUTDIR")
-    root, blns_txt, repo, outdir = sys.argv[1:]
+    if len(sys.argv) not in (5, 6):
+        sys.exit("usage: corpora.py EXTRACTED_DEBS_DIR BLNS_TXT REPO OUTDIR [CRS_SOURCE_DIR]")
+    root, blns_txt, repo, outdir = sys.argv[1:5]
+    crs_src = sys.argv[5] if len(sys.argv) == 6 else None
     with open(os.path.join(outdir, "train.jsonl.tmp"), "w") as f:
         training(f, root, blns_txt, repo)
     os.replace(os.path.join(outdir, "train.jsonl.tmp"), os.path.join(outdir, "train.jsonl"))
     with open(os.path.join(outdir, "test.jsonl.tmp"), "w") as f:
         test(f, root, repo)
+        benign_code(f, "test", root)
+        if crs_src:
+            crs_regression(f, crs_src)
     os.replace(os.path.join(outdir, "test.jsonl.tmp"), os.path.join(outdir, "test.jsonl"))
 
 
