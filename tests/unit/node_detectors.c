@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "exprlang.h"
 #include "pathnorm.h"
 #include "phpcode.h"
 #include "shellcmd.h"
@@ -41,6 +42,8 @@ typedef size_t (*norm_fn)(const char *val, size_t len, char *out);
 static int path_verdict(const char *v, size_t n, char *scratch) { return pathnorm_traversal(v, n, scratch, NULL); }
 static int shell_verdict(const char *v, size_t n, char *scratch) { return shellcmd_detect(v, n, scratch, NULL); }
 static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_detect(v, n, NULL); }
+static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlang_jndi(v, n, scratch, NULL); }
+static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
 
 /* Runs one case file; every failing line is printed, and any failure fails the test. */
 static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
@@ -90,6 +93,8 @@ static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
 static void test_path(void **st) { (void)st; run_file("path.txt", path_verdict, pathnorm_normalize); }
 static void test_shell(void **st) { (void)st; run_file("shell.txt", shell_verdict, NULL); }
 static void test_php(void **st) { (void)st; run_file("php.txt", php_verdict, NULL); }
+static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, NULL); }
+static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
 
 int main(void)
 {
@@ -97,6 +102,8 @@ int main(void)
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_shell),
         cmocka_unit_test(test_php),
+        cmocka_unit_test(test_jndi),
+        cmocka_unit_test(test_exprlang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

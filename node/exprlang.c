@@ -1,0 +1,286 @@
+/* exprlang.c -- resolves Log4j lookups the way Log4j does and reads OGNL, SpEL and EL expressions
+ * for the constructs that reach the Java runtime (type references, static calls, reflection). */
+#include <string.h>
+#include "exprlang.h"
+
+#define DEPTH_MAX 64    /* nested lookups or expressions tracked; deeper ones are read as text */
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int is_ident(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$'; }
+static int is_ident_start(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$'; }
+static int is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Whether s[0..n) starts with the lower-case word w, case-insensitively. */
+static int starts_ci(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    if (n < k) return 0;
+    for (size_t i = 0; i < k; i++)
+        if (lower((unsigned char)s[i]) != w[i]) return 0;
+    return 1;
+}
+
+static void found(exprlang_info *info, const char *kind)
+{
+    if (info && !info->kind[0]) {
+        strncpy(info->kind, kind, sizeof info->kind - 1);
+        info->kind[sizeof info->kind - 1] = '\0';
+    }
+}
+
+/* ---- Log4j lookups ---- */
+
+/* The value of one lookup whose body b[0..n) has its inner lookups already replaced, written over
+ * b itself (a value is never longer than its body); returns its length. */
+static size_t lookup_value(char *b, size_t n)
+{
+    if (starts_ci(b, n, "lower:") || starts_ci(b, n, "upper:")) {
+        size_t o = 0;
+        for (size_t i = 6; i < n; i++) {
+            unsigned char c = (unsigned char)b[i];
+            /* U+0131 (dotless i) and U+017F (long s) upper-case to I and S in Java. */
+            if (i + 1 < n && c == 0xC4 && (unsigned char)b[i + 1] == 0xB1) { b[o++] = 'i'; i++; }
+            else if (i + 1 < n && c == 0xC5 && (unsigned char)b[i + 1] == 0xBF) { b[o++] = 's'; i++; }
+            else b[o++] = (char)c;
+        }
+        return o;
+    }
+    if (starts_ci(b, n, "date:")) {     /* a date pattern: its quoted literals are printed as is */
+        size_t o = 0;
+        int quoted = 0;
+        for (size_t i = 5; i < n; i++) {
+            if (b[i] == '\'') quoted = !quoted;
+            else if (quoted) b[o++] = b[i];
+        }
+        return o;
+    }
+    if (starts_ci(b, n, "jndi:")) return n;     /* kept whole: the caller has seen it already */
+    for (size_t i = 0; i + 1 < n; i++)
+        if (b[i] == ':' && b[i + 1] == '-') {   /* ${key:-default}: the key is not known here */
+            memmove(b, b + i + 2, n - i - 2);
+            return n - i - 2;
+        }
+    return 0;
+}
+
+/* A JNDI name with a scheme in s[0..n) (jndi:ldap:, jndi: rmi:). */
+static int jndi_name(const char *s, size_t n)
+{
+    static const char *const schemes[] = {"ldaps", "ldap", "rmi", "dns", "iiopname", "iiop", "corbaname",
+                                          "corba", "nds", "nis", "http", "https"};
+    for (size_t i = 0; i + 5 < n; i++) {
+        if (lower((unsigned char)s[i]) != 'j' || !starts_ci(s + i, n - i, "jndi")) continue;
+        size_t k = i + 4;
+        while (k < n && is_space((unsigned char)s[k])) k++;
+        if (k >= n || s[k] != ':') continue;
+        k++;
+        while (k < n && is_space((unsigned char)s[k])) k++;
+        for (size_t j = 0; j < sizeof schemes / sizeof schemes[0]; j++) {
+            size_t m = strlen(schemes[j]);
+            if (starts_ci(s + k, n - k, schemes[j]) && k + m < n && s[k + m] == ':') return 1;
+        }
+    }
+    return 0;
+}
+
+/* Copies in to out resolving every closed ${...}, innermost first; returns 1 when a lookup's body
+ * is a jndi: lookup or the result holds a JNDI name. */
+static int resolve_lookups(const char *in, size_t n, char *out, exprlang_info *info)
+{
+    size_t start[DEPTH_MAX], o = 0;
+    int depth = 0, hit = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '$' && i + 2 < n && in[i + 1] == '$' && in[i + 2] == '{') {   /* $${ is an escaped ${ */
+            out[o++] = '$';
+            i++;
+            continue;
+        }
+        if (in[i] == '$' && i + 1 < n && in[i + 1] == '{' && depth < DEPTH_MAX) {
+            start[depth++] = o;
+            i++;
+            continue;
+        }
+        if (in[i] == '}' && depth > 0) {
+            size_t s = start[--depth], len = o - s;
+            if (info) info->lookups++;
+            if (starts_ci(out + s, len, "jndi:") && len > 5) hit = 1;
+            o = s + lookup_value(out + s, len);
+            continue;
+        }
+        out[o++] = in[i];
+    }
+    out[o] = '\0';
+    return hit || jndi_name(out, o);
+}
+
+/* ---- OGNL, SpEL, EL ---- */
+
+/* Reads a dotted Java name at s[i] (spaces allowed around the dots); returns its end, or i when
+ * none. *dots: the dots read; *upper: whether the last part starts with a capital. */
+static size_t java_name(const char *s, size_t n, size_t i, int *dots, int *upper, size_t *last)
+{
+    size_t k = i;
+    *dots = 0;
+    *upper = 0;
+    for (;;) {
+        if (k >= n || !is_ident_start((unsigned char)s[k])) return i;   /* only on the first part */
+        *last = k;
+        *upper = s[k] >= 'A' && s[k] <= 'Z';
+        while (k < n && is_ident((unsigned char)s[k])) k++;
+        size_t j = k;
+        while (j < n && is_space((unsigned char)s[j])) j++;
+        if (j < n && s[j] == '.' && j + 1 < n) {
+            size_t m = j + 1;
+            while (m < n && is_space((unsigned char)s[m])) m++;
+            if (m < n && is_ident_start((unsigned char)s[m])) { (*dots)++; k = m; continue; }
+        }
+        return k;
+    }
+}
+
+/* Whether the identifier s[a..b) is one of words (a NULL-ended list). */
+static int word_in(const char *s, size_t a, size_t b, const char *const *words)
+{
+    for (; *words; words++)
+        if (strlen(*words) == b - a && memcmp(s + a, *words, b - a) == 0) return 1;
+    return 0;
+}
+
+/* java.lang classes that run code or load classes; a SpEL T() may name them without a package. */
+static const char *const runners[] = {"Runtime", "ProcessBuilder", "System", "Class", "Thread",
+                                      "ClassLoader", "Character", "ScriptEngineManager", "ProcessImpl",
+                                      "UNIXProcess", "InitialContext", NULL};
+/* Methods of the reflection, class-loading, scripting, JNDI and process API. */
+static const char *const reflect[] = {"forName", "getMethod", "getMethods", "getDeclaredMethod",
+                                      "getDeclaredMethods", "getDeclaredField", "getDeclaredFields",
+                                      "getDeclaredConstructor", "getDeclaredConstructors", "getConstructor",
+                                      "getConstructors", "newInstance", "getClassLoader", "loadClass",
+                                      "defineClass", "invoke", "getRuntime", "getEngineByName",
+                                      "getEngineByExtension", "setAccessible", "currentThread",
+                                      "getContextClassLoader", NULL};
+static const char *const ognl_ctx[] = {"_memberAccess", "context", "request", "session", "application",
+                                       "parameters", "attr", NULL};
+
+/* The gadgets that are attacks wherever they stand; i is at s[i] of the value. */
+static const char *gadget_anywhere(const char *s, size_t n, size_t i)
+{
+    int dots, upper;
+    size_t last = 0, e;
+    char c = s[i];
+    if (c == 'T' && (i == 0 || !is_ident((unsigned char)s[i - 1]))) {      /* T(java.lang.Runtime) */
+        size_t k = i + 1;
+        while (k < n && is_space((unsigned char)s[k])) k++;
+        if (k < n && s[k] == '(') {
+            k++;
+            while (k < n && is_space((unsigned char)s[k])) k++;
+            e = java_name(s, n, k, &dots, &upper, &last);
+            size_t j = e;
+            while (j < n && is_space((unsigned char)s[j])) j++;
+            if (e > k && upper && j < n && s[j] == ')' && (dots || word_in(s, last, e, runners))) return "spel-type";
+        }
+    }
+    if (c == '@' && i + 1 < n) {                                            /* @java.lang.Runtime@getRuntime */
+        e = java_name(s, n, i + 1, &dots, &upper, &last);
+        if (e > i + 1 && dots && upper && e + 1 < n && s[e] == '@' && is_ident_start((unsigned char)s[e + 1])) {
+            /* the member is called, or is a constant (DEFAULT_MEMBER_ACCESS): not a mail address */
+            size_t m = e + 1, caps = 1;
+            for (; m < n && is_ident((unsigned char)s[m]); m++)
+                caps &= (s[m] >= 'A' && s[m] <= 'Z') || s[m] == '_' || (s[m] >= '0' && s[m] <= '9');
+            while (m < n && is_space((unsigned char)s[m])) m++;
+            if ((m < n && s[m] == '(') || (caps && m - e > 2)) return "ognl-static";
+        }
+    }
+    if (c == '#' && i + 1 < n && is_ident_start((unsigned char)s[i + 1])) {  /* #context['...'] */
+        e = i + 1;
+        while (e < n && is_ident((unsigned char)s[e])) e++;
+        if (word_in(s, i + 1, e, ognl_ctx)) {
+            if (e - i - 1 == 13) return "ognl-context";                     /* _memberAccess */
+            size_t k = e;
+            while (k < n && is_space((unsigned char)s[k])) k++;
+            if (k + 1 < n && s[k] == '[' && (s[k + 1] == '\'' || s[k + 1] == '"')) return "ognl-context";
+            if (k < n && s[k] == '.' && (starts_ci(s + k, n - k, ".get(") || starts_ci(s + k, n - k, ".put(") ||
+                                        starts_ci(s + k, n - k, ".setmemberaccess(")))
+                return "ognl-context";
+        }
+    }
+    return NULL;
+}
+
+/* The gadgets that are attacks inside an expression; i is at an identifier's start. */
+static const char *gadget_inside(const char *s, size_t n, size_t i)
+{
+    size_t e = i;
+    while (e < n && is_ident((unsigned char)s[e])) e++;
+    size_t k = e;
+    while (k < n && is_space((unsigned char)s[k])) k++;
+    if (e - i == 3 && memcmp(s + i, "new", 3) == 0) {                       /* new java.lang.ProcessBuilder( */
+        int dots, upper;
+        size_t last = 0, f = java_name(s, n, k, &dots, &upper, &last), j = f;
+        while (j < n && is_space((unsigned char)s[j])) j++;
+        if (f > k && upper && (dots >= 2 || word_in(s, last, f, runners)) && j < n && (s[j] == '(' || s[j] == '['))
+            return "el-new";
+        return NULL;
+    }
+    if (word_in(s, i, e, runners) && (k >= n || s[k] == '.' || s[k] == '(' || s[k] == ')' || s[k] == '@'))
+        return "el-reflect";
+    if (k < n && s[k] == '(' && word_in(s, i, e, reflect)) return "el-reflect";
+    if (k < n && s[k] == '(' && e - i == 4 && memcmp(s + i, "exec", 4) == 0 && i > 0 && s[i - 1] == '.')
+        return "el-reflect";
+    return NULL;
+}
+
+/* Expression openers: ${ #{ %{ *{ @{ ~{ {{ <% and OGNL's (#. Returns the opener's length. */
+static size_t opener(const char *s, size_t n, size_t i)
+{
+    if (i + 1 >= n) return 0;
+    char a = s[i], b = s[i + 1];
+    if (b == '{' && (a == '$' || a == '#' || a == '%' || a == '*' || a == '@' || a == '~' || a == '{')) return 2;
+    if ((a == '<' && b == '%') || (a == '(' && b == '#')) return 2;
+    return 0;
+}
+
+static const char *read_expressions(const char *s, size_t n)
+{
+    char stack[DEPTH_MAX];     /* per open bracket: 'e' an expression's, 'p' a plain one */
+    int depth = 0, inside = 0, over = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *g = gadget_anywhere(s, n, i);
+        if (g) return g;
+        size_t k = opener(s, n, i);
+        if (k) {
+            if (s[i] == '{' && depth < DEPTH_MAX) stack[depth++] = 'p';   /* {{ closes with two */
+            else if (s[i] == '{') over++;
+            if (depth < DEPTH_MAX) { stack[depth++] = 'e'; inside++; }
+            else over++;
+            if (s[i] != '(') i += k - 1;      /* the # of (# may start a context object */
+            continue;
+        }
+        char c = s[i];
+        if (c == '{' || c == '(') {
+            if (depth < DEPTH_MAX) stack[depth++] = 'p';
+            else over++;
+        } else if ((c == '}' || c == ')' || (c == '%' && i + 1 < n && s[i + 1] == '>')) && (over || depth)) {
+            if (over) over--;
+            else if (stack[--depth] == 'e') inside--;
+        } else if (inside && is_ident_start((unsigned char)c) && (i == 0 || !is_ident((unsigned char)s[i - 1]))) {
+            if ((g = gadget_inside(s, n, i))) return g;
+        }
+    }
+    return NULL;
+}
+
+int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info)
+{
+    if (info) memset(info, 0, sizeof *info);
+    if (!resolve_lookups(in, n, scratch, info)) return 0;
+    found(info, "jndi");
+    return 1;
+}
+
+int exprlang_detect(const char *in, size_t n, exprlang_info *info)
+{
+    if (info) memset(info, 0, sizeof *info);
+    const char *g = read_expressions(in, n);
+    if (g) { found(info, g); return 1; }
+    return 0;
+}

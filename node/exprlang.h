@@ -1,0 +1,39 @@
+/* exprlang.h -- reads a value as Java expression languages (OGNL, SpEL, Jakarta EL) and as Log4j
+ * lookups, and says whether it reaches the runtime or makes a JNDI lookup. */
+#ifndef EXPRLANG_H
+#define EXPRLANG_H
+#include <stddef.h>
+
+/* What the reading found. */
+typedef struct exprlang_info {
+    char kind[16];      /* the finding: "jndi", "spel-type", "ognl-static", "ognl-context",
+                         * "el-new", "el-reflect", or "" */
+    int lookups;        /* Log4j lookups ${...} resolved */
+} exprlang_info;
+
+/* exprlang_jndi: a JNDI lookup, after the value's Log4j lookups resolved as Log4j does, innermost first (lower: and upper:
+ *    give their argument, with the dotless i and the long s that upper-case to I and S; date:
+ *    gives its quoted literals; a lookup with a default, ${anything:-x}, gives x; any other
+ *    gives nothing), and the result holds a ${jndi:...} lookup or a JNDI name with a scheme
+ *    (jndi:ldap:, jndi:rmi: ...). So ${${::-j}${lower:N}di:${upper:l}dap://h/a} is one. Input is
+ * the decoded value (percent and \u escapes are undone by the decoder). scratch: room for n + 1
+ * bytes (it receives the resolved text). Returns 1 on a hit, with info->kind "jndi". */
+int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info);
+
+/* exprlang_detect: Java reached from an expression language. A hit is any of:
+ *  - spel-type: a SpEL type reference T(pkg.Class), or T(Class) of the java.lang classes that
+ *    run code (Runtime, ProcessBuilder, System, Class, Thread, ClassLoader, Character).
+ *  - ognl-static: an OGNL static reference @pkg.Class@member.
+ *  - ognl-context: OGNL's context objects reached: #_memberAccess, #context, #request, #session,
+ *    #application, #parameters or #attr indexed by a string or called (#context['x'], #attr.get(...)).
+ *  - el-new, el-reflect: inside an expression (${ }, #{ }, %{ }, *{ }, @{ }, ~{ }, {{ }}, <% %>,
+ *    or OGNL's (# )), a constructor of a qualified class (new java.lang.ProcessBuilder(...)), a
+ *    class that runs code named (Runtime, ProcessBuilder, ScriptEngineManager...), or a call of the
+ *    reflection and execution API (forName, getMethod, newInstance, invoke, getRuntime, .exec...).
+ * A Java stack trace (at java.lang.Runtime.exec(Runtime.java:620)) has none of these, nor has
+ * ${HOME} or a ${name} placeholder. Returns 1 on a hit, with info->kind naming it.
+ * Both are thread-safe, allocate nothing and read each byte a bounded number of times; info may
+ * be NULL. */
+int exprlang_detect(const char *in, size_t n, exprlang_info *info);
+
+#endif

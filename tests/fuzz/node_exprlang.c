@@ -1,0 +1,28 @@
+/* node_exprlang.c -- libFuzzer target for the Log4j lookup resolver and the expression reader:
+ * any bytes, verdicts of 0 or 1, a NUL-terminated finding, no read outside the value. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exprlang.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *in = malloc(size ? size : 1);     /* exact sizes: ASan sees a read or write past either */
+    char *scratch = malloc(size + 1);
+    if (!in || !scratch) abort();
+    memcpy(in, data, size);
+    exprlang_info info;
+    int j = exprlang_jndi(in, size, scratch, &info);
+    if ((j != 0 && j != 1) || memchr(info.kind, '\0', sizeof info.kind) == NULL) abort();
+    if (j != (strcmp(info.kind, "jndi") == 0) || info.lookups < 0) abort();
+    if (memchr(scratch, '\0', size + 1) == NULL) abort();
+    int e = exprlang_detect(in, size, &info);
+    if ((e != 0 && e != 1) || memchr(info.kind, '\0', sizeof info.kind) == NULL) abort();
+    if (e != (info.kind[0] != '\0')) abort();
+    free(scratch);
+    free(in);
+    return 0;
+}
