@@ -298,10 +298,12 @@ def package_texts(root, pkg, sub, exts, want):
 
 def benign_code(out, split, root):
     """Texts full of ${...}, {{ }}, {% %} and #{ } that users save in CMSs, wikis and CI settings:
-    Sphinx's Jinja2 HTML templates and bash-completion's shell scripts, split by half()."""
-    for src, pkg, sub, exts in (("Debian python3-sphinx templates", "python3-sphinx", "usr/lib/python3/dist-packages/sphinx/themes", (".html", "_t")),
-                                ("Debian bash-completion scripts", "bash-completion", "usr/share/bash-completion/completions", ("",))):
-        for d in capped(package_texts(root, pkg, sub, exts, split), src):
+    Sphinx's and Django's HTML templates and bash-completion's shell scripts, split by half()."""
+    for src, parts in (("Debian Sphinx and Django templates", (("sphinx-common", "usr/share/sphinx", (".html", "_t")),
+                                                                 ("python3-django", "usr/lib/python3/dist-packages/django", (".html",)))),
+                       ("Debian bash-completion scripts", (("bash-completion", "usr/share/bash-completion/completions", ("",)),))):
+        docs = [d for pkg, sub, exts in parts for d in package_texts(root, pkg, sub, exts, split)]
+        for d in capped(docs, src):
             out.write(json.dumps(req(split, src, "benign", "benign", "POST", "/api/snippets", None,
                                      json.dumps({"title": "snippet", "text": d}), "application/json")) + "\n")
 
