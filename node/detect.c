@@ -30,7 +30,8 @@ static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php"
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
-    "log4shell", "scanner", "ssi", "mail", "proto_pollution", "graphql", "java_el",
+    "log4shell", "scanner", "ssi", "mail", "proto_pollution", "graphql", "java_el", "xpathi",
+    "session_fixation",
 };
 #define NCLASSES (sizeof class_names / sizeof class_names[0])
 
