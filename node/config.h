@@ -54,7 +54,7 @@ typedef struct config {
     size_t max_header_line;     /* bytes of one header line analysed whole */
     size_t max_header_bytes, max_body_bytes;
     size_t max_params;          /* query parameters analysed; 0 = no count limit */
-    size_t connection_memory;   /* the HTTP layer's per-connection pool; 0 = derived (server.h) */
+    size_t connection_memory;   /* the most bytes of a request head read (431 past it); 0 = derived (server.h) */
     int oversize;               /* default oversize policy, OVERSIZE_* */
     int threshold;              /* detection.threshold: the request score that is an attack (detect.h) */
     unsigned idle_timeout_s;

@@ -25,7 +25,7 @@ static const char *const bypass_names[] = {"mode_off", "input_filters"};
 static const char *const reject_names[] = {"host", "network", "token"};
 static const char *const block_names[] = {"attack", "denylist", "brute_force", "forced_browsing", "oversize"};
 static const char *const status_classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "unknown"};
-static const int error_codes[] = {400, 500};
+static const int error_codes[] = {400, 431, 500};
 static const double buckets[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1};
 #define NB (sizeof buckets / sizeof buckets[0])
 #define N(a) (sizeof (a) / sizeof (a)[0])
@@ -33,7 +33,7 @@ static const double buckets[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025
 static counter requests[3][5], verdicts[5], bypassed[2], rejected[3], blocked[5], resp_status[6];
 static counter clients_limited[2][2];     /* [kind][blocked] */
 static counter limits_hit[OVER_NREASONS];
-static counter http_errors[2], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
+static counter http_errors[3], reloads_ok, reloads_err, reply_timeouts, hist[NB + 1], hist_sum_ns, hist_count;
 static counter vulnerabilities[VULNS_NCLASSES];
 static atomic_llong inflight;
 static atomic_ullong rules_loaded;

@@ -1,5 +1,5 @@
-/* server.h -- the connector listener: libmicrohttpd glue around decide_message.
- * Thread pool with internal epoll, bounded connections, per-connection limits, optional TLS. */
+/* server.h -- the connector listener: HTTP/1.1 (http1.h) over epoll around decide_message.
+ * One epoll per thread on a shared listening socket, bounded connections, per-connection limits, optional TLS (OpenSSL). */
 #ifndef SERVER_H
 #define SERVER_H
 #include <stddef.h>
@@ -20,12 +20,9 @@ int     server_quiesce(server *s);
 unsigned server_connections(server *s);
 /* Closes every connection and joins the threads. */
 void    server_stop(server *s);
-/* The per-connection memory of the HTTP layer (limits.connection_memory, by default
- * 2 x (max_request_line + max_header_size) + 32 x max_header_size, 1104k): libmicrohttpd 0.9 keeps
- * the request line, the header lines and a record of about 50 bytes per header line and per cookie
- * in it, so the worst head within the limits (8000 "a:" lines, or cookies "a;a;a;...") still gets a
- * verdict. It is zeroed for every request. A head that does not fit is answered 431 (or 414) by
- * libmicrohttpd itself. */
+/* The head cap (limits.connection_memory, by default 1 MiB + max_request_line + max_header_size,
+ * 1064k): the most bytes of one request's head (request line, header lines, blank line) read; past
+ * it the node answers a JSON 431 and closes. Nothing is reserved: a connection holds what arrived. */
 size_t  server_pool_bytes(const config *c);
 /* 1 when c needs a new listener: address, TLS, threads, connection limit, head limits, idle timeout. */
 int     server_options_changed(const config *old, const config *c);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """client.py -- raw HTTP clients for edgenode tests that curl cannot express:
 a keep-alive connection across a reload, a request in flight during SIGTERM, a slow body."""
-import os, signal, socket, sys, time, urllib.request
+import json, os, signal, socket, sys, time, urllib.request
 
 def metric(admin, name):
     text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
@@ -152,6 +152,54 @@ def long_header(port, nbytes):
     print(read_status(s)[0])
     s.close()
 
+def head_then_get(port):
+    """HEAD then GET pipelined on one connection: both statuses, then whether the HEAD answer came
+    without its body (the GET's status line follows its head directly)."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(b"HEAD /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n"
+              b"GET /users HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\n")
+    s.settimeout(10)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    first, _, rest = data.partition(b"\r\n\r\n")
+    print(first.split(b" ")[1].decode(), rest.split(b" ")[1].decode() if rest.startswith(b"HTTP/1.1 ") else "?",
+          "no-body" if rest.startswith(b"HTTP/1.1 ") else "body")
+
+def head_of(port, nbytes):
+    """A GET whose head (request line, headers, blank line) is exactly nbytes: prints the status
+    and which JSON answer came back ("verdict", "error", or "no-json")."""
+    start = b"GET /users HTTP/1.1\r\nHost: api.example.com\r\nX-Long: "
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(start + b"h" * (int(nbytes) - len(start) - 4) + b"\r\n\r\n")
+    s.settimeout(10)
+    data = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+        if length and len(rest) >= length[0]:
+            break
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = head.split(b" ")[1].decode() if head.startswith(b"HTTP/") else "0"
+    try:
+        doc = json.loads(rest)
+        kind = "verdict" if "verdict" in doc else "error" if "error" in doc else "no-json"
+    except ValueError:
+        kind = "no-json"
+    print(status, kind)
+
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
-     "conns": conns, "long_header": long_header}[sys.argv[1]](*sys.argv[2:])
+     "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get}[sys.argv[1]](*sys.argv[2:])

@@ -131,8 +131,8 @@ check "move: old admin port closed" 000 "$(status "http://127.0.0.1:$A/ready")"
 for _ in $(seq 1 40); do [ "$(threads)" = "$T0" ] && break; sleep 0.1; done
 check "move: the retired listener is stopped once its connection closed" "$T0" "$(threads)"
 P=$P2; A=$A2
-# same address, new connection memory: the socket is handed over, new connections get the new pool
-check "a head larger than connection_memory: 431 from the HTTP layer" 431 "$(python3 $CLIENT long_header "$P" 1200000)"
+# same address, new head cap (connection_memory): the socket is handed over, new connections get the new cap
+check "a head larger than connection_memory: the node's 431" 431 "$(python3 $CLIENT long_header "$P" 1200000)"
 sed -i "s/^listen: .*/&\nlimits: {connection_memory: 2m}/" "$TMP/node.yaml"
 kill -HUP "$NODE_PID"
 for _ in $(seq 1 50); do [ "$(metric "$A" 'edgenode_config_reloads_total{result="ok"}')" = 10 ] && break; sleep 0.1; done

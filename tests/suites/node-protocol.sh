@@ -70,6 +70,15 @@ contains "malformed request: 400" "400" "$raw"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'GET / HTTP/1.1\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
 contains "HTTP/1.1 without Host: 400" "400" "$raw"
 check "still serving after bad requests" 200 "$(status "$U/users" "${H[@]}")"
+raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"; printf 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab' >&3; timeout 5 cat <&3) 2>/dev/null)
+contains "two Content-Lengths (request smuggling): 400" "HTTP/1.1 400" "$raw"
+contains "... with a JSON error" '{"error":"malformed request (Duplicate Content-Length)"}' "$raw"
+contains "... and the connection closed" "Connection: close" "$raw"
+check "HEAD then GET on one connection: HEAD answered without its body" "200 200 no-body" \
+  "$(python3 tests/node/client.py head_then_get "$P")"
+check "HTTP/1.0 keep-alive: answered with Connection: keep-alive" "keep-alive" \
+  "$(curl -s -o /dev/null -D - --http1.0 -H 'Connection: keep-alive' --max-time 5 "$U/users" | tr -d '\r' | sed -n 's/^Connection: //p')"
+check "400s counted" 3 "$(metric "$A" 'edgenode_http_errors_total{status="400"}')"
 
 # admin listener
 check "/live" 200 "$(status "http://127.0.0.1:$A/live")"

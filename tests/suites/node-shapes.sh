@@ -56,9 +56,13 @@ done
 n=$(metric "$AA" 'edgenode_attacks_total{class="evasion",application="-1"}')
 if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: evasion by size scored as an attack class ($n)"; else bad "metrics: evasion by size" "got [$n]"; fi
 
-# the HTTP layer's own edge: a head that does not fit limits.connection_memory (1104k by default)
+# the HTTP layer's own edge: a head past limits.connection_memory (by default 1 MiB more than the
+# analysed head: 1024k + 8k + 32k = 1089536 bytes) gets the node's JSON 431
 check "a 1 MB header fits connection_memory: a verdict" 200 "$(python3 tests/node/client.py long_header "$PA" 1000000)"
-check "a 1.2 MB header does not: 431 from the HTTP layer" 431 "$(python3 tests/node/client.py long_header "$PA" 1200000)"
+check "a 1.2 MB header does not: 431" 431 "$(python3 tests/node/client.py long_header "$PA" 1200000)"
+check "a head of exactly connection_memory bytes: a verdict" "200 verdict" "$(python3 tests/node/client.py head_of "$PA" 1089536)"
+check "one byte more: the node's JSON 431" "431 error" "$(python3 tests/node/client.py head_of "$PA" 1089537)"
+check "431s counted" 2 "$(metric "$AA" 'edgenode_http_errors_total{status="431"}')"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$PA"; printf 'NOT HTTP AT ALL\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)
 contains "not HTTP: a protocol error" "400" "$raw"
 check "still serving" 200 "$(status "http://127.0.0.1:$PA/users")"
