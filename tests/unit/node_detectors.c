@@ -12,6 +12,7 @@
 #include "pathnorm.h"
 #include "phpcode.h"
 #include "shellcmd.h"
+#include "sqltok.h"
 
 #define CASES_DIR "tests/detectors"
 
@@ -44,6 +45,18 @@ static int shell_verdict(const char *v, size_t n, char *scratch) { return shellc
 static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_detect(v, n, NULL); }
 static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlang_jndi(v, n, scratch, NULL); }
 static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
+static int sql_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return sqltok_detect(v, n, NULL); }
+
+/* The three fingerprints of a value, as-is|single|double. */
+static size_t sql_fingerprints(const char *v, size_t n, char *out)
+{
+    size_t o = 0;
+    for (int r = 0; r < SQLTOK_READINGS; r++) {
+        if (r) out[o++] = '|';
+        o += sqltok_fingerprint(v, n, r, out + o);
+    }
+    return o;
+}
 
 /* Runs one case file; every failing line is printed, and any failure fails the test. */
 static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
@@ -95,6 +108,7 @@ static void test_shell(void **st) { (void)st; run_file("shell.txt", shell_verdic
 static void test_php(void **st) { (void)st; run_file("php.txt", php_verdict, NULL); }
 static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, NULL); }
 static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
+static void test_sql(void **st) { (void)st; run_file("sql.txt", sql_verdict, sql_fingerprints); }
 
 int main(void)
 {
@@ -104,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_php),
         cmocka_unit_test(test_jndi),
         cmocka_unit_test(test_exprlang),
+        cmocka_unit_test(test_sql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
