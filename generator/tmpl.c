@@ -41,6 +41,7 @@ typedef struct name {           /* a dotted name split once at compile time */
     int    nparts;              /* 0 for "." */
     char **parts;
     int    dyn;                 /* {{>*name}}: the name is looked up, then used as partial name */
+    int    id;                  /* 1 + the set's key number of parts[0] (see keys below); 0: none */
 } dname;
 
 enum { HOW_VERBATIM, HOW_HTML, HOW_CODE };
@@ -92,9 +93,20 @@ struct tmpl {
     node      root;             /* T_SECTION-like holder of the top-level nodes */
 };
 
+/* The first parts of the names the set's templates look up, numbered once at link time, so that
+ * a render can index the data's root object by them (see root_member). */
+#define MAX_KEYS 256
+typedef struct keys {
+    const char *name[MAX_KEYS]; /* key number -> name (owned by the nodes) */
+    short  next[MAX_KEYS];      /* next key number with the same key_hash, or -1 */
+    short  head[256];           /* key_hash(name) -> first key number, or -1 */
+    int    n;
+} keys;
+
 struct tmpl_set {
     tmpl  **items; size_t n, cap;
     int     linked;
+    keys    keys;
 };
 
 /* ---------- errors ---------- */
@@ -903,6 +915,36 @@ static int link_nodes(const tmpl_set *s, const tmpl *t, node *kids, size_t n, tm
     return 0;
 }
 
+/* Hash of a key by its first two bytes (the second is NUL for one-byte keys, never past the end). */
+static inline unsigned key_hash(const char *a)
+{
+    return ((unsigned)(unsigned char)a[0] * 31u + (unsigned char)a[1]) & 255u;
+}
+
+/* Numbers the first part of every name looked up below kids. Past MAX_KEYS a name keeps id 0,
+ * and lookups of it scan the root's members as they do elsewhere. */
+static void intern_nodes(keys *ks, node *kids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        node *k = &kids[i];
+        intern_nodes(ks, k->kids, k->nkids);
+        if (k->nm.nparts < 1 || !(k->type == T_VAR || k->type == T_RAW || k->type == T_SECTION ||
+                                  k->type == T_INVERTED || k->type == T_DYNPARTIAL)) continue;
+        const char *nm = k->nm.parts[0];
+        unsigned h = key_hash(nm);
+        int id = ks->head[h];
+        while (id >= 0 && strcmp(ks->name[id], nm) != 0) id = ks->next[id];
+        if (id < 0) {
+            if (ks->n == MAX_KEYS) continue;
+            id = ks->n++;
+            ks->name[id] = nm;
+            ks->next[id] = ks->head[h];
+            ks->head[h] = (short)id;
+        }
+        k->nm.id = id + 1;
+    }
+}
+
 int tmpl_set_link(tmpl_set *s, tmpl_error *err)
 {
     if (err) memset(err, 0, sizeof *err);
@@ -914,6 +956,8 @@ int tmpl_set_link(tmpl_set *s, tmpl_error *err)
             s->linked = 0;
             return -1;
         }
+    for (int h = 0; h < 256; h++) s->keys.head[h] = -1;
+    for (size_t i = 0; i < s->n; i++) intern_nodes(&s->keys, s->items[i]->root.kids, s->items[i]->root.nkids);
     return 0;
 }
 
@@ -938,6 +982,14 @@ typedef struct scope {          /* block overrides of the parents being rendered
     const struct scope *outer;
 } scope;
 
+/* The root object (stack[0]), which every name not found further in ends at, is indexed by key
+ * number at the first lookup that reaches it after LOOKS_TO_INDEX have: one pass over its members,
+ * each matched against the set's keys (a strcmp per member, about what one scanning lookup costs),
+ * after which a lookup there is one load. Objects pushed by sections come and go with their items
+ * and are scanned: a list item looked up three times costs less to scan than to index. */
+#define LOOKS_TO_INDEX 1
+#define ROOT_INDEXED (-1)
+
 typedef struct render {
     const tmpl_set *set;
     const tmpl_opts *o;
@@ -948,6 +1000,8 @@ typedef struct render {
     int depth;
     const cJSON *stack[DEFAULT_DEPTH * 4 + 8];
     int sp;
+    int root_looks;                       /* lookups of numbered keys that reached the root; ROOT_INDEXED */
+    const cJSON *root_slot[MAX_KEYS];     /* once indexed: key number -> the root's first member of that name */
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
     size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
                                              0 while indentation is owed, so emit's fast path pays it */
@@ -1063,16 +1117,51 @@ static const cJSON *member(const cJSON *obj, const char *key)
     return NULL;
 }
 
-/* A one-part name on the context stack, innermost object first; NULL when missing. */
-static inline const cJSON *lookup1(const render *r, const char *key)
+/* Fills the root's slots: one pass over its members, each matched against the set's keys; a slot
+ * keeps the first member of its name, so the index answers exactly as member() does. */
+static __attribute__((noinline)) void index_root(render *r)
 {
-    for (int i = r->sp - 1; i >= 0; i--) {
+    const keys *ks = &r->set->keys;
+    memset(r->root_slot, 0, (size_t)ks->n * sizeof r->root_slot[0]);
+    for (const cJSON *c = r->stack[0]->child; c; c = c->next) {
+        const char *a = c->string;
+        if (!a || !a[0]) continue;                       /* no name is empty; a[1] exists past here */
+        for (int id = ks->head[key_hash(a)]; id >= 0; id = ks->next[id]) {
+            const char *b = ks->name[id];
+            if (b[0] == a[0] && b[1] == a[1] && (!a[1] || strcmp(a + 2, b + 2) == 0)) {
+                if (!r->root_slot[id]) r->root_slot[id] = c;
+                break;
+            }
+        }
+    }
+    r->root_looks = ROOT_INDEXED;
+}
+
+/* The first part of nm in the root object, or NULL. */
+static inline __attribute__((always_inline)) const cJSON *root_member(render *r, const dname *nm)
+{
+    const cJSON *o = r->stack[0];
+    if (JTYPE(o) != cJSON_Object) return NULL;
+    if (nm->id) {
+        if (r->root_looks == ROOT_INDEXED) return r->root_slot[nm->id - 1];
+        if (++r->root_looks > LOOKS_TO_INDEX) {
+            index_root(r);
+            return r->root_slot[nm->id - 1];
+        }
+    }
+    return member(o, nm->parts[0]);
+}
+
+/* A one-part name on the context stack, innermost object first; NULL when missing. */
+static inline __attribute__((always_inline)) const cJSON *lookup1(render *r, const dname *nm)
+{
+    for (int i = r->sp - 1; i > 0; i--) {
         const cJSON *o = r->stack[i];
         if (JTYPE(o) != cJSON_Object) continue;
-        const cJSON *v = member(o, key);
+        const cJSON *v = member(o, nm->parts[0]);
         if (v) return v;
     }
-    return NULL;
+    return root_member(r, nm);
 }
 
 /* Looks a name up on the context stack; *found tells a missing name from a null value. */
@@ -1080,9 +1169,7 @@ static const cJSON *lookup(render *r, const dname *nm, int *found)
 {
     *found = 1;
     if (nm->nparts == 0) return r->stack[r->sp - 1];
-    const cJSON *v = NULL;
-    for (int i = r->sp - 1; i >= 0 && !v; i--)
-        if (JTYPE(r->stack[i]) == cJSON_Object) v = member(r->stack[i], nm->parts[0]);
+    const cJSON *v = lookup1(r, nm);
     for (int k = 1; k < nm->nparts && v; k++)
         v = JTYPE(v) == cJSON_Object ? member(v, nm->parts[k]) : NULL;
     if (!v) *found = 0;
@@ -1415,7 +1502,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
         case OP_TEXT:
             continue;
         case OP_VERBATIM1:
-            if (!(v = lookup1(r, k->nm.parts[0]))) break;
+            if (!(v = lookup1(r, &k->nm))) break;
             if (JTYPE(v) == cJSON_String && v->valuestring) {
                 if (emit(r, v->valuestring, strlen(v->valuestring)) < 0) return out_oom(r, t, k);
                 continue;
@@ -1431,7 +1518,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (render_value(r, t, k, v, f, sc) < 0) return -1;
             continue;
         case OP_CODE1:
-            if (!(v = lookup1(r, k->nm.parts[0]))) break;
+            if (!(v = lookup1(r, &k->nm))) break;
             if (r->pend_len ? render_value(r, t, k, v, f, sc) < 0 : render_code1(r, t, k, v) < 0) return -1;
             continue;
         default:
@@ -1467,6 +1554,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.room = buf_short_room(out);
     static const cJSON empty = {0};
     r.stack[r.sp++] = data ? data : &empty;
+    r.root_looks = 0;
     frame f = {0};
     int rc = render_nodes(&r, t, &t->root, &f, NULL);
     buf_free(&r.scratch);

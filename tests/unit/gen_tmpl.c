@@ -24,6 +24,29 @@ static tmpl_set *one(const char *name, const char *src, tmpl_lang lang, tmpl_err
     return s;
 }
 
+/* A linked set of two LANG_SPEC templates. */
+static tmpl_set *two(const char *name1, const char *src1, const char *name2, const char *src2)
+{
+    tmpl_error err;
+    tmpl_set *s = tmpl_set_new();
+    assert_int_equal(tmpl_set_add(s, name1, src1, strlen(src1), LANG_SPEC, &err), 0);
+    assert_int_equal(tmpl_set_add(s, name2, src2, strlen(src2), LANG_SPEC, &err), 0);
+    assert_int_equal(tmpl_set_link(s, &err), 0);
+    return s;
+}
+
+/* Renders name of s with data (then freed) and checks the output. */
+static void expect_render(const tmpl_set *s, const char *name, cJSON *data, const char *want)
+{
+    tmpl_error err;
+    buf out = BUF_INIT;
+    assert_non_null(data);
+    if (tmpl_render(s, name, data, NULL, &out, &err) < 0) fail_msg("%s: %s", name, err.message);
+    assert_string_equal(out.data ? out.data : "", want);
+    buf_free(&out);
+    cJSON_Delete(data);
+}
+
 static void expect_compile_error(const char *src, tmpl_lang lang, const char *message_part)
 {
     tmpl_error err;
@@ -133,12 +156,7 @@ static void test_output_and_depth_limits(void **state)
 {
     (void)state;
     tmpl_error err;
-    tmpl_set *s = tmpl_set_new();
-    const char *loop = "{{#items}}0123456789{{/items}}";
-    const char *rec = "x{{>rec}}";
-    assert_int_equal(tmpl_set_add(s, "loop", loop, strlen(loop), LANG_SPEC, &err), 0);
-    assert_int_equal(tmpl_set_add(s, "rec", rec, strlen(rec), LANG_SPEC, &err), 0);
-    assert_int_equal(tmpl_set_link(s, &err), 0);
+    tmpl_set *s = two("loop", "{{#items}}0123456789{{/items}}", "rec", "x{{>rec}}");
     cJSON *data = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(data, "items");
     for (int i = 0; i < 1000; i++) cJSON_AddItemToArray(items, cJSON_CreateTrue());
@@ -216,6 +234,32 @@ static void test_every_short_length(void **state)
         }
 }
 
+/* Names on the data's root object, which the engine indexes once a render has looked there more
+ * than once: the first member of a repeated name wins as in a scan, an empty key is skipped,
+ * inner objects are asked first, dotted names go on from the root's member, and a root that is
+ * not an object has no names. Partials share the set's numbering of names. */
+static void test_root_names_first_member_wins(void **state)
+{
+    (void)state;
+    tmpl_set *s = two("main", "{{a}}{{a}}{{>p}}{{x}}{{#items}}[{{a}}{{x}}{{^x}}-{{/x}}]{{/items}}{{a}}{{nope}}|",
+                      "p", "{{b.c}}{{b.a}}{{z}}");
+    static const struct { const char *json, *want; } cases[] = {
+        { "{\"\":\"E\",\"a\":\"1\",\"a\":\"2\",\"b\":{\"c\":\"3\",\"a\":\"4\"},\"x\":\"X\","
+          "\"items\":[{\"a\":\"I\"},{\"y\":\"Y\"}],\"z\":\"Z\",\"z\":\"W\"}", "1134ZX[IX][1X]1|" },
+        { "{\"items\":[{\"a\":\"I\",\"a\":\"J\"}],\"a\":\"1\"}", "11[I-]1|" },
+        { "[1,2]", "|" },
+        { "{}", "|" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_render(s, "main", cJSON_Parse(cases[i].json), cases[i].want);
+    cJSON *data = cJSON_CreateObject();                 /* keys made by the API are exactly their size */
+    cJSON_AddStringToObject(data, "", "E");
+    cJSON_AddStringToObject(data, "a", "1");
+    cJSON_AddStringToObject(data, "x", "X");
+    expect_render(s, "main", data, "11X1|");
+    tmpl_set_free(s);
+}
+
 static void test_partials_only_from_the_set(void **state)
 {
     (void)state;
@@ -259,12 +303,7 @@ static void test_load_dir(void **state)
     assert_string_equal(tmpl_set_name_at(s, 0), "_shared/greet.txt");
     assert_string_equal(tmpl_set_name_at(s, 1), "main.txt");
     assert_int_equal(tmpl_set_lang(s, "main.txt"), LANG_TEXT);
-    cJSON *data = cJSON_Parse("{\"who\":\"world\"}");
-    buf out = BUF_INIT;
-    assert_int_equal(tmpl_render(s, "main.txt", data, NULL, &out, &err), 0);
-    assert_string_equal(out.data, "hello world!");
-    buf_free(&out);
-    cJSON_Delete(data);
+    expect_render(s, "main.txt", cJSON_Parse("{\"who\":\"world\"}"), "hello world!");
     tmpl_set_free(s);
 
     /* a symbolic link is refused, wherever it points */
@@ -378,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_render_failure_leaves_output_untouched),
         cmocka_unit_test(test_output_and_depth_limits),
         cmocka_unit_test(test_every_short_length),
+        cmocka_unit_test(test_root_names_first_member_wins),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_renders_from_many_threads),
