@@ -52,6 +52,7 @@ int plimits_add_time(const plimits *l, cJSON *ctx)
     if (!t || !cJSON_AddNumberToObject(t, "worst_ms", (double)worst) ||
         !cJSON_AddNumberToObject(t, "budget_ms", (double)l->budget_ms) ||
         !cJSON_AddNumberToObject(t, "margin_ms", (double)l->margin_ms) ||
+        !cJSON_AddNumberToObject(t, "handler_ms", (double)need) ||
         !cJSON_AddNumberToObject(t, "timeout_s", (double)((need + 999) / 1000)) ||
         !cJSON_AddItemToObject(ctx, "time", t)) {
         cJSON_Delete(t);

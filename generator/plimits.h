@@ -48,10 +48,11 @@ void plimits_clear(plimits *l);
 long long plimits_worst_ms(const cJSON *params);
 
 /* Adds "time" to a render context (ctx holds the validated parameters) when l has a time budget:
- * {worst_ms, budget_ms, margin_ms, timeout_s}, worst_ms counting an awaited report (report_awaited)
- * and timeout_s being worst_ms + margin_ms rounded up to
- * whole seconds: the function timeout a deployment template sets, so that the platform stops the
- * handler no earlier than the connector gives up on the node. 0, or -1 on memory failure. */
+ * {worst_ms, budget_ms, margin_ms, handler_ms, timeout_s}, worst_ms counting an awaited report
+ * (report_awaited), handler_ms being worst_ms + margin_ms (the time limit a template gives its handler
+ * in ms, such as Apigee's JavaScript timeLimit) and timeout_s the same rounded up to whole seconds: the
+ * function timeout a deployment template sets, so that the platform stops the handler no earlier than
+ * the connector gives up on the node. 0, or -1 on memory failure. */
 int plimits_add_time(const plimits *l, cJSON *ctx);
 
 /* Checks params against l; appends one {"parameter", "message", "limit"} per violation to errors

@@ -116,6 +116,17 @@ function startSlow(port) {
   });
 }
 
+/** Answers every request with 503 after ms: a node endpoint that fails slowly (overloaded, or a proxy in
+ *  front of a dead node). */
+function startLate(port, ms) {
+  const server = http.createServer(function (req, res) {
+    req.resume();
+    const t = setTimeout(function () { res.statusCode = 503; res.end("busy\n"); }, ms);
+    res.on("close", function () { clearTimeout(t); });
+  });
+  return new Promise(function (resolve) { server.listen(port, "127.0.0.1", function () { resolve(server); }); });
+}
+
 /** Starts an edgenode that accepts only `token`; name tells its files apart. */
 async function startNode(token, name) {
   const port = await freePort(), admin = await freePort();
@@ -421,14 +432,15 @@ async function scenarios(id, env) {
   }
 
   // Node too slow, with one retry: fail open after two timeouts and the retry interval. A platform whose
-  // request_timeout bounds the whole exchange (p.budget: Apigee's JavaScript timeLimit) passes at it.
+  // handler has one time limit for the whole exchange (p.budget: Apigee's JavaScript timeLimit, the
+  // worst case of the calls plus p.budget ms) passes at it.
   {
     const s = Object.assign({}, base, { request_timeout: "300ms", retries: 1 });
     if (!p.budget) s.retry_interval = "100ms";
     const c = await launch(id, [env.slowUrl], s, "slow", env.originUrl);
     const seen0 = seen.length, acc0 = env.slow.accepted();
     const r = await ask(c.port, "GET", "/hello?slow=1", H);
-    const least = p.budget ? 300 : 600;
+    const least = p.budget ? 600 + p.budget : 600;
     check(id + " node too slow: the request reaches the origin after " + (p.budget ? "the time budget" : "timeout and retry"),
       r.status === 200 && seen.length === seen0 + 1 && r.ms >= least && r.ms < least + 100 + MARGIN_MS, r.status + " in " + r.ms + " ms");
     if (!p.budget)
@@ -500,6 +512,7 @@ async function scenarios(id, env) {
     stop(c.child);
   }
 
+  if (p.budget) await budgetScenarios(id, env, H);
   if (STORES[id]) await storeScenarios(id, env, H);
   if (id === "azion") await azionFirewallScenarios(env, H);
 
@@ -511,6 +524,52 @@ async function scenarios(id, env) {
     const n1 = await nodeCounts(env.node);
     check(id + " failover: the second endpoint blocks the attack", r.status === 403 && seen.length === seen0 &&
       n1.request === n0.request + 1, r.status + " " + JSON.stringify([n0, n1]));
+    stop(c.child);
+  }
+}
+
+/* A handler with one time limit for the whole exchange (Apigee's JavaScript timeLimit): the limit is
+ * the bundle's time budget, every attempt at request_timeout plus p.budget ms for the script, so a
+ * failover attempt gets its turn after a first endpoint that fails slowly. The client has no per-call
+ * timeout (Apigee's httpClient), so an endpoint that never answers holds the exchange until the limit. */
+async function budgetScenarios(id, env, H) {
+  const p = PLATFORMS[id], seen = env.origin.seen;
+  const s = { request_timeout: "300ms", token: TOKEN, report_response: false };
+  const limit = 2 * 300 + p.budget;
+
+  // The first endpoint answers 503 after 250 ms, most of its request_timeout: the second still decides.
+  {
+    const c = await launch(id, [env.lateUrl, env.node.url], s, "budget-late", env.originUrl);
+    const seen0 = seen.length, n0 = await nodeCounts(env.node);
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n1 = await nodeCounts(env.node);
+    check(id + " time budget: after a first endpoint failing in 250 of its 300 ms, the second blocks the attack within " + limit + " ms",
+      r.status === 403 && seen.length === seen0 && n1.request === n0.request + 1 && r.ms >= 250 && r.ms < limit + MARGIN_MS,
+      r.status + " in " + r.ms + " ms " + JSON.stringify([n0, n1]));
+    stop(c.child);
+  }
+  // The first endpoint never answers: the exchange ends at the limit and fails open; the second is not
+  // reached, since nothing ends the first call before the limit.
+  {
+    const c = await launch(id, [env.slowUrl, env.node.url], s, "budget-hang", env.originUrl);
+    const seen0 = seen.length, n0 = await nodeCounts(env.node);
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    const n1 = await nodeCounts(env.node);
+    check(id + " time budget: a first endpoint that never answers holds the exchange to the limit, " + limit + " ms, then fails open",
+      r.status === 200 && seen.length === seen0 + 1 && n1.request === n0.request && r.ms >= limit && r.ms < limit + MARGIN_MS,
+      r.status + " in " + r.ms + " ms");
+    stop(c.child);
+  }
+  // Both endpoints dead with a retry round, 2 x 2 x 300 ms + the margin at most: refused connections
+  // fail open at once, endpoints that never answer at the limit.
+  const most = 2 * 2 * 300 + p.budget;
+  for (const [what, url, atLimit] of [["down", env.downUrl, false], ["never answer", env.slowUrl, true]]) {
+    const c = await launch(id, [url, url], Object.assign({}, s, { retries: 1 }), "budget-" + (atLimit ? "slow2" : "down2"), env.originUrl);
+    const seen0 = seen.length;
+    const r = await ask(c.port, "GET", ATTACK_QUERY, H);
+    check(id + " time budget: both endpoints " + what + ", with a retry round: fails open " + (atLimit ? "at" : "within") + " the limit, " + most + " ms",
+      r.status === 200 && seen.length === seen0 + 1 && (atLimit ? r.ms >= most && r.ms < most + MARGIN_MS : r.ms < most),
+      r.status + " in " + r.ms + " ms");
     stop(c.child);
   }
 }
@@ -694,12 +753,14 @@ async function main() {
   fs.copyFileSync(BUNDLEGEN_BUILT, BUNDLEGEN);
   fs.chmodSync(BUNDLEGEN, 0o755);
   const node = await startNode(TOKEN, "edgenode");
-  const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort();
+  const originPort = await freePort(), slowPort = await freePort(), downPort = await freePort(), latePort = await freePort();
   const origin = await startOrigin(originPort);
   const slow = await startSlow(slowPort);
+  const late = await startLate(latePort, 250);
   const storeNode = ids.some(function (id) { return STORES[id]; }) ? await startNode(STORE_TOKEN, "edgenode-store") : null;
   const env = { node: node, storeNode: storeNode, origin: origin, originPort: originPort, originUrl: "http://127.0.0.1:" + originPort,
-    slow: slow, slowUrl: "http://127.0.0.1:" + slowPort, downUrl: "http://127.0.0.1:" + downPort };
+    slow: slow, slowUrl: "http://127.0.0.1:" + slowPort, downUrl: "http://127.0.0.1:" + downPort,
+    lateUrl: "http://127.0.0.1:" + latePort };
   for (const id of ids) {
     if (!PLATFORMS[id]) { check(id + ": known platform", false); continue; }
     const t0 = Date.now();
@@ -709,6 +770,7 @@ async function main() {
   }
   origin.server.close();
   slow.close();
+  late.close();
 }
 
 main().catch(function (e) { check("e2e set-up", false, e && e.stack ? e.stack : String(e)); }).finally(function () {

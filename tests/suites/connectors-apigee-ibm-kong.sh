@@ -60,7 +60,8 @@ assert [s["name"] for s in sync["steps"]] == ["KVM-Edge-Connector", "JS-Edge-Con
 for name, flow in plan["flows"].items():
     js = flow["policies"]["JS-Edge-Connector"]
     assert js["continueOnError"] and js["properties"] == {"mode": "inline" if "-Sync-" in name else "async"}, (name, js)
-    assert js["timeLimit"] == 750, js   # request_timeout: the budget of the whole exchange
+    # the time budget: 2 endpoints x (1 + retries 1) x request_timeout 750 ms + 200 ms for the script
+    assert js["timeLimit"] == 3200, js
     kvm = flow["policies"]["KVM-Edge-Connector"]
     assert kvm["continueOnError"] and kvm["map"] == "edge-connector" and kvm["scope"] == "environment", kvm
     assert kvm["gets"] == [{"assignTo": "private.edge_connector.endpoints", "key": "endpoints"},

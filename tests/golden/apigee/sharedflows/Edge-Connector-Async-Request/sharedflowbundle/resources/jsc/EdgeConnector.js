@@ -90,8 +90,10 @@
 
   /** Endpoints in order, the next one after a connection error or a foreign status, then up to
    *  EC.retries more rounds, each call made from the previous one's callback (no waiting, no timer: the
-   *  rounds follow each other at once). done(status) gets the first protocol answer, or 0. A node that
-   *  does not answer keeps the policy until its timeLimit, which leaves the starting verdict. */
+   *  rounds follow each other at once). done(status) gets the first protocol answer, or 0. The timeLimit
+   *  gives every attempt its request_timeout, so a node failing slowly still leaves the next one its turn;
+   *  httpClient has no per-call timeout, so a node that never answers keeps the policy until the timeLimit,
+   *  which leaves the starting verdict. */
   function ecExchange(method, pathQuery, headers, body, done) {
     var total = EC_ENDPOINTS.length * (EC.retries + 1);
     function attempt(k) {
