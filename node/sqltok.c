@@ -98,7 +98,7 @@ static int cmp_word(const void *k, const void *e) { return strcmp(k, ((const wor
 static const word *lookup(const char *s, size_t len)
 {
     char w[24];
-    if (len == 0 || len >= sizeof w) return NULL;
+    if (len < 2 || len > 16) return NULL;     /* the vocabulary's words are 2 to 16 letters */
     for (size_t i = 0; i < len; i++) w[i] = (char)lower((unsigned char)s[i]);
     w[len] = '\0';
     return bsearch(w, vocab, sizeof vocab / sizeof *vocab, sizeof *vocab, cmp_word);
@@ -321,8 +321,8 @@ static int next_token(reader *R)
         R->i = i + 1;
         return 1;
     }
-    for (size_t k = 0; k < sizeof symbols / sizeof *symbols; k++) {
-        size_t m = strlen(symbols[k]);
+    for (size_t k = 0; strchr("<-=!:|&>+*/%^~", c) && c && k < sizeof symbols / sizeof *symbols; k++) {
+        size_t m = symbols[k][1] ? symbols[k][2] ? 3 : 2 : 1;
         if (i + m <= n && memcmp(s + i, symbols[k], m) == 0) {
             char type = (strcmp(symbols[k], "||") == 0 || strcmp(symbols[k], "&&") == 0) ? '&' : 'o';
             push(R, (tok){type, 0, 0, s + i, m});
@@ -340,8 +340,13 @@ static int next_token(reader *R)
 static size_t break_at(const char *in, size_t n, char q)
 {
     size_t e = 0;
-    while (e < n && (in[e] != q || (e + 1 < n && in[e + 1] == q))) e += in[e] == q ? 2 : 1;
-    return e < n ? e : n;
+    for (;;) {
+        const char *p = e < n ? memchr(in + e, q, n - e) : NULL;
+        if (!p) return n;
+        e = (size_t)(p - in);
+        if (e + 1 < n && in[e + 1] == q) { e += 2; continue; }
+        return e;
+    }
 }
 
 /* Tokenizes one reading into R. A quoted reading starts inside a string that the value's first
@@ -643,7 +648,7 @@ static int may_start(reader *R, size_t i, int quoted)
     if (is_digit(c)) return !quoted;
     if (lower(c) < 'a' || lower(c) > 'z') return 0;
     if (!quoted && d == '\'' && strchr("xXbBnNeE", c)) return 1;
-    return word_of(s, n, i, quoted ? "&EBUok" : "&n") || (!quoted && word_of(s, n, i, "o"));
+    return word_of(s, n, i, quoted ? "&EBUok" : "&no");
 }
 
 /* Whether the value has UNION, or a ';' followed by a statement word, anywhere. */
