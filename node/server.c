@@ -416,7 +416,8 @@ static void on_event(conn *c, uint32_t ev)
             if (flush(c) < 0) return;
         }
     }
-    if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
+    /* decrypted bytes OpenSSL still holds raise no socket event: read them once answers drained */
+    if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR) || (c->ssl && SSL_pending(c->ssl) > 0)) on_readable(c);
 }
 
 static void listen_add(worker *w)
@@ -435,7 +436,9 @@ static void on_accept(worker *w)
 {
     server *s = w->s;
     for (int i = 0; i < 64; i++) {
-        if (s->max_conns && atomic_load(&s->nconns) >= s->max_conns) {
+        /* the slot is taken before accept, so threads accepting at once cannot pass the limit */
+        if (atomic_fetch_add(&s->nconns, 1) >= s->max_conns && s->max_conns) {
+            atomic_fetch_sub(&s->nconns, 1);
             pthread_mutex_lock(&s->lmu);           /* the rest wait in the listen queue */
             if (!w->paused && !atomic_load(&s->quiesced)) epoll_ctl(w->ep, EPOLL_CTL_DEL, s->lfd, NULL);
             w->paused = 1;
@@ -445,14 +448,14 @@ static void on_accept(worker *w)
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;
+        if (fd < 0) { atomic_fetch_sub(&s->nconns, 1); return; }
         unsigned char a[16] = {0};
         int known = cidr_addr_from_sockaddr((struct sockaddr *)&ss, a) == 0;
         node_state *st = state_acquire();
         int ok = !st || !st->cfg->allowed_networks.n || (known && cidr_list_contains(&st->cfg->allowed_networks, a));
         size_t max_body = st ? st->cfg->max_body_bytes : 0;
         state_release(st);
-        if (!ok) { metrics_reject_network(); close(fd); continue; }
+        if (!ok) { metrics_reject_network(); close(fd); atomic_fetch_sub(&s->nconns, 1); continue; }
         conn *c = calloc(1, sizeof *c);
         if (c) c->p = http1_new(s->max_head, max_body);
         if (c && c->p && s->tls && (c->ssl = SSL_new(s->tls)) != NULL) {
@@ -463,6 +466,7 @@ static void on_accept(worker *w)
             if (c) http1_free(c->p);
             free(c);
             close(fd);
+            atomic_fetch_sub(&s->nconns, 1);
             continue;
         }
         int one = 1;
@@ -478,9 +482,9 @@ static void on_accept(worker *w)
             http1_free(c->p);
             free(c);
             close(fd);
+            atomic_fetch_sub(&s->nconns, 1);
             continue;
         }
-        atomic_fetch_add(&s->nconns, 1);
         c->next = w->conns;
         if (w->conns) w->conns->prev = c;
         w->conns = c;
