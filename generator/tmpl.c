@@ -1454,8 +1454,16 @@ static int render_one(render *r, const tmpl *t, const node *k, const frame *f, c
 static inline long plain_len(const unsigned char *ok, const char *str)
 {
     const unsigned char *u = (const unsigned char *)str, *p = u;
-    while (ok[p[0]] && ok[p[1]] && ok[p[2]] && ok[p[3]]) p += 4;   /* ok[NUL] is 0: stops at the end */
-    while (ok[*p]) p++;
+    for (;; p += 8) {                         /* ok[NUL] is 0: stops at the end, on the byte that failed */
+        if (!ok[p[0]]) break;
+        if (!ok[p[1]]) { p += 1; break; }
+        if (!ok[p[2]]) { p += 2; break; }
+        if (!ok[p[3]]) { p += 3; break; }
+        if (!ok[p[4]]) { p += 4; break; }
+        if (!ok[p[5]]) { p += 5; break; }
+        if (!ok[p[6]]) { p += 6; break; }
+        if (!ok[p[7]]) { p += 7; break; }
+    }
     return *p ? -1 : (long)(p - u);
 }
 

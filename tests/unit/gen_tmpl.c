@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "escape.h"
 #include "tmpl.h"
 
 /* Compiles one template named name; returns the set (linked) or NULL with err filled. */
@@ -260,6 +261,34 @@ static void test_root_names_first_member_wins(void **state)
     tmpl_set_free(s);
 }
 
+/* A JS string value of every length up to 40 with a byte to escape at each place (or none): the
+ * engine's fast copy must give way to the escaper exactly when the value needs it, so the output
+ * is always what esc_string writes. */
+static void test_js_values_with_a_byte_to_escape_anywhere(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = one("t.js", "x = \"{{v}}\";", LANG_JS, &err);
+    assert_non_null(s);
+    for (int len = 0; len <= 40; len++)
+        for (int at = -1; at < len; at++) {
+            char v[48];
+            for (int i = 0; i < len; i++) v[i] = (char)('a' + i % 26);
+            if (at >= 0) v[at] = "\"'<\\`$\n&"[at % 8];
+            v[len] = '\0';
+            buf want = BUF_INIT;
+            const char *why = NULL;
+            buf_puts(&want, "x = \"");
+            assert_int_equal(esc_string(CTX_JS_STR_DQ, v, (size_t)len, &want, &why), 0);
+            buf_puts(&want, "\";");
+            cJSON *data = cJSON_CreateObject();
+            cJSON_AddStringToObject(data, "v", v);
+            expect_render(s, "t.js", data, want.data);
+            buf_free(&want);
+        }
+    tmpl_set_free(s);
+}
+
 static void test_partials_only_from_the_set(void **state)
 {
     (void)state;
@@ -417,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_render_failure_leaves_output_untouched),
         cmocka_unit_test(test_output_and_depth_limits),
         cmocka_unit_test(test_every_short_length),
+        cmocka_unit_test(test_js_values_with_a_byte_to_escape_anywhere),
         cmocka_unit_test(test_root_names_first_member_wins),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
