@@ -517,7 +517,10 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     for (size_t c = 0; c < R->ncand[s][plain]; c++) {
         size_t i = R->cand[s][plain][c];
         const rule *r = &R->v[i];
-        if (!may_match(r, set, len) || !applies(r, src, where)) continue;
+        /* the shell reader also reads a value that starts with a network command (plain text) */
+        if (!(may_match(r, set, len) || (r->det == DET_SHELL && shellcmd_probe_start(val, len))) ||
+            !applies(r, src, where))
+            continue;
         if (A->xfcap < len + 1) {
             size_t cap = len + 1 < 256 ? 256 : len + 1;
             for (int k = 0; k < XF_COUNT; k++) {

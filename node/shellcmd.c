@@ -8,7 +8,7 @@
 
 enum { T_END, T_WORD, T_SEP, T_OPEN, T_CLOSE, T_REDIR };
 enum { K_WEAK = 1, K_STRONG = 2 };                  /* points of a command word */
-enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8 };  /* how its argument is read */
+enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16 };  /* how its arguments are read */
 
 typedef struct cmdword { const char *name; unsigned char kind, flags; } cmdword;
 
@@ -18,8 +18,8 @@ static const cmdword commands[] = {
     {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0}, {"bitsadmin", K_STRONG, 0},
     {"busybox", K_STRONG, F_PREFIX}, {"cat", K_WEAK, 0}, {"certutil", K_STRONG, 0},
     {"chmod", K_STRONG, 0}, {"chown", K_STRONG, 0}, {"cmd", K_STRONG, 0}, {"cp", K_WEAK, 0},
-    {"crontab", K_STRONG, 0}, {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, 0},
-    {"dash", K_WEAK, 0}, {"dd", K_WEAK, 0}, {"dig", K_WEAK, 0}, {"dir", K_WEAK, 0},
+    {"crontab", K_STRONG, 0}, {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, F_NET},
+    {"dash", K_WEAK, 0}, {"dd", K_WEAK, 0}, {"dig", K_WEAK, F_NET}, {"dir", K_WEAK, 0},
     {"echo", K_WEAK, F_ECHO}, {"env", K_WEAK, F_PREFIX}, {"eval", K_WEAK, F_PREFIX},
     {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"find", K_WEAK, 0}, {"ftp", K_WEAK, 0},
     {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0}, {"head", K_WEAK, 0}, {"host", K_WEAK, 0},
@@ -28,10 +28,10 @@ static const cmdword commands[] = {
     {"ipconfig", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0}, {"kill", K_WEAK, 0},
     {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0}, {"ls", K_WEAK, 0}, {"lua", K_WEAK, 0},
     {"mkfifo", K_STRONG, 0}, {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0},
-    {"nc", K_STRONG, 0}, {"ncat", K_STRONG, 0}, {"net", K_WEAK, 0}, {"netcat", K_STRONG, 0},
+    {"nc", K_STRONG, F_NET}, {"ncat", K_STRONG, F_NET}, {"net", K_WEAK, 0}, {"netcat", K_STRONG, F_NET},
     {"netstat", K_STRONG, 0}, {"node", K_WEAK, 0}, {"nohup", K_STRONG, F_PREFIX},
-    {"nslookup", K_STRONG, 0}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
-    {"perl", K_WEAK, 0}, {"php", K_WEAK, 0}, {"ping", K_WEAK, F_NUM}, {"pkill", K_STRONG, 0},
+    {"nslookup", K_STRONG, F_NET}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
+    {"perl", K_WEAK, 0}, {"php", K_WEAK, 0}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
     {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
     {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, 0},
     {"python2", K_WEAK, 0}, {"python3", K_WEAK, 0}, {"read", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
@@ -40,9 +40,9 @@ static const cmdword commands[] = {
     {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
     {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systeminfo", K_STRONG, 0},
     {"tac", K_WEAK, 0}, {"tail", K_WEAK, 0}, {"tar", K_WEAK, 0}, {"tasklist", K_STRONG, 0},
-    {"tcsh", K_STRONG, 0}, {"tee", K_WEAK, 0}, {"telnet", K_STRONG, 0}, {"tftp", K_STRONG, 0},
-    {"timeout", K_WEAK, F_NUM}, {"touch", K_WEAK, 0}, {"type", K_WEAK, 0}, {"uname", K_STRONG, 0},
-    {"uptime", K_WEAK, 0}, {"useradd", K_STRONG, 0}, {"ver", K_WEAK, 0}, {"wget", K_STRONG, 0},
+    {"tcsh", K_STRONG, 0}, {"tee", K_WEAK, 0}, {"telnet", K_STRONG, F_NET}, {"tftp", K_STRONG, F_NET},
+    {"timeout", K_WEAK, F_NUM}, {"touch", K_WEAK, 0}, {"tracert", K_STRONG, F_NET}, {"traceroute", K_STRONG, F_NET}, {"type", K_WEAK, 0}, {"uname", K_STRONG, 0},
+    {"uptime", K_WEAK, 0}, {"useradd", K_STRONG, 0}, {"ver", K_WEAK, 0}, {"wget", K_STRONG, F_NET},
     {"whoami", K_STRONG, 0}, {"wmic", K_STRONG, 0}, {"wscript", K_STRONG, 0},
     {"xargs", K_WEAK, F_PREFIX}, {"xterm", K_STRONG, 0}, {"xxd", K_STRONG, 0}, {"zsh", K_STRONG, 0},
 };
@@ -419,6 +419,25 @@ static int path_like(const lexer *L, const tok *t)
     return dots == 3;
 }
 
+/* A host a network command is aimed at: a dotted IPv4 address, a URL, or a host name with a dot
+ * and a top-level name of letters (google.com, ns1.example.net). */
+static int address_like(const lexer *L, const tok *t)
+{
+    const char *w = L->buf;
+    size_t n = L->blen;
+    if (path_like(L, t)) return w[0] != '/' && w[0] != '~' && L->s[t->raw_start] != '\\';
+    size_t dot = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)w[k];
+        if (c == '.') dot = k + 1;
+        else if (!is_name(c) && c != '-') return 0;
+    }
+    if (dot < 2 || n - dot < 2) return 0;
+    for (size_t k = dot; k < n; k++)
+        if (!is_alpha((unsigned char)w[k])) return 0;
+    return 1;
+}
+
 /* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when
  * it is decided by the token after it: a number (sleep 5) or an option of a weak command (rm -rf
  * gh-pages in a build script is no attack; rm -rf / is). */
@@ -488,6 +507,10 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
     int line_opt = 0;               /* the current simple command has an option after its command word */
+    /* A network command at the start of the value whose words are only options, numbers and one
+     * address, last: the whole value is a probe (ping -n 5 127.0.0.1, nslookup x.example.net) */
+    int probe = 0, probe_addr = 0, probe_redir = 0;
+    finding pf = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     int seen_cmd = 0;               /* a known command word came earlier in this reading */
     finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
@@ -497,6 +520,25 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         next_token(&L, &t);
         if (t.type == T_WORD && !cmdpos && L.blen >= 2 && L.buf[0] == '-' && (is_name((unsigned char)L.buf[1]) || L.buf[1] == '-'))
             line_opt = 1;
+        if (probe) {
+            if (t.type == T_WORD && probe_redir) {
+                probe_redir = 0;    /* >nul, 2>/dev/null: where the output goes */
+            } else if (t.type == T_REDIR && probe_addr) {
+                probe_redir = 1;
+            } else if (t.type == T_WORD && !probe_addr && address_like(&L, &t)) {
+                probe_addr = 1;
+            } else if (t.type == T_WORD && !probe_addr && L.blen && (L.buf[0] == '-' || L.buf[0] == '+' || is_digit((unsigned char)L.buf[0]))) {
+                size_t k = 1;       /* an option or a count: -n, -c, 5, -w 2, +short */
+                while (k < L.blen && (is_name((unsigned char)L.buf[k]) || L.buf[k] == '-')) k++;
+                if (k < L.blen) probe = 0;
+            } else if (t.type == T_END || (t.type == T_SEP && (t.nul || !t.loose))) {
+                /* the line ends at the address: the start of the value counts, and the address */
+                if (probe_addr) settle(I, &pf, 1, 1);
+                probe = 0;
+            } else {
+                probe = 0;
+            }
+        }
         if (f.c) {
             int a;
             if (f.num) {
@@ -571,6 +613,12 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             f.score = (pos_loose && kind == K_WEAK && seen_cmd ? 0 : pos_pts) + kind;
             seen_cmd = 1;
             f.at_start = pos_start;
+            if (pos_start && (c->flags & F_NET) && !t.capital) {
+                probe = 1;
+                probe_addr = probe_redir = 0;
+                pf = (finding){c, kind, 1, 0, t.obf, 0, 0, 0, ""};
+                memcpy(pf.name, name, sizeof pf.name);
+            }
             f.loose = pos_loose;
             f.obf = t.obf;
             f.glued = t.glued;
@@ -593,6 +641,18 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     }
     if (L.strong) I->strong = 1;
     S->record = 0;
+}
+
+int shellcmd_probe_start(const char *in, size_t n)
+{
+    size_t i = 0, k;
+    char name[24];
+    int sys_path;
+    while (i < n && is_blank((unsigned char)in[i])) i++;
+    for (k = i; k < n && k - i < 24 && !is_blank((unsigned char)in[k]); k++) {}
+    if (k >= n || !is_blank((unsigned char)in[k]) || in[i] < 'a' || in[i] > 'z') return 0;
+    const cmdword *c = command_of(in + i, k - i, name, &sys_path);
+    return c && (c->flags & F_NET);
 }
 
 int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info)

@@ -20,12 +20,19 @@ typedef struct shellcmd_info {
  * value 0. A known command word earns 2 when it is rarely anything else (whoami, wget, ipconfig)
  * and 1 when it is also a word of prose (cat, echo, sleep, type); its first argument earns 1 when
  * it has the shape of shell (an option, a path, a URL, a redirection, an expansion, nothing more
- * before the next separator), and an obfuscated command word earns 2 more. The value is read
+ * before the next separator), and an obfuscated command word earns 2 more. A network command at
+ * the very start whose words are only options, counts and one address, last (ping -n 5
+ * 127.0.0.1), earns 1 for the start and 1 for the address: the whole value is a probe. The value is read
  * three times, starting outside quotes and inside ' and ", since an injection usually first
  * closes the quote it was put into. Quotes, backslashes, carets and unknown variables are
  * removed the way the shell does; ${IFS} and $IFS split words.
  * scratch: room for n + 1 bytes. Returns 1 when info.score >= SHELLCMD_THRESHOLD or a strong
  * construct was seen. Thread-safe; no allocation. info may be NULL. */
 int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info);
+
+/* 1 when the value starts with a network command word in lower case and a blank (ping, nslookup,
+ * curl...): the one reading that needs no shell byte (ping -n 5 127.0.0.1 is plain text), so a
+ * caller that gates the reader on shell bytes asks this before skipping a value. */
+int shellcmd_probe_start(const char *in, size_t n);
 
 #endif
