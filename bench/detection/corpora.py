@@ -350,6 +350,12 @@ def crs_regression(out, src_dir):
                     out.write(json.dumps(r) + "\n")
 
 
+def themole_queries(root):
+    """Training: the SQL Debian's themole (an SQL injection tool) writes for its techniques, as it
+    sends it after the value it breaks out of."""
+    return []
+
+
 def training(out, root, blns_txt, repo):
     wf = os.path.join(root, "wfuzz/usr/share/wfuzz/wordlist")
     for name, cls in (("SQL.txt", "sqli"), ("XSS.txt", "xss"), ("XML.txt", "xxe"), ("All_attack.txt", "mixed")):
@@ -374,6 +380,7 @@ def training(out, root, blns_txt, repo):
                                  "/api/packages", None, d, "application/json")) + "\n")
     emit(out, "train", "nmap http-waf-detect.nse", "mixed", "attack", nmap_waf_vectors(root), ("query", "form", "json"))
     emit(out, "train", "nmap http-shellshock.nse", "cmdi", "attack", nmap_shellshock(root), ("query", "form", "json"))
+    emit(out, "train", "themole", "sqli", "attack", themole_queries(root), ("query", "form", "json"))
     for label, target in fail2ban_requests(root, "php-url-fopen"):
         path, _, query = target.partition("?")
         out.write(json.dumps(req("train", "fail2ban php-url-fopen log", "rfi" if label == "attack" else "benign",
