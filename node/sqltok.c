@@ -589,8 +589,11 @@ static const char *classify(const gram *G)
                 return "literal, operator, call";
             break;
         case 'B':
-            if (strchr("nb", type_at(G, j + 1)) && type_at(G, j + 1) && type_at(G, j + 2) == 'c')
-                return "literal, clause, comment";
+            /* after a ')' the value did not open, a column number needs no comment: 1)) order by 3
+             * ("1) Order by Friday" is a list item) */
+            if (strchr("nb", type_at(G, j + 1)) && type_at(G, j + 1) &&
+                (type_at(G, j + 2) == 'c' || (j > 1 && type_at(G, j + 1) == 'n' && ends_ok(G, j + 2))))
+                return "literal, clause";
             break;
         case 'E':
             if (!tok_is(&G->t[j], "select") && stmt_shape(G, j)) return "literal, statement";

@@ -351,9 +351,58 @@ def crs_regression(out, src_dir):
 
 
 def themole_queries(root):
-    """Training: the SQL Debian's themole (an SQL injection tool) writes for its techniques, as it
-    sends it after the value it breaks out of."""
-    return []
+    """Training: the SQL Debian's themole (an SQL injection tool) writes for its techniques, built by
+    its own DBMS classes (MySQL, PostgreSQL, MSSQL, Oracle) and placed the way its generate_url
+    does: value, separator, closing parentheses, query, then its blind-mode end or a comment."""
+    import importlib
+    home = os.path.join(root, "themole/usr/share/themole")
+    sys.path.insert(0, home)
+    try:
+        moles = importlib.import_module("dbmsmoles")
+    finally:
+        sys.path.remove(home)
+    probes = [" and {sep}1{sep} = {sep}1", " and {sep}1{sep} = {sep}0"]     # sent before any end is known
+    union = [" order by 1", " order by 15000", " order by 8 "]               # column counting, with its comment
+    blind = []
+    for cls in (moles.MysqlMole, moles.PostgresMole, moles.SQLServerMole, moles.OracleMole):
+        m = cls()
+        finger = cls.injectable_field_fingers(3, 1000)[0]
+        m.set_good_finger(finger)
+        calls = [
+            (union, lambda: cls.field_finger_query(3, finger, 1)),
+            (union, lambda: " and 1=0 union all select " + ",".join(finger.build_query()) + cls.field_finger_trailer()),
+            (union, lambda: m.schema_count_query(1)), (union, lambda: m.schema_query(1, 0)),
+            (union, lambda: m.table_query("shop", 1, 2)), (union, lambda: m.columns_query("shop", "users", 1, 0)),
+            (union, lambda: m.fields_query("shop", "users", ["name", "pass"], 1, 0, "id = '7'")),
+            (union, lambda: m.user_creds_query(1, 0)), (union, lambda: m.dbinfo_query(1)),
+            (union, lambda: m.read_file_query("/etc/passwd", 1)),
+            (union, lambda: m.schema_integer_query(3, 1, 0)), (union, lambda: m.table_integer_len_query("shop", 1, 0)),
+            (blind, lambda: cls.dbms_check_blind_query()),
+            (blind, lambda: m.forge_blind_query(2, 77, ["name"], "users")),
+            (blind, lambda: m.forge_blind_count_query(">", 5, "users")),
+            (blind, lambda: m.forge_blind_len_query("<", 12, ["name", "pass"], "users")),
+        ]
+        for into, call in calls:
+            try:
+                q = call()
+            except Exception:       # a technique this DBMS class does not implement
+                continue
+            if isinstance(q, str) and q.strip():
+                into.append(q)
+    vals, k = [], 0
+    for q in probes + union + blind:
+        for sep in ("'", '"', " "):
+            par = k % 3
+            k += 1
+            q2 = q.replace("{sep}", sep if sep != " " else "").replace("{op_par}", "(" * par)
+            if q in probes:
+                vals.append("1" + sep + ")" * par + q2)
+            elif q in blind:
+                end = "" if sep == " " else " and " + "(" * par + sep + "1" + sep + " like " + sep + "1"
+                vals.append("1" + sep + ")" * par + q2 + end)
+            else:
+                vals.append("1" + sep + ")" * par + q2 + ("#", "--", "/*", " ")[k % 4])
+    return vals
 
 
 def training(out, root, blns_txt, repo):
