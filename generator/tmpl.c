@@ -75,7 +75,7 @@ struct node {
  * lambdas): each step writes a piece of text, then takes one node. The nodes most templates are
  * made of are told apart once here: a one-part {{name}} written verbatim or escaped for a code
  * context. Text between tags rides on the step of the tag after it, which halves the steps. */
-enum { OP_TEXT, OP_VERBATIM1, OP_CODE1, OP_OTHER };
+enum { OP_TEXT, OP_VERBATIM1, OP_CODE1, OP_SECTION, OP_OTHER };
 typedef struct step {
     int op;                     /* OP_TEXT: text only; else the node n after it */
     const char *text; size_t len;
@@ -688,6 +688,7 @@ static int check_nodes(checker *c, lexer *lx, node *kids, size_t n)
 
 static int node_op(const node *k)
 {
+    if (k->type == T_SECTION) return OP_SECTION;
     if (k->nm.nparts != 1) return OP_OTHER;
     if ((k->type == T_VAR || k->type == T_RAW) && k->how == HOW_VERBATIM) return OP_VERBATIM1;
     if (k->type == T_VAR && k->how == HOW_CODE) return OP_CODE1;
@@ -1003,6 +1004,12 @@ typedef struct render {
     int root_looks;                       /* lookups of numbered keys that reached the root; ROOT_INDEXED */
     const cJSON *root_slot[MAX_KEYS];     /* once indexed: key number -> the root's first member of that name */
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
+    struct loop {                         /* a section whose steps render_nodes runs in its own loop */
+        const cJSON *item;                /* the list item being rendered, or NULL for a single value */
+        const step *body;                 /* the section's first step */
+        const step *p, *end;              /* the steps to go on with after it */
+    } loops[DEFAULT_DEPTH * 4 + 8];
+    int nloops;
     size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
                                              0 while indentation is owed, so emit's fast path pays it */
     buf scratch;
@@ -1501,12 +1508,31 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (render_one(r, t, k, f, sc) < 0) return -1;
         return 0;
     }
-    for (const step *p = h->prog, *end = h->prog + h->nprog; p < end; p++) {
+    /* Sections run in this loop rather than a call per item: their steps replace the current ones
+     * until the last item is done (loops[] remembers where to go on); in every other respect as
+     * render_section, which frames without steps use. */
+    const step *p = h->prog, *end = h->prog + h->nprog;
+    const int base = r->nloops;
+    for (;;) {
+        if (p == end) {
+            if (r->nloops == base) return 0;
+            struct loop *l = &r->loops[r->nloops - 1];
+            if (l->item && (l->item = l->item->next)) {   /* the next item: the same steps again */
+                r->stack[r->sp - 1] = l->item;
+                p = l->body;
+                continue;
+            }
+            r->sp--;
+            r->depth--;
+            r->nloops--;
+            p = l->p; end = l->end;
+            continue;
+        }
         const node *k = p->n;
         const cJSON *v;
         if ((p->len <= BUF_SHORT ? emit_step_text(r, p->text, p->len) : emit_pending(r, p->text, p->len)) < 0)
             return out_oom(r, t, k);
-        switch (p->op) {
+        switch ((p++)->op) {
         case OP_TEXT:
             continue;
         case OP_VERBATIM1:
@@ -1529,6 +1555,18 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (!(v = lookup1(r, &k->nm))) break;
             if (r->pend_len ? render_value(r, t, k, v, f, sc) < 0 : render_code1(r, t, k, v) < 0) return -1;
             continue;
+        case OP_SECTION: {
+            int found;
+            v = lookup(r, &k->nm, &found);
+            if (!found && r->strict) break;
+            if (!truthy(v)) continue;                       /* no lambdas here: r->lambdas is 0 */
+            if (enter(r, t, k) < 0) return -1;
+            const cJSON *item = JTYPE(v) == cJSON_Array ? v->child : NULL;
+            if (push(r, t, k, item ? item : v) < 0) return -1;
+            r->loops[r->nloops++] = (struct loop){ item, k->prog, p, end };
+            p = k->prog; end = k->prog + k->nprog;
+            continue;
+        }
         default:
             if (render_one(r, t, k, f, sc) < 0) return -1;
             continue;
@@ -1553,7 +1591,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     }
     render r;                                               /* the stack is filled as it grows */
     r.set = s; r.o = o; r.err = err; r.out = out;
-    r.depth = 0; r.sp = 0; r.pend = NULL; r.pend_len = 0;
+    r.depth = 0; r.sp = 0; r.pend = NULL; r.pend_len = 0; r.nloops = 0;
     r.lambdas = o->lambda_of != NULL;
     r.scratch = (buf)BUF_INIT;
     r.strict = o->strict >= 0 ? o->strict : t->lang != LANG_SPEC;

@@ -289,6 +289,55 @@ static void test_js_values_with_a_byte_to_escape_anywhere(void **state)
     tmpl_set_free(s);
 }
 
+/* Sections run in the step loop without a call per item: nesting counts against max_depth as
+ * before, an item's error stops the render with the section's tag named, lists in lists and
+ * empty bodies come back to the right place. */
+static void test_sections_nest_and_fail_in_place(void **state)
+{
+    (void)state;
+    char src[1024] = "", *w = src;
+    for (int i = 0; i < 11; i++) w += sprintf(w, "{{#a}}");
+    w += sprintf(w, "x");
+    for (int i = 0; i < 11; i++) w += sprintf(w, "{{/a}}");
+    tmpl_error err;
+    tmpl_set *s = one("deep.txt", src, LANG_TEXT, &err);
+    assert_non_null(s);
+    cJSON *data = cJSON_Parse("{\"a\":true}");
+    tmpl_opts o = TMPL_OPTS_INIT;
+    buf out = BUF_INIT;
+    o.max_depth = 11;
+    assert_int_equal(tmpl_render(s, "deep.txt", data, &o, &out, &err), 0);
+    assert_string_equal(out.data, "x");
+    o.max_depth = 10;
+    buf_reset(&out);
+    assert_int_equal(tmpl_render(s, "deep.txt", data, &o, &out, &err), -1);
+    assert_non_null(strstr(err.message, "nested deeper than 10"));
+    assert_int_equal(out.len, 0);
+    tmpl_set_free(s);
+    s = one("seq.txt", "{{#a}}1{{/a}}{{#a}}2{{/a}}{{#a}}3{{/a}}{{#a}}4{{/a}}", LANG_TEXT, &err);
+    o.max_depth = 1;                                    /* one after another: never deeper than 1 */
+    assert_int_equal(tmpl_render(s, "seq.txt", data, &o, &out, &err), 0);
+    assert_string_equal(out.data, "1234");
+    buf_reset(&out);
+    buf_free(&out);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+
+    s = one("l.txt", "<{{#l}}({{#.}}{{.}}{{/.}}{{#e}}{{/e}}{{n}}){{/l}}>{{#o}}{{k}}{{/o}}{{z}}", LANG_TEXT, &err);
+    assert_non_null(s);
+    expect_render(s, "l.txt", cJSON_Parse("{\"l\":[[1,2],[3]],\"e\":[0],\"n\":\"N\",\"o\":{\"k\":\"K\"},\"z\":\"Z\"}"),
+                  "<(12N)(3N)>KZ");
+    data = cJSON_Parse("{\"l\":[[1],[2]],\"e\":[],\"n\":\"N\",\"o\":{\"q\":1},\"z\":\"Z\"}");
+    buf_puts(&out, "kept:");
+    assert_int_equal(tmpl_render(s, "l.txt", data, NULL, &out, &err), -1);
+    assert_non_null(strstr(err.message, "l.txt:1:"));
+    assert_non_null(strstr(err.message, "{{k}}: no value of this name"));
+    assert_string_equal(out.data, "kept:");
+    buf_free(&out);
+    cJSON_Delete(data);
+    tmpl_set_free(s);
+}
+
 static void test_partials_only_from_the_set(void **state)
 {
     (void)state;
@@ -447,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_output_and_depth_limits),
         cmocka_unit_test(test_every_short_length),
         cmocka_unit_test(test_js_values_with_a_byte_to_escape_anywhere),
+        cmocka_unit_test(test_sections_nest_and_fail_in_place),
         cmocka_unit_test(test_root_names_first_member_wins),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
