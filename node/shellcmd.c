@@ -501,8 +501,44 @@ static int script_sub(const script_subs *S, size_t at)
     return 0;
 }
 
-/* One reading, starting in the quote state quote0. */
-static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I, script_subs *S)
+/* Whether a line's first word is w (a keyword of the shell's grammar). */
+static int line_starts(const char *s, size_t n, const char *w)
+{
+    size_t m = strlen(w), i = 0;
+    while (i < n && is_blank((unsigned char)s[i])) i++;
+    return n - i >= m && memcmp(s + i, w, m) == 0 && (n - i == m || !is_name((unsigned char)s[i + m]));
+}
+
+/* A value that is a shell program, not a payload: five lines or more with a closed control
+ * structure (if..fi, do..done, case..esac) or a function definition (name() {). */
+static int is_program(const char *in, size_t n)
+{
+    enum { IF = 1, FI = 2, DO = 4, DONE = 8, CASE = 16, ESAC = 32, FUNC = 64 };
+    int lines = 1, seen = 0;
+    for (size_t i = 0; i < n;) {
+        const char *e = memchr(in + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - (in + i)) : n - i;
+        const char *l = in + i;
+        if (line_starts(l, len, "if")) seen |= IF;
+        if (line_starts(l, len, "fi")) seen |= FI;
+        if (line_starts(l, len, "do") || line_starts(l, len, "for") || line_starts(l, len, "while")) seen |= DO;
+        if (line_starts(l, len, "done")) seen |= DONE;
+        if (line_starts(l, len, "case")) seen |= CASE;
+        if (line_starts(l, len, "esac")) seen |= ESAC;
+        if (len >= 3 && memmem(l, len, "()", 2) && (l[len - 1] == '{' || l[len - 1] == ')')) seen |= FUNC;
+        if (!e) break;
+        lines++;
+        i += len + 1;
+    }
+    return lines >= 5 && ((seen & (IF | FI)) == (IF | FI) || (seen & (DO | DONE)) == (DO | DONE) ||
+                          (seen & (CASE | ESAC)) == (CASE | ESAC) || (seen & FUNC));
+}
+
+/* One reading, starting in the quote state quote0. In a program every separator joins lines
+ * of the program and every substitution is the program's own: only a rare command word
+ * earns, and $((...)) and $IFS, which programs use to count and to split, are not strong. */
+static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I, script_subs *S,
+                    int program)
 {
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
@@ -511,7 +547,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
      * address, last: the whole value is a probe (ping -n 5 127.0.0.1, nslookup x.example.net) */
     int probe = 0, probe_addr = 0, probe_redir = 0;
     finding pf = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
-    int seen_cmd = 0;               /* a known command word came earlier in this reading */
+    int seen_cmd = program;         /* a known command word came earlier in this reading */
     finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
@@ -564,7 +600,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         if (t.type == T_END) break;
         switch (t.type) {
         case T_SEP:
-            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose; pos_pipe = t.pipe; skip_word = 0;
+            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose || program; pos_pipe = t.pipe; skip_word = 0;
             line_opt = 0;
             break;
         case T_OPEN: {
@@ -575,7 +611,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
             /* in an argument of a written script line the substitution is the script's own:
              * it earns what a line of a script earns (only a rare word counts) */
-            if (t.pts > 0 && script_sub(S, at)) { pos_pts = 0; pos_loose = 1; }
+            if (t.pts > 0 && (program || script_sub(S, at))) { pos_pts = 0; pos_loose = 1; }
             line_opt = 0;
             break;
         }
@@ -639,7 +675,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             break;
         }
     }
-    if (L.strong) I->strong = 1;
+    if (L.strong && !program) I->strong = 1;
     S->record = 0;
 }
 
@@ -661,9 +697,10 @@ int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info
     memset(&I, 0, sizeof I);
     /* only a value that chains command lines with && or || is read as a script */
     script_subs S = {{0}, 0, memmem(in, n, "&&", 2) != NULL || memmem(in, n, "||", 2) != NULL};
-    reading(in, n, 0, scratch, &I, &S);
-    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S);
-    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S);
+    int program = is_program(in, n);
+    reading(in, n, 0, scratch, &I, &S, program);
+    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program);
+    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program);
     if (info) *info = I;
     return I.score >= SHELLCMD_THRESHOLD || I.strong;
 }
