@@ -25,7 +25,7 @@ typedef struct opts {
 static const cli_option release_options[] = {
     {"--out", "DIR", CLI_STR | CLI_REQUIRED, O(out), "the release folder to write; it must not exist"},
     {"--jobs", "N", CLI_STR, O(jobs), "platforms rendered and checked at once, 1 to 64 (default 1)"},
-    {"--sign", "KEY", CLI_STR, O(sign), "sign SHA256SUMS and release.json with KEY (from bundlegen keygen)"},
+    {"--sign", "KEY", CLI_STR, O(sign), "sign SHA256SUMS, release.json (and artifacts.json) with KEY (from bundlegen keygen)"},
     {"--endpoint", "URL", CLI_STR, O(endpoint), "the node endpoint baked into the bundles (default "
      RELEASE_EXAMPLE_ENDPOINT ")"},
     {"--root", "DIR", CLI_STR, O(root),
@@ -56,8 +56,10 @@ static const cli_command release_cmd = {
     RELEASE_EXAMPLE_ENDPOINT "),\n"
     "runs the manifest's checks on it (CHECKS/NAME.sh FILE, default ROOT/scripts/checks), and writes DIR:\n"
     "bundles/, packs/, changelog.md|json|atom, release.json, SHA256SUMS and, with --sign KEY (a minisign\n"
-    "secret key from bundlegen keygen), SHA256SUMS.minisig and release.json.minisig. DIR must not exist;\n"
-    "it appears complete or not at all. Archive times come from the changelog dates (or SOURCE_DATE_EPOCH).\n"
+    "secret key from bundlegen keygen), SHA256SUMS.minisig and release.json.minisig. Files a check leaves in\n"
+    "$BUNDLEGEN_ARTIFACTS go to artifacts/, with their digests in artifacts.json (signed too); they need not\n"
+    "be reproducible. DIR must not exist; it appears complete or not at all. Archive times come from the\n"
+    "changelog dates (or SOURCE_DATE_EPOCH).\n"
     "\n",
     release_options, NULL, 0, {0}, 0, NULL, "bundlegen",
 };
@@ -78,7 +80,8 @@ static const cli_command verify_cmd = {
     "\n"
     "Checks a bundle against a release's release.json and SHA256SUMS, or SHA256SUMS alone (DIR: default the\n"
     "folder holding FILE or its parent) and says which platform and version it is. With --pubkey, the\n"
-    "signatures SHA256SUMS.minisig and release.json.minisig must verify too.\n"
+    "signatures SHA256SUMS.minisig and release.json.minisig must verify too. A file of artifacts/ is checked\n"
+    "against artifacts.json (and, with --pubkey, artifacts.json.minisig).\n"
     "\n",
     verify_options, NULL, 1, {offsetof(opts, file)}, 1, "which bundle file?", "bundlegen",
 };
@@ -302,6 +305,39 @@ static int verify_release(const opts *o, const char *dir, const buf *sums, const
     return rc;
 }
 
+/* FILE as one of the release's artifacts (artifacts.json, not SHA256SUMS, has their digests: they are not
+ * reproducible): 0 it matches, 1 tampered or a signature fails, -1 no artifact has its name. */
+static int verify_artifact(const opts *o, const char *dir, const char *hex, const char *base, const sign_key *k)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/artifacts.json", dir);
+    if (stat(path, &st) < 0) return -1;
+    buf a = BUF_INIT;
+    if (read_in(dir, "artifacts.json", &a) < 0) return 1;
+    cJSON *doc = cJSON_Parse(a.data ? a.data : ""), *e;
+    const cJSON *same = NULL;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(doc, "artifacts")) {
+        const char *file = field(e, "file"), *slash = strrchr(file, '/');
+        if (!strcmp(slash ? slash + 1 : file, base)) same = e;
+    }
+    int rc = -1;
+    if (same && k && check_sig(dir, "artifacts.json", k) < 0) rc = 1;
+    else if (same && !strcmp(field(same, "sha256"), hex)) {
+        printf("%s: artifact of %s %s, built from %s by the release check %s (not reproducible): matches "
+               "artifacts.json%s\n", o->file, field(same, "platform"), field(same, "version"), field(same, "built_from"),
+               field(same, "check"), k ? " and its signature" : " (signature not checked: give --pubkey)");
+        rc = 0;
+    } else if (same) {
+        fprintf(stderr, "bundlegen: verify: %s: TAMPERED: does not match %s in artifacts.json (sha256 %s, artifacts.json "
+                "says %s): the file was modified or damaged\n", o->file, field(same, "file"), hex, field(same, "sha256"));
+        rc = 1;
+    }
+    cJSON_Delete(doc);
+    buf_free(&a);
+    return rc;
+}
+
 static int verify_bundle(const opts *o, const char *dir, const sign_key *k)
 {
     buf data = BUF_INIT, rel = BUF_INIT, sums = BUF_INIT;
@@ -324,6 +360,7 @@ static int verify_bundle(const opts *o, const char *dir, const sign_key *k)
     if (read_in(dir, "SHA256SUMS", &sums) < 0 || (has_rel && read_in(dir, "release.json", &rel) < 0)) goto done;
     if (k && (check_sig(dir, "SHA256SUMS", k) < 0 || (has_rel && check_sig(dir, "release.json", k) < 0))) goto done;
     pack_sha256(data.data ? data.data : "", data.len, hex);
+    if ((rc = verify_artifact(o, dir, hex, base, k)) >= 0) goto done;
     rc = has_rel ? verify_release(o, dir, &sums, &rel, hex, base, k != NULL) : verify_sums_only(o, dir, &sums, hex, base);
 done:
     free(base_copy);

@@ -1,11 +1,12 @@
-/* release.c -- renders every platform at its current version, runs its static checks, and writes
- * bundles, packs, changelogs, the release manifest, SHA256SUMS and signatures reproducibly. */
+/* release.c -- renders every platform at its current version, runs its static checks, and writes bundles,
+ * packs, changelogs, the release manifest, SHA256SUMS and signatures reproducibly, plus the checks' artifacts. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include "release.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -26,6 +27,12 @@
 extern char **environ;
 
 #define RELEASE_CHECK_LIMIT 300   /* seconds one check may take */
+#define ARTIFACTS_VAR "BUNDLEGEN_ARTIFACTS"
+
+typedef struct artifact {
+    char *file;                  /* artifacts/<id>-<version>-<name> */
+    char *check;                 /* the check that built it */
+} artifact;
 
 typedef struct job {
     char       *id;
@@ -35,6 +42,8 @@ typedef struct job {
     int         built;
     char        version[32], date[11], node[32], fingerprint[65];
     buf         error;          /* why this platform failed; empty when it did not */
+    artifact   *arts;           /* files its checks built (not reproducible), in the order made */
+    size_t      narts;
 } job;
 
 typedef struct run {
@@ -66,8 +75,24 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-/* Runs CHECKS/NAME.sh FILE with its output in log; 0 when it passes. */
-static int run_check(const char *script, const char *file, const char *log, buf *why)
+/* environ without ARTIFACTS_VAR, plus ARTIFACTS_VAR=dir; free the array only (the strings are environ's and
+ * var's). */
+static char **env_with_artifacts(const char *var)
+{
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env) return NULL;
+    size_t k = 0, len = strlen(ARTIFACTS_VAR "=");
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], ARTIFACTS_VAR "=", len) != 0) env[k++] = environ[i];
+    env[k] = (char *)var;
+    return env;
+}
+
+/* Runs CHECKS/NAME.sh FILE with its output in log, and ARTIFACTS_VAR naming the folder where it may leave
+ * files for the release; 0 when it passes. */
+static int run_check(const char *script, const char *file, const char *log, const char *artifacts, buf *why)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -80,7 +105,11 @@ static int run_check(const char *script, const char *file, const char *log, buf 
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&at, 0);
     pid_t pid;
-    int rc = posix_spawn(&pid, script, &fa, &at, argv, environ), st = 0;
+    char var[4200];
+    snprintf(var, sizeof var, "%s=%.4000s", ARTIFACTS_VAR, artifacts);
+    char **env = env_with_artifacts(var);
+    int rc = env ? posix_spawn(&pid, script, &fa, &at, argv, env) : ENOMEM, st = 0;
+    free(env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     if (rc != 0) return buf_fail(why, "cannot run %s: %s", script, strerror(rc));
@@ -103,14 +132,66 @@ static int run_check(const char *script, const char *file, const char *log, buf 
     return -1;
 }
 
-/* Writes the rendered files below TMP/work/ID and runs each of the manifest's checks on them. */
+static int artifact_name_ok(const char *n)
+{
+    if (!*n || *n == '.') return 0;
+    for (; *n; n++)
+        if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') || strchr("._-", *n)))
+            return 0;
+    return 1;
+}
+
+/* Moves the files check left in the folder from into TMP/artifacts/<id>-<version>-<name>, sorted by name,
+ * and lists them in j. */
+static int take_artifacts(run *r, job *j, const char *check, const char *from)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(from, &ents, NULL, alphasort), rc = 0;
+    if (n < 0) return buf_fail(&j->error, "%s: %s: %s\n", j->id, from, strerror(errno));
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/artifacts", r->tmp);
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        if (rc < 0 || !strcmp(name, ".") || !strcmp(name, "..")) continue;
+        char src[8300], rel[1024], dst[5200];
+        snprintf(src, sizeof src, "%.4000s/%.4000s", from, name);
+        snprintf(rel, sizeof rel, "artifacts/%s-%s-%.900s", j->id, j->version, name);
+        snprintf(dst, sizeof dst, "%s/%s", r->tmp, rel);
+        struct stat st;
+        artifact *more = realloc(j->arts, (j->narts + 1) * sizeof *more);
+        if (!more) { rc = buf_fail(&j->error, "%s: out of memory\n", j->id); continue; }
+        j->arts = more;
+        if (!artifact_name_ok(name) || lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+            rc = buf_fail(&j->error, "%s: check \"%s\" left \"%s\" in %s: an artifact is a regular file named with "
+                          "letters, digits and ._- (not starting with .)\n", j->id, check, name, ARTIFACTS_VAR);
+        else if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || rename(src, dst) < 0)
+            rc = buf_fail(&j->error, "%s: %s: %s\n", j->id, dst, strerror(errno));
+        else {
+            artifact a = {strdup(rel), strdup(check)};
+            if (a.file && a.check) j->arts[j->narts++] = a;
+            else {
+                free(a.file);
+                free(a.check);
+                rc = buf_fail(&j->error, "%s: out of memory\n", j->id);
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) free(ents[i]);
+    free(ents);
+    return rc;
+}
+
+/* Writes the rendered files below TMP/work/ID and runs each of the manifest's checks on them; files a check
+ * leaves in its ARTIFACTS_VAR folder become the platform's artifacts. */
 static int check_platform(run *r, job *j, const manifest *m)
 {
-    char dir[4096];
+    char dir[4096], arts[4200];
     snprintf(dir, sizeof dir, "%s/work/%s", r->tmp, j->id);
+    snprintf(arts, sizeof arts, "%.4000s.artifacts", dir);
     char err[2048];
     if (pack_save_dir(dir, j->b.files, j->b.nfiles, err, sizeof err) < 0)
         return buf_fail(&j->error, "%s: %s", j->id, err);
+    if (mkdir(arts, 0755) < 0) return buf_fail(&j->error, "%s: %s: %s\n", j->id, arts, strerror(errno));
     int rc = 0;
     for (size_t i = 0; i < m->nchecks; i++) {
         char script[4096], file[4096], log[4200 + 32];
@@ -124,11 +205,11 @@ static int check_platform(run *r, job *j, const manifest *m)
             continue;
         }
         buf why = BUF_INIT;
-        if (run_check(script, file, log, &why) < 0) {
+        if (run_check(script, file, log, arts, &why) < 0) {
             buf_printf(&j->error, "%s: check \"%s\" on %s %s\n", j->id, m->checks[i].run, m->checks[i].file,
                        why.data ? why.data : "");
             rc = -1;
-        }
+        } else if (take_artifacts(r, j, m->checks[i].run, arts) < 0) rc = -1;
         buf_free(&why);
     }
     return rc;
@@ -287,8 +368,65 @@ static cJSON *release_json(run *r)
         cJSON_AddStringToObject(o, "sha256", j->b.sha256);
         cJSON_AddStringToObject(o, "min_node_version", j->node);
         cJSON_AddStringToObject(o, "fingerprint", j->fingerprint);
+        if (j->narts) {   /* by name only: their digests are in artifacts.json, so this file stays reproducible */
+            cJSON *a = cJSON_AddArrayToObject(o, "artifacts");
+            for (size_t k = 0; a && k < j->narts; k++) cJSON_AddItemToArray(a, cJSON_CreateString(j->arts[k].file));
+        }
     }
     return root;
+}
+
+/* artifacts.json: what the checks built, with size and SHA-256, or NULL with *none set when there is nothing. */
+static cJSON *artifacts_json(run *r, int *none, char *err, size_t errsz)
+{
+    *none = 1;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->jobs[i].narts) *none = 0;
+    cJSON *root = *none ? NULL : cJSON_CreateObject(), *arr = root ? cJSON_AddArrayToObject(root, "artifacts") : NULL;
+    if (*none) return NULL;
+    if (!arr) { cJSON_Delete(root); snprintf(err, errsz, "out of memory"); return NULL; }
+    cJSON_AddStringToObject(root, "generator_version", BUNDLEGEN_VERSION);
+    cJSON_AddBoolToObject(root, "reproducible", 0);
+    for (size_t i = 0; i < r->n; i++) {
+        const job *j = &r->jobs[i];
+        for (size_t k = 0; k < j->narts; k++) {
+            char path[4096], hex[65], from[1024];
+            snprintf(path, sizeof path, "%s/%s", r->tmp, j->arts[k].file);
+            buf b = BUF_INIT;
+            if (buf_read_file(&b, path) < 0 || pack_sha256(b.data ? b.data : "", b.len, hex) < 0) {
+                snprintf(err, errsz, "%s: %s", path, strerror(errno));
+                buf_free(&b);
+                cJSON_Delete(root);
+                return NULL;
+            }
+            snprintf(from, sizeof from, "bundles/%s", j->b.file_name);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, o);
+            cJSON_AddStringToObject(o, "file", j->arts[k].file);
+            cJSON_AddNumberToObject(o, "size", (double)b.len);
+            cJSON_AddStringToObject(o, "sha256", hex);
+            cJSON_AddStringToObject(o, "platform", j->id);
+            cJSON_AddStringToObject(o, "version", j->version);
+            cJSON_AddStringToObject(o, "built_from", from);
+            cJSON_AddStringToObject(o, "built_from_sha256", j->b.sha256);
+            cJSON_AddStringToObject(o, "check", j->arts[k].check);
+            buf_free(&b);
+        }
+    }
+    return root;
+}
+
+/* Writes json (taking it) as NAME with a final newline. */
+static int write_json(run *r, const char *name, cJSON *json, char *err, size_t errsz)
+{
+    char *text = json ? cJSON_Print(json) : NULL;
+    cJSON_Delete(json);
+    buf t = BUF_INIT;
+    int rc = !text || buf_printf(&t, "%s\n", text) < 0 ? (snprintf(err, errsz, "out of memory"), -1)
+           : write_file(r->tmp, name, t.data, t.len, err, errsz);
+    cJSON_free(text);
+    buf_free(&t);
+    return rc;
 }
 
 static int sums_add(buf *sums, const char *tmp, const char *rel)
@@ -390,22 +528,20 @@ static char *make_tmp(const char *out, char *err, size_t errsz)
     return tmp;
 }
 
-/* Everything after the platforms: changelogs, release.json, SHA256SUMS, signatures. */
+/* Everything after the platforms: changelogs, release.json, SHA256SUMS, artifacts.json, signatures. */
 static int finish(run *r, char *err, size_t errsz)
 {
     if (write_changelogs(r, err, errsz) < 0) return -1;
-    cJSON *rel = release_json(r);
-    char *text = rel ? cJSON_Print(rel) : NULL;
-    cJSON_Delete(rel);
-    buf t = BUF_INIT, sums = BUF_INIT;
-    int rc = !text || buf_printf(&t, "%s\n", text) < 0 ? (snprintf(err, errsz, "out of memory"), -1)
-           : write_file(r->tmp, "release.json", t.data, t.len, err, errsz);
-    cJSON_free(text);
-    buf_free(&t);
+    int rc = write_json(r, "release.json", release_json(r), err, errsz), none = 1;
+    buf sums = BUF_INIT;
     if (rc == 0) rc = write_sums(r, &sums, err, errsz);
     buf_free(&sums);
-    static const char *const signed_files[] = {"SHA256SUMS", "release.json"};
-    if (rc == 0 && r->o->sign_key) rc = sign_files(r, signed_files, 2, err, errsz);
+    if (rc == 0) {
+        cJSON *arts = artifacts_json(r, &none, err, errsz);
+        if (!none) rc = arts ? write_json(r, "artifacts.json", arts, err, errsz) : -1;
+    }
+    static const char *const signed_files[] = {"SHA256SUMS", "release.json", "artifacts.json"};
+    if (rc == 0 && r->o->sign_key) rc = sign_files(r, signed_files, none ? 2 : 3, err, errsz);
     return rc;
 }
 
@@ -464,6 +600,11 @@ int release_run(const release_opts *o, char *err, size_t errsz)
         free(r.jobs[i].name);
         if (r.jobs[i].built) bundle_free(&r.jobs[i].b);
         buf_free(&r.jobs[i].error);
+        for (size_t k = 0; k < r.jobs[i].narts; k++) {
+            free(r.jobs[i].arts[k].file);
+            free(r.jobs[i].arts[k].check);
+        }
+        free(r.jobs[i].arts);
     }
     free(r.jobs);
     free(tmp);

@@ -22,9 +22,12 @@ typedef struct release_opts {
 
 /* Writes OUT/bundles/<file>, OUT/packs/<fingerprint>.tar.gz (every version's pack), the changelog
  * as OUT/changelog.md, .json and .atom, OUT/release.json (per bundle: platform, name, version, date,
- * file, size, sha256, min_node_version, fingerprint), OUT/SHA256SUMS, and with a key the minisign
- * signatures SHA256SUMS.minisig and release.json.minisig. Everything is built in a temporary folder
- * beside OUT and renamed at the end. Two runs over the same tree give identical bytes.
+ * file, size, sha256, min_node_version, fingerprint, artifacts), OUT/SHA256SUMS, and with a key the
+ * minisign signatures SHA256SUMS.minisig and release.json.minisig. Files a check leaves in the folder
+ * named by $BUNDLEGEN_ARTIFACTS become OUT/artifacts/<id>-<version>-<name>, described (size, sha256,
+ * the bundle built from) in OUT/artifacts.json, signed too; they may differ between runs. Everything is
+ * built in a temporary folder beside OUT and renamed at the end. Two runs over the same tree give
+ * identical bytes but for the artifacts and artifacts.json.
  * 0, or -1 with err naming each platform and check that failed. */
 int release_run(const release_opts *o, char *err, size_t errsz);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# release.sh -- bundlegen keygen, release and verify: two signed releases of the tree are byte-identical,
-# minisign verifies them, verify names each bundle and catches tampering, failing checks stop a release.
+# release.sh -- bundlegen keygen, release and verify: two signed releases of the tree are byte-identical but
+# for their artifacts (the Fastly Compute package, checked with Fastly's CLI), minisign verifies them, verify
+# names each bundle and catches tampering, failing checks stop a release.
 set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -46,7 +47,80 @@ then ok "release.json: platform, version, file, size, SHA-256 and node version o
 xmllint --noout "$work/a/changelog.atom" && ok "the Atom changelog is well-formed" || bad "the Atom changelog is well-formed"
 
 exits "a second release of the same tree" 0 "$bg" release --out "$work/b" --jobs 2 --sign "$work/key.key"
-diff -r "$work/a" "$work/b" >"$out" 2>&1 && ok "the two releases are byte-identical" || bad "the two releases are byte-identical" "$out"
+# Reproducible but for the artifacts (docs/release.md): the Fastly Compute package's wasm is not.
+arts=(-x artifacts -x artifacts.json -x artifacts.json.minisig)
+diff -r "${arts[@]}" "$work/a" "$work/b" >"$out" 2>&1 && ok "the two releases are byte-identical (but for artifacts/ and artifacts.json)" ||
+  bad "the two releases are byte-identical (but for artifacts/ and artifacts.json)" "$out"
+if diff -rq "$work/a" "$work/b" | grep -v -e '/artifacts/' -e 'artifacts\.json' >"$out"; then bad "only artifacts differ" "$out"
+else ok "only artifacts differ ($(diff -rq "$work/a" "$work/b" | wc -l) files: $(diff -rq "$work/a" "$work/b" | grep -o 'artifacts[^ ]*' | sort -u | tr '\n' ' '))"; fi
+
+# The Fastly Compute package built by the release check fastly-package: listed by name in release.json,
+# with size and digest in the signed artifacts.json; Fastly's CLI accepts it; its wasm holds this bundle.
+fv=$(sed -n 's/^  - version: //p' changelog/fastly.yaml | head -1)
+pkg=artifacts/fastly-$fv-compute-package.tar.gz
+[ -s "$work/a/$pkg" ] && ok "the release carries $pkg" || bad "the release carries $pkg" "$(ls -R "$work/a" | head -30)"
+exits "minisign verifies artifacts.json" 0 minisign -Vm "$work/a/artifacts.json" -p "$work/key.pub"
+if python3 - "$work/a" "$pkg" >"$out" 2>&1 <<'PY'
+import json, sys, hashlib, os
+base, pkg = sys.argv[1], sys.argv[2]
+rel = {b["platform"]: b for b in json.load(open(os.path.join(base, "release.json")))["bundles"]}
+arts = json.load(open(os.path.join(base, "artifacts.json")))
+assert arts["reproducible"] is False, arts
+assert [a["file"] for a in arts["artifacts"]] == [pkg], arts
+a = arts["artifacts"][0]
+data = open(os.path.join(base, pkg), "rb").read()
+assert a["sha256"] == hashlib.sha256(data).hexdigest() and a["size"] == len(data), a
+assert a["platform"] == "fastly" and a["check"] == "fastly-package", a
+assert a["built_from"] == rel["fastly"]["file"] and a["built_from_sha256"] == rel["fastly"]["sha256"], a
+assert rel["fastly"]["artifacts"] == [pkg], rel["fastly"]
+assert all("artifacts" not in b for p, b in rel.items() if p != "fastly")
+sums = open(os.path.join(base, "SHA256SUMS")).read()
+assert "artifacts" not in sums, "SHA256SUMS lists an artifact"
+PY
+then ok "artifacts.json: size, SHA-256 and source bundle of the package; release.json names it; SHA256SUMS does not"
+else bad "artifacts.json and release.json describe the package" "$out"; fi
+mkdir -p "$work/pkg" && tar xzf "$work/a/$pkg" -C "$work/pkg"
+exits "fastly compute validate accepts the released package" 0 env HOME="$work" FASTLY_DISABLE_UPDATE_CHECK=1 \
+  node_modules/.bin/fastly compute validate --package "$work/a/$pkg" --non-interactive
+has "and says so" "$SUITE_OUT" "SUCCESS: Validated package"
+if python3 - "$work/pkg/edge-connector/bin/main.wasm" "$work/a/bundles/fastly-connector-$fv.tar.gz" >"$out" 2>&1 <<'PY'
+import sys, tarfile
+wasm = open(sys.argv[1], "rb").read()
+assert wasm[:8] == b"\0asm\1\0\0\0", "no wasm module"
+def leb(i):
+    r = s = 0
+    while True:
+        x = wasm[i]; i += 1; r |= (x & 0x7f) << s; s += 7
+        if x < 0x80: return r, i
+i, mods = 8, set()
+while i < len(wasm):
+    sid = wasm[i]; n, j = leb(i + 1)
+    if sid == 2:   # imports: module, name, kind, type
+        cnt, k = leb(j)
+        for _ in range(cnt):
+            ln, k = leb(k); mods.add(wasm[k:k + ln].decode()); k += ln
+            ln, k = leb(k); k += ln
+            kind = wasm[k]; k += 1
+            assert kind == 0, f"import kind {kind}"
+            _, k = leb(k)
+    i = j + n
+assert mods and all(m.startswith("fastly_") or m == "wasi_snapshot_preview1" for m in mods), sorted(mods)
+src = tarfile.open(sys.argv[2]).extractfile("edge-connector/src/index.js").read()
+line = next(l for l in src.splitlines() if b"node.example.com" in l).strip()
+assert line in wasm, line   # the snapshot holds the source it was built from
+print(sorted(mods))
+PY
+then ok "the package's wasm imports only Fastly's hostcalls and WASI, and holds the released src/index.js"
+else bad "the package's wasm" "$out"; fi
+exits "verify names the artifact, checking artifacts.json's signature" 0 build/san/bundlegen verify "$work/a/$pkg" --pubkey "$work/key.pub"
+has "as built from the Fastly bundle" "$SUITE_OUT" "artifact of fastly $fv, built from bundles/fastly-connector-$fv.tar.gz by the release check fastly-package (not reproducible): matches artifacts.json and its signature"
+cp "$work/a/$pkg" "$work/$(basename "$pkg")"; printf 'x' >>"$work/$(basename "$pkg")"
+exits "verify reports a tampered artifact" 1 build/san/bundlegen verify "$work/$(basename "$pkg")" --release "$work/a"
+has "as tampered" "$errf" "TAMPERED: does not match $pkg in artifacts.json"
+cp -r "$work/a" "$work/e"; sed -i 's/false/true/' "$work/e/artifacts.json"
+exits "verify refuses artifacts.json changed after signing" 1 build/san/bundlegen verify "$work/e/$pkg" --pubkey "$work/key.pub"
+has "naming its signature" "$errf" "artifacts.json.minisig: signature: does not verify"
+skip "the released package runs" "no local Compute runtime is available offline (fastly compute serve downloads Viceroy)"
 ls -d "$work"/*.tmp-* >/dev/null 2>&1 && bad "no temporary folders are left" || ok "no temporary folders are left"
 exits "release refuses an existing folder" 1 "$bg" release --out "$work/a"
 has "and says so" "$errf" "already exists"
@@ -103,6 +177,25 @@ demo json '{"endpoints": {{endpoint}}}'
 printf '{"endpoints": {{endpoint}}, "edited": true}\n' >"$R/templates/demo/data.json"
 exits "a template changed without a changelog entry stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d5"
 has "saying what to do" "$errf" "demo: the manifest or templates changed since 1.0.0 was recorded"
+# Artifacts: files a check leaves in $BUNDLEGEN_ARTIFACTS are shipped under artifacts/, listed in artifacts.json.
+mkdir -p "$work/checks"
+printf '#!/bin/sh\nhead -c 64 /dev/urandom >"$BUNDLEGEN_ARTIFACTS/random.bin"\n' >"$work/checks/mkart.sh"
+printf '#!/bin/sh\necho x >"$BUNDLEGEN_ARTIFACTS/.hidden"\n' >"$work/checks/badart.sh"
+chmod +x "$work/checks/"*.sh
+demo mkart '{"endpoints": {{endpoint}}}'
+exits "a check's artifact is shipped" 0 build/san/bundlegen release --root "$R" --checks "$work/checks" --out "$work/d7"
+[ -s "$work/d7/artifacts/demo-1.0.0-random.bin" ] && ok "as artifacts/<platform>-<version>-<name>" || bad "as artifacts/<platform>-<version>-<name>" "$(ls -R "$work/d7")"
+build/san/bundlegen release --root "$R" --checks "$work/checks" --out "$work/d8" >/dev/null 2>&1
+diff -r "${arts[@]}" "$work/d7" "$work/d8" >"$out" 2>&1 && ok "a random artifact leaves the rest of the release identical" ||
+  bad "a random artifact leaves the rest of the release identical" "$out"
+python3 -c 'import json, sys, hashlib; a = json.load(open(sys.argv[1]))["artifacts"][0]; sys.exit(a["sha256"] != hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest())' \
+  "$work/d8/artifacts.json" "$work/d8/artifacts/demo-1.0.0-random.bin" && ok "artifacts.json records its digest" || bad "artifacts.json records its digest"
+demo badart '{"endpoints": {{endpoint}}}'
+exits "an artifact with a bad name stops the release" 1 build/san/bundlegen release --root "$R" --checks "$work/checks" --out "$work/d9"
+has "naming the check and the file" "$errf" 'demo: check "badart" left ".hidden"'
+demo json '{"endpoints": {{endpoint}}}'
+exits "a release without artifacts has no artifacts.json" 0 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d10"
+[ ! -e "$work/d10/artifacts.json" ] && [ ! -e "$work/d10/artifacts" ] && ok "nor artifacts/" || bad "nor artifacts/" "$(ls "$work/d10")"
 rm "$R/changelog/demo.yaml"
 exits "a platform without a changelog stops the release" 1 build/san/bundlegen release --root "$R" --checks "$repo/scripts/checks" --out "$work/d6"
 suite_end
