@@ -14,7 +14,7 @@ typedef struct hdr_off { size_t name, value; } hdr_off;
 
 struct http1 {
     llhttp_t ll;
-    size_t max_head, max_body;
+    size_t max_head, max_body, next_max_body;
     int st, event, in_field, expect, oom;
     char *buf;                  /* target NUL, then name NUL value NUL per header */
     size_t len, cap;
@@ -171,7 +171,7 @@ http1 *http1_new(size_t max_head, size_t max_body)
     llhttp_init(&p->ll, HTTP_REQUEST, &settings);
     p->ll.data = p;
     p->max_head = max_head;
-    p->max_body = max_body;
+    p->max_body = p->next_max_body = max_body;
     return p;
 }
 
@@ -238,6 +238,12 @@ int http1_in_request(const http1 *p) { return p->st == ST_HEAD || p->st == ST_BO
 int http1_in_body(const http1 *p) { return p->st == ST_BODY; }
 const char *http1_error(const http1 *p) { return p->err[0] ? p->err : "malformed request"; }
 
+void http1_set_max_body(http1 *p, size_t max_body)
+{
+    p->next_max_body = max_body;
+    if (p->st == ST_IDLE && !p->head_used) p->max_body = max_body;
+}
+
 void http1_next(http1 *p)
 {
     if (p->st != ST_DONE) return;
@@ -246,5 +252,6 @@ void http1_next(http1 *p)
     p->len = p->nhdr = p->blen = p->dropped = p->head_used = p->received = 0;
     p->expect = p->in_field = 0;
     p->req = (http1_request){0};
+    p->max_body = p->next_max_body;
     p->st = ST_IDLE;
 }

@@ -48,6 +48,9 @@ const http1_request *http1_head(const http1 *p);
 const http1_request *http1_request_get(const http1 *p);
 /* 1 when the request of the last HTTP1_HEAD asked for "100 Continue" (HTTP/1.1, a body to come). */
 int          http1_expects_continue(const http1 *p);
+/* Sets max_body for the requests that begin after this call (a reload's new limit on a kept-alive
+ * connection); the request being read keeps the limit it began with. */
+void         http1_set_max_body(http1 *p, size_t max_body);
 /* Forgets the answered request; the next one starts with the next byte fed. */
 void         http1_next(http1 *p);
 /* 1 while a request has begun and is not complete (bytes of it were read). */

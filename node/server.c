@@ -257,6 +257,7 @@ static void answer(conn *c, const http1_request *rq)
     }
     oversize_view_free(&view);
     free(path);
+    http1_set_max_body(c->p, cfg->max_body_bytes);   /* a reload's limit, from the next request on */
     state_release(st);
     respond(c, status, json, close, !close && strcmp(rq->version, "HTTP/1.0") == 0, strcmp(rq->method, "HEAD") == 0);
 }

@@ -70,7 +70,7 @@ static void printable(buf *t, const char *s, size_t n)
 }
 
 /* Feeds in in pieces of step bytes (0: whole) and writes one line per event. */
-static void transcript(const buf *in, size_t max_head, size_t max_body, size_t step, buf *t)
+static void transcript(const buf *in, size_t max_head, size_t max_body, size_t next_body, size_t step, buf *t)
 {
     http1 *p = http1_new(max_head, max_body);
     assert_non_null(p);
@@ -103,6 +103,7 @@ static void transcript(const buf *in, size_t max_head, size_t max_body, size_t s
             }
             if (r->body_dropped) putf(t, "dropped %zu\n", r->body_dropped);
             if (!r->keep_alive) break;                  /* the listener closes here */
+            if (next_body) http1_set_max_body(p, next_body);
             http1_next(p);
         } else if (e == HTTP1_BAD) {
             putf(t, "bad %s\n", http1_error(p));
@@ -126,7 +127,7 @@ static void cases(void **st)
     assert_non_null(f);
     char line[8192], name[256] = "";
     buf in = {0}, want = {0};
-    size_t max_head = 8192, max_body = 1024, n = 0;
+    size_t max_head = 8192, max_body = 1024, next_body = 0, n = 0;
     int failed = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
@@ -136,7 +137,9 @@ static void cases(void **st)
             in.len = want.len = 0;
             max_head = 8192;
             max_body = 1024;
+            next_body = 0;
         } else if (sscanf(line, "limits %zu %zu", &max_head, &max_body) == 2) {
+        } else if (sscanf(line, "next-body %zu", &next_body) == 1) {
         } else if (strncmp(line, "send ", 5) == 0) {
             unescape(line + 5, &in);
         } else if (strncmp(line, "repeat ", 7) == 0) {
@@ -155,7 +158,7 @@ static void cases(void **st)
                 if (steps[s] == 1 && in.len > 100000) continue;     /* byte by byte: small cases */
                 buf t = {0};
                 put(&t, "", 0);
-                transcript(&in, max_head, max_body, steps[s], &t);
+                transcript(&in, max_head, max_body, next_body, steps[s], &t);
                 if (strcmp(t.p, want.len ? want.p : "") != 0) {
                     fprintf(stderr, "case %s (pieces of %zu):\n--- want\n%s--- got\n%s", name, steps[s],
                             want.len ? want.p : "", t.p);
