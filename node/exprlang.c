@@ -269,17 +269,45 @@ static const char *read_expressions(const char *s, size_t n)
     return NULL;
 }
 
+/* Whether a value can hold a lookup or a JNDI name at all: "${" or "jndi" somewhere. Most values
+ * have neither, and then the copy is not made. */
+static int may_hold_jndi(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] == '$' && s[i + 1] == '{') return 1;
+        if ((s[i] | 0x20) == 'j' && i + 3 < n && starts_ci(s + i, n - i, "jndi")) return 1;
+    }
+    return 0;
+}
+
 int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
+    if (!may_hold_jndi(in, n)) { scratch[0] = '\0'; return 0; }
     if (!resolve_lookups(in, n, scratch, info)) return 0;
     found(info, "jndi");
     return 1;
 }
 
+/* Whether a value has a byte a finding starts with: an opener, T( , @ or #. Most values have none. */
+static int may_hold_expression(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '@' || c == '#' || opener(s, n, i)) return 1;
+        if (c == 'T') {
+            size_t k = i + 1;
+            while (k < n && is_space((unsigned char)s[k])) k++;
+            if (k < n && s[k] == '(') return 1;
+        }
+    }
+    return 0;
+}
+
 int exprlang_detect(const char *in, size_t n, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
+    if (!may_hold_expression(in, n)) return 0;
     const char *g = read_expressions(in, n);
     if (g) { found(info, g); return 1; }
     return 0;

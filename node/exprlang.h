@@ -17,7 +17,7 @@ typedef struct exprlang_info {
  *    gives nothing), and the result holds a ${jndi:...} lookup or a JNDI name with a scheme
  *    (jndi:ldap:, jndi:rmi: ...). So ${${::-j}${lower:N}di:${upper:l}dap://h/a} is one. Input is
  * the decoded value (percent and \u escapes are undone by the decoder). scratch: room for n + 1
- * bytes (it receives the resolved text). Returns 1 on a hit, with info->kind "jndi". */
+ * bytes, working space. Returns 1 on a hit, with info->kind "jndi". */
 int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info);
 
 /* exprlang_detect: Java reached from an expression language. A hit is any of:
