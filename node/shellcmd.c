@@ -510,10 +510,11 @@ static int line_starts(const char *s, size_t n, const char *w)
 }
 
 /* A value that is a shell program, not a payload: five lines or more with a closed control
- * structure (if..fi, do..done, case..esac) or a function definition (name() {). */
+ * structure (if..fi, do..done, case..esac) or a function definition (name() {), or a batch
+ * file (@echo off). */
 static int is_program(const char *in, size_t n)
 {
-    enum { IF = 1, FI = 2, DO = 4, DONE = 8, CASE = 16, ESAC = 32, FUNC = 64 };
+    enum { IF = 1, FI = 2, DO = 4, DONE = 8, CASE = 16, ESAC = 32, FUNC = 64, BATCH = 128 };
     int lines = 1, seen = 0;
     for (size_t i = 0; i < n;) {
         const char *e = memchr(in + i, '\n', n - i);
@@ -526,12 +527,13 @@ static int is_program(const char *in, size_t n)
         if (line_starts(l, len, "case")) seen |= CASE;
         if (line_starts(l, len, "esac")) seen |= ESAC;
         if (len >= 3 && memmem(l, len, "()", 2) && (l[len - 1] == '{' || l[len - 1] == ')')) seen |= FUNC;
+        if (len >= 9 && eq_nocase(l, "@echo off", 9)) seen |= BATCH;     /* a batch file's first line */
         if (!e) break;
         lines++;
         i += len + 1;
     }
     return lines >= 5 && ((seen & (IF | FI)) == (IF | FI) || (seen & (DO | DONE)) == (DO | DONE) ||
-                          (seen & (CASE | ESAC)) == (CASE | ESAC) || (seen & FUNC));
+                          (seen & (CASE | ESAC)) == (CASE | ESAC) || (seen & (FUNC | BATCH)));
 }
 
 /* One reading, starting in the quote state quote0. In a program every separator joins lines
@@ -679,12 +681,136 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     S->record = 0;
 }
 
+
+/* ---- Windows cmd control statements: FOR ... IN (...) DO and IF conditions ---- */
+
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+    while (i < n && is_blank((unsigned char)s[i])) i++;
+    return i;
+}
+
+/* The keyword w (lower case) at i, case-insensitive, not followed by a name character. */
+static int kw_at(const char *s, size_t n, size_t i, const char *w)
+{
+    size_t m = strlen(w);
+    return n - i >= m && eq_nocase(s + i, w, m) && (i + m == n || !is_name((unsigned char)s[i + m]));
+}
+
+/* An operand of IF: a quoted string, a bracketed word ((x) [x] {x}) or a run of non-blank bytes
+ * that stops before "==". Returns the index past it, or i when there is none. *var is set when
+ * it holds a %variable% or !variable!. */
+static size_t if_operand(const char *s, size_t n, size_t i, int *var)
+{
+    size_t j = i;
+    char close = s[i] == '"' ? '"' : s[i] == '(' ? ')' : s[i] == '[' ? ']' : s[i] == '{' ? '}' : 0;
+    if (close) {
+        for (j = i + 1; j < n && s[j] != close; j++) {}
+        if (j >= n) return i;
+        j++;
+    } else {
+        while (j < n && !is_blank((unsigned char)s[j]) && s[j] != '\n' && !(s[j] == '=' && j + 1 < n && s[j + 1] == '=')) j++;
+    }
+    for (size_t k = i; k < j; k++)
+        if (s[k] == '%' || s[k] == '!') *var = 1;
+    return j;
+}
+
+/* FOR [/D /R path /L /F "options"] %x IN (set) DO command: 1 when it is one. */
+static int cmd_for(const char *s, size_t n, size_t i)
+{
+    i = skip_blanks(s, n, i + 3);
+    for (int k = 0; k < 8 && i + 1 < n && s[i] == '/'; k++) {
+        int opt = lower((unsigned char)s[i + 1]);
+        i = skip_blanks(s, n, i + 2);
+        if (opt == 'f' && i < n && s[i] == '"') {
+            const char *q = memchr(s + i + 1, '"', n - i - 1);
+            if (!q) return 0;
+            i = skip_blanks(s, n, (size_t)(q - s) + 1);
+        } else if (opt == 'r' && i < n && s[i] != '%') {
+            while (i < n && !is_blank((unsigned char)s[i])) i++;
+            i = skip_blanks(s, n, i);
+        }
+    }
+    if (i >= n || s[i] != '%') return 0;
+    i += i + 1 < n && s[i + 1] == '%' ? 2 : 1;
+    if (i >= n || is_blank((unsigned char)s[i])) return 0;     /* the loop variable: %a, %%G, %variable */
+    while (i < n && !is_blank((unsigned char)s[i])) i++;
+    i = skip_blanks(s, n, i);
+    if (!kw_at(s, n, i, "in")) return 0;
+    i = skip_blanks(s, n, i + 2);
+    if (i >= n || s[i] != '(') return 0;
+    const char *c = memchr(s + i, ')', n - i);
+    if (!c) return 0;
+    i = skip_blanks(s, n, (size_t)(c - s) + 1);
+    return kw_at(s, n, i, "do");
+}
+
+/* IF [/I] [NOT] EXIST x | DEFINED x | ERRORLEVEL n | CMDEXTVERSION n | a==b | a EQU b ... then a
+ * command: 1 when it has a mark of cmd (/I, EXIST, DEFINED, ERRORLEVEL, a comparison word, a
+ * %variable%) or a == comparison followed by a command. */
+static int cmd_if(const char *s, size_t n, size_t i)
+{
+    int mark = 0, var = 0;
+    i += 2;
+    if (i < n && s[i] == '/') {
+        if (i + 1 < n && lower((unsigned char)s[i + 1]) == 'i' && (i + 2 == n || !is_name((unsigned char)s[i + 2]))) { mark = 1; i += 2; }
+        else return 0;
+    } else if (i >= n || !is_blank((unsigned char)s[i])) {
+        return 0;
+    }
+    i = skip_blanks(s, n, i);
+    if (i + 1 < n && s[i] == '/' && lower((unsigned char)s[i + 1]) == 'i') { mark = 1; i = skip_blanks(s, n, i + 2); }
+    if (kw_at(s, n, i, "not")) i = skip_blanks(s, n, i + 3);
+    static const char *const tests[] = {"exist", "defined", "errorlevel", "cmdextversion"};
+    for (size_t k = 0; k < sizeof tests / sizeof *tests; k++)
+        if (kw_at(s, n, i, tests[k])) {
+            size_t j = skip_blanks(s, n, i + strlen(tests[k]));
+            if (j >= n || strchr(",.;:", s[j])) return 0;      /* "if not defined, ..." is prose */
+            size_t e = if_operand(s, n, j, &var);
+            return e > j;
+        }
+    size_t e = if_operand(s, n, i, &var);
+    if (e == i) return 0;
+    i = skip_blanks(s, n, e);
+    int eq = i + 1 < n && s[i] == '=' && s[i + 1] == '=';
+    static const char *const cmp[] = {"equ", "neq", "lss", "leq", "gtr", "geq"};
+    int word = 0;
+    for (size_t k = 0; k < sizeof cmp / sizeof *cmp && !eq; k++)
+        if (kw_at(s, n, i, cmp[k])) word = 1;
+    if (!eq && !word) return 0;
+    i = skip_blanks(s, n, i + (eq ? 2 : 3));
+    size_t e2 = if_operand(s, n, i, &var);
+    if (e2 == i || s[e2 - 1] == ':') return 0;      /* Python's if a == b: is no batch line */
+    size_t rest = skip_blanks(s, n, e2);
+    return mark || word || var || (rest < n && s[rest] != '\n');
+}
+
+/* FOR and IF statements of cmd in command position: at the start of the value (after an @) or
+ * after & | ( or a line break. Returns 3 (a verdict) for one, else 0. "If" with a capital and
+ * small letters opens a sentence and is skipped. */
+static int cmd_control(const char *s, size_t n)
+{
+    int pos = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '&' || c == '|' || c == '(' || c == '\n' || c == '\r') { pos = 1; continue; }
+        if (is_blank(c) || (c == '@' && pos)) continue;
+        if (pos && (c == 'f' || c == 'F') && !(c == 'F' && i + 1 < n && s[i + 1] == 'o') && kw_at(s, n, i, "for") && cmd_for(s, n, i)) return 3;
+        if (pos && (c == 'i' || c == 'I') && !(c == 'I' && i + 1 < n && s[i + 1] == 'f') && n - i >= 2 && lower((unsigned char)s[i + 1]) == 'f' && cmd_if(s, n, i)) return 3;
+        pos = 0;
+    }
+    return 0;
+}
+
 int shellcmd_probe_start(const char *in, size_t n)
 {
     size_t i = 0, k;
     char name[24];
     int sys_path;
     while (i < n && is_blank((unsigned char)in[i])) i++;
+    /* FOR and IF of cmd at the start need no shell byte either (if exist x.port echo yay) */
+    if (n - i >= 3 && (kw_at(in, n, i, "for") || kw_at(in, n, i, "if") || (eq_nocase(in + i, "if/", 3)))) return 1;
     for (k = i; k < n && k - i < 24 && !is_blank((unsigned char)in[k]); k++) {}
     if (k >= n || !is_blank((unsigned char)in[k]) || in[i] < 'a' || in[i] > 'z') return 0;
     const cmdword *c = command_of(in + i, k - i, name, &sys_path);
@@ -701,6 +827,10 @@ int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info
     reading(in, n, 0, scratch, &I, &S, program);
     if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program);
     if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program);
+    if (I.score < SHELLCMD_THRESHOLD && !program && cmd_control(in, n)) {
+        I.score = SHELLCMD_THRESHOLD;
+        memcpy(I.command, "cmd", 4);
+    }
     if (info) *info = I;
     return I.score >= SHELLCMD_THRESHOLD || I.strong;
 }

@@ -308,12 +308,14 @@ def benign_code(out, split, root):
                                      json.dumps({"title": "snippet", "text": d}), "application/json")) + "\n")
 
 
+# Training: commands and remote inclusion (declared in docs/detection.md before they were read).
+CRS_TRAIN_TESTS = (("REQUEST-932-APPLICATION-ATTACK-RCE", "cmdi"), ("REQUEST-931-APPLICATION-ATTACK-RFI", "rfi"))
 CRS_TESTS = (("REQUEST-944-APPLICATION-ATTACK-JAVA", "java"),
              ("REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION", "session_fixation"),
              ("REQUEST-921-PROTOCOL-ATTACK/921200.yaml", "ldapi"))
 
 
-def crs_regression(out, src_dir):
+def crs_regression(out, src_dir, tests=CRS_TESTS, split="test", tag=""):
     """The regression tests of OWASP CRS 3.3.4 (Debian source package modsecurity-crs) for Java
     attacks (944), session fixation (943) and LDAP injection (921200): a test whose output expects
     its rule in the log is an attack of that class, one that expects it absent is benign; tests
@@ -321,7 +323,7 @@ def crs_regression(out, src_dir):
     import glob
     import yaml
     base = os.path.join(src_dir, "tests/regression/tests")
-    for sub, cls in CRS_TESTS:
+    for sub, cls in tests:
         files = [os.path.join(base, sub)] if sub.endswith(".yaml") else sorted(glob.glob(os.path.join(base, sub, "*.yaml")))
         for fn in files:
             with open(fn, encoding="utf-8", errors="surrogateescape") as f:
@@ -333,9 +335,9 @@ def crs_regression(out, src_dir):
                     if "raw_request" in inp or "encoded_request" in inp:
                         continue
                     if "log_contains" in outp:
-                        label, source = "attack", "CRS 3.3.4 regression tests"
+                        label, source = "attack", "CRS 3.3.4 regression tests" + tag
                     elif "no_log_contains" in outp:
-                        label, source = "benign", "CRS 3.3.4 regression negatives"
+                        label, source = "benign", "CRS 3.3.4 regression negatives" + tag
                     else:
                         continue
                     uri = str(inp.get("uri", "/"))
@@ -344,7 +346,7 @@ def crs_regression(out, src_dir):
                     data = inp.get("data")
                     if isinstance(data, list):
                         data = "\r\n".join(str(x) for x in data)
-                    r = {"split": "test", "source": source, "class": cls if label == "attack" else "benign",
+                    r = {"split": split, "source": source, "class": cls if label == "attack" else "benign",
                          "label": label, "method": str(inp.get("method", "GET")), "path": path or "/",
                          "query": query or None, "headers": hdrs, "body": None if data is None else str(data)}
                     out.write(json.dumps(r) + "\n")
@@ -558,6 +560,8 @@ def main():
     crs_src = sys.argv[5] if len(sys.argv) == 6 else None
     with open(os.path.join(outdir, "train.jsonl.tmp"), "w") as f:
         training(f, root, blns_txt, repo)
+        if crs_src:
+            crs_regression(f, crs_src, CRS_TRAIN_TESTS, "train", " (932, 931)")
     os.replace(os.path.join(outdir, "train.jsonl.tmp"), os.path.join(outdir, "train.jsonl"))
     with open(os.path.join(outdir, "test.jsonl.tmp"), "w") as f:
         test(f, root, repo)
