@@ -5,27 +5,6 @@ NODE_MAIN    := node/main.c
 NODE_LIB_SRC := $(sort $(filter-out $(NODE_MAIN),$(wildcard node/*.c))) $(COMMON_SRC)
 PROGRAMS     += $(B)/edgenode
 
-# llhttp (the connector listener's HTTP/1.1 parser, node/http1.c): Debian's node-llhttp ships its C
-# sources, compiled in from where the package puts them, with their own warning flags (they leave
-# parameters unused and define functions without prototypes).
-LLHTTP_DIR  := /usr/share/llhttp
-LLHTTP_INC  := /usr/share/include/llhttp
-LLHTTP_SRC  := $(addprefix $(LLHTTP_DIR)/,api.c http.c llhttp.c)
-LLHTTP_WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-prototypes
-PKG_CFLAGS  += -I$(LLHTTP_INC)
-llhttp_obj   = $(patsubst $(LLHTTP_DIR)/%.c,$(B)/$(1)/llhttp/%.o,$(LLHTTP_SRC))
-$(LLHTTP_SRC): | $(DEPS_STEP)
-	@test -f $@
-$(B)/rel/llhttp/%.o: $(LLHTTP_DIR)/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(LLHTTP_WARN) $(CFLAGS) -I$(LLHTTP_INC) -c $< -o $@
-$(B)/san/llhttp/%.o: $(LLHTTP_DIR)/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(LLHTTP_WARN) $(CFLAGS) $(SANFLAGS) -O1 -I$(LLHTTP_INC) -c $< -o $@
-$(B)/fuzz/llhttp/%.o: $(LLHTTP_DIR)/%.c
-	@mkdir -p $(dir $@)
-	$(FUZZCC) $(CSTD) $(LLHTTP_WARN) $(FUZZFLAGS) -I$(LLHTTP_INC) -c $< -o $@
-
 $(B)/edgenode: $(call rel,$(NODE_LIB_SRC) $(NODE_MAIN)) $(call llhttp_obj,rel)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/san/edgenode: $(call san,$(NODE_LIB_SRC) $(NODE_MAIN)) $(call llhttp_obj,san)

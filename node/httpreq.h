@@ -3,8 +3,9 @@
 #ifndef HTTPREQ_H
 #define HTTPREQ_H
 #include <stddef.h>
+#include "http1.h"
 
-typedef struct httpreq_header { const char *name, *value; } httpreq_header;
+typedef http1_field httpreq_header;      /* the listener's header lines, as http1.h reads them */
 
 typedef struct httpreq {
     const char *method;

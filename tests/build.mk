@@ -4,7 +4,7 @@
 GEN_UNIT_SRC := $(sort $(wildcard tests/unit/gen_*.c))
 GEN_UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(GEN_UNIT_SRC))
 
-$(B)/tests/gen_%: $(B)/san/tests/unit/gen_%.o $(call san,$(GEN_LIB_SRC))
+$(B)/tests/gen_%: $(B)/san/tests/unit/gen_%.o $(call san,$(GEN_LIB_SRC)) $(call llhttp_obj,san)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
@@ -22,6 +22,6 @@ CHECKS := $(GEN_UNIT_BIN) $(NODE_UNIT_BIN) $(CHECK_SUITES)
 GEN_FUZZ_SRC := $(sort $(wildcard tests/fuzz/gen_*.c))
 GEN_FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(GEN_FUZZ_SRC))
 FUZZERS += $(GEN_FUZZ_BIN)
-$(B)/fuzz/gen_%: $(B)/fuzz/tests/fuzz/gen_%.o $(call fuzz,$(GEN_LIB_SRC))
+$(B)/fuzz/gen_%: $(B)/fuzz/tests/fuzz/gen_%.o $(call fuzz,$(GEN_LIB_SRC)) $(call llhttp_obj,fuzz)
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PKG_LIBS)
 include tests/golden.mk

@@ -19,7 +19,7 @@ struct http1 {
     char *buf;                  /* target NUL, then name NUL value NUL per header */
     size_t len, cap;
     hdr_off *off;
-    httpreq_header *hv;
+    http1_field *hv;
     size_t nhdr, hcap;
     char *body;
     size_t blen, bcap, dropped;
@@ -108,7 +108,7 @@ static int on_headers_complete(llhttp_t *ll)
     http1 *p = of(ll);
     if (p->nhdr && !(p->hv = realloc(p->hv, p->nhdr * sizeof *p->hv))) { p->oom = 1; return -1; }
     for (size_t i = 0; i < p->nhdr; i++)
-        p->hv[i] = (httpreq_header){p->buf + p->off[i].name, p->buf + p->off[i].value};
+        p->hv[i] = (http1_field){p->buf + p->off[i].name, p->buf + p->off[i].value};
     snprintf(p->version, sizeof p->version, "HTTP/%u.%u", ll->http_major, ll->http_minor);
     p->req = (http1_request){.method = llhttp_method_name((llhttp_method_t)ll->method),
                              .target = p->len ? p->buf : "", .version = p->version,

@@ -1,5 +1,5 @@
-/* http1.h -- the connector listener's HTTP/1.1 request reader: bytes of one connection in, whole
- * requests out (llhttp parses; this module keeps what it reports). Pure: no I/O, no clock.
+/* http1.h -- the HTTP/1.1 request reader of edgenode's connector listener and bundlegen serve: bytes
+ * of one connection in, whole requests out (llhttp parses; this module keeps what it reports). Pure: no I/O, no clock.
  *
  * Use: feed what the connection received with http1_feed() until it reports an event.
  *   HTTP1_MORE     every byte was used; feed more when it arrives.
@@ -7,7 +7,7 @@
  *                  moment to start a body timer or to answer "100 Continue" (http1_expects_continue).
  *   HTTP1_REQUEST  a whole request is ready in http1_request(); answer it, then call http1_next()
  *                  before feeding the bytes after *used (pipelined requests are answered in order).
- *   HTTP1_BAD      not HTTP the node can read (http1_error() says why): answer 400 and close.
+ *   HTTP1_BAD      not HTTP this reader accepts (http1_error() says why): answer 400 and close.
  *   HTTP1_TOO_LARGE the head passed max_head bytes before its end: answer 431 and close.
  * *used tells how many of the bytes given were used; feed the rest again after handling the event.
  * The head is kept on the module's own heap, growing with what arrived (never a preset pool), and at
@@ -15,9 +15,11 @@
 #ifndef HTTP1_H
 #define HTTP1_H
 #include <stddef.h>
-#include "httpreq.h"
 
 typedef struct http1 http1;
+
+/* One header line as sent: name and value (without the surrounding blanks). */
+typedef struct http1_field { const char *name, *value; } http1_field;
 
 typedef enum { HTTP1_MORE, HTTP1_HEAD, HTTP1_REQUEST, HTTP1_BAD, HTTP1_TOO_LARGE } http1_event;
 
@@ -25,7 +27,7 @@ typedef struct http1_request {
     const char *method;                /* "GET", ... */
     const char *target;                /* the request target as sent */
     const char *version;               /* "HTTP/1.1" or "HTTP/1.0" */
-    const httpreq_header *headers;     /* in order, names and values as sent (values without the
+    const http1_field *headers;         /* in order, names and values as sent (values without the
                                         * surrounding blanks), duplicates kept */
     size_t nheaders;
     const char *body;                  /* up to max_body bytes, NUL-terminated; NULL when none */
