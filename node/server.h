@@ -1,4 +1,4 @@
-/* server.h -- the connector listener: HTTP/1.1 (http1.h) over epoll around decide_message.
+/* server.h -- the connector listener: HTTP/1.1 (httpd.h, http1.h) around decide_message.
  * One epoll per thread on a shared listening socket, bounded connections, per-connection limits, optional TLS (OpenSSL). */
 #ifndef SERVER_H
 #define SERVER_H
