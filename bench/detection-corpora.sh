@@ -41,7 +41,7 @@ pkgs="libcjson yaml-0.1 libpcre2-8 libsodium"
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Icommon -Inode \
    $(pkg-config --cflags $pkgs) -o build/bench/detect-replay \
-   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c node/exprlang.c node/sqltok.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
+   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c node/exprlang.c node/sqltok.c node/htmltok.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
 crs=()
 if [ -f /etc/modsecurity/crs/crs-setup.conf ]; then crs=(--crs bench/detection/crs-pl1.conf); fi
 corpus=${GOTESTWAF_CORPUS:-../shared/gotestwaf-testcases}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exprlang.h"
+#include "htmltok.h"
 #include "pathnorm.h"
 #include "phpcode.h"
 #include "shellcmd.h"
@@ -45,6 +46,7 @@ static int shell_verdict(const char *v, size_t n, char *scratch) { return shellc
 static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_detect(v, n, NULL); }
 static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlang_jndi(v, n, scratch, NULL); }
 static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
+static int html_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_detect(v, n, NULL); }
 static int sql_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return sqltok_detect(v, n, NULL); }
 
 /* The three fingerprints of a value, as-is|single|double. */
@@ -109,6 +111,7 @@ static void test_php(void **st) { (void)st; run_file("php.txt", php_verdict, NUL
 static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, NULL); }
 static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
 static void test_sql(void **st) { (void)st; run_file("sql.txt", sql_verdict, sql_fingerprints); }
+static void test_html(void **st) { (void)st; run_file("html.txt", html_verdict, NULL); }
 
 int main(void)
 {
@@ -119,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_jndi),
         cmocka_unit_test(test_exprlang),
         cmocka_unit_test(test_sql),
+        cmocka_unit_test(test_html),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
