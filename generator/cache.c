@@ -37,6 +37,7 @@ static void node_free(node *n)
     free((void *)n->pub.key);
     free((void *)n->pub.data);
     free((void *)n->pub.name);
+    free((void *)n->pub.head);
     free(n);
 }
 
@@ -140,12 +141,13 @@ const cache_entry *cache_get(cache *c, const char *key, size_t keylen)
 }
 
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
-                             const char *name, const char *type, const char sha256[65])
+                             const char *name, const char *type, const char sha256[65], const char *head)
 {
     node *n = calloc(1, sizeof *n);
     char *k = malloc(keylen + 1);
     char *nm = strdup(name ? name : "");
-    if (!n || !k || !nm) { free(n); free(k); free(nm); free(data); return NULL; }
+    char *hd = strdup(head ? head : "");
+    if (!n || !k || !nm || !hd) { free(n); free(k); free(nm); free(hd); free(data); return NULL; }
     memcpy(k, key, keylen);
     k[keylen] = '\0';
     n->pub.key = k;
@@ -154,10 +156,12 @@ const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *dat
     n->pub.len = len;
     n->pub.name = nm;
     n->pub.type = type;
+    n->pub.head = hd;
+    n->pub.head_len = strlen(hd);
     memcpy(n->pub.sha256, sha256, 64);
     n->pub.sha256[64] = '\0';
     n->hash = hash_key(key, keylen);
-    n->cost = len + keylen + strlen(nm) + CACHE_ENTRY_OVERHEAD;
+    n->cost = len + keylen + strlen(nm) + n->pub.head_len + CACHE_ENTRY_OVERHEAD;
     atomic_init(&n->refs, 1);                       /* the caller's */
 
     pthread_mutex_lock(&c->lock);

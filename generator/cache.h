@@ -14,6 +14,8 @@ typedef struct cache_entry {      /* read-only for users; valid while they hold 
     const char *name;             /* its file name */
     const char *type;             /* its content type */
     char        sha256[65];       /* of data, lowercase hex */
+    const char *head;             /* what its user stored to go with it (serve: its HTTP header block) */
+    size_t      head_len;
 } cache_entry;
 
 typedef struct cache_stats {
@@ -21,7 +23,7 @@ typedef struct cache_stats {
     size_t entries, bytes, max_bytes;
 } cache_stats;
 
-/* A cache holding at most max_bytes (data, key and name of every entry, plus a fixed overhead).
+/* A cache holding at most max_bytes (data, key, name and head of every entry, plus a fixed overhead).
  * max_bytes 0 keeps nothing. NULL on memory failure. */
 cache *cache_new(size_t max_bytes);
 void   cache_free(cache *c);        /* entries still referenced live until released */
@@ -29,12 +31,13 @@ void   cache_free(cache *c);        /* entries still referenced live until relea
 /* The entry under key, referenced and moved to the front, or NULL; counts a hit or a miss. */
 const cache_entry *cache_get(cache *c, const char *key, size_t keylen);
 
-/* Stores data (malloc'ed; owned by the cache from now on, even on failure) under key and returns
+/* Stores data (malloc'ed; owned by the cache from now on, even on failure) under key, with name and
+ * head copied (NULL: empty), and returns
  * it referenced. When key is already present the existing entry is returned and data freed, so
  * every caller sees the same bytes. An entry larger than the whole cache is returned unstored.
  * Evicts least recently used entries to stay within bounds. NULL on memory failure. */
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
-                             const char *name, const char *type, const char sha256[65]);
+                             const char *name, const char *type, const char sha256[65], const char *head);
 
 void cache_release(const cache_entry *e);
 void cache_clear(cache *c);         /* drops every entry (referenced ones live until released) */

@@ -147,7 +147,7 @@ static int parse(int argc, char **argv, serve_opts *o)
     o->cfg.threads = (unsigned)threads;
     o->cfg.max_connections = (unsigned)conns;
     o->cfg.max_inflight = (unsigned)inflight;
-    o->cfg.timeout_s = (unsigned)((timeout_ms + 999) / 1000);   /* libmicrohttpd counts seconds */
+    o->cfg.timeout_s = (unsigned)((timeout_ms + 999) / 1000);   /* the server counts seconds */
     o->cfg.max_body = (size_t)body;
     if (!o->log) o->log = "-";
     if (o->cfg.packs && is_dir("--packs", o->cfg.packs) < 0) return 2;

@@ -1,15 +1,15 @@
-/* serve.c -- bundlegen serve's HTTP glue on libmicrohttpd (see serve.h): the route table, answers,
+/* serve.c -- bundlegen serve's HTTP glue on httpd.h (see serve.h): the route table, answers,
  * rendering through the cache, Prometheus metrics and the lifecycle. Parsing is in request.c, the
- * loaded data in catalog.c. Headers arrive on the first call, the body after, the answer last. */
+ * loaded data in catalog.c. The head is judged when it is whole (limits), the request answered once whole. */
 #include "serve.h"
 #include "bundle.h"
 #include "cache.h"
 #include "catalog.h"
 #include "params.h"
 #include "request.h"
+#include "httpd.h"
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -21,10 +21,9 @@
 #include <unistd.h>
 
 #define SERVE_HEAD_LIMIT      (32u * 1024)   /* request line and header lines; more gets a JSON 431 */
-/* libmicrohttpd 0.9 keeps the head and a record of about 50 bytes per header line and per cookie in
- * a per-connection pool: twice the head and 32 bytes per head byte fit the worst head within the
- * limit (thousands of empty header lines, or "a;a;a;..." cookies), so that it is answered by us */
-#define SERVE_HEADER_POOL     (2u * SERVE_HEAD_LIMIT + 32u * SERVE_HEAD_LIMIT)
+/* http1's cap on the raw head: twice the limit, so that a head past the limit as counted above (with
+ * blanks around values or empty lines) still gets the same JSON 431; past the cap it does as well */
+#define SERVE_HEAD_CAP        (2u * SERVE_HEAD_LIMIT)
 
 /* ---- routes and metrics --------------------------------------------------------------------- */
 
@@ -45,7 +44,7 @@ typedef struct metrics {
 
 struct serve {
     serve_config        cfg;
-    struct MHD_Daemon  *d;
+    httpd              *d;
     cache              *cache;
     cache              *urls;       /* GET URL (with the generation) -> its bundle's cache key */
     pthread_mutex_t     lock;       /* guards cat */
@@ -56,25 +55,25 @@ struct serve {
     metrics             m;
 };
 
-/* Per request: allocated by the URI callback, freed when MHD reports it complete. */
+/* Per connection, reset for each request (httpd.h calls back with the connection). */
 typedef struct req {
-    char    *uri;                   /* raw, query included */
+    const http1_request *rq;        /* the request being answered (NULL after refuse) */
+    const char *uri;                /* raw, query included */
     size_t   path_len;
-    int      route, headers_done, answered, counted;
-    size_t   seen;                   /* body bytes received */
+    int      route, answered, counted, close;
+    int      queued;                /* counted requests answered and not yet sent */
     char     id[65];                /* the {id} of the path */
     char     method[16];
     unsigned status;
     size_t   bytes;
     const char *cache_result;       /* "hit", "miss" or NULL */
     struct timespec started;
-    buf      body;
 } req;
 
 /* A route's answer. cat is the request's catalog reference (NULL only before the first load):
  * dispatch() takes it before and releases it after; a handler never releases it, and a response
  * that must outlive the handler takes a reference of its own. */
-typedef enum MHD_Result (*handler)(serve *s, struct MHD_Connection *c, req *r, catalog *cat);
+typedef int (*handler)(serve *s, httpd_conn *c, req *r, catalog *cat);
 
 enum { M_GET = 1, M_POST = 2 };                     /* M_GET also allows HEAD */
 enum { F_CATALOG = 1,                               /* 503 while no catalog is loaded */
@@ -82,18 +81,18 @@ enum { F_CATALOG = 1,                               /* 503 while no catalog is l
        F_HEALTH = 4,                                /* never counted in flight, never refused */
        F_BODY = 8 };                                /* takes a request body (up to max_body) */
 
-static enum MHD_Result get_platforms(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_platform(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_changelog(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result post_bundle(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_bundle(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_openapi(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_console(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_download(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_live(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_ready(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result get_metrics(serve *, struct MHD_Connection *, req *, catalog *);
-static enum MHD_Result no_route(serve *, struct MHD_Connection *, req *, catalog *);
+static int get_platforms(serve *, httpd_conn *, req *, catalog *);
+static int get_platform(serve *, httpd_conn *, req *, catalog *);
+static int get_changelog(serve *, httpd_conn *, req *, catalog *);
+static int post_bundle(serve *, httpd_conn *, req *, catalog *);
+static int get_bundle(serve *, httpd_conn *, req *, catalog *);
+static int get_openapi(serve *, httpd_conn *, req *, catalog *);
+static int get_console(serve *, httpd_conn *, req *, catalog *);
+static int get_download(serve *, httpd_conn *, req *, catalog *);
+static int get_live(serve *, httpd_conn *, req *, catalog *);
+static int get_ready(serve *, httpd_conn *, req *, catalog *);
+static int get_metrics(serve *, httpd_conn *, req *, catalog *);
+static int no_route(serve *, httpd_conn *, req *, catalog *);
 
 /* The route table: path pattern ({id} is one segment of [A-Za-z0-9._-], 1 to 64 bytes), methods,
  * flags, handler. The first pattern that matches the whole path wins; R_NONE matches nothing. */
@@ -192,41 +191,37 @@ static void count(serve *s, int route, unsigned status)
     atomic_fetch_add(&s->m.requests[route][k], 1);
 }
 
-/* Queues resp (destroyed here) with status; the single exit of every answer. */
-static enum MHD_Result send_resp(serve *s, struct MHD_Connection *c, req *r, unsigned status,
-                                 struct MHD_Response *resp, size_t bytes)
+/* Queues the answer (head: header lines, each ending CRLF); the single exit of every answer. */
+static int send_resp(serve *s, httpd_conn *c, req *r, unsigned status, const char *head, size_t head_len,
+                     const void *body, size_t len)
 {
-    if (!resp) return MHD_NO;
-    if (atomic_load(&s->draining)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     r->answered = 1;
     r->status = status;
-    r->bytes = bytes;
+    r->bytes = len;
     count(s, r->route, status);
-    enum MHD_Result rc = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
+    httpd_respond(c, (int)status, head, head_len, body, len, atomic_load(&s->draining) || r->close ? HTTPD_CLOSE : 0);
+    return 0;
 }
 
-static enum MHD_Result send_json(serve *s, struct MHD_Connection *c, req *r, unsigned status, cJSON *v)
+static int send_json(serve *s, httpd_conn *c, req *r, unsigned status, cJSON *v)
 {
     char *text = v ? cJSON_PrintUnformatted(v) : NULL;
     cJSON_Delete(v);
-    if (!text) return MHD_NO;
-    size_t n = strlen(text);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
-    if (!resp) { free(text); return MHD_NO; }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == 401) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"bundlegen\"");
-    if (status == 405) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allowed_methods(routes[r->route].methods));
-    if (status == 503) MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    return send_resp(s, c, r, status, resp, n);
+    if (!text) return -1;
+    char head[256];
+    int n = snprintf(head, sizeof head, "Content-Type: application/json\r\nCache-Control: no-store\r\n%s%s%s%s",
+                     status == 401 ? "WWW-Authenticate: Bearer realm=\"bundlegen\"\r\n" : "",
+                     status == 405 ? "Allow: " : "", status == 405 ? allowed_methods(routes[r->route].methods) : "",
+                     status == 405 ? "\r\n" : status == 503 ? "Retry-After: 1\r\n" : "");
+    int rc = send_resp(s, c, r, status, head, (size_t)n, text, strlen(text));
+    free(text);
+    return rc;
 }
 
 /* {"error": message, "status": status[, "errors": [...]]}; errors is consumed. */
-static enum MHD_Result send_error(serve *s, struct MHD_Connection *c, req *r, unsigned status,
+static int send_error(serve *s, httpd_conn *c, req *r, unsigned status,
                                   cJSON *errors, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static enum MHD_Result send_error(serve *s, struct MHD_Connection *c, req *r, unsigned status,
+static int send_error(serve *s, httpd_conn *c, req *r, unsigned status,
                                   cJSON *errors, const char *fmt, ...)
 {
     char msg[1024];
@@ -236,7 +231,7 @@ static enum MHD_Result send_error(serve *s, struct MHD_Connection *c, req *r, un
     va_end(ap);
     request_utf8_clean(msg);
     cJSON *o = cJSON_CreateObject();
-    if (!o) { cJSON_Delete(errors); return MHD_NO; }
+    if (!o) { cJSON_Delete(errors); return -1; }
     cJSON_AddStringToObject(o, "error", msg);
     cJSON_AddNumberToObject(o, "status", status);
     if (errors) {
@@ -251,52 +246,40 @@ static enum MHD_Result send_error(serve *s, struct MHD_Connection *c, req *r, un
     return send_json(s, c, r, status, o);
 }
 
-static void release_catalog_cb(void *cls) { catalog_release(cls); }
-static void release_entry_cb(void *cls) { cache_release(cls); }
-
-static enum MHD_Result send_not_modified(serve *s, struct MHD_Connection *c, req *r, const char *etag)
+static int send_not_modified(serve *s, httpd_conn *c, req *r, const char *etag)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    return send_resp(s, c, r, MHD_HTTP_NOT_MODIFIED, resp, 0);
+    char head[96];
+    int n = snprintf(head, sizeof head, "ETag: %s\r\n", etag);
+    return send_resp(s, c, r, 304, head, (size_t)n, NULL, 0);
 }
 
-/* A document of the catalog, with its ETag; the response keeps the catalog alive with a reference
- * of its own until it is sent. */
-static enum MHD_Result send_doc(serve *s, struct MHD_Connection *c, req *r, catalog *cat, const catalog_doc *d,
-                                const char *type)
+/* A document of the catalog, with its ETag (the bytes are copied before the catalog is released). */
+static int send_doc(serve *s, httpd_conn *c, req *r, catalog *cat, const catalog_doc *d, const char *type)
 {
-    char etag[70];
+    (void)cat;
+    char etag[70], head[256];
     snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *inm = http1_header(r->rq, "If-None-Match");
     if (inm && request_etag_match(inm, d->sha256)) return send_not_modified(s, c, r, etag);
-    catalog_retain(cat);
-    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(d->len, d->data, release_catalog_cb, cat);
-    if (!resp) { catalog_release(cat); return MHD_NO; }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    if (r->route == R_CHANGELOG) MHD_add_response_header(resp, "Vary", "Accept");
-    return send_resp(s, c, r, MHD_HTTP_OK, resp, d->len);
+    int n = snprintf(head, sizeof head, "Content-Type: %s\r\nETag: %s\r\nCache-Control: no-cache\r\n%s", type, etag,
+                     r->route == R_CHANGELOG ? "Vary: Accept\r\n" : "");
+    return send_resp(s, c, r, 200, head, (size_t)n, d->data, d->len);
 }
 
-static enum MHD_Result send_bundle(serve *s, struct MHD_Connection *c, req *r, const cache_entry *e)
+/* A bundle from the cache: its header block was made once, when it was stored. */
+static int send_bundle(serve *s, httpd_conn *c, req *r, const cache_entry *e)
 {
-    char etag[70], disp[600];
-    snprintf(etag, sizeof etag, "\"%s\"", e->sha256);
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (inm && request_etag_match(inm, e->sha256)) { cache_release(e); return send_not_modified(s, c, r, etag); }
-    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(e->len, (void *)e->data,
-                                                                                      release_entry_cb, (void *)e);
-    if (!resp) { cache_release(e); return MHD_NO; }
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", e->name);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, e->type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    return send_resp(s, c, r, MHD_HTTP_OK, resp, e->len);
+    const char *inm = http1_header(r->rq, "If-None-Match");
+    int rc;
+    if (inm && request_etag_match(inm, e->sha256)) {
+        char etag[70];
+        snprintf(etag, sizeof etag, "\"%s\"", e->sha256);
+        rc = send_not_modified(s, c, r, etag);
+    } else {
+        rc = send_resp(s, c, r, 200, e->head, e->head_len, e->data, e->len);
+    }
+    cache_release(e);
+    return rc;
 }
 
 /* ---- rendering ------------------------------------------------------------------------------ */
@@ -348,19 +331,22 @@ static const cache_entry *render(serve *s, const bundle_source *src, cJSON *para
     size_t len = zip.len;
     void *data = buf_detach(&zip);
     observe_render(s, seconds_since(&t0));
-    const cache_entry *e = data ? cache_put(s->cache, key, keylen, data, len, name, type, sha) : NULL;
+    char head[1024];                /* every header of its 200 but those httpd adds */
+    snprintf(head, sizeof head, "Content-Type: %s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n"
+             "ETag: \"%s\"\r\nCache-Control: private, no-cache\r\nX-Content-Type-Options: nosniff\r\n", type, name, sha);
+    const cache_entry *e = data ? cache_put(s->cache, key, keylen, data, len, name, type, sha, head) : NULL;
     if (!e) snprintf(err, errsz, "out of memory");
     return e;
 }
 
 /* The 404 for an unknown platform, listing the known ones. */
-static enum MHD_Result unknown_platform(serve *s, struct MHD_Connection *c, req *r, const catalog *cat, const char *id)
+static int unknown_platform(serve *s, httpd_conn *c, req *r, const catalog *cat, const char *id)
 {
     buf known = BUF_INIT;
     for (size_t i = 0; i < cat->n; i++) buf_printf(&known, "%s%s", i ? ", " : "", cat->p[i].v[0].m->id);
     char shown[72];
     request_printable(id, strlen(id), shown);
-    enum MHD_Result rc = send_error(s, c, r, 404, NULL, "unknown platform \"%s\" (known: %s)", shown,
+    int rc = send_error(s, c, r, 404, NULL, "unknown platform \"%s\" (known: %s)", shown,
                                     known.data ? known.data : "");
     buf_free(&known);
     return rc;
@@ -416,12 +402,12 @@ static int cache_key(buf *key, unsigned long gen, const bundle_source *src, cons
 /* Resolves the version, validates raw (consumed) with errors found so far (consumed), then answers
  * the bundle from the cache or renders it. With url (a GET's key in s->urls), a bundle answered
  * is recorded under it. */
-static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r, const catalog *cat, const char *id,
+static int bundle_answer(serve *s, httpd_conn *c, req *r, const catalog *cat, const char *id,
                                      const char *want, cJSON *raw, cJSON *errors, const buf *url)
 {
     const catalog_platform *p = catalog_find(cat, id);
     const bundle_source *src = p ? catalog_version(p, want) : NULL;
-    enum MHD_Result rc;
+    int rc;
     if (!src) {
         cJSON_Delete(raw);
         if (p && cJSON_GetArraySize(errors) > 0)            /* the request's own errors first */
@@ -472,7 +458,7 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
     static const char no_digest[65] = "";
     if (e && url && url->len && (copy = malloc(key.len))) {
         memcpy(copy, key.data, key.len);
-        const cache_entry *u = cache_put(s->urls, url->data, url->len, copy, key.len, "", "", no_digest);
+        const cache_entry *u = cache_put(s->urls, url->data, url->len, copy, key.len, "", "", no_digest, NULL);
         if (u) cache_release(u);
     }
     buf_free(&key);
@@ -485,7 +471,7 @@ static enum MHD_Result bundle_answer(serve *s, struct MHD_Connection *c, req *r,
 
 /* A GET of a URL answered before, under the same catalog generation, names the same parameters:
  * its bundle's cache key is looked up by the URL, skipping their parsing and validation. */
-static enum MHD_Result get_bundle(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_bundle(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     buf url = BUF_INIT;
     if (buf_printf(&url, "%lu", cat->gen) < 0 || buf_add(&url, "", 1) < 0 || buf_puts(&url, r->uri) < 0) url.len = 0;
@@ -509,22 +495,22 @@ static enum MHD_Result get_bundle(serve *s, struct MHD_Connection *c, req *r, ca
         buf_free(&url);
         return send_error(s, c, r, 500, NULL, "out of memory");
     }
-    enum MHD_Result rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors, &url);
+    int rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors, &url);
     free(version);
     buf_free(&url);
     return rc;
 }
 
-static enum MHD_Result post_bundle(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int post_bundle(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *ct = http1_header(r->rq, "Content-Type");
     if (!request_is_json_type(ct))
         return send_error(s, c, r, 415, NULL, "the body must be JSON (Content-Type: application/json), not %s",
                           ct ? "that" : "untyped");
     cJSON *errors = cJSON_CreateArray(), *raw = NULL;
     char *platform = NULL, *version = NULL;
-    int rc = errors ? request_parse_body(r->body.data ? r->body.data : "", r->body.len, &platform, &version, &raw, errors) : -1;
-    enum MHD_Result res;
+    int rc = errors ? request_parse_body(r->rq->body ? r->rq->body : "", r->rq->body_len, &platform, &version, &raw, errors) : -1;
+    int res;
     if (rc < 0) {
         cJSON_Delete(errors);
         cJSON_Delete(raw);
@@ -540,36 +526,36 @@ static enum MHD_Result post_bundle(serve *s, struct MHD_Connection *c, req *r, c
     return res;
 }
 
-static enum MHD_Result get_platforms(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_platforms(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     return send_doc(s, c, r, cat, &cat->list, "application/json");
 }
 
-static enum MHD_Result get_platform(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_platform(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     const catalog_platform *p = catalog_find(cat, r->id);
     if (!p) return unknown_platform(s, c, r, cat, r->id);
     return send_doc(s, c, r, cat, &p->json, "application/json");
 }
 
-static enum MHD_Result get_changelog(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_changelog(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     const catalog_platform *p = catalog_find(cat, r->id);
     if (!p) return unknown_platform(s, c, r, cat, r->id);
     if (!p->log) return send_error(s, c, r, 404, NULL, "%s has no changelog", r->id);
-    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    const char *accept = http1_header(r->rq, "Accept");
     if (accept && request_wants_markdown(accept)) return send_doc(s, c, r, cat, &p->log_md, "text/markdown; charset=utf-8");
     return send_doc(s, c, r, cat, &p->log_json, "application/json");
 }
 
-static enum MHD_Result get_openapi(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_openapi(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     if (!cat->openapi.data) return send_error(s, c, r, 404, NULL, "no openapi.json in the data folder");
     return send_doc(s, c, r, cat, &cat->openapi, "application/json");
 }
 
 /* The web console: / is its page, /console/NAME its assets (catalog.h). */
-static enum MHD_Result get_console(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_console(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     const char *name = r->route == R_CONSOLE ? catalog_console_names[0] : r->id;
     for (size_t i = 0; i < CATALOG_CONSOLE_FILES; i++) {
@@ -581,7 +567,7 @@ static enum MHD_Result get_console(serve *s, struct MHD_Connection *c, req *r, c
 
 /* The console's plain form (no JavaScript) sends GET /download?platform=ID&...: 303 to the bundle's
  * own URL, /v1/bundles/ID?... with the other parameters as they came. */
-static enum MHD_Result get_download(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_download(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     const char *q = strchr(r->uri, '?');
     buf rest = BUF_INIT, loc = BUF_INIT;
@@ -602,14 +588,16 @@ static enum MHD_Result get_download(serve *s, struct MHD_Connection *c, req *r, 
     buf_printf(&loc, "/v1/bundles/%s%s%s", id, rest.len ? "?" : "", rest.len ? rest.data : "");
     buf_free(&rest);
     if (!loc.data || loc.full) { buf_free(&loc); return send_error(s, c, r, 500, NULL, "out of memory"); }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!resp) { buf_free(&loc); return MHD_NO; }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc.data);
+    buf head = BUF_INIT;
+    buf_printf(&head, "Location: %s\r\n", loc.data);
     buf_free(&loc);
-    return send_resp(s, c, r, 303, resp, 0);
+    if (!head.data || head.full) { buf_free(&head); return send_error(s, c, r, 500, NULL, "out of memory"); }
+    int rc = send_resp(s, c, r, 303, head.data, head.len, NULL, 0);
+    buf_free(&head);
+    return rc;
 }
 
-static enum MHD_Result get_live(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_live(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     (void)cat;
     cJSON *o = cJSON_CreateObject();
@@ -617,7 +605,7 @@ static enum MHD_Result get_live(serve *s, struct MHD_Connection *c, req *r, cata
     return send_json(s, c, r, 200, o);
 }
 
-static enum MHD_Result get_ready(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_ready(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     int ready = cat && !atomic_load(&s->draining);
     cJSON *o = cJSON_CreateObject();
@@ -626,7 +614,7 @@ static enum MHD_Result get_ready(serve *s, struct MHD_Connection *c, req *r, cat
     return send_json(s, c, r, ready ? 200 : 503, o);
 }
 
-static enum MHD_Result no_route(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int no_route(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     (void)cat;
     return send_error(s, c, r, 404, NULL, "no such route (see /openapi.json)");
@@ -634,7 +622,7 @@ static enum MHD_Result no_route(serve *s, struct MHD_Connection *c, req *r, cata
 
 /* ---- metrics ------------------------------------------------------------------------------- */
 
-static enum MHD_Result get_metrics(serve *s, struct MHD_Connection *c, req *r, catalog *cat)
+static int get_metrics(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     buf b = BUF_INIT;
     metrics *m = &s->m;
@@ -684,113 +672,50 @@ static enum MHD_Result get_metrics(serve *s, struct MHD_Connection *c, req *r, c
                atomic_load(&m->inflight), atomic_load(&m->reload_ok), atomic_load(&m->reload_failed), cat ? cat->n : 0);
     if (!b.data || b.full) { buf_free(&b); return send_error(s, c, r, 500, NULL, "out of memory"); }
     size_t n = b.len;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, buf_detach(&b), MHD_RESPMEM_MUST_FREE);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return send_resp(s, c, r, 200, resp, n);
+    static const char head[] = "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
+    int rc = send_resp(s, c, r, 200, head, sizeof head - 1, b.data, n);
+    buf_free(&b);
+    return rc;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
-/* ---- dispatch ------------------------------------------------------------------------------- */
 
 /* 1 when the request carries one of the accepted bearer tokens, or none is required. */
-static int authorized(const catalog *cat, struct MHD_Connection *c)
+static int authorized(const catalog *cat, const req *r)
 {
     if (!cat->ntokens) return 1;
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), *t;
+    const char *h = http1_header(r->rq, "Authorization"), *t;
     size_t n;
     return h && request_bearer(h, &t, &n) == 0 && catalog_token_accepted(cat, t, n);
 }
 
 /* The one place a request takes and gives back its catalog reference. */
-static enum MHD_Result dispatch(serve *s, struct MHD_Connection *c, req *r, const char *method)
+static int dispatch(serve *s, httpd_conn *c, req *r, const char *method)
 {
     const struct route *rt = &routes[r->route];
     if (r->route != R_NONE && !(method_bit(method) & rt->methods))
         return send_error(s, c, r, 405, NULL, "method %s is not allowed here (allowed: %s)",
                           strlen(method) < 16 ? method : "?", allowed_methods(rt->methods));
     catalog *cat = current_catalog(s);
-    enum MHD_Result rc;
+    int rc;
     if ((rt->flags & F_CATALOG) && !cat) rc = send_error(s, c, r, 503, NULL, "not ready");
-    else if ((rt->flags & F_AUTH) && !authorized(cat, c))
+    else if ((rt->flags & F_AUTH) && !authorized(cat, r))
         rc = send_error(s, c, r, 401, NULL, "a valid Authorization: Bearer token is required");
     else rc = rt->answer(s, c, r, cat);
     catalog_release(cat);
     return rc;
 }
 
-static enum MHD_Result add_line_bytes(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
-{
-    (void)kind;
-    *(size_t *)cls += strlen(k) + 2 + (v ? strlen(v) : 0) + 2;     /* "Name: value" CRLF */
-    return MHD_YES;
-}
-
 /* Bytes of the request line and header lines, each with its CRLF. */
-static size_t head_bytes(struct MHD_Connection *c, const req *r, const char *method, const char *version)
+static size_t head_bytes(const http1_request *rq)
 {
-    size_t n = strlen(method) + 1 + strlen(r->uri) + 1 + strlen(version) + 2;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, add_line_bytes, &n);
+    size_t n = strlen(rq->method) + 1 + strlen(rq->target) + 1 + strlen(rq->version) + 2;
+    for (size_t i = 0; i < rq->nheaders; i++) n += strlen(rq->headers[i].name) + 2 + strlen(rq->headers[i].value) + 2;
     return n;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *data, size_t *size, void **req_cls)
-{
-    (void)url;
-    serve *s = cls;
-    req *r = *req_cls;
-    if (!r) return MHD_NO;                                 /* the URI callback ran out of memory */
-    if (!r->headers_done) {                                /* headers only: never answer 200 here */
-        r->headers_done = 1;
-        snprintf(r->method, sizeof r->method, "%s", method);
-        if (head_bytes(c, r, method, version) > SERVE_HEAD_LIMIT)
-            return send_error(s, c, r, 431, NULL, "the request line and headers are larger than %u bytes", SERVE_HEAD_LIMIT);
-        if (routes[r->route].flags & F_HEALTH) return MHD_YES;   /* never counted, never refused */
-        r->counted = 1;
-        long n = atomic_fetch_add(&s->m.inflight, 1) + 1;
-        if (n > (long)s->cfg.max_inflight)
-            return send_error(s, c, r, 503, NULL, "overloaded: %u requests in flight, try again", s->cfg.max_inflight);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if ((routes[r->route].flags & F_BODY) && cl && strtoull(cl, NULL, 10) > s->cfg.max_body)
-            return send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body);
-        return MHD_YES;
-    }
-    if (*size) {
-        size_t n = *size;
-        *size = 0;
-        if (r->answered || !(routes[r->route].flags & F_BODY)) return MHD_YES;   /* other routes take no body */
-        r->seen += n;
-        if (r->seen > s->cfg.max_body * 4 + 65536) return MHD_NO;      /* a stream without end: hang up */
-        if (seconds_since(&r->started) > (double)s->cfg.timeout_s) return MHD_NO;   /* a body trickling in */
-        if (r->seen > s->cfg.max_body) return MHD_YES;                  /* 413 once it ends */
-        return buf_append(&r->body, data, n) < 0 ? MHD_NO : MHD_YES;
-    }
-    if (r->answered) return MHD_YES;
-    if (r->seen > s->cfg.max_body) return send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body);
-    return dispatch(s, c, r, method);
-}
-
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
-{
-    (void)cls; (void)c;
-    req *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    clock_gettime(CLOCK_MONOTONIC, &r->started);
-    if (!(r->uri = strdup(uri))) { free(r); return NULL; }
-    const char *q = strchr(uri, '?');
-    r->path_len = q ? (size_t)(q - uri) : strlen(uri);
-    r->route = classify(uri, r->path_len, r->id);
-    /* The query is read from r->uri. End the library's copy right after '?' (its own buffer, split
-     * in place next): libmicrohttpd 0.9 would store a record per argument in the connection's pool,
-     * and a long query of short parameters exhausted it, leaving the request unanswered. */
-    if (q && q[1]) ((char *)q)[1] = '\0';
-    return r;
-}
-
 /* One access-log line: time, client, request (secrets redacted), status, bytes, ms, cache. */
-static void log_request(serve *s, struct MHD_Connection *c, req *r, enum MHD_RequestTerminationCode toe)
+static void log_request(serve *s, httpd_conn *c, req *r)
 {
     char when[40], client[INET6_ADDRSTRLEN] = "-";
     struct timespec now;
@@ -799,45 +724,141 @@ static void log_request(serve *s, struct MHD_Connection *c, req *r, enum MHD_Req
     gmtime_r(&now.tv_sec, &tm);
     size_t w = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(when + w, sizeof when - w, ".%03ldZ", now.tv_nsec / 1000000);
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, client, sizeof client);
-        else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, client, sizeof client);
-    }
+    const struct sockaddr *sa = httpd_peer(c);
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, client, sizeof client);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, client, sizeof client);
     buf line = BUF_INIT;
+    const char *uri = r->uri ? r->uri : "-";
     buf_printf(&line, "%s %s \"%s ", when, client, r->method[0] ? r->method : "-");
-    request_redact_query(r->uri, r->path_len, NULL, 0, &line);       /* the path: escaped, nothing secret */
-    const char *q = strchr(r->uri, '?');
+    request_redact_query(uri, r->uri ? r->path_len : 1, NULL, 0, &line);   /* the path: escaped, nothing secret */
+    const char *q = strchr(uri, '?');
     if (q) {
         catalog *cat = current_catalog(s);
         buf_putc(&line, '?');
         request_redact_query(q + 1, strlen(q + 1), cat ? cat->secrets : NULL, cat ? cat->nsecrets : 0, &line);
         catalog_release(cat);
     }
-    const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
-                      toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " timeout" :
-                      toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? " client-abort" :
-                      toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " shutdown" : " error";
     char status[16] = "-";
     if (r->status) snprintf(status, sizeof status, "%u", r->status);
-    buf_printf(&line, "\" %s %zu %.3fms %s%s\n", status, r->bytes, seconds_since(&r->started) * 1e3,
-               r->cache_result ? r->cache_result : "-", end);
+    buf_printf(&line, "\" %s %zu %.3fms %s\n", status, r->bytes, seconds_since(&r->started) * 1e3,
+               r->cache_result ? r->cache_result : "-");
     if (line.data && !line.full) fputs(line.data, s->cfg.access_log);
     buf_free(&line);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+/* The request is answered: logged, and counted in flight until its answer is sent. */
+static void finish(serve *s, httpd_conn *c, req *r)
 {
-    serve *s = cls;
-    req *r = *req_cls;
-    if (!r) return;
-    if (s->cfg.access_log) log_request(s, c, r, toe);
+    if (!r->answered) {                     /* a handler out of memory: still one answer */
+        r->close = 1;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", "out of memory");
+        if (send_json(s, c, r, 500, o) < 0) send_resp(s, c, r, 500, NULL, 0, NULL, 0);
+    }
+    if (s->cfg.access_log) log_request(s, c, r);
+    if (r->counted) r->queued++;
+    r->counted = 0;
+}
+
+static int on_accept(void *ctx, httpd_conn *c, const struct sockaddr *peer)
+{
+    (void)ctx; (void)peer;
+    req *r = calloc(1, sizeof *r);
+    if (!r) return -1;
+    httpd_set_user(c, r);
+    return 0;
+}
+
+static void on_begin(void *ctx, httpd_conn *c)
+{
+    (void)ctx;
+    req *r = httpd_user(c);
+    int queued = r->queued;
+    *r = (req){.queued = queued};
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+}
+
+/* The head is whole: route, head limit, in-flight limit and a declared body past --max-body are
+ * decided before the body is read. */
+static int on_head(void *ctx, httpd_conn *c, const http1_request *rq)
+{
+    serve *s = ctx;
+    req *r = httpd_user(c);
+    r->rq = rq;
+    r->uri = rq->target;
+    snprintf(r->method, sizeof r->method, "%s", rq->method);
+    const char *q = strchr(rq->target, '?');
+    r->path_len = q ? (size_t)(q - rq->target) : strlen(rq->target);
+    r->route = classify(rq->target, r->path_len, r->id);
+    int rc = 0;
+    r->close = 1;                           /* an answer here ends the connection: the body is not read */
+    if (head_bytes(rq) > SERVE_HEAD_LIMIT)
+        rc = send_error(s, c, r, 431, NULL, "the request line and headers are larger than %u bytes", SERVE_HEAD_LIMIT) == 0;
+    else if (!(routes[r->route].flags & F_HEALTH)) {        /* health: never counted, never refused */
+        r->counted = 1;
+        long n = atomic_fetch_add(&s->m.inflight, 1) + 1;
+        const char *cl = http1_header(rq, "Content-Length");
+        if (n > (long)s->cfg.max_inflight)
+            rc = send_error(s, c, r, 503, NULL, "overloaded: %u requests in flight, try again", s->cfg.max_inflight) == 0;
+        else if ((routes[r->route].flags & F_BODY) && cl && strtoull(cl, NULL, 10) > s->cfg.max_body)
+            rc = send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body) == 0;
+    }
+    r->close = 0;
+    if (rc) finish(s, c, r);
+    return rc;
+}
+
+static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
+{
+    serve *s = ctx;
+    req *r = httpd_user(c);
+    r->rq = rq;
+    if (rq->body_dropped && (routes[r->route].flags & F_BODY))
+        send_error(s, c, r, 413, NULL, "the body is larger than %zu bytes", s->cfg.max_body);
+    else
+        dispatch(s, c, r, rq->method);
+    finish(s, c, r);
+    r->rq = NULL;
+}
+
+/* Not HTTP (400) or a head past the cap (431): a JSON error, then the connection closes. */
+static void on_refuse(void *ctx, httpd_conn *c, int status, const char *why)
+{
+    serve *s = ctx;
+    req *r = httpd_user(c);
     if (r->counted) atomic_fetch_sub(&s->m.inflight, 1);
-    buf_free(&r->body);
-    free(r->uri);
+    int queued = r->queued;
+    *r = (req){.queued = queued, .route = R_NONE, .close = 1};
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    if (status == 431) send_error(s, c, r, 431, NULL, "the request line and headers are larger than %u bytes", SERVE_HEAD_LIMIT);
+    else send_error(s, c, r, 400, NULL, "%s", why);
+    finish(s, c, r);
+}
+
+static void on_sent(void *ctx, httpd_conn *c, int n)
+{
+    serve *s = ctx;
+    req *r = httpd_user(c);
+    (void)n;
+    if (r->queued) atomic_fetch_sub(&s->m.inflight, r->queued);
+    r->queued = 0;
+}
+
+static void on_closed(void *ctx, httpd_conn *c, int n)
+{
+    serve *s = ctx;
+    req *r = httpd_user(c);
+    (void)n;
+    if (!r) return;
+    long gone = r->queued + r->counted;
+    if (gone) atomic_fetch_sub(&s->m.inflight, gone);
     free(r);
-    *req_cls = NULL;
+    httpd_set_user(c, NULL);
+}
+
+static unsigned long request_timeout_ms(void *ctx)
+{
+    return (unsigned long)((serve *)ctx)->cfg.timeout_s * 1000;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
@@ -902,22 +923,14 @@ serve *serve_start(const serve_config *cfg, char *err, size_t errsz)
         free(s);
         return NULL;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
-    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     errno = 0;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1u,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_HEADER_POOL,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_END);
-    if (!s->d) {
+    int fd = httpd_listen((struct sockaddr *)&ss, ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+    httpd_options o = {s->cfg.threads, cfg->max_connections ? cfg->max_connections : 1u, cfg->timeout_s,
+                       SERVE_HEAD_CAP, cfg->max_body, NULL};
+    httpd_handler h = {s, on_accept, on_begin, on_head, on_request, on_refuse, on_sent, on_closed, request_timeout_ms};
+    if (fd < 0 || !(s->d = httpd_start(fd, &o, &h))) {
         snprintf(err, errsz, "--listen %s: cannot listen (%s)", cfg->listen, errno ? strerror(errno) : "the address is taken or invalid");
+        if (fd >= 0) close(fd);
         catalog_release(s->cat);
         cache_free(s->cache);
         cache_free(s->urls);
@@ -925,8 +938,11 @@ serve *serve_start(const serve_config *cfg, char *err, size_t errsz)
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : 0;
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bl) == 0)
+        s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&bound)->sin6_port
+                                                    : ((struct sockaddr_in *)(void *)&bound)->sin_port);
     return s;
 }
 
@@ -966,12 +982,12 @@ void serve_stop(serve *s, unsigned timeout_ms)
 {
     if (!s) return;
     atomic_store(&s->draining, 1);
-    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    int fd = httpd_quiesce(s->d);
+    if (fd >= 0) close(fd);                /* new connections are refused from now on */
     struct timespec step = {0, 10 * 1000 * 1000};
     for (unsigned waited = 0; atomic_load(&s->m.inflight) > 0 && waited < timeout_ms; waited += 10)
         nanosleep(&step, NULL);
-    MHD_stop_daemon(s->d);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
+    httpd_stop(s->d);
     catalog_release(s->cat);
     cache_free(s->cache);
     cache_free(s->urls);

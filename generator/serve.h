@@ -1,4 +1,4 @@
-/* serve.h -- "bundlegen serve": the HTTP download backend of the web console, on libmicrohttpd.
+/* serve.h -- "bundlegen serve": the HTTP download backend of the web console, on httpd.h.
  * Platforms, changelogs and bundles as JSON and archives, with a render cache, metrics and reload.
  * Request parsing is request.h; the loaded data (platforms, documents, tokens) catalog.h. */
 #ifndef SERVE_H

@@ -24,7 +24,7 @@ static void *blob(size_t n, char c)
 
 static const cache_entry *put(cache *c, const char *key, size_t n, char fill)
 {
-    const cache_entry *e = cache_put(c, key, strlen(key), blob(n, fill), n, "b.zip", "application/zip", zeros);
+    const cache_entry *e = cache_put(c, key, strlen(key), blob(n, fill), n, "b.zip", "application/zip", zeros, NULL);
     assert_non_null(e);
     return e;
 }
@@ -63,8 +63,8 @@ static void test_keys_with_nul_bytes_differ(void **state)
 {
     (void)state;
     cache *c = cache_new(1 << 20);
-    cache_release(cache_put(c, "p\0a", 3, blob(1, 'a'), 1, "n", "t", zeros));
-    cache_release(cache_put(c, "p\0b", 3, blob(1, 'b'), 1, "n", "t", zeros));
+    cache_release(cache_put(c, "p\0a", 3, blob(1, 'a'), 1, "n", "t", zeros, NULL));
+    cache_release(cache_put(c, "p\0b", 3, blob(1, 'b'), 1, "n", "t", zeros, NULL));
     const cache_entry *a = cache_get(c, "p\0a", 3), *b = cache_get(c, "p\0b", 3);
     assert_non_null(a);
     assert_non_null(b);
@@ -210,7 +210,7 @@ static void *hammer(void *arg)
             char *d = malloc(n);
             if (!d) { w->bad++; continue; }
             memset(d, 'a' + k % 26, n);
-            e = cache_put(w->c, key, strlen(key), d, n, key, "t", zeros);
+            e = cache_put(w->c, key, strlen(key), d, n, key, "t", zeros, NULL);
         }
         if (!e || ((const char *)e->data)[e->len - 1] != 'a' + k % 26 || strcmp(e->name, key)) w->bad++;
         cache_release(e);
