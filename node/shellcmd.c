@@ -702,6 +702,7 @@ static int kw_at(const char *s, size_t n, size_t i, const char *w)
  * it holds a %variable% or !variable!. */
 static size_t if_operand(const char *s, size_t n, size_t i, int *var)
 {
+    if (i >= n) return i;
     size_t j = i;
     char close = s[i] == '"' ? '"' : s[i] == '(' ? ')' : s[i] == '[' ? ']' : s[i] == '{' ? '}' : 0;
     if (close) {
