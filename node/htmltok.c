@@ -240,6 +240,13 @@ static int attribute(reader *R, const char *name, const char *v, size_t vlen, in
         if (starts_with(d + i, m - i, "refresh") || starts_with(d + i, m - i, "set-cookie"))
             return found(R, "meta refresh", name);
     }
+    if (strcmp(name, "dataformatas") == 0) {   /* old IE data binding renders bound data as markup */
+        size_t i = 0;
+        while (i < vlen && is_space((unsigned char)v[i])) i++;
+        if (vlen - i >= 4 && lower((unsigned char)v[i]) == 'h' && lower((unsigned char)v[i + 1]) == 't' &&
+            lower((unsigned char)v[i + 2]) == 'm' && lower((unsigned char)v[i + 3]) == 'l')
+            return found(R, "data binding as HTML", name);
+    }
     if (strcmp(t, "link") == 0 && strcmp(name, "rel") == 0) {
         for (size_t i = 0; i + 6 <= vlen; i++)
             if (lower((unsigned char)v[i]) == 'i' && lower((unsigned char)v[i + 1]) == 'm' &&
@@ -314,6 +321,22 @@ static size_t bogus_comment(const char *s, size_t n, size_t i)
     return g ? (size_t)(g - s) + 1 : n;
 }
 
+/* Old IE's <?import namespace=.. implementation=URL> loads an HTML component (script); browsers
+ * now read it as a bogus comment, but it is still the value's intent. */
+static int ie_import(const char *p, size_t len)
+{
+    static const char kw[] = "implementation";
+    if (len < 6) return 0;
+    for (size_t i = 0; i < 6; i++)
+        if (lower((unsigned char)p[i]) != (unsigned char)"import"[i]) return 0;
+    for (size_t i = 6; i + sizeof kw - 1 <= len; i++) {
+        size_t k = 0;
+        while (k < sizeof kw - 1 && lower((unsigned char)p[i + k]) == (unsigned char)kw[k]) k++;
+        if (k == sizeof kw - 1) return 1;
+    }
+    return 0;
+}
+
 /* The data-state reading: text, tags and comments from the start of the value. */
 static int read_data(reader *R)
 {
@@ -329,7 +352,9 @@ static int read_data(reader *R)
             if (i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-') i = comment(s, n, i + 3);
             else i = bogus_comment(s, n, i);
         } else if (c == '?') {
-            i = bogus_comment(s, n, i);
+            size_t e = bogus_comment(s, n, i);
+            if (ie_import(s + i + 1, e - i - 1)) { copy_name(R->tag, sizeof R->tag, "?import", 7); return found(R, "behaviour import", "implementation"); }
+            i = e;
         } else if (c == '/') {
             if (i + 1 < n && is_alpha((unsigned char)s[i + 1])) {
                 size_t a = i + 1;

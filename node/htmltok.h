@@ -28,7 +28,9 @@ typedef struct htmltok_info {
  *     leading/trailing spaces and controls and every tab and newline are stripped, has the scheme
  *     javascript:, vbscript:, livescript: or data: with an HTML, SVG or script type;
  *   - a style attribute with expression(, url(javascript:, -moz-binding or behavior: (CSS comments,
- *     escapes' backslashes and spaces ignored).
+ *     escapes' backslashes and spaces ignored);
+ *   - old IE's active markup: <?import ... implementation=...> (an HTML component) and
+ *     dataformatas=html (data binding that renders data as markup).
  * Tokenizing follows browsers: tag and attribute names are case-insensitive and end at space, '/'
  * or '>'; a NUL in a name makes it another name; '/' separates attributes; "<!--" comments end at
  * "-->", "--!>" or at once for "<!-->"; "<!", "<?" and "</" + non-letter start bogus comments that
