@@ -103,6 +103,25 @@ const char *http1_header(const http1_request *r, const char *name)
     return NULL;
 }
 
+/* 0 when every coding the Transfer-Encoding headers of r name is chunked: a body in another coding
+ * (gzip, chunked) would be read as plain bytes, which it is not (RFC 9112 6.1: refuse it). */
+static int codings_ok(const http1_request *r, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if (strcasecmp(r->headers[i].name, "Transfer-Encoding") != 0) continue;
+        for (const char *v = r->headers[i].value; *v;) {
+            v += strspn(v, " \t,");
+            size_t n = strcspn(v, " \t,");
+            if (n && !(n == 7 && strncasecmp(v, "chunked", 7) == 0)) {
+                snprintf(err, errlen, "Transfer-Encoding: %.*s is not read (only chunked)", n > 32 ? 32 : (int)n, v);
+                return -1;
+            }
+            v += n;
+        }
+    }
+    return 0;
+}
+
 static int on_headers_complete(llhttp_t *ll)
 {
     http1 *p = of(ll);
@@ -118,6 +137,7 @@ static int on_headers_complete(llhttp_t *ll)
         snprintf(p->err, sizeof p->err, "HTTP/1.1 request without Host");
         return -1;
     }
+    if ((ll->flags & F_TRANSFER_ENCODING) && codings_ok(&p->req, p->err, sizeof p->err) < 0) return -1;
     const char *e = http1_header(&p->req, "Expect");
     p->expect = v11 && e && strcasecmp(e, "100-continue") == 0 &&
                 ((ll->flags & F_CHUNKED) || ll->content_length > 0);
