@@ -207,10 +207,12 @@ static long conn_send(httpd_conn *c, const char *b, size_t n)
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? -2 : -1;
 }
 
-/* Waits for output room while answers are queued, and stops reading while too many are. */
+/* Waits for output room while answers are queued, and stops reading while too many are, or while
+ * a closing answer is sent (nothing more is read for it; an end of stream would wake us forever). */
 static void arm(httpd_conn *c, int want_out)
 {
-    int want = (want_out ? EPOLLOUT : 0) | (want_out && c->out_len - c->out_off > OUT_HIGH ? 0 : EPOLLIN);
+    int hold = want_out && (c->out_len - c->out_off > OUT_HIGH || (c->closing && !c->lingering));
+    int want = (want_out ? EPOLLOUT : 0) | (hold ? 0 : EPOLLIN);
     if (want == c->armed) return;
     struct epoll_event ev = {.events = (uint32_t)want, .data.ptr = c};
     epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -321,6 +323,7 @@ static void on_readable(httpd_conn *c)
         if (c->out_len - c->out_off > OUT_HIGH || c->in_len == sizeof c->in) break;
         long n = conn_recv(c, c->in + c->in_len, sizeof c->in - c->in_len);
         if (n == -2) break;
+        if (n == 0 && c->out_len > c->out_off) { c->closing = 1; break; }  /* half-closed: answer first */
         if (n <= 0) { conn_close(c); return; }
         c->last_io = httpd_now();
         c->in_len += (size_t)n;

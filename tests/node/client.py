@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """client.py -- raw HTTP clients for edgenode tests that curl cannot express:
 a keep-alive connection across a reload, a request in flight during SIGTERM, a slow body."""
-import json, os, signal, socket, sys, time, urllib.request
+import json, os, signal, socket, struct, sys, time, urllib.request
 
 def metric(admin, name):
     text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
@@ -200,6 +200,71 @@ def head_of(port, nbytes):
         kind = "no-json"
     print(status, kind)
 
+def slowloris(port, kind):
+    """A request that never ends, a piece every 0.3 s for at most 12 s: "head" (a header line that
+    never ends), "chunks" (a chunked body that never ends), "trailers" (after the last chunk),
+    "continue" (Expect: 100-continue, then no body), "next" (a whole request answered, then the
+    next head trickled). Prints "closed" when the node closed it, else "open"."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.settimeout(0.3)
+    head = b"POST /upload HTTP/1.1\r\nHost: api.example.com\r\n"
+    first, piece = {
+        "head": (head + b"X-Slow: ", b"a"),
+        "chunks": (head + b"Transfer-Encoding: chunked\r\n\r\n", b"1\r\na\r\n"),
+        "trailers": (head + b"Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n", b"X-T: a\r\n"),
+        "continue": (head + b"Expect: 100-continue\r\nContent-Length: 10\r\n\r\n", b""),
+        "next": (request("/users", b"{}") + head + b"X-Slow: ", b"a"),
+    }[kind]
+    s.sendall(first)
+    for _ in range(40):
+        try:
+            if piece:
+                s.sendall(piece)
+            while True:                     # answers and 100 Continue are read and dropped
+                if s.recv(4096) == b"":
+                    print("closed")
+                    return
+        except socket.timeout:
+            continue
+        except OSError:
+            print("closed")
+            return
+    print("open")
+
+def half_close(port):
+    """Two GETs pipelined, then the client shuts its sending side (it still reads): prints how many
+    answers came and whether the node then closed ("eof") or went silent ("open")."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)     # requests and FIN in one segment
+    s.sendall(b"GET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n" * 2)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(10)
+    data, end = b"", "eof"
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            end = "open"
+            break
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    print(data.count(b"HTTP/1.1 200 "), end)
+
+def reset_mid(port, n):
+    """n GETs pipelined, one byte of the answers read, then a TCP reset (SO_LINGER 0) while the
+    node is still answering."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n" * int(n))
+    s.settimeout(10)
+    s.recv(1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("reset")
+
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
-     "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get}[sys.argv[1]](*sys.argv[2:])
+     "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get,
+     "half_close": half_close, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])

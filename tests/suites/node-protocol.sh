@@ -76,6 +76,10 @@ contains "... with a JSON error" '{"error":"malformed request (Duplicate Content
 contains "... and the connection closed" "Connection: close" "$raw"
 check "HEAD then GET on one connection: HEAD answered without its body" "200 200 no-body" \
   "$(python3 tests/node/client.py head_then_get "$P")"
+check "half-closed client (shut its sending side after two requests): both answered, then closed" "2 eof" \
+  "$(python3 tests/node/client.py half_close "$P")"
+python3 tests/node/client.py reset_mid "$P" 3000 >/dev/null
+check "a reset while 3000 pipelined answers are sent: still serving" 200 "$(status "$U/users" "${H[@]}")"
 check "HTTP/1.0 keep-alive: answered with Connection: keep-alive" "keep-alive" \
   "$(curl -s -o /dev/null -D - --http1.0 -H 'Connection: keep-alive' --max-time 5 "$U/users" | tr -d '\r' | sed -n 's/^Connection: //p')"
 check "400s counted" 3 "$(metric "$A" 'edgenode_http_errors_total{status="400"}')"
