@@ -473,8 +473,12 @@ static int bundle_answer(serve *s, httpd_conn *c, req *r, const catalog *cat, co
  * its bundle's cache key is looked up by the URL, skipping their parsing and validation. */
 static int get_bundle(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
+    char gen[24], *g = gen + sizeof gen;     /* the generation in decimal and a NUL, without a printf per hit */
+    *--g = '\0';
+    unsigned long v = cat->gen;
+    do *--g = (char)('0' + v % 10); while ((v /= 10) && g > gen);
     buf url = BUF_INIT;
-    if (buf_printf(&url, "%lu", cat->gen) < 0 || buf_add(&url, "", 1) < 0 || buf_puts(&url, r->uri) < 0) url.len = 0;
+    if (buf_add(&url, g, (size_t)(gen + sizeof gen - g)) < 0 || buf_puts(&url, r->uri) < 0) url.len = 0;
     const cache_entry *k = url.len ? cache_get(s->urls, url.data, url.len) : NULL;
     if (k) {
         const cache_entry *e = cache_get(s->cache, k->data, k->len);
