@@ -536,6 +536,17 @@ static int is_program(const char *in, size_t n)
                           (seen & (CASE | ESAC)) == (CASE | ESAC) || (seen & (FUNC | BATCH)));
 }
 
+/* Whether the bytes before at end in an assignment NAME= that starts a word (export
+ * MESSAGE=$(...), version=$(...)): a script keeping a command's output. */
+static int assignment_before(const char *in, size_t at)
+{
+    if (at < 2 || in[at - 1] != '=') return 0;
+    size_t k = at - 1;
+    while (k > 0 && is_name((unsigned char)in[k - 1])) k--;
+    if (k == at - 1 || is_digit((unsigned char)in[k])) return 0;
+    return k == 0 || is_blank((unsigned char)in[k - 1]) || in[k - 1] == '\n' || in[k - 1] == '(';
+}
+
 /* One reading, starting in the quote state quote0. In a program every separator joins lines
  * of the program and every substitution is the program's own: only a rare command word
  * earns, and $((...)) and $IFS, which programs use to count and to split, are not strong. */
@@ -545,6 +556,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
     int line_opt = 0;               /* the current simple command has an option after its command word */
+    int depth = 0, script_depth = 0;    /* nesting of ( $( `; the depth a script's own substitution opened at */
     /* A network command at the start of the value whose words are only options, numbers and one
      * address, last: the whole value is a probe (ping -n 5 127.0.0.1, nslookup x.example.net) */
     int probe = 0, probe_addr = 0, probe_redir = 0;
@@ -602,23 +614,29 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         if (t.type == T_END) break;
         switch (t.type) {
         case T_SEP:
-            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose || program; pos_pipe = t.pipe; skip_word = 0;
+            cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose || program || script_depth; pos_pipe = t.pipe; skip_word = 0;
+            if (script_depth) seen_cmd = 1;
             line_opt = 0;
             break;
         case T_OPEN: {
             /* blanks before the opening are not part of it */
             size_t at = tok_at;
             while (at < L.i && is_blank((unsigned char)in[at])) at++;
-            if (t.pts > 0 && S->record && line_opt && S->n < SCRIPT_SUBS) S->at[S->n++] = at;
+            if (t.pts > 0 && S->record && (line_opt || assignment_before(in, at)) && S->n < SCRIPT_SUBS) S->at[S->n++] = at;
             cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
             /* in an argument of a written script line the substitution is the script's own:
              * it earns what a line of a script earns (only a rare word counts) */
-            if (t.pts > 0 && (program || script_sub(S, at))) { pos_pts = 0; pos_loose = 1; }
+            depth++;
+            if (t.pts > 0 && (program || script_sub(S, at))) {
+                pos_pts = 0; pos_loose = 1;
+                if (!script_depth) script_depth = depth;   /* what it runs is the script's too */
+            }
             line_opt = 0;
             break;
         }
         case T_CLOSE:
             cmdpos = 0;
+            if (depth > 0 && depth-- == script_depth) script_depth = 0;
             break;
         case T_REDIR:
             skip_word = 1;          /* the file name after > is no command */

@@ -195,6 +195,54 @@ NODE_DEBS_SAMPLE = ("node-address", "node-ampproject-remapping", "node-ansi-styl
                     "node-vali-date", "node-vinyl", "node-vue-hot-reload-api", "node-webfinger",
                     "node-websocket", "node-widest-line", "node-winston-transport", "node-write-file-promise",
                     "node-xtend", "node-yaml", "node-yn")
+# A second sample the same way, every 8th name from the 5th on (training, fixed before any was read).
+NODE_DEBS_SAMPLE2 = ("node-accepts", "node-ajv", "node-ansi-colors", "node-anymatch", "node-argv",
+                     "node-array-flatten", "node-asn1.js", "node-astw", "node-auto-bind", "node-babel-loader",
+                     "node-babel-plugin-transform-vue-jsx", "node-balanced-match", "node-bash-match",
+                     "node-big.js", "node-bluebird", "node-bootstrap-sass", "node-browser-pack",
+                     "node-browserify-lite", "node-buffer-crc32", "node-builtins", "node-call-limit",
+                     "node-canvas-confetti", "node-chance", "node-chokidar", "node-cjson", "node-cli-spinners",
+                     "node-clone-buffer", "node-coffeeify", "node-colorspace", "node-compare-versions",
+                     "node-concat-with-sourcemaps", "node-console-control-strings", "node-cookie",
+                     "node-copy-paste", "node-cors", "node-create-hmac", "node-crypto-random-string",
+                     "node-css-what", "node-cyclist", "node-d3-color", "node-d3-format", "node-d3-random",
+                     "node-d3-transition", "node-dashdash", "node-debbundle-es-to-primitive",
+                     "node-deep-equal", "node-define-property", "node-deprecated", "node-diacritics",
+                     "node-domain-browser", "node-dot-prop", "node-ebnf-parser", "node-emojis-list",
+                     "node-err-code", "node-es5-shim", "node-es6-weak-map", "node-eslint-plugin-html",
+                     "node-esprima", "node-event-emitter", "node-exit", "node-extend-shallow",
+                     "node-fast-levenshtein", "node-fetch", "node-finalhandler", "node-flat-cache",
+                     "node-for-own", "node-from2", "node-function-bind", "node-get", "node-gettext-parser",
+                     "node-global-modules", "node-graceful-fs", "node-grunt-contrib-concat",
+                     "node-grunt-legacy-log-utils", "node-gulp-concat", "node-gulp-sass", "node-har-schema",
+                     "node-has-to-string-tag-x", "node-hash.js", "node-hook-std", "node-http-errors",
+                     "node-i18next-http-backend", "node-ignore-by-default", "node-indent-string",
+                     "node-interpret", "node-is-accessor-descriptor", "node-is-docker", "node-is-module",
+                     "node-is-path-in-cwd", "node-is-retry-allowed", "node-iscroll", "node-istextorbinary",
+                     "node-jison-lex", "node-jquery-ui", "node-jschardet", "node-json-schema",
+                     "node-jsonminify", "node-keese", "node-kuler", "node-lcid", "node-less-plugin-clean-css",
+                     "node-libravatar", "node-loader-runner", "node-log-driver", "node-lumino", "node-map-obj",
+                     "node-md5-o-matic", "node-meow", "node-miller-rabin", "node-minimist",
+                     "node-mkdirp-classic", "node-mongodb", "node-multimatch", "node-mysticatea-eslint-plugin",
+                     "node-netmask", "node-nomnom", "node-nouislider-doc", "node-number-is-nan",
+                     "node-object-inspect", "node-one-time", "node-orchestrator", "node-p-cancelable",
+                     "node-package-json", "node-parse-glob", "node-parse5-plain-text-conversion-stream",
+                     "node-path-is-absolute", "node-pbkdf2", "node-pify", "node-plugin-error",
+                     "node-postcss-cli", "node-postcss-preset-evergreen", "node-pretty-bytes", "node-promise",
+                     "node-propget", "node-prosemirror-view", "node-pseudomap", "node-q", "node-quote-stream",
+                     "node-raven-js", "node-react-fast-compare", "node-read", "node-recast",
+                     "node-regenerator-preset", "node-registry-url", "node-repeating", "node-require-inject",
+                     "node-resolve", "node-retape", "node-rollup-plugin-commonjs", "node-rollup-plugin-string",
+                     "node-run-async", "node-scheduler", "node-semver", "node-serve-static", "node-sha.js",
+                     "node-should-sinon", "node-sinon", "node-snapdragon-node", "node-sort-keys",
+                     "node-spdx-correct", "node-sqlite3", "node-starttls", "node-std-mocks",
+                     "node-stream-each", "node-strict-uri-encode", "node-strip-bom-stream", "node-supertest",
+                     "node-tap-parser", "node-term-size", "node-thenify-all", "node-tilejson", "node-tmatch",
+                     "node-toidentifier", "node-trust-keyto", "node-turndown", "node-typescript", "node-umd",
+                     "node-unicode-loose-match", "node-uniq", "node-unpipe", "node-url-parse-lax", "node-utml",
+                     "node-vasync", "node-vm-browserify", "node-warning", "node-webpack-merge", "node-when",
+                     "node-wikidata-lang", "node-wrap-ansi", "node-xml2js", "node-y-websocket",
+                     "node-yarn-tool-resolve-package", "node-zkochan-cmd-shim")
 
 def npm_names(repo):
     """The names of the npm packages the test set's manifests come from (node_modules)."""
@@ -425,7 +473,7 @@ def training(out, root, blns_txt, repo):
     for d in capped(debian_manifests(root, repo, NODE_DEBS), "debian-npm"):
         out.write(json.dumps(req("train", "Debian node-* package.json", "benign", "benign", "POST",
                                  "/api/packages", None, d, "application/json")) + "\n")
-    sample = [p for p in NODE_DEBS_SAMPLE if p not in NODE_DEBS]
+    sample = [p for p in NODE_DEBS_SAMPLE + NODE_DEBS_SAMPLE2 if p not in NODE_DEBS]
     for d in capped(debian_manifests(root, repo, sample), "debian-npm-sample"):
         out.write(json.dumps(req("train", "Debian node-* sample package.json", "benign", "benign", "POST",
                                  "/api/packages", None, d, "application/json")) + "\n")
