@@ -50,7 +50,8 @@ struct worker {
     httpd *s;
     pthread_t th;
     int ep, wake;
-    int paused;                 /* the listening socket is out of this epoll (max_conns) */
+    int paused;                 /* the listening socket is out of this epoll (max_conns, no fds) */
+    double resume_at;           /* out of descriptors: not before this time */
     httpd_conn *conns;
     char date[40];
     time_t date_at;
@@ -365,6 +366,17 @@ static void conn_free(httpd_conn *c)
     free(c);
 }
 
+/* Takes the listening socket out of this thread's epoll: the rest wait in the listen queue, and the
+ * loop puts it back when there is room (after resume_at). */
+static void listen_pause(worker *w)
+{
+    httpd *s = w->s;
+    pthread_mutex_lock(&s->lmu);
+    if (!w->paused && !atomic_load(&s->quiesced)) epoll_ctl(w->ep, EPOLL_CTL_DEL, s->lfd, NULL);
+    w->paused = 1;
+    pthread_mutex_unlock(&s->lmu);
+}
+
 /* Connections the handler refuses are closed before a byte is read. */
 static void on_accept(worker *w)
 {
@@ -373,16 +385,22 @@ static void on_accept(worker *w)
         /* the slot is taken before accept, so threads accepting at once cannot pass the limit */
         if (atomic_fetch_add(&s->nconns, 1) >= s->o.max_conns && s->o.max_conns) {
             atomic_fetch_sub(&s->nconns, 1);
-            pthread_mutex_lock(&s->lmu);           /* the rest wait in the listen queue */
-            if (!w->paused && !atomic_load(&s->quiesced)) epoll_ctl(w->ep, EPOLL_CTL_DEL, s->lfd, NULL);
-            w->paused = 1;
-            pthread_mutex_unlock(&s->lmu);
+            listen_pause(w);
             return;
         }
         httpd_conn *c = calloc(1, sizeof *c);
         socklen_t sl = sizeof c->peer;
         int fd = c ? accept4(s->lfd, (struct sockaddr *)&c->peer, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC) : -1;
-        if (fd < 0) { free(c); atomic_fetch_sub(&s->nconns, 1); return; }
+        if (fd < 0) {
+            /* out of descriptors or memory: the socket stays readable, so waking on it would spin */
+            if (!c || errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                listen_pause(w);
+                w->resume_at = httpd_now() + 0.05;
+            }
+            free(c);
+            atomic_fetch_sub(&s->nconns, 1);
+            return;
+        }
         c->fd = fd;
         c->w = w;
         c->opened = c->last_io = httpd_now();
@@ -444,7 +462,9 @@ static void *worker_main(void *arg)
             else if (d == &tag_wake) { uint64_t v; if (read(w->wake, &v, sizeof v) < 0) {} }
             else on_event(d, evs[i].events);
         }
-        if (w->paused && !atomic_load(&s->quiesced) && atomic_load(&s->nconns) < s->o.max_conns) listen_add(w);
+        if (w->paused && !atomic_load(&s->quiesced) && (!s->o.max_conns || atomic_load(&s->nconns) < s->o.max_conns) &&
+            httpd_now() >= w->resume_at)
+            listen_add(w);
         if (httpd_now() - last_sweep >= 0.25) {
             sweep(w);
             last_sweep = httpd_now();

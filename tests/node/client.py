@@ -231,6 +231,25 @@ def slowloris(port, kind):
             return
     print("open")
 
+def fd_exhaust(port, pid):
+    """120 connections to a node with 64 descriptors: while the rest wait in the listen queue, the
+    node must not spin on its listening socket (CPU over 2 s: "quiet" under 0.2 s, else "busy").
+    Then 100 close, and the last one, queued until then, must be answered."""
+    def cpu():
+        with open(f"/proc/{int(pid)}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    socks = [socket.create_connection(("127.0.0.1", int(port))) for _ in range(120)]
+    time.sleep(1)
+    before = cpu()
+    time.sleep(2)
+    used = cpu() - before
+    for s in socks[:100]:
+        s.close()
+    last = socks[-1]
+    last.sendall(b"GET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n")
+    print("quiet" if used < 0.2 else f"busy ({used:.2f} s)", read_status(last)[0])
+
 def half_close(port):
     """Two GETs pipelined, then the client shuts its sending side (it still reads): prints how many
     answers came and whether the node then closed ("eof") or went silent ("open")."""
@@ -267,4 +286,4 @@ def reset_mid(port, n):
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
      "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get,
-     "half_close": half_close, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])
+     "half_close": half_close, "fd_exhaust": fd_exhaust, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])

@@ -191,3 +191,14 @@ done
 check "max_connections: a fourth connection waits until one closes" "200 200 200 queued 200" "$(python3 $CLIENT conns "$P" 4)"
 check "after the burst: served again" 200 "$(status "http://127.0.0.1:$P/users")"
 stop_node "$NODE_PID"; check "limits: SIGTERM exit 0" 0 "$STOP_RC"
+
+# out of descriptors: accept fails while connections wait; the thread must sleep, not spin, on them
+P=$(free_port)
+printf 'listen: 127.0.0.1:%s\nrules: %s\nthreads: 1\n' "$P" "$RULES" >"$TMP/fds.yaml"
+case $NODE_BIN in /*) real=$NODE_BIN ;; *) real=$PWD/$NODE_BIN ;; esac
+printf '#!/bin/sh\nulimit -n 64\nexec "%s" "$@"\n' "$real" >"$TMP/lowfd.sh"; chmod +x "$TMP/lowfd.sh"
+NODE_BIN="$TMP/lowfd.sh" start_node "$TMP/fds.yaml" "$TMP/fds.log" || exit 1
+check "64 descriptors, 120 connections: no spin on the listening socket, the queued one served later" "quiet 200" \
+  "$(python3 $CLIENT fd_exhaust "$P" "$NODE_PID")"
+stop_node "$NODE_PID"; check "out of descriptors: SIGTERM exit 0" 0 "$STOP_RC"
+if grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$TMP/fds.log"; then bad "out of descriptors: sanitizers clean" "$(cat "$TMP/fds.log")"; else ok "out of descriptors: sanitizers clean"; fi
