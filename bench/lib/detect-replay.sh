@@ -1,0 +1,14 @@
+# detect-replay.sh -- builds bench/detection/replay.c with the node's detection (detect.c and every
+# node module its includes name), so a new detector needs no edit here. Sourced by the detection benches.
+
+# detect_replay_build OUT: compiles the replay tool to OUT, optimised, against ModSecurity.
+detect_replay_build() {
+  local pkgs="libcjson yaml-0.1 libpcre2-8 libsodium" srcs=(bench/detection/replay.c node/detect.c) h
+  for h in $(sed -n 's/^#include "\([a-z_0-9]*\)\.h"$/\1/p' node/detect.c); do
+    if [ "$h" != detect ] && [ -f "node/$h.c" ]; then srcs+=("node/$h.c"); fi
+    if [ -f "common/$h.c" ]; then srcs+=("common/$h.c"); fi
+  done
+  # shellcheck disable=SC2046
+  cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Icommon -Inode \
+     $(pkg-config --cflags $pkgs) -o "$1" "${srcs[@]}" $(pkg-config --libs $pkgs) -lmodsecurity
+}
