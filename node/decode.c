@@ -97,6 +97,14 @@ static char *take(walk *w, size_t n, int *oom)
     return p;
 }
 
+/* Counts a decoding of n bytes against the budget as take() does, without allocating: for a
+ * decoder that is skipped because it cannot apply. */
+static void charge(walk *w, size_t n)
+{
+    if (w->used + n + 1 > w->lim->max_output) w->cut |= DECODE_CUT_BUDGET;
+    else w->used += n + 1;
+}
+
 /* Room for a copy of n input bytes: copies of the request's own slices are bounded by its size and
  * do not count against the decoders' budget, so a large body is still inspected. */
 static char *slice_buf(size_t n, int *oom)
@@ -111,6 +119,24 @@ static const char *skip_ws(const char *s, const char *e)
     while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++;
     return s;
 }
+
+/* Byte classes walk_value gates its decoders on. */
+enum {
+    C_PCT = 1, C_AMP = 2, C_BSL = 4, C_LT = 8,
+    C_UTF8  = 16,    /* a lead byte of multi-byte UTF-8 */
+    C_NOT64 = 32,    /* never in base64 text (alphabet, '=', '-', '_', and ' ' for a form-decoded '+') */
+    C_LOWER = 64, C_UPPER = 128
+};
+#define ALNUM_(c) (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define CLASS_(c) (((c) == '%' ? C_PCT : 0) | ((c) == '&' ? C_AMP : 0) | ((c) == '\\' ? C_BSL : 0) |         \
+                   ((c) == '<' ? C_LT : 0) | ((c) >= 0xC0 ? C_UTF8 : 0) |                                  \
+                   (ALNUM_(c) || (c) == '+' || (c) == '/' || (c) == '=' || (c) == '-' || (c) == '_' ||   \
+                    (c) == ' ' ? 0 : C_NOT64) |                                                          \
+                   ((c) >= 'a' && (c) <= 'z' ? C_LOWER : 0) | ((c) >= 'A' && (c) <= 'Z' ? C_UPPER : 0))
+#define CLASS4_(c) CLASS_(c), CLASS_((c) + 1), CLASS_((c) + 2), CLASS_((c) + 3)
+#define CLASS16_(c) CLASS4_(c), CLASS4_((c) + 4), CLASS4_((c) + 8), CLASS4_((c) + 12)
+#define CLASS64_(c) CLASS16_(c), CLASS16_((c) + 16), CLASS16_((c) + 32), CLASS16_((c) + 48)
+static const unsigned char byte_class[256] = {CLASS64_(0), CLASS64_(64), CLASS64_(128), CLASS64_(192)};
 
 /* ---- single-step decoders ---- */
 
@@ -183,13 +209,15 @@ static size_t entity_named(const char *s, size_t avail, char *out, size_t *used)
     int semi, bsemi = 0;
     const char *text = NULL;
     unsigned long cp = 0;
+    /* a name can only match when its first letter is s[0]: that test comes before strlen and memcmp */
     for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++)
-        if ((len = strlen(entities[e].name)) > best &&
+        if (avail && entities[e].name[0] == s[0] && (len = strlen(entities[e].name)) > best &&
             entity_is(s, avail, entities[e].name, len, entities[e].legacy, &semi)) {
             best = len; bsemi = semi; text = entities[e].text;
         }
     for (size_t e = 0; e < sizeof latin1 / sizeof latin1[0]; e++)
-        if ((len = strlen(latin1[e])) > best && entity_is(s, avail, latin1[e], len, 1, &semi)) {
+        if (avail && latin1[e][0] == s[0] && (len = strlen(latin1[e])) > best &&
+            entity_is(s, avail, latin1[e], len, 1, &semi)) {
             best = len; bsemi = semi; text = NULL; cp = 0xA1 + e;
         }
     if (!best) return 0;
@@ -322,9 +350,18 @@ static void put_folded(char *out, size_t *o, int c)
 
 size_t decode_sql_normalize(const char *in, size_t n, char *out)
 {
-    size_t o = 0;
+    /* The leading bytes that come out unchanged (no upper-case letter, no whitespace but single
+     * spaces, no '/' that could open a comment) are copied in one go. */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)in[i];
+        if ((c >= 'A' && c <= 'Z') || c == '/' || (c == ' ' ? i > 0 && in[i - 1] == ' ' : is_space(c))) break;
+        i++;
+    }
+    memcpy(out, in, i);
+    size_t o = i;
     int versioned = 0;   /* inside a MySQL executable comment, whose text counts */
-    for (size_t i = 0; i < n; i++) {
+    for (; i < n; i++) {
         if (in[i] == '/' && i + 1 < n && in[i + 1] == '*') {
             if (i + 2 < n && in[i + 2] == '!') {
                 i += 2;
@@ -492,19 +529,20 @@ static int walk_value(walk *w, int src, const char *where, const char *s, size_t
         rc = walk_json(w, src, where, s, n, depth + 1, &parsed);
         if (rc || parsed) return rc;
     }
-    /* which decoders can apply: % & \ <, lead bytes of multi-byte UTF-8, bytes base64 never has */
-    int has[6] = {0};
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        has[0] |= c == '%'; has[1] |= c == '&'; has[2] |= c == '\\'; has[3] |= c == '<'; has[4] |= c >= 0xC0;
-        has[5] |= !(isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_' || c == ' ');
+    /* which decoders can apply: the classes of the bytes present, one table look-up per byte */
+    unsigned has = 0;
+    for (size_t i = 0; i < n; i++) has |= byte_class[(unsigned char)s[i]];
+    if ((has & C_PCT) && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
+    if ((has & C_AMP) && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
+    if ((has & C_BSL) && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
+    if ((has & C_LT) && (rc = walk_step(w, src, where, s, n, depth, decode_strip_tags))) return rc;
+    if (has & C_UTF8) return walk_step(w, src, where, s, n, depth, decode_unicode_fold);
+    if (n >= 8 && !(has & C_NOT64)) {
+        /* base64 text holds both cases (decode_base64 refuses it otherwise); a value without both
+         * is not decoded, but its room is still counted so the budget runs out where it did */
+        if ((has & C_LOWER) && (has & C_UPPER)) rc = walk_step(w, src, where, s, n, depth, decode_base64);
+        else charge(w, n);
     }
-    if (has[0] && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
-    if (has[1] && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
-    if (has[2] && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
-    if (has[3] && (rc = walk_step(w, src, where, s, n, depth, decode_strip_tags))) return rc;
-    if (has[4]) return walk_step(w, src, where, s, n, depth, decode_unicode_fold);
-    if (n >= 8 && !has[5]) rc = walk_step(w, src, where, s, n, depth, decode_base64);
     return rc;
 }
 
