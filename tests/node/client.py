@@ -250,6 +250,22 @@ def fd_exhaust(port, pid):
     last.sendall(b"GET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n")
     print("quiet" if used < 0.2 else f"busy ({used:.2f} s)", read_status(last)[0])
 
+def stalled_reader(port):
+    """Pipelined GETs for 3 s from a client that never reads its answers: the node must stop
+    reading ("bounded": it took less than 32 MB, what socket buffers hold), not queue answers
+    without end."""
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.setblocking(False)
+    batch = b"GET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n" * 1000
+    sent, start = 0, time.time()
+    while time.time() - start < 3 and sent < 256 << 20:
+        try:
+            sent += s.send(batch)
+        except BlockingIOError:
+            time.sleep(0.01)
+    s.close()
+    print("bounded" if sent < 32 << 20 else f"unbounded ({sent >> 20} MB taken)")
+
 def half_close(port):
     """Two GETs pipelined, then the client shuts its sending side (it still reads): prints how many
     answers came and whether the node then closed ("eof") or went silent ("open")."""
@@ -286,4 +302,4 @@ def reset_mid(port, n):
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
      "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get,
-     "half_close": half_close, "fd_exhaust": fd_exhaust, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])
+     "half_close": half_close, "stalled_reader": stalled_reader, "fd_exhaust": fd_exhaust, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])

@@ -78,6 +78,8 @@ check "HEAD then GET on one connection: HEAD answered without its body" "200 200
   "$(python3 tests/node/client.py head_then_get "$P")"
 check "half-closed client (shut its sending side after two requests): both answered, then closed" "2 eof" \
   "$(python3 tests/node/client.py half_close "$P")"
+check "a client that never reads its answers: the node stops reading it" "bounded" \
+  "$(python3 tests/node/client.py stalled_reader "$P")"
 python3 tests/node/client.py reset_mid "$P" 3000 >/dev/null
 check "a reset while 3000 pipelined answers are sent: still serving" 200 "$(status "$U/users" "${H[@]}")"
 check "HTTP/1.0 keep-alive: answered with Connection: keep-alive" "keep-alive" \
