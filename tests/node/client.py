@@ -204,7 +204,7 @@ def slowloris(port, kind):
     """A request that never ends, a piece every 0.3 s for at most 12 s: "head" (a header line that
     never ends), "chunks" (a chunked body that never ends), "trailers" (after the last chunk),
     "continue" (Expect: 100-continue, then no body), "next" (a whole request answered, then the
-    next head trickled). Prints "closed" when the node closed it, else "open"."""
+    next head trickled), "blank" (blank lines, which may precede a request, and nothing else). Prints "closed" when the node closed it, else "open"."""
     s = socket.create_connection(("127.0.0.1", int(port)))
     s.settimeout(0.3)
     head = b"POST /upload HTTP/1.1\r\nHost: api.example.com\r\n"
@@ -214,6 +214,7 @@ def slowloris(port, kind):
         "trailers": (head + b"Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n", b"X-T: a\r\n"),
         "continue": (head + b"Expect: 100-continue\r\nContent-Length: 10\r\n\r\n", b""),
         "next": (request("/users", b"{}") + head + b"X-Slow: ", b"a"),
+        "blank": (b"", b"\r\n"),
     }[kind]
     s.sendall(first)
     for _ in range(40):

@@ -185,7 +185,7 @@ check "idle_timeout: a silent connection is closed" "closed" "$(python3 $CLIENT 
 check "request_timeout: a body trickling in is cut off" "closed" "$(python3 $CLIENT trickle "$P" 0.5 20 | cut -d' ' -f1)"
 check "request_timeout: a body done within it is answered (a verdict, though past the reply limit)" "answered 200" "$(python3 $CLIENT trickle "$P" 0.1 5)"
 # slowloris: every piece comes within idle_timeout, so only request_timeout can end these
-for k in head chunks trailers continue next; do
+for k in head chunks trailers continue next blank; do
   check "request_timeout: a request that never ends ($k, a piece every 0.3 s) is cut off" "closed" "$(python3 $CLIENT slowloris "$P" $k)"
 done
 check "max_connections: a fourth connection waits until one closes" "200 200 200 queued 200" "$(python3 $CLIENT conns "$P" 4)"

@@ -78,6 +78,10 @@ check "HEAD then GET on one connection: HEAD answered without its body" "200 200
   "$(python3 tests/node/client.py head_then_get "$P")"
 check "half-closed client (shut its sending side after two requests): both answered, then closed" "2 eof" \
   "$(python3 tests/node/client.py half_close "$P")"
+raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$P"
+  printf 'GET /users HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\nGET /users HTTP/1.1\r\nHost: api.example.com\r\n\r\n' >&3
+  timeout 5 cat <&3) 2>/dev/null)
+check "a request after Connection: close is not read: one answer, then the end" 1 "$(grep -c '^HTTP/1.1 ' <<<"$raw")"
 check "a client that never reads its answers: the node stops reading it" "bounded" \
   "$(python3 tests/node/client.py stalled_reader "$P")"
 python3 tests/node/client.py reset_mid "$P" 3000 >/dev/null
