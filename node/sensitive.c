@@ -93,7 +93,8 @@ static int apikey_at(const char *s, size_t n, size_t i)
     if (i > 0 && isalnum((unsigned char)s[i - 1])) return 0;
     for (size_t k = 0; k < sizeof key_prefixes / sizeof key_prefixes[0]; k++) {
         size_t pl = key_prefixes[k].len;
-        if (s[i] == key_prefixes[k].prefix[0] && n - i > pl && memcmp(s + i, key_prefixes[k].prefix, pl) == 0 &&
+        if (n - i > pl && s[i] == key_prefixes[k].prefix[0] && s[i + 1] == key_prefixes[k].prefix[1] &&
+            memcmp(s + i, key_prefixes[k].prefix, pl) == 0 &&
             token_len(s + i + pl, n - i - pl, "_-") >= key_prefixes[k].min) return 1;
     }
     /* a JWT: three base64url parts, the first a JSON header ("eyJ") */
@@ -120,8 +121,10 @@ unsigned sensitive_scan(const char *s, size_t n)
     };
     unsigned found = 0;
     for (size_t i = 0; i < n && found != SENSITIVE_ALL; i++) {
+        while (i < n && !starts[(unsigned char)s[i]]) i++;
+        if (i == n) break;
         unsigned char c = (unsigned char)s[i];
-        if (!starts[c] || (starts[c] == 2 && i > 0 && isalnum((unsigned char)s[i - 1]))) continue;
+        if (starts[c] == 2 && i > 0 && isalnum((unsigned char)s[i - 1])) continue;
         if (c == '@' && !(found & SENSITIVE_EMAIL) && email_at(s, n, i, 1)) found |= SENSITIVE_EMAIL;
         else if (c == '%' && i + 2 < n && s[i + 1] == '4' && s[i + 2] == '0' && email_at(s, n, i, 3))
             found |= SENSITIVE_EMAIL;
