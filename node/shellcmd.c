@@ -807,7 +807,7 @@ static int cmd_if(const char *s, size_t n, size_t i)
 
 /* FOR and IF statements of cmd in command position: at the start of the value (after an @) or
  * after & | ( or a line break. Returns 3 (a verdict) for one, else 0. "If" with a capital and
- * small letters opens a sentence and is skipped. */
+ * small letters opens a sentence and is skipped; "For" is not, its grammar is no prose. */
 static int cmd_control(const char *s, size_t n)
 {
     int pos = 1;
@@ -815,7 +815,8 @@ static int cmd_control(const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         if (c == '&' || c == '|' || c == '(' || c == '\n' || c == '\r') { pos = 1; continue; }
         if (is_blank(c) || (c == '@' && pos)) continue;
-        if (pos && (c == 'f' || c == 'F') && !(c == 'F' && i + 1 < n && s[i + 1] == 'o') && kw_at(s, n, i, "for") && cmd_for(s, n, i)) return 3;
+        /* For with a capital too: the %x IN (set) DO that must follow is no sentence */
+        if (pos && (c == 'f' || c == 'F') && kw_at(s, n, i, "for") && cmd_for(s, n, i)) return 3;
         if (pos && (c == 'i' || c == 'I') && !(c == 'I' && i + 1 < n && s[i + 1] == 'f') && n - i >= 2 && lower((unsigned char)s[i + 1]) == 'f' && cmd_if(s, n, i)) return 3;
         pos = 0;
     }
