@@ -237,6 +237,12 @@ http1_event http1_feed(http1 *p, const char *data, size_t len, size_t *used)
     if (e == HPE_OK) {
         if ((p->st == ST_IDLE || p->st == ST_HEAD) && p->head_used >= p->max_head)
             return fail(p, ST_LARGE, NULL);
+        if (n < len) {                  /* the head ended within the cap: the bytes past it are body */
+            size_t more;
+            http1_event ev = http1_feed(p, data + n, len - n, &more);
+            *used += more;
+            return ev;
+        }
         return HTTP1_MORE;
     }
     if (e == HPE_PAUSED) {

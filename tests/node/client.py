@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """client.py -- raw HTTP clients for edgenode tests that curl cannot express:
 a keep-alive connection across a reload, a request in flight during SIGTERM, a slow body."""
-import json, os, signal, socket, struct, sys, time, urllib.request
+import json, os, re, signal, socket, struct, sys, time, urllib.request
 
 def metric(admin, name):
     text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
@@ -267,6 +267,25 @@ def stalled_reader(port):
     s.close()
     print("bounded" if sent < 32 << 20 else f"unbounded ({sent >> 20} MB taken)")
 
+def head_of_then(port, nbytes):
+    """A POST whose head is exactly nbytes; its head's last byte, its body and a closing GET come in
+    one read: prints the statuses that came before the node closed (or 10 s passed)."""
+    start = (b"POST /orders HTTP/1.1\r\nHost: api.example.com\r\nContent-Type: application/json\r\n"
+             b"Content-Length: 2\r\nX-Long: ")
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(start + b"h" * (int(nbytes) - len(start) - 4) + b"\r\n\r")
+    time.sleep(0.5)
+    s.sendall(b"\n{}GET /users HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\n")
+    s.settimeout(10)
+    data = b""
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except OSError:
+        pass
+    s.close()
+    print(" ".join(re.findall(r"HTTP/1\.1 (\d+) ", data.decode("latin-1"))) or "none")
+
 def half_close(port):
     """Two GETs pipelined, then the client shuts its sending side (it still reads): prints how many
     answers came and whether the node then closed ("eof") or went silent ("open")."""
@@ -303,4 +322,4 @@ def reset_mid(port, n):
 if __name__ == "__main__":
     {"keepalive": keepalive, "drain": drain, "slow": slow, "per_conn": per_conn, "idle": idle, "trickle": trickle,
      "conns": conns, "long_header": long_header, "head_of": head_of, "head_then_get": head_then_get,
-     "half_close": half_close, "stalled_reader": stalled_reader, "fd_exhaust": fd_exhaust, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])
+     "half_close": half_close, "head_of_then": head_of_then, "stalled_reader": stalled_reader, "fd_exhaust": fd_exhaust, "slowloris": slowloris, "reset_mid": reset_mid}[sys.argv[1]](*sys.argv[2:])

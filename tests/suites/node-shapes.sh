@@ -61,6 +61,8 @@ if [ "${n%.*}" -gt 0 ] 2>/dev/null; then ok "metrics: evasion by size scored as 
 check "a 1 MB header fits connection_memory: a verdict" 200 "$(python3 tests/node/client.py long_header "$PA" 1000000)"
 check "a 1.2 MB header does not: 431" 431 "$(python3 tests/node/client.py long_header "$PA" 1200000)"
 check "a head of exactly connection_memory bytes: a verdict" "200 verdict" "$(python3 tests/node/client.py head_of "$PA" 1089536)"
+check "a POST head of exactly connection_memory bytes, its body and a GET in the read that ends it: both answered" "200 200" \
+  "$(python3 tests/node/client.py head_of_then "$PA" 1089536)"
 check "one byte more: the node's JSON 431" "431 error" "$(python3 tests/node/client.py head_of "$PA" 1089537)"
 check "431s counted" 2 "$(metric "$AA" 'edgenode_http_errors_total{status="431"}')"
 raw=$( (exec 3<>"/dev/tcp/127.0.0.1/$PA"; printf 'NOT HTTP AT ALL\r\n\r\n' >&3; timeout 5 head -1 <&3) 2>/dev/null)

@@ -81,6 +81,10 @@ static void transcript(const buf *in, size_t max_head, size_t max_body, size_t n
         size_t used;
         http1_event e = http1_feed(p, in->p + off, n, &used);
         off += used;
+        if (e == HTTP1_MORE && used != n) {             /* MORE promises every byte was used */
+            putf(t, "more with %zu of %zu bytes used\n", used, n);
+            break;
+        }
         if (e == HTTP1_HEAD) {
             if (http1_expects_continue(p)) putf(t, "continue\n");
         } else if (e == HTTP1_REQUEST) {
