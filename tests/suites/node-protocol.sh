@@ -146,6 +146,11 @@ start_node "$TMP/tls.yaml" "$TMP/tls.log" || exit 1
 check "TLS: benign 200" 200 "$(status "https://127.0.0.1:$P2/users" -k)"
 check "TLS: attack 403" 403 "$(status "https://127.0.0.1:$P2/search?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" -k)"
 check "TLS: plain HTTP refused" 000 "$(status "http://127.0.0.1:$P2/users")"
+out=$( (printf 'GET /users HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 1; echo R; sleep 1) |
+  timeout 8 openssl s_client -connect "127.0.0.1:$P2" -tls1_2 2>&1)
+contains "TLS 1.2: a request answered" '{"verdict":"pass"}' "$out"
+contains "... then a client-initiated renegotiation refused" "no renegotiation" "$out"
+check "TLS: still serving after it" 200 "$(status "https://127.0.0.1:$P2/users" -k)"
 stop_node "$NODE_PID"; check "TLS: SIGTERM exit 0" 0 "$STOP_RC"
 echo "not a certificate" >"$TMP/junk.pem"
 sed 's/cert: cert.pem/cert: junk.pem/' "$TMP/tls.yaml" >"$TMP/tls-bad.yaml"
