@@ -391,6 +391,64 @@ static int read_attribute(reader *R, char q)
     return hit;
 }
 
+static int is_ident(unsigned char c) { return is_alnum(c) || c == '_' || c == '$'; }
+
+/* A JS-string reading: the value sat in a script's string that its first quote q closes; a
+ * hit is the string closed, an operator or ';' (after any ')' ']' '}'), then an assignment to a
+ * name or member chain, or a call of one (a(...), a.b['c'](...), a`...`) followed by the end of
+ * the value or what ends or continues an expression (';', '//', '<', ')', ',', '}', an
+ * operator, the quote again). */
+static int read_js_string(reader *R, char q)
+{
+    const char *s = R->s;
+    size_t n = R->n;
+    const char *p = memchr(s, q, n);
+    if (!p) return 0;
+    size_t i = (size_t)(p - s) + 1;
+    while (i < n && (is_space((unsigned char)s[i]) || s[i] == ')' || s[i] == ']' || s[i] == '}')) i++;
+    size_t ops = i;
+    while (i < n && i - ops < 4 && strchr(";,+-*/%|&^<>=?:!~", s[i]) && s[i]) i++;
+    if (i == ops || (i - ops >= 2 && s[ops] == '/' && (s[ops + 1] == '/' || s[ops + 1] == '*'))) return 0;
+    while (i < n && is_space((unsigned char)s[i])) i++;
+    if (i >= n || !(is_alpha((unsigned char)s[i]) || s[i] == '_' || s[i] == '$')) return 0;
+    size_t callee = i;
+    while (i < n && i - callee < 128) {
+        while (i < n && is_ident((unsigned char)s[i])) i++;
+        if (i < n && s[i] == '.' && i + 1 < n && (is_alpha((unsigned char)s[i + 1]) || s[i + 1] == '_' || s[i + 1] == '$')) { i++; continue; }
+        if (i < n && s[i] == '[') {
+            const char *e = memchr(s + i, ']', n - i < 64 ? n - i : 64);
+            if (!e) return 0;
+            i = (size_t)(e - s) + 1;
+            continue;
+        }
+        break;
+    }
+    while (i < n && is_space((unsigned char)s[i])) i++;
+    if (i + 1 < n && s[i] == '=' && s[i + 1] != '=' && i > callee) {     /* an assignment */
+        R->tag[0] = '\0';
+        return found(R, "script assignment after a string break-out", "");
+    }
+    if (i >= n || (s[i] != '(' && s[i] != '`')) return 0;
+    if (s[i] == '`') {
+        const char *e = memchr(s + i + 1, '`', n - i - 1);
+        if (!e) return 0;
+        i = (size_t)(e - s) + 1;
+    } else {
+        int depth = 0;
+        size_t lim = n - i < 512 ? n : i + 512;
+        for (; i < lim; i++) {
+            if (s[i] == '(') depth++;
+            else if (s[i] == ')' && --depth == 0) break;
+        }
+        if (i >= lim) return 0;
+        i++;
+    }
+    while (i < n && is_space((unsigned char)s[i])) i++;
+    if (i < n && !strchr(";/<),}+-*|&", s[i]) && s[i] != q) return 0;
+    R->tag[0] = '\0';
+    return found(R, "script call after a string break-out", "");
+}
+
 int htmltok_detect(const char *in, size_t n, htmltok_info *info)
 {
     reader R = {in, n, HTMLTOK_DATA, info, ""};
@@ -400,4 +458,13 @@ int htmltok_detect(const char *in, size_t n, htmltok_info *info)
     if (read_attribute(&R, '"')) return 1;
     R.reading = HTMLTOK_SQUOTE;
     return read_attribute(&R, '\'');
+}
+
+int htmltok_js_breakout(const char *in, size_t n, htmltok_info *info)
+{
+    reader R = {in, n, HTMLTOK_JS_DQUOTE, info, ""};
+    if (info) { info->reading = -1; info->reason = ""; info->tag[0] = info->attr[0] = '\0'; }
+    if (read_js_string(&R, '"')) return 1;
+    R.reading = HTMLTOK_JS_SQUOTE;
+    return read_js_string(&R, '\'');
 }

@@ -4,10 +4,11 @@
 #define HTMLTOK_H
 #include <stddef.h>
 
-/* The readings: as is from the data state (text between tags), and as if the value sat inside a
+/* The readings: as is from the data state (text between tags); as if the value sat inside a
  * quoted attribute value that its first '"' or '\'' closes (the tag's attribute list is then read
- * from just after that quote up to the first '>'). */
-enum { HTMLTOK_DATA, HTMLTOK_DQUOTE, HTMLTOK_SQUOTE, HTMLTOK_READINGS };
+ * from just after that quote up to the first '>'); as if it sat inside a script's string that
+ * its first '"' or '\'' closes. */
+enum { HTMLTOK_DATA, HTMLTOK_DQUOTE, HTMLTOK_SQUOTE, HTMLTOK_JS_DQUOTE, HTMLTOK_JS_SQUOTE, HTMLTOK_READINGS };
 
 typedef struct htmltok_info {
     int reading;            /* HTMLTOK_* of the finding, or -1 */
@@ -39,5 +40,13 @@ typedef struct htmltok_info {
  * passes. The work is linear in n (each reading is one pass). Thread-safe, no allocation; info
  * may be NULL. */
 int htmltok_detect(const char *in, size_t n, htmltok_info *info);
+
+/* The JS-string readings alone (HTMLTOK_JS_*): a hit is the string closed by the value's first
+ * quote, an operator or ';' (after any ')' ']' '}'), then an assignment (');top.location='..)
+ * or a call of a name or member chain (a(..), a.b['c'](..), a`..`) followed by the end or what
+ * continues an expression: x';alert(1)//,
+ * "-confirm`1`-", '+top['al'+'ert'](1)+'. Code quoted in prose has the same shape ("-Foo(x)"),
+ * so this is a weaker signal than htmltok_detect's. Linear in n; thread-safe; info may be NULL. */
+int htmltok_js_breakout(const char *in, size_t n, htmltok_info *info);
 
 #endif

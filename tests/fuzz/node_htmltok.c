@@ -1,5 +1,5 @@
-/* node_htmltok.c -- libFuzzer target for the HTML tokenizer: any bytes, a verdict of 0 or 1 with a
- * reason and a reading, NUL-terminated names, and no read outside the value. */
+/* node_htmltok.c -- libFuzzer target for the HTML tokenizer and the JS-string reading: any bytes, a
+ * verdict of 0 or 1 with a reason and a reading, NUL-terminated names, no read outside the value. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (info.reading >= HTMLTOK_READINGS) abort();
     if (!memchr(info.tag, '\0', sizeof info.tag) || !memchr(info.attr, '\0', sizeof info.attr)) abort();
     if (v != htmltok_detect(in, size, NULL)) abort();
+    int j = htmltok_js_breakout(in, size, &info);
+    if (j != 0 && j != 1) abort();
+    if (j != (info.reading >= 0) || j != (info.reason[0] != '\0')) abort();
+    if (j && info.reading != HTMLTOK_JS_DQUOTE && info.reading != HTMLTOK_JS_SQUOTE) abort();
     free(in);
     return 0;
 }

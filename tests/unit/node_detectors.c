@@ -47,6 +47,7 @@ static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; 
 static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlang_jndi(v, n, scratch, NULL); }
 static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
 static int html_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_detect(v, n, NULL); }
+static int js_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_js_breakout(v, n, NULL); }
 static int sql_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return sqltok_detect(v, n, NULL); }
 
 /* The three fingerprints of a value, as-is|single|double. */
@@ -112,6 +113,7 @@ static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, 
 static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
 static void test_sql(void **st) { (void)st; run_file("sql.txt", sql_verdict, sql_fingerprints); }
 static void test_html(void **st) { (void)st; run_file("html.txt", html_verdict, NULL); }
+static void test_js_string(void **st) { (void)st; run_file("js-string.txt", js_verdict, NULL); }
 
 int main(void)
 {
@@ -123,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_exprlang),
         cmocka_unit_test(test_sql),
         cmocka_unit_test(test_html),
+        cmocka_unit_test(test_js_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
