@@ -63,13 +63,6 @@ static long hexn(const char *s, size_t avail, size_t k)
     return v;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
-    return h ^ n;
-}
-
 static void where_join(char *dst, const char *base, const char *key, size_t klen)
 {
     size_t b = strlen(base);
@@ -125,18 +118,21 @@ enum {
     C_PCT = 1, C_AMP = 2, C_BSL = 4, C_LT = 8,
     C_UTF8  = 16,    /* a lead byte of multi-byte UTF-8 */
     C_NOT64 = 32,    /* never in base64 text (alphabet, '=', '-', '_', and ' ' for a form-decoded '+') */
-    C_LOWER = 64, C_UPPER = 128
+    C_LOWER = 64, C_UPPER = 128,
+    C_SQLKEEP = 256  /* left as it is by decode_sql_normalize (a ' ' only when single); not '/' */
 };
 #define ALNUM_(c) (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define CLASS_(c) (((c) == '%' ? C_PCT : 0) | ((c) == '&' ? C_AMP : 0) | ((c) == '\\' ? C_BSL : 0) |         \
                    ((c) == '<' ? C_LT : 0) | ((c) >= 0xC0 ? C_UTF8 : 0) |                                  \
                    (ALNUM_(c) || (c) == '+' || (c) == '/' || (c) == '=' || (c) == '-' || (c) == '_' ||   \
                     (c) == ' ' ? 0 : C_NOT64) |                                                          \
-                   ((c) >= 'a' && (c) <= 'z' ? C_LOWER : 0) | ((c) >= 'A' && (c) <= 'Z' ? C_UPPER : 0))
+                   ((c) >= 'a' && (c) <= 'z' ? C_LOWER : 0) | ((c) >= 'A' && (c) <= 'Z' ? C_UPPER : 0) |      \
+                   (((c) >= 'A' && (c) <= 'Z') || (c) == '/' || (c) == '\t' || (c) == '\n' || (c) == '\r' ||  \
+                    (c) == '\v' || (c) == '\f' ? 0 : C_SQLKEEP))
 #define CLASS4_(c) CLASS_(c), CLASS_((c) + 1), CLASS_((c) + 2), CLASS_((c) + 3)
 #define CLASS16_(c) CLASS4_(c), CLASS4_((c) + 4), CLASS4_((c) + 8), CLASS4_((c) + 12)
 #define CLASS64_(c) CLASS16_(c), CLASS16_((c) + 16), CLASS16_((c) + 32), CLASS16_((c) + 48)
-static const unsigned char byte_class[256] = {CLASS64_(0), CLASS64_(64), CLASS64_(128), CLASS64_(192)};
+static const unsigned short byte_class[256] = {CLASS64_(0), CLASS64_(64), CLASS64_(128), CLASS64_(192)};
 
 /* ---- single-step decoders ---- */
 
@@ -353,11 +349,7 @@ size_t decode_sql_normalize(const char *in, size_t n, char *out)
     /* The leading bytes that come out unchanged (no upper-case letter, no whitespace but single
      * spaces, no '/' that could open a comment) are copied in one go. */
     size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)in[i];
-        if ((c >= 'A' && c <= 'Z') || c == '/' || (c == ' ' ? i > 0 && in[i - 1] == ' ' : is_space(c))) break;
-        i++;
-    }
+    while (i < n && (byte_class[(unsigned char)in[i]] & C_SQLKEEP) && !(in[i] == ' ' && i > 0 && in[i - 1] == ' ')) i++;
     memcpy(out, in, i);
     size_t o = i;
     int versioned = 0;   /* inside a MySQL executable comment, whose text counts */
@@ -513,7 +505,15 @@ static int still_encoded(const char *s, size_t n)
 /* Walks the value itself, then each decoding that changes it. */
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth)
 {
-    uint64_t h = hash_bytes(s, n);
+    /* the value's hash (FNV-1a, then the length) and the classes of its bytes, in one pass */
+    uint64_t h = 1469598103934665603ull;
+    unsigned has = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        h ^= c; h *= 1099511628211ull;
+        has |= byte_class[c];
+    }
+    h ^= n;
     for (int i = 0; i < w->nseen; i++)
         if (w->seen[i] == h) return 0;
     if (w->nseen < SEEN_MAX) w->seen[w->nseen++] = h;
@@ -529,9 +529,7 @@ static int walk_value(walk *w, int src, const char *where, const char *s, size_t
         rc = walk_json(w, src, where, s, n, depth + 1, &parsed);
         if (rc || parsed) return rc;
     }
-    /* which decoders can apply: the classes of the bytes present, one table look-up per byte */
-    unsigned has = 0;
-    for (size_t i = 0; i < n; i++) has |= byte_class[(unsigned char)s[i]];
+    /* which decoders can apply: by the classes of the bytes present */
     if ((has & C_PCT) && (rc = walk_step(w, src, where, s, n, depth, step_percent))) return rc;
     if ((has & C_AMP) && (rc = walk_step(w, src, where, s, n, depth, decode_entities))) return rc;
     if ((has & C_BSL) && (rc = walk_step(w, src, where, s, n, depth, decode_js_escapes))) return rc;
