@@ -11,6 +11,8 @@ typedef struct reader {
     int reading;
     htmltok_info *info;
     char tag[16];       /* the current start tag's name, lower case; "" unknown */
+    const char *src;    /* the current start tag's src value, NULL when it has none */
+    size_t srclen;
 } reader;
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
@@ -295,8 +297,21 @@ static size_t attributes(reader *R, size_t i, int judge, int *hit)
         } else {
             i = j;
         }
+        if (strcmp(name, "src") == 0) { R->src = v ? v : ""; R->srclen = vlen; }
         if (judge && attribute(R, name, v ? v : "", vlen, has_value)) { *hit = 1; return i; }
     }
+}
+
+/* A src that is one server-side template tag ({{ pathto('x.js') }}, {% static 'x.js' %}): a page
+ * template names its own scripts so, and reflected as it is the URL is a relative path. A value
+ * with "//" or a backslash could name another host once rendered, so it is not one. */
+static int template_src(const char *v, size_t len)
+{
+    if (!v || len < 4 || v[0] != '{' || (v[1] != '{' && v[1] != '%')) return 0;
+    if (v[len - 1] != '}' || (v[len - 2] != '}' && v[len - 2] != '%')) return 0;
+    for (size_t k = 0; k < len; k++)
+        if (v[k] == '\\' || v[k] == '<' || (v[k] == '/' && k + 1 < len && v[k + 1] == '/')) return 0;
+    return 1;
 }
 
 /* Skips a comment whose "<!--" ends before i; returns the index after its end. */
@@ -370,8 +385,17 @@ static int read_data(reader *R)
             size_t a = i;
             while (i < n && !is_space((unsigned char)s[i]) && s[i] != '/' && s[i] != '>') i++;
             copy_name(R->tag, sizeof R->tag, s + a, i - a);
-            if (strcmp(R->tag, "script") == 0) return found(R, "script element", "");
             int hit = 0;
+            if (strcmp(R->tag, "script") == 0) {
+                /* A template's own script, loaded from a src its engine writes; a script with a
+                 * src never runs its body, and the body is read on as if it were markup. */
+                R->src = NULL;
+                size_t e = attributes(R, i, 1, &hit);
+                if (hit) return 1;
+                if (!template_src(R->src, R->srclen)) return found(R, "script element", "");
+                i = e;
+                continue;
+            }
             i = attributes(R, i, 1, &hit);
             if (hit) return 1;
         }
@@ -451,7 +475,7 @@ static int read_js_string(reader *R, char q)
 
 int htmltok_detect(const char *in, size_t n, htmltok_info *info)
 {
-    reader R = {in, n, HTMLTOK_DATA, info, ""};
+    reader R = {in, n, HTMLTOK_DATA, info, "", NULL, 0};
     if (info) { info->reading = -1; info->reason = ""; info->tag[0] = info->attr[0] = '\0'; }
     if (read_data(&R)) return 1;
     R.reading = HTMLTOK_DQUOTE;
@@ -462,7 +486,7 @@ int htmltok_detect(const char *in, size_t n, htmltok_info *info)
 
 int htmltok_js_breakout(const char *in, size_t n, htmltok_info *info)
 {
-    reader R = {in, n, HTMLTOK_JS_DQUOTE, info, ""};
+    reader R = {in, n, HTMLTOK_JS_DQUOTE, info, "", NULL, 0};
     if (info) { info->reading = -1; info->reason = ""; info->tag[0] = info->attr[0] = '\0'; }
     if (read_js_string(&R, '"')) return 1;
     R.reading = HTMLTOK_JS_SQUOTE;

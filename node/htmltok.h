@@ -18,7 +18,10 @@ typedef struct htmltok_info {
 } htmltok_info;
 
 /* Reads in[0..n) and returns 1 when it would execute script in a page, for one of:
- *   - a start tag of an element that runs or loads active content: script; object, embed or applet
+ *   - a start tag of an element that runs or loads active content: script (but not one whose src
+ *     is one server-side template tag without "//" or a backslash, as page templates load their
+ *     own scripts: <script src="{% static 'x.js' %}">; with a src its body never runs, and the
+ *     body is read on as markup); object, embed or applet
  *     with something to load; base with href; meta refresh or set-cookie; link rel=import;
  *     iframe/frame with srcdoc; any element with formaction;
  *   - an event handler attribute (on + at least three letters) with a non-empty value; in an
