@@ -357,17 +357,21 @@ def benign_code(out, split, root):
 
 
 # Training: commands and remote inclusion (declared in docs/detection.md before they were read).
+# CRS_TESTS is split in two by half() of each test's title: no other public source of Java, session
+# fixation or LDAP attacks exists in the registries, so the even half is training and the odd half
+# stays held out (fixed before any of these payloads was read).
 CRS_TRAIN_TESTS = (("REQUEST-932-APPLICATION-ATTACK-RCE", "cmdi"), ("REQUEST-931-APPLICATION-ATTACK-RFI", "rfi"))
 CRS_TESTS = (("REQUEST-944-APPLICATION-ATTACK-JAVA", "java"),
              ("REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION", "session_fixation"),
              ("REQUEST-921-PROTOCOL-ATTACK/921200.yaml", "ldapi"))
 
 
-def crs_regression(out, src_dir, tests=CRS_TESTS, split="test", tag=""):
+def crs_regression(out, src_dir, tests=CRS_TESTS, split="test", tag="", halved=False):
     """The regression tests of OWASP CRS 3.3.4 (Debian source package modsecurity-crs) for Java
     attacks (944), session fixation (943) and LDAP injection (921200): a test whose output expects
     its rule in the log is an attack of that class, one that expects it absent is benign; tests
-    given as raw or encoded requests are left out."""
+    given as raw or encoded requests are left out. halved: only the tests on split's side of
+    half() applied to the test's title (944100-1...), the way files are split."""
     import glob
     import yaml
     base = os.path.join(src_dir, "tests/regression/tests")
@@ -377,6 +381,8 @@ def crs_regression(out, src_dir, tests=CRS_TESTS, split="test", tag=""):
             with open(fn, encoding="utf-8", errors="surrogateescape") as f:
                 doc = yaml.safe_load(f)
             for t in doc.get("tests", []) or []:
+                if halved and not half(str(t.get("test_title", "")), split):
+                    continue
                 for st in t.get("stages", []) or []:
                     st = st.get("stage", st)
                     inp, outp = st.get("input", {}) or {}, st.get("output", {}) or {}
@@ -610,12 +616,13 @@ def main():
         training(f, root, blns_txt, repo)
         if crs_src:
             crs_regression(f, crs_src, CRS_TRAIN_TESTS, "train", " (932, 931)")
+            crs_regression(f, crs_src, CRS_TESTS, "train", " (944, 943, 921200 even half)", halved=True)
     os.replace(os.path.join(outdir, "train.jsonl.tmp"), os.path.join(outdir, "train.jsonl"))
     with open(os.path.join(outdir, "test.jsonl.tmp"), "w") as f:
         test(f, root, repo)
         benign_code(f, "test", root)
         if crs_src:
-            crs_regression(f, crs_src)
+            crs_regression(f, crs_src, CRS_TESTS, "test", " (944, 943, 921200 odd half)", halved=True)
     os.replace(os.path.join(outdir, "test.jsonl.tmp"), os.path.join(outdir, "test.jsonl"))
 
 
