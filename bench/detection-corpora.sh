@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/corpora
 mkdir -p "$out/debs" "$out/x" build/bench
-debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min nmap-common fail2ban themole sphinx-common python3-django bash-completion"
+debs="wfuzz wapiti sqlmap dirb fortunes fortunes-min nmap-common fail2ban themole sphinx-common python3-django bash-completion openjdk-17-source"
 # training: package.json manifests of Debian's packaging of npm packages (bench/detection/corpora.py)
 debs="$debs $(sed -n '/^NODE_DEBS\(_SAMPLE2\?\)\? = (/,/)$/p' bench/detection/corpora.py | grep -o '"node-[^"]*"' | tr -d '"' | tr '\n' ' ')"
 # The corpora are Debian packages, downloaded (never installed) once into build/corpora/debs.

@@ -356,6 +356,32 @@ def benign_code(out, split, root):
                                      json.dumps({"title": "snippet", "text": d}), "application/json")) + "\n")
 
 
+JAVADOC_DIRS = ("java.base/java/lang/", "java.base/java/io/", "java.base/java/net/", "java.base/java/nio/",
+                "java.scripting/", "java.naming/", "java.rmi/", "java.management/", "java.desktop/java/beans/")
+
+
+def javadoc_prose(out, split, root):
+    """Java developers' prose: the paragraphs of the documentation comments in OpenJDK 17's sources
+    (Debian openjdk-17-source, src.zip) of the packages that name the classes Java attacks use
+    (java.lang, java.io, java.net, java.nio, javax.script, javax.naming, RMI, JMX, java.beans), each
+    paragraph a comment, split by half() of the file's path in the archive."""
+    import zipfile
+    src = os.path.join(root, "openjdk-17-source/usr/lib/jvm/openjdk-17/lib/src.zip")
+    paras = []
+    with zipfile.ZipFile(src) as z:
+        for n in sorted(z.namelist()):
+            if not (n.endswith(".java") and n.startswith(JAVADOC_DIRS) and half(n, split)):
+                continue
+            text = z.read(n).decode("utf-8", "replace")
+            for c in re.findall(r"/\*\*(.*?)\*/", text, re.S):
+                body = "\n".join(re.sub(r"^\s*\*? ?", "", l) for l in c.split("\n"))
+                for p in re.split(r"\n\s*\n|<p>", body):
+                    p = p.strip()
+                    if len(p) >= 40:
+                        paras.append(p)
+    emit(out, split, "OpenJDK 17 javadoc paragraphs", "benign", "benign", paras, ("form", "json"))
+
+
 # Training: commands and remote inclusion (declared in docs/detection.md before they were read).
 # CRS_TESTS is split in two by half() of each test's title: no other public source of Java, session
 # fixation or LDAP attacks exists in the registries, so the even half is training and the odd half
@@ -491,6 +517,7 @@ def training(out, root, blns_txt, repo):
         out.write(json.dumps(req("train", "fail2ban php-url-fopen log", "rfi" if label == "attack" else "benign",
                                  label, "GET", path, query or None)) + "\n")
     benign_code(out, "train", root)
+    javadoc_prose(out, "train", root)
     for d in capped(repo_json(repo), "repo"):
         out.write(json.dumps(req("train", "repository *.json", "benign", "benign", "POST", "/api/documents",
                                  None, d, "application/json")) + "\n")
@@ -621,6 +648,7 @@ def main():
     with open(os.path.join(outdir, "test.jsonl.tmp"), "w") as f:
         test(f, root, repo)
         benign_code(f, "test", root)
+        javadoc_prose(f, "test", root)
         if crs_src:
             crs_regression(f, crs_src, CRS_TESTS, "test", " (944, 943, 921200 odd half)", halved=True)
     os.replace(os.path.join(outdir, "test.jsonl.tmp"), os.path.join(outdir, "test.jsonl"))
