@@ -7,7 +7,7 @@ CC      ?= cc
 FUZZCC  ?= clang
 # One version for bundlegen, edgenode and their packages.
 VERSION := $(strip $(shell cat VERSION))
-PKGS    := libcjson yaml-0.1 libpcre2-8 libzip libarchive libmicrohttpd libsodium openssl hiredis
+PKGS    := libcjson yaml-0.1 libpcre2-8 libzip zlib libarchive libmicrohttpd libsodium openssl hiredis
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

@@ -126,7 +126,11 @@ void cache_free(cache *c)
 
 const cache_entry *cache_get(cache *c, const char *key, size_t keylen)
 {
-    uint64_t h = hash_key(key, keylen);
+    return cache_get_hashed(c, key, keylen, hash_key(key, keylen));
+}
+
+const cache_entry *cache_get_hashed(cache *c, const char *key, size_t keylen, uint64_t h)
+{
     pthread_mutex_lock(&c->lock);
     node *n = find(c, key, keylen, h);
     if (n) {
@@ -142,6 +146,13 @@ const cache_entry *cache_get(cache *c, const char *key, size_t keylen)
 
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
                              const char *name, const char *type, const char sha256[65], const char *head)
+{
+    return cache_put_hashed(c, key, keylen, hash_key(key, keylen), data, len, name, type, sha256, head);
+}
+
+const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, uint64_t hash, void *data,
+                                    size_t len, const char *name, const char *type, const char sha256[65],
+                                    const char *head)
 {
     node *n = calloc(1, sizeof *n);
     char *k = malloc(keylen + 1);
@@ -160,7 +171,7 @@ const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *dat
     n->pub.head_len = strlen(hd);
     memcpy(n->pub.sha256, sha256, 64);
     n->pub.sha256[64] = '\0';
-    n->hash = hash_key(key, keylen);
+    n->hash = hash;
     n->cost = len + keylen + strlen(nm) + n->pub.head_len + CACHE_ENTRY_OVERHEAD;
     atomic_init(&n->refs, 1);                       /* the caller's */
 

@@ -3,6 +3,7 @@
 #ifndef CACHE_H
 #define CACHE_H
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cache cache;
 
@@ -38,6 +39,13 @@ const cache_entry *cache_get(cache *c, const char *key, size_t keylen);
  * Evicts least recently used entries to stay within bounds. NULL on memory failure. */
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
                              const char *name, const char *type, const char sha256[65], const char *head);
+
+/* cache_get and cache_put for a caller that has hashed the key itself: hash must be the same for
+ * equal keys (the key is still compared whole). A cache is used with one kind of call or the other. */
+const cache_entry *cache_get_hashed(cache *c, const char *key, size_t keylen, uint64_t hash);
+const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, uint64_t hash, void *data,
+                                    size_t len, const char *name, const char *type, const char sha256[65],
+                                    const char *head);
 
 void cache_release(const cache_entry *e);
 void cache_clear(cache *c);         /* drops every entry (referenced ones live until released) */

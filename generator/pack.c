@@ -2,6 +2,7 @@
  * Entries are sorted, times fixed, owners zero; files appear only under their final name. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include "pack.h"
+#include "dcache.h"
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -88,6 +89,101 @@ time_t pack_epoch(time_t fallback)
 
 /* ---- zip ---- */
 
+static int zip_reference;           /* pack_zip_reference: libzip compresses each entry itself */
+
+void pack_zip_reference(int on)
+{
+    zip_reference = on;
+}
+
+/* A zip source handing libzip an entry already deflated (dcache.h): its stat gives the method,
+ * CRC and sizes, so libzip writes the bytes as they are instead of compressing (zip_close.c,
+ * add_data: no recompression when the source's method is the entry's). Its attributes are the ones
+ * libzip's deflate source gives at level 9, so the entry's header is the same too. */
+typedef struct deflated {
+    dcache_form form;
+    size_t      pos;
+    zip_error_t error;
+} deflated;
+
+#define DEFLATE_VERSION_NEEDED 20       /* libzip's deflate algorithm */
+#define DEFLATE_FLAGS_LEVEL_9  (1 << 1) /* general purpose bits 1-2 for levels 8 and 9 */
+#define LIBZIP_FLAGS_MASK      0x0836   /* the bits libzip 1.7's sources may set */
+
+static zip_int64_t deflated_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+    deflated *d = ud;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        d->pos = 0;
+        return 0;
+    case ZIP_SOURCE_READ: {
+        size_t n = d->form.len - d->pos;
+        if (n > len) n = (size_t)len;
+        memcpy(data, d->form.data + d->pos, n);
+        d->pos += n;
+        return (zip_int64_t)n;
+    }
+    case ZIP_SOURCE_CLOSE:
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        zip_stat_t *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &d->error);
+        if (!st) return -1;
+        zip_stat_init(st);
+        st->size = d->form.size;
+        st->comp_size = d->form.len;
+        st->comp_method = ZIP_CM_DEFLATE;
+        st->crc = d->form.crc;
+        st->encryption_method = ZIP_EM_NONE;
+        st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC |
+                    ZIP_STAT_ENCRYPTION_METHOD;
+        return sizeof *st;
+    }
+    case ZIP_SOURCE_GET_FILE_ATTRIBUTES: {
+        zip_file_attributes_t *a = ZIP_SOURCE_GET_ARGS(zip_file_attributes_t, data, len, &d->error);
+        if (!a) return -1;
+        a->valid |= ZIP_FILE_ATTRIBUTES_VERSION_NEEDED | ZIP_FILE_ATTRIBUTES_GENERAL_PURPOSE_BIT_FLAGS;
+        a->version_needed = DEFLATE_VERSION_NEEDED;
+        a->general_purpose_bit_mask = LIBZIP_FLAGS_MASK;
+        a->general_purpose_bit_flags = DEFLATE_FLAGS_LEVEL_9;
+        return sizeof *a;
+    }
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&d->error, data, len);
+    case ZIP_SOURCE_FREE:
+        dcache_release(&d->form);
+        zip_error_fini(&d->error);
+        free(d);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              ZIP_SOURCE_GET_FILE_ATTRIBUTES, -1);
+    default:
+        zip_error_set(&d->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+/* The source of one entry: deflated here (or found deflated), or plain for libzip to compress. */
+static zip_source_t *entry_source(zip_t *za, const pack_file *f)
+{
+    if (zip_reference) return zip_source_buffer(za, f->data, f->len, 0);
+    deflated *d = calloc(1, sizeof *d);
+    if (!d || dcache_get(f->data, f->len, &d->form) < 0) {
+        free(d);
+        zip_error_set(zip_get_error(za), ZIP_ER_MEMORY, 0);
+        return NULL;
+    }
+    zip_error_init(&d->error);
+    zip_source_t *s = zip_source_function(za, deflated_cb, d);
+    if (!s) {
+        dcache_release(&d->form);
+        free(d);
+    }
+    return s;
+}
+
 static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *err, size_t errsz)
 {
     struct tm tm;
@@ -110,10 +206,10 @@ static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *
     zip_error_fini(&ze);
     zip_source_keep(src);
     for (size_t i = 0; i < n; i++) {
-        zip_source_t *fs = zip_source_buffer(za, f[i].data, f[i].len, 0);
+        zip_source_t *fs = entry_source(za, &f[i]);
         zip_int64_t idx = fs ? zip_file_add(za, f[i].path, fs, ZIP_FL_ENC_UTF_8) : -1;
         if (idx < 0) zip_source_free(fs);
-        if (idx < 0 || zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9) < 0 ||
+        if (idx < 0 || zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, DCACHE_LEVEL) < 0 ||
             zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) < 0 ||
             zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
                                              (zip_uint32_t)(S_IFREG | f[i].mode) << 16) < 0) {

@@ -27,6 +27,12 @@ time_t pack_epoch(time_t fallback);
 int pack_build(pack_kind k, const pack_file *files, size_t n, time_t mtime, buf *out,
                  char *err, size_t errsz);
 
+/* Zip entries are deflated through dcache.h (compressed forms reused across bundles when a limit
+ * is set there) and handed to libzip already compressed. pack_zip_reference(1) makes libzip compress
+ * each entry itself instead: the same bytes, the reference the tests compare with. Not thread-safe:
+ * set it before packing. */
+void pack_zip_reference(int on);
+
 /* One archive inside the bundle: the files below folder `from` packed, at their paths below it, into
  * a zip or tar.gz entry at `path` (a platform that imports each part as its own archive). */
 typedef struct pack_nested {

@@ -4,6 +4,7 @@
 #include "serve.h"
 #include "bundle.h"
 #include "cache.h"
+#include "dcache.h"
 #include "catalog.h"
 #include "params.h"
 #include "request.h"
@@ -927,6 +928,10 @@ serve *serve_start(const serve_config *cfg, char *err, size_t errsz)
         free(s);
         return NULL;
     }
+    /* deflated files reused across bundles (dcache.h): the parts no parameter changes are
+     * compressed once; a quarter of the bundle cache's size, on top of it. Should that memory be
+     * missing, nothing is kept: slower, the same bytes. */
+    (void)dcache_set_limit(cfg->cache_bytes / 4);
     errno = 0;
     int fd = httpd_listen((struct sockaddr *)&ss, ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
     httpd_options o = {s->cfg.threads, cfg->max_connections ? cfg->max_connections : 1u, cfg->timeout_s,
@@ -995,6 +1000,7 @@ void serve_stop(serve *s, unsigned timeout_ms)
     catalog_release(s->cat);
     cache_free(s->cache);
     cache_free(s->urls);
+    dcache_shutdown();
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
