@@ -17,14 +17,25 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define IN_BUF    16384         /* bytes read at once per connection */
 #define OUT_HIGH  (256 * 1024)  /* answers waiting to be sent past which a connection is not read */
 #define LINGER_S  2.0           /* after a closing answer: read and drop what the client still sends */
+#define IOV_N     64            /* segments handed to one sendmsg */
 
 typedef struct worker worker;
+
+/* A piece of the output queue: bytes copied into the connection's out buffer (ext NULL, at out + off),
+ * or the caller's bytes at ext, held until release(arg). */
+typedef struct seg {
+    const char *ext;
+    size_t off, len;
+    void (*release)(void *arg);
+    void *arg;
+} seg;
 
 struct httpd_conn {
     int fd;
@@ -40,8 +51,12 @@ struct httpd_conn {
     int closing, lingering, in_request, head_seen, unsent_answers, armed;  /* armed: epoll events asked */
     int req_head, req_keep, req_10;   /* the current request: HEAD, may keep the connection, HTTP/1.0 */
     double linger_until;
-    char *out;
-    size_t out_len, out_off, out_cap;
+    char *out;                  /* copied bytes of the queued answers (segs point into it by offset) */
+    size_t out_len, out_cap;
+    seg *segs;                  /* the output queue, sent from segs[seg_at] (seg_done bytes of it sent) */
+    unsigned nseg, seg_cap, seg_at;
+    size_t seg_done;
+    size_t pending;             /* bytes queued and not yet sent */
     size_t in_len;
     char in[IN_BUF];
 };
@@ -102,6 +117,21 @@ const char *httpd_reason(int status)
     }
 }
 
+static int seg_add(httpd_conn *c, const char *ext, size_t off, size_t len, void (*release)(void *), void *arg)
+{
+    if (c->nseg == c->seg_cap) {
+        unsigned cap = c->seg_cap ? c->seg_cap * 2 : 8;
+        seg *g = realloc(c->segs, cap * sizeof *g);
+        if (!g) return -1;
+        c->segs = g;
+        c->seg_cap = cap;
+    }
+    c->segs[c->nseg++] = (seg){ext, off, len, release, arg};
+    c->pending += len;
+    return 0;
+}
+
+/* Queues a copy of b; next to copied bytes already queued it only lengthens their segment. */
 static int out_put(httpd_conn *c, const void *b, size_t n)
 {
     if (c->out_len + n > c->out_cap) {
@@ -112,9 +142,40 @@ static int out_put(httpd_conn *c, const void *b, size_t n)
         c->out = o;
         c->out_cap = cap;
     }
+    seg *last = c->nseg > c->seg_at ? &c->segs[c->nseg - 1] : NULL;
+    if (last && !last->ext && last->off + last->len == c->out_len) {
+        last->len += n;
+        c->pending += n;
+    } else if (seg_add(c, NULL, c->out_len, n, NULL, NULL) < 0) {
+        return -1;
+    }
     memcpy(c->out + c->out_len, b, n);
     c->out_len += n;
     return 0;
+}
+
+/* Drops the first n queued bytes (sent), releasing the caller's segments they finish. */
+static void out_consume(httpd_conn *c, size_t n)
+{
+    c->pending -= n;
+    while (n && c->seg_at < c->nseg) {
+        seg *g = &c->segs[c->seg_at];
+        size_t rest = g->len - c->seg_done;
+        if (n < rest) { c->seg_done += n; return; }
+        n -= rest;
+        if (g->release) g->release(g->arg);
+        c->seg_at++;
+        c->seg_done = 0;
+    }
+}
+
+/* Releases what was never sent (the connection closes). */
+static void out_drop(httpd_conn *c)
+{
+    for (unsigned i = c->seg_at; i < c->nseg; i++)
+        if (c->segs[i].release) c->segs[i].release(c->segs[i].arg);
+    c->seg_at = c->nseg = 0;
+    c->seg_done = c->pending = c->out_len = 0;
 }
 
 /* The Date header's value, formatted once a second per thread. */
@@ -130,8 +191,9 @@ static const char *http_date(worker *w)
     return w->date;
 }
 
-void httpd_respond(httpd_conn *c, int status, const char *head, size_t head_len, const void *body,
-                   size_t len, unsigned flags)
+/* by_ref: the body may be queued as the caller's bytes (see httpd_respond_ref). */
+static void respond(httpd_conn *c, int status, const char *head, size_t head_len, const void *body, size_t len,
+                    int by_ref, void (*release)(void *arg), void *arg, unsigned flags)
 {
     int close = (flags & HTTPD_CLOSE) || !c->req_keep;
     char line[160];
@@ -144,9 +206,29 @@ void httpd_respond(httpd_conn *c, int status, const char *head, size_t head_len,
     if (close) n += snprintf(line + n, sizeof line - (size_t)n, "Connection: close\r\n");
     else if (c->req_10) n += snprintf(line + n, sizeof line - (size_t)n, "Connection: keep-alive\r\n");
     n += snprintf(line + n, sizeof line - (size_t)n, "\r\n");
-    bad = bad || out_put(c, line, (size_t)n) < 0 || (len && !c->req_head && out_put(c, body, len) < 0);
+    bad = bad || out_put(c, line, (size_t)n) < 0;
+    int send_body = len && !c->req_head && !bad;
+    if (send_body && by_ref && !c->ssl && len > 256) {  /* sent from the caller's bytes by sendmsg */
+        bad = seg_add(c, body, 0, len, release, arg) < 0;
+        if (!bad) release = NULL;                        /* now the queue's to call */
+    } else if (send_body) {
+        bad = out_put(c, body, len) < 0;                 /* small, or TLS (SSL_write takes one buffer) */
+    }
+    if (release) release(arg);
     c->unsent_answers++;
     if (close || bad) c->closing = 1;
+}
+
+void httpd_respond(httpd_conn *c, int status, const char *head, size_t head_len, const void *body,
+                   size_t len, unsigned flags)
+{
+    respond(c, status, head, head_len, body, len, 0, NULL, NULL, flags);
+}
+
+void httpd_respond_ref(httpd_conn *c, int status, const char *head, size_t head_len, const void *body,
+                       size_t len, void (*release)(void *arg), void *arg, unsigned flags)
+{
+    respond(c, status, head, head_len, body, len, 1, release, arg, flags);
 }
 
 void httpd_set_max_body(httpd_conn *c, size_t max_body) { http1_set_max_body(c->p, max_body); }
@@ -172,7 +254,9 @@ static void conn_close(httpd_conn *c)
     close(c->fd);
     if (s->h.closed) s->h.closed(s->h.ctx, c, c->in_request + c->unsent_answers);
     http1_free(c->p);
+    out_drop(c);
     free(c->out);
+    free(c->segs);
     free(c);
     atomic_fetch_sub(&s->nconns, 1);
 }
@@ -193,14 +277,28 @@ static long conn_recv(httpd_conn *c, char *b, size_t n)
     return e == SSL_ERROR_ZERO_RETURN ? 0 : -1;
 }
 
-/* >=0 bytes sent, -1 error, -2 not now. */
-static long conn_send(httpd_conn *c, const char *b, size_t n)
+/* Sends from the head of the queue: plain sockets take up to IOV_N segments in one sendmsg, TLS one
+ * segment per SSL_write. >=0 bytes sent, -1 error, -2 not now. */
+static long conn_send(httpd_conn *c)
 {
+    seg *g = &c->segs[c->seg_at];
     if (!c->ssl) {
-        ssize_t r = send(c->fd, b, n, MSG_NOSIGNAL);
+        struct iovec iov[IOV_N];
+        int k = 0;
+        for (unsigned i = c->seg_at; i < c->nseg && k < IOV_N; i++, k++) {
+            const char *b = c->segs[i].ext ? c->segs[i].ext : c->out;
+            iov[k].iov_base = (void *)(b + c->segs[i].off);
+            iov[k].iov_len = c->segs[i].len;
+        }
+        iov[0].iov_base = (char *)iov[0].iov_base + c->seg_done;
+        iov[0].iov_len -= c->seg_done;
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)k};
+        ssize_t r = sendmsg(c->fd, &m, MSG_NOSIGNAL);
         if (r >= 0) return (long)r;
         return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -2 : -1;
     }
+    const char *b = (g->ext ? g->ext : c->out) + g->off + c->seg_done;
+    size_t n = g->len - c->seg_done;
     int r = SSL_write(c->ssl, b, n > INT32_MAX ? INT32_MAX : (int)n);
     if (r > 0) return r;
     int e = SSL_get_error(c->ssl, r);
@@ -212,7 +310,7 @@ static long conn_send(httpd_conn *c, const char *b, size_t n)
  * a closing answer is sent (nothing more is read for it; an end of stream would wake us forever). */
 static void arm(httpd_conn *c, int want_out)
 {
-    int hold = want_out && (c->out_len - c->out_off > OUT_HIGH || (c->closing && !c->lingering));
+    int hold = want_out && (c->pending > OUT_HIGH || (c->closing && !c->lingering));
     int want = (want_out ? EPOLLOUT : 0) | (hold ? 0 : EPOLLIN);
     if (want == c->armed) return;
     struct epoll_event ev = {.events = (uint32_t)want, .data.ptr = c};
@@ -223,15 +321,15 @@ static void arm(httpd_conn *c, int want_out)
 /* Sends what is queued; a closing connection then lingers (see LINGER_S). -1: closed. */
 static int flush(httpd_conn *c)
 {
-    for (int i = 0; i < 1024 && c->out_off < c->out_len; i++) {
-        long n = conn_send(c, c->out + c->out_off, c->out_len - c->out_off);
+    for (int i = 0; i < 1024 && c->pending; i++) {
+        long n = conn_send(c);
         if (n == -2) break;
         if (n < 0) { conn_close(c); return -1; }
-        c->out_off += (size_t)n;
+        out_consume(c, (size_t)n);
         c->last_io = httpd_now();
     }
-    if (c->out_off < c->out_len) { arm(c, 1); return 0; }
-    c->out_off = c->out_len = 0;
+    if (c->pending) { arm(c, 1); return 0; }
+    out_drop(c);
     httpd *s = c->w->s;
     if (c->unsent_answers && s->h.sent) s->h.sent(s->h.ctx, c, c->unsent_answers);
     c->unsent_answers = 0;
@@ -321,15 +419,19 @@ static void on_readable(httpd_conn *c)
             if (n <= 0) { conn_close(c); return; }
             continue;
         }
-        if (c->out_len - c->out_off > OUT_HIGH || c->in_len == sizeof c->in) break;
+        if (c->pending > OUT_HIGH || c->in_len == sizeof c->in) break;
         long n = conn_recv(c, c->in + c->in_len, sizeof c->in - c->in_len);
         if (n == -2) break;
-        if (n == 0 && c->out_len > c->out_off) { c->closing = 1; break; }  /* half-closed: answer first */
+        if (n == 0 && c->pending) { c->closing = 1; break; }  /* half-closed: answer first */
         if (n <= 0) { conn_close(c); return; }
         c->last_io = httpd_now();
+        size_t room = sizeof c->in - c->in_len;
         c->in_len += (size_t)n;
         process(c);
         if (c->closing) break;
+        /* a short read emptied the socket: answer now instead of asking recv again (epoll is level
+         * triggered, so what comes later wakes us); TLS may hold decrypted bytes, so it reads on */
+        if (!c->ssl && (size_t)n < room) break;
     }
     flush(c);
 }
@@ -339,7 +441,7 @@ static void on_event(httpd_conn *c, uint32_t ev)
     if (ev & (EPOLLERR | EPOLLHUP) && !(ev & EPOLLIN)) { conn_close(c); return; }
     if (ev & EPOLLOUT) {
         if (flush(c) < 0) return;
-        if (c->out_len == 0 && c->in_len && !c->closing) {   /* input held back while answers waited */
+        if (!c->pending && c->in_len && !c->closing) {   /* input held back while answers waited */
             process(c);
             if (flush(c) < 0) return;
         }

@@ -8,7 +8,7 @@
  *   request  once it is whole: answer it with httpd_respond() (exactly once);
  *   refuse   instead, when the bytes are not HTTP (400, why) or the head passed max_head (431);
  * then sent/closed say how many in-flight requests left (answers written, or the connection gone).
- * A connection stops being read while more than 256 KiB of answers wait; after a closing answer it
+ * A connection stops being read while more than 256 KiB of answers wait (bodies given by reference count); after a closing answer it
  * shuts its write side and drops what still arrives for up to 2 s (so the answer is not lost to a
  * reset). Every 0.25 s a thread closes connections silent for idle_s, with a request older than
  * handler.request_timeout_ms(), or lingering too long. Callbacks run on the connection's thread. */
@@ -67,6 +67,13 @@ enum { HTTPD_CLOSE = 1 };          /* httpd_respond: the connection ends after t
  * (left out for HEAD, its length still said). The bytes are copied. */
 void     httpd_respond(httpd_conn *c, int status, const char *head, size_t head_len, const void *body,
                        size_t len, unsigned flags);
+/* The same, but the body is sent from the caller's bytes, not copied: they must stay valid and
+ * unchanged until release(arg), which httpd calls exactly once, on the connection's thread, when
+ * their last byte is on the socket or the connection closes; or within this call when the body is not
+ * kept (HEAD, empty, small, a TLS connection: those bytes are copied). The header lines and the body go
+ * out in one sendmsg. release may be NULL (static bytes). A cache entry's reference is the usual arg. */
+void     httpd_respond_ref(httpd_conn *c, int status, const char *head, size_t head_len, const void *body,
+                           size_t len, void (*release)(void *arg), void *arg, unsigned flags);
 /* The reason phrase of status ("Not Found"). */
 const char *httpd_reason(int status);
 /* The body limit for the requests that begin after this call (see http1_set_max_body). */

@@ -1,5 +1,6 @@
 /* cache.c -- bounded-bytes LRU of rendered bundles (see cache.h).
- * A chained hash table for lookup, a doubly linked list for recency, one mutex around both. */
+ * A chained hash table for lookup, a doubly linked list for recency, one mutex around both; a
+ * per-thread memo of the last alias in front, checked against an epoch that every removal moves. */
 #include "cache.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +13,8 @@
 typedef struct node {
     cache_entry pub;                /* first: users get &pub and we cast back */
     atomic_int  refs;               /* the cache's own reference counts as one while linked */
+    atomic_int  touched;            /* found through a memo since it was last spared from eviction */
+    int         linked;             /* in the table (under the lock) */
     uint64_t    hash;
     size_t      cost;
     struct node *next_hash, *prev_lru, *next_lru;
@@ -23,7 +26,25 @@ struct cache {
     size_t  nslots, count, bytes, max_bytes;
     node   *head, *tail;            /* head: most recently used */
     unsigned long long hits, misses, insertions, evictions;
+    atomic_ullong memo_hits;
+    atomic_ullong epoch;            /* moves whenever an entry leaves; unique to this cache (see cache_new) */
 };
+
+/* Each cache's epochs start in a range of their own, so a memo made for a freed cache never matches
+ * one allocated at the same address. */
+static atomic_ullong epoch_base;
+
+typedef struct memo {
+    cache *c;
+    unsigned long long epoch;
+    node  *n;                       /* referenced */
+    size_t len;
+    char   alias[CACHE_MEMO_MAX];
+} memo;
+
+static _Thread_local memo *t_memo;
+static pthread_key_t memo_key;      /* only for its destructor at thread exit */
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
 
 static uint64_t hash_key(const char *k, size_t n)
 {
@@ -44,6 +65,25 @@ static void node_free(node *n)
 static void unref(node *n)
 {
     if (atomic_fetch_sub(&n->refs, 1) == 1) node_free(n);
+}
+
+static void memo_clear(memo *m)
+{
+    if (m->n) unref(m->n);
+    m->n = NULL;
+    m->c = NULL;
+}
+
+static void memo_free(void *p)
+{
+    memo_clear(p);
+    free(p);
+    t_memo = NULL;
+}
+
+static void memo_init(void)
+{
+    pthread_key_create(&memo_key, memo_free);
 }
 
 static void lru_unlink(cache *c, node *n)
@@ -82,6 +122,8 @@ static void remove_node(cache *c, node *n)
     lru_unlink(c, n);
     c->count--;
     c->bytes -= n->cost;
+    n->linked = 0;
+    atomic_fetch_add(&c->epoch, 1);
     unref(n);
 }
 
@@ -112,12 +154,14 @@ cache *cache_new(size_t max_bytes)
     c->slots = calloc(c->nslots, sizeof *c->slots);
     if (!c->slots || pthread_mutex_init(&c->lock, NULL) != 0) { free(c->slots); free(c); return NULL; }
     c->max_bytes = max_bytes;
+    atomic_init(&c->epoch, atomic_fetch_add(&epoch_base, 1ull << 40));
     return c;
 }
 
 void cache_free(cache *c)
 {
     if (!c) return;
+    if (t_memo && t_memo->c == c) memo_clear(t_memo);
     cache_clear(c);
     pthread_mutex_destroy(&c->lock);
     free(c->slots);
@@ -184,8 +228,16 @@ const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, ui
         return &old->pub;
     }
     if (n->cost <= c->max_bytes) {
+        size_t spared = 0;
         while (c->bytes + n->cost > c->max_bytes && c->tail) {
-            remove_node(c, c->tail);
+            node *t = c->tail;
+            if (spared < c->count && atomic_exchange(&t->touched, 0)) {   /* used through a memo */
+                lru_unlink(c, t);
+                lru_push_front(c, t);
+                spared++;
+                continue;
+            }
+            remove_node(c, t);
             c->evictions++;
         }
         grow(c);
@@ -194,6 +246,7 @@ const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, ui
         *s = n;
         lru_push_front(c, n);
         atomic_fetch_add(&n->refs, 1);              /* the cache's */
+        n->linked = 1;
         c->count++;
         c->bytes += n->cost;
         c->insertions++;
@@ -207,6 +260,43 @@ void cache_release(const cache_entry *e)
     if (e) unref((node *)(void *)e);
 }
 
+const cache_entry *cache_memo_get(cache *c, const char *alias, size_t alias_len)
+{
+    memo *m = t_memo;
+    if (!m || m->c != c || m->len != alias_len || m->epoch != atomic_load(&c->epoch) ||
+        memcmp(m->alias, alias, alias_len) != 0)
+        return NULL;
+    /* the memo's reference keeps the node alive even if it leaves the cache right now */
+    atomic_fetch_add(&m->n->refs, 1);
+    atomic_store_explicit(&m->n->touched, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->memo_hits, 1, memory_order_relaxed);
+    return &m->n->pub;
+}
+
+void cache_memo_put(cache *c, const char *alias, size_t alias_len, const cache_entry *e)
+{
+    if (!e || alias_len > CACHE_MEMO_MAX) return;
+    memo *m = t_memo;
+    if (!m) {
+        pthread_once(&memo_once, memo_init);
+        if (!(m = calloc(1, sizeof *m)) || pthread_setspecific(memo_key, m) != 0) { free(m); return; }
+        t_memo = m;
+    }
+    memo_clear(m);
+    node *n = (node *)(void *)e;
+    pthread_mutex_lock(&c->lock);
+    int in = n->linked;
+    unsigned long long epoch = atomic_load(&c->epoch);
+    if (in) atomic_fetch_add(&n->refs, 1);
+    pthread_mutex_unlock(&c->lock);
+    if (!in) return;                                /* served unstored, or already evicted */
+    m->c = c;
+    m->epoch = epoch;
+    m->n = n;
+    m->len = alias_len;
+    memcpy(m->alias, alias, alias_len);
+}
+
 void cache_clear(cache *c)
 {
     pthread_mutex_lock(&c->lock);
@@ -217,7 +307,7 @@ void cache_clear(cache *c)
 void cache_get_stats(cache *c, cache_stats *out)
 {
     pthread_mutex_lock(&c->lock);
-    out->hits = c->hits;
+    out->hits = c->hits + atomic_load(&c->memo_hits);
     out->misses = c->misses;
     out->insertions = c->insertions;
     out->evictions = c->evictions;

@@ -27,7 +27,7 @@ typedef struct cache_stats {
 /* A cache holding at most max_bytes (data, key, name and head of every entry, plus a fixed overhead).
  * max_bytes 0 keeps nothing. NULL on memory failure. */
 cache *cache_new(size_t max_bytes);
-void   cache_free(cache *c);        /* entries still referenced live until released */
+void   cache_free(cache *c);        /* entries still referenced live until released; clears this thread's memo */
 
 /* The entry under key, referenced and moved to the front, or NULL; counts a hit or a miss. */
 const cache_entry *cache_get(cache *c, const char *key, size_t keylen);
@@ -48,6 +48,18 @@ const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, ui
                                     const char *head);
 
 void cache_release(const cache_entry *e);
+
+/* A per-thread memo in front of the table, for a caller that looks entries up by another name (serve:
+ * the URL that named a bundle). cache_memo_put remembers, for the calling thread, that alias names e
+ * (which must be in c; aliases longer than CACHE_MEMO_MAX are not remembered); cache_memo_get returns
+ * that entry referenced, and counts a hit, while the alias is the same and no entry has left c since,
+ * else NULL. It takes no lock: a thread asking for the same thing again costs a compare and two atomic
+ * additions. The memo holds a reference (released when it changes, when its thread exits or on
+ * cache_free by that thread); an entry found through it is kept from the next eviction once, as if it
+ * had been looked up. */
+#define CACHE_MEMO_MAX 2048
+const cache_entry *cache_memo_get(cache *c, const char *alias, size_t alias_len);
+void cache_memo_put(cache *c, const char *alias, size_t alias_len, const cache_entry *e);
 void cache_clear(cache *c);         /* drops every entry (referenced ones live until released) */
 void cache_get_stats(cache *c, cache_stats *out);
 

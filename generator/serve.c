@@ -192,16 +192,26 @@ static void count(serve *s, int route, unsigned status)
     atomic_fetch_add(&s->m.requests[route][k], 1);
 }
 
-/* Queues the answer (head: header lines, each ending CRLF); the single exit of every answer. */
-static int send_resp(serve *s, httpd_conn *c, req *r, unsigned status, const char *head, size_t head_len,
-                     const void *body, size_t len)
+/* Queues the answer (head: header lines, each ending CRLF); the single exit of every answer. With
+ * release, body is sent from where it is and release(arg) called once it is no longer needed
+ * (httpd_respond_ref); without, it is copied. */
+static int send_resp_ref(serve *s, httpd_conn *c, req *r, unsigned status, const char *head, size_t head_len,
+                         const void *body, size_t len, void (*release)(void *), void *arg)
 {
     r->answered = 1;
     r->status = status;
     r->bytes = len;
     count(s, r->route, status);
-    httpd_respond(c, (int)status, head, head_len, body, len, atomic_load(&s->draining) || r->close ? HTTPD_CLOSE : 0);
+    unsigned flags = atomic_load(&s->draining) || r->close ? HTTPD_CLOSE : 0;
+    if (release) httpd_respond_ref(c, (int)status, head, head_len, body, len, release, arg, flags);
+    else httpd_respond(c, (int)status, head, head_len, body, len, flags);
     return 0;
+}
+
+static int send_resp(serve *s, httpd_conn *c, req *r, unsigned status, const char *head, size_t head_len,
+                     const void *body, size_t len)
+{
+    return send_resp_ref(s, c, r, status, head, head_len, body, len, NULL, NULL);
 }
 
 static int send_json(serve *s, httpd_conn *c, req *r, unsigned status, cJSON *v)
@@ -267,20 +277,20 @@ static int send_doc(serve *s, httpd_conn *c, req *r, catalog *cat, const catalog
     return send_resp(s, c, r, 200, head, (size_t)n, d->data, d->len);
 }
 
-/* A bundle from the cache: its header block was made once, when it was stored. */
+static void release_entry(void *e) { cache_release(e); }
+
+/* A bundle from the cache (the reference e is consumed): its header block was made once, when it was
+ * stored, and its bytes go out from the entry, which the reference keeps valid until they are sent. */
 static int send_bundle(serve *s, httpd_conn *c, req *r, const cache_entry *e)
 {
     const char *inm = http1_header(r->rq, "If-None-Match");
-    int rc;
     if (inm && request_etag_match(inm, e->sha256)) {
         char etag[70];
         snprintf(etag, sizeof etag, "\"%s\"", e->sha256);
-        rc = send_not_modified(s, c, r, etag);
-    } else {
-        rc = send_resp(s, c, r, 200, e->head, e->head_len, e->data, e->len);
+        cache_release(e);
+        return send_not_modified(s, c, r, etag);
     }
-    cache_release(e);
-    return rc;
+    return send_resp_ref(s, c, r, 200, e->head, e->head_len, e->data, e->len, release_entry, (void *)e);
 }
 
 /* ---- rendering ------------------------------------------------------------------------------ */
@@ -402,9 +412,9 @@ static int cache_key(buf *key, unsigned long gen, const bundle_source *src, cons
 
 /* Resolves the version, validates raw (consumed) with errors found so far (consumed), then answers
  * the bundle from the cache or renders it. With url (a GET's key in s->urls), a bundle answered
- * is recorded under it. */
+ * is recorded under it, and in this thread's memo. */
 static int bundle_answer(serve *s, httpd_conn *c, req *r, const catalog *cat, const char *id,
-                                     const char *want, cJSON *raw, cJSON *errors, const buf *url)
+                         const char *want, cJSON *raw, cJSON *errors, const char *url, size_t url_len)
 {
     const catalog_platform *p = catalog_find(cat, id);
     const bundle_source *src = p ? catalog_version(p, want) : NULL;
@@ -457,10 +467,11 @@ static int bundle_answer(serve *s, httpd_conn *c, req *r, const catalog *cat, co
     else e = render(s, src, params, key.data, key.len, &refused, err, sizeof err);
     char *copy;
     static const char no_digest[65] = "";
-    if (e && url && url->len && (copy = malloc(key.len))) {
+    if (e && url_len && (copy = malloc(key.len))) {
         memcpy(copy, key.data, key.len);
-        const cache_entry *u = cache_put(s->urls, url->data, url->len, copy, key.len, "", "", no_digest, NULL);
+        const cache_entry *u = cache_put(s->urls, url, url_len, copy, key.len, "", "", no_digest, NULL);
         if (u) cache_release(u);
+        cache_memo_put(s->cache, url, url_len, e);
     }
     buf_free(&key);
     if (!e && refused) return send_error(s, c, r, 400, NULL, "invalid parameters for %s: %s", id, err);
@@ -471,38 +482,49 @@ static int bundle_answer(serve *s, httpd_conn *c, req *r, const catalog *cat, co
 /* ---- handlers (see the route table) ---------------------------------------------------------- */
 
 /* A GET of a URL answered before, under the same catalog generation, names the same parameters:
- * its bundle's cache key is looked up by the URL, skipping their parsing and validation. */
+ * its bundle's cache key is looked up by the URL, skipping their parsing and validation; this
+ * thread's memo answers the URL it answered last without a lookup. */
 static int get_bundle(serve *s, httpd_conn *c, req *r, catalog *cat)
 {
     char gen[24], *g = gen + sizeof gen;     /* the generation in decimal and a NUL, without a printf per hit */
     *--g = '\0';
     unsigned long v = cat->gen;
     do *--g = (char)('0' + v % 10); while ((v /= 10) && g > gen);
-    buf url = BUF_INIT;
-    if (buf_add(&url, g, (size_t)(gen + sizeof gen - g)) < 0 || buf_puts(&url, r->uri) < 0) url.len = 0;
-    const cache_entry *k = url.len ? cache_get(s->urls, url.data, url.len) : NULL;
-    if (k) {
-        const cache_entry *e = cache_get(s->cache, k->data, k->len);
-        cache_release(k);
-        if (e) {
-            buf_free(&url);
-            r->cache_result = "hit";
-            return send_bundle(s, c, r, e);
+    size_t glen = (size_t)(gen + sizeof gen - g), ulen = strlen(r->uri);
+    char stack[CACHE_MEMO_MAX];              /* the key, "generation NUL uri", on the stack when it fits */
+    char *url = glen + ulen <= sizeof stack ? stack : malloc(glen + ulen);
+    size_t url_len = url ? glen + ulen : 0;
+    if (url) {
+        memcpy(url, g, glen);
+        memcpy(url + glen, r->uri, ulen);
+    }
+    const cache_entry *e = url ? cache_memo_get(s->cache, url, url_len) : NULL;
+    if (!e && url) {
+        const cache_entry *k = cache_get(s->urls, url, url_len);
+        if (k) {
+            e = cache_get(s->cache, k->data, k->len);
+            cache_release(k);
+            cache_memo_put(s->cache, url, url_len, e);
         }
     }
-    const char *q = strchr(r->uri, '?');
-    cJSON *raw = cJSON_CreateObject(), *errors = cJSON_CreateArray();
-    char *version = NULL;
-    if (!raw || !errors || (q && request_parse_query(q + 1, strlen(q + 1), raw, &version, errors) < 0)) {
-        cJSON_Delete(raw);
-        cJSON_Delete(errors);
+    int rc;
+    if (e) {
+        r->cache_result = "hit";
+        rc = send_bundle(s, c, r, e);
+    } else {
+        const char *q = strchr(r->uri, '?');
+        cJSON *raw = cJSON_CreateObject(), *errors = cJSON_CreateArray();
+        char *version = NULL;
+        if (!raw || !errors || (q && request_parse_query(q + 1, strlen(q + 1), raw, &version, errors) < 0)) {
+            cJSON_Delete(raw);
+            cJSON_Delete(errors);
+            rc = send_error(s, c, r, 500, NULL, "out of memory");
+        } else {
+            rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors, url, url_len);
+        }
         free(version);
-        buf_free(&url);
-        return send_error(s, c, r, 500, NULL, "out of memory");
     }
-    int rc = bundle_answer(s, c, r, cat, r->id, version, raw, errors, &url);
-    free(version);
-    buf_free(&url);
+    if (url != stack) free(url);
     return rc;
 }
 
@@ -524,7 +546,7 @@ static int post_bundle(serve *s, httpd_conn *c, req *r, catalog *cat)
         cJSON_Delete(raw);
         res = send_error(s, c, r, 400, errors, "invalid request body");
     } else {
-        res = bundle_answer(s, c, r, cat, platform, version, raw, errors, NULL);
+        res = bundle_answer(s, c, r, cat, platform, version, raw, errors, NULL, 0);
     }
     free(platform);
     free(version);

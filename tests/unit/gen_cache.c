@@ -1,5 +1,5 @@
 /* gen_cache.c -- unit tests of the bundle cache: hits and misses, LRU order, the byte bound,
- * oversized and duplicate entries, references that outlive eviction, and threads at once. */
+ * oversized and duplicate entries, references that outlive eviction, the per-thread memo, and threads at once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +173,71 @@ static void test_reference_outlives_eviction_and_free(void **state)
     cache_release(held);
 }
 
+/* The memo answers its alias without a lookup, counts hits, and forgets when anything leaves the cache. */
+static void test_memo(void **state)
+{
+    (void)state;
+    cache *c = cache_new(1 << 20);
+    const cache_entry *a = put(c, "a", 100, 'a');
+    assert_null(cache_memo_get(c, "/a", 2));
+    cache_memo_put(c, "/a", 2, a);
+    cache_release(a);
+    const cache_entry *e = cache_memo_get(c, "/a", 2);
+    assert_ptr_equal(e, a);
+    assert_int_equal(((const char *)e->data)[99], 'a');
+    cache_release(e);
+    assert_null(cache_memo_get(c, "/b", 2));           /* another alias */
+    assert_null(cache_memo_get(c, "/a?", 3));
+    cache *other = cache_new(1 << 20);
+    assert_null(cache_memo_get(other, "/a", 2));       /* another cache */
+    cache_free(other);
+    cache_stats st;
+    cache_get_stats(c, &st);
+    assert_int_equal(st.hits, 1);
+    cache_release(put(c, "b", 100, 'b'));              /* an insertion keeps it */
+    e = cache_memo_get(c, "/a", 2);
+    assert_non_null(e);
+    cache_release(e);
+    cache_clear(c);                                    /* a removal does not */
+    assert_null(cache_memo_get(c, "/a", 2));
+    const cache_entry *gone = put(c, "gone", 10, 'g');
+    cache_clear(c);
+    cache_memo_put(c, "/g", 2, gone);                  /* not in the cache: not remembered */
+    assert_null(cache_memo_get(c, "/g", 2));
+    cache_release(gone);
+    char longer[CACHE_MEMO_MAX + 1];
+    memset(longer, 'x', sizeof longer);
+    const cache_entry *l = put(c, "l", 10, 'l');
+    cache_memo_put(c, longer, sizeof longer, l);       /* too long to remember */
+    assert_null(cache_memo_get(c, longer, sizeof longer));
+    cache_release(l);
+    cache_free(c);
+}
+
+/* An entry used through the memo is spared by the next eviction, as a looked-up one would be; and it
+ * stays readable through the memo's reference after the cache drops it. */
+static void test_memo_recency_and_reference(void **state)
+{
+    (void)state;
+    cache *c = cache_new(2 * (1000 + 128 + 10));
+    const cache_entry *a = put(c, "a", 1000, 'a');
+    cache_release(put(c, "b", 1000, 'b'));             /* LRU order: b, a */
+    cache_memo_put(c, "/a", 2, a);
+    cache_release(a);
+    cache_release(cache_memo_get(c, "/a", 2));         /* used without moving it in the list */
+    cache_release(put(c, "c", 1000, 'c'));             /* evicts b, not a */
+    assert_true(present(c, "a"));
+    assert_false(present(c, "b"));
+    const cache_entry *m = cache_get(c, "a", 1);
+    cache_memo_put(c, "/a", 2, m);
+    cache_release(m);
+    m = cache_memo_get(c, "/a", 2);
+    cache_clear(c);
+    assert_int_equal(((const char *)m->data)[999], 'a');
+    cache_release(m);
+    cache_free(c);                                      /* also drops this thread's memo reference */
+}
+
 static void test_growth_keeps_every_entry(void **state)
 {
     (void)state;
@@ -204,7 +269,10 @@ static void *hammer(void *arg)
         seed = seed * 1103515245u + 12345u;
         int k = (int)(seed >> 16) % 300;
         snprintf(key, sizeof key, "key-%d", k);
-        const cache_entry *e = cache_get(w->c, key, strlen(key));
+        char alias[32];
+        int na = snprintf(alias, sizeof alias, "url-%d", k);
+        const cache_entry *e = cache_memo_get(w->c, alias, (size_t)na);
+        if (!e) e = cache_get(w->c, key, strlen(key));
         if (!e) {
             size_t n = (size_t)(k * 13 % 900) + 1;
             char *d = malloc(n);
@@ -213,9 +281,10 @@ static void *hammer(void *arg)
             e = cache_put(w->c, key, strlen(key), d, n, key, "t", zeros, NULL);
         }
         if (!e || ((const char *)e->data)[e->len - 1] != 'a' + k % 26 || strcmp(e->name, key)) w->bad++;
+        if (i % 3) cache_memo_put(w->c, alias, (size_t)na, e);   /* and sometimes the memo stays as it was */
         cache_release(e);
     }
-    return NULL;
+    return NULL;                        /* the memo's reference goes with the thread */
 }
 
 static void test_threads(void **state)
@@ -251,6 +320,8 @@ int main(void)
         cmocka_unit_test(test_zero_size_keeps_nothing),
         cmocka_unit_test(test_duplicate_put_returns_first),
         cmocka_unit_test(test_reference_outlives_eviction_and_free),
+        cmocka_unit_test(test_memo),
+        cmocka_unit_test(test_memo_recency_and_reference),
         cmocka_unit_test(test_growth_keeps_every_entry),
         cmocka_unit_test(test_threads),
     };

@@ -1,0 +1,262 @@
+/* common_httpd.c -- unit tests of httpd's answers by reference (httpd_respond_ref): the bytes arrive whole
+ * and in order among copied answers, and each body is released once, only after it was sent or dropped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "httpd.h"
+
+#define BIG (4u << 20)              /* more than loopback's socket buffers hold, so it stays queued */
+
+/* A reference-counted body, like a cache entry: the test holds one reference, each answer another. */
+typedef struct body {
+    atomic_int refs;
+    size_t len;
+    unsigned char *bytes;
+} body;
+
+static atomic_int released, answered;
+
+static body *body_new(size_t len, unsigned seed)
+{
+    body *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    b->bytes = malloc(len);
+    assert_non_null(b->bytes);
+    for (size_t i = 0; i < len; i++) b->bytes[i] = (unsigned char)(i * 7 + seed);
+    b->len = len;
+    atomic_init(&b->refs, 1);
+    return b;
+}
+
+static void body_unref(void *arg)
+{
+    body *b = arg;
+    if (atomic_fetch_sub(&b->refs, 1) == 1) {
+        memset(b->bytes, 0xEE, b->len);   /* a send after release would show (and ASan sees the free) */
+        free(b->bytes);
+        free(b);
+    }
+}
+
+static void on_release(void *arg)
+{
+    atomic_fetch_add(&released, 1);
+    body_unref(arg);
+}
+
+static body *big, *small;
+
+/* GET /big and /small answer by reference, GET /copy answers the small body copied. */
+static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
+{
+    (void)ctx;
+    body *b = strcmp(rq->target, "/big") == 0 ? big : small;
+    if (strcmp(rq->target, "/copy") == 0) {
+        httpd_respond(c, 200, "X-Kind: copy\r\n", 14, b->bytes, b->len, 0);
+    } else {
+        atomic_fetch_add(&b->refs, 1);
+        httpd_respond_ref(c, 200, "X-Kind: ref\r\n", 13, b->bytes, b->len, on_release, b, 0);
+    }
+    atomic_fetch_add(&answered, 1);
+}
+
+static void on_refuse(void *ctx, httpd_conn *c, int status, const char *why)
+{
+    (void)ctx;
+    httpd_respond(c, status, NULL, 0, why, strlen(why), HTTPD_CLOSE);
+}
+
+static httpd *start(int *port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int lfd = httpd_listen((struct sockaddr *)&sa, sizeof sa);
+    assert_true(lfd >= 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+    *port = ntohs(sa.sin_port);
+    httpd_options o = {.threads = 1, .idle_s = 30, .max_head = 8192, .max_body = 1024};
+    httpd_handler h = {.request = on_request, .refuse = on_refuse};
+    httpd *d = httpd_start(lfd, &o, &h);
+    assert_non_null(d);
+    atomic_store(&released, 0);
+    atomic_store(&answered, 0);
+    big = body_new(BIG, 3);
+    small = body_new(1000, 5);
+    return d;
+}
+
+static void stop(httpd *d)
+{
+    httpd_stop(d);
+    body_unref(big);
+    body_unref(small);
+}
+
+/* A client with a small receive buffer, so that what it does not read stays queued in the server. */
+static int dial(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    int small_buf = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small_buf, sizeof small_buf);
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+static void say(int fd, const char *s)
+{
+    assert_int_equal(send(fd, s, strlen(s), 0), (ssize_t)strlen(s));
+}
+
+/* Waits (at most 5 s) until *v reaches want. */
+static int wait_for(atomic_int *v, int want)
+{
+    for (int i = 0; i < 500 && atomic_load(v) != want; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(v);
+}
+
+/* Reads exactly n bytes. */
+static void read_n(int fd, unsigned char *out, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = recv(fd, out + got, n - got, 0);
+        assert_true(r > 0);
+        got += (size_t)r;
+    }
+}
+
+/* Reads one answer: its head up to the blank line, then Content-Length bytes of body, which must be
+ * b's bytes (none for HEAD); kind is the X-Kind header's value. */
+static void expect_answer(int fd, const body *b, const char *kind, int head_only)
+{
+    char head[1024];
+    size_t n = 0;
+    while (n < 4 || memcmp(head + n - 4, "\r\n\r\n", 4) != 0) {
+        assert_true(n < sizeof head - 1);
+        read_n(fd, (unsigned char *)head + n, 1);
+        n++;
+    }
+    head[n] = '\0';
+    assert_non_null(strstr(head, "HTTP/1.1 200 OK\r\n"));
+    char want[64];
+    snprintf(want, sizeof want, "X-Kind: %s\r\n", kind);
+    assert_non_null(strstr(head, want));
+    snprintf(want, sizeof want, "Content-Length: %zu\r\n", b->len);
+    assert_non_null(strstr(head, want));
+    if (head_only) return;
+    unsigned char *got = malloc(b->len);
+    assert_non_null(got);
+    read_n(fd, got, b->len);
+    assert_memory_equal(got, b->bytes, b->len);
+    free(got);
+}
+
+/* The body stays queued past the owner's own reference (a cache evicting the entry) and arrives whole. */
+static void test_ref_outlives_owner(void **state)
+{
+    (void)state;
+    int port;
+    httpd *d = start(&port);
+    int fd = dial(port);
+    say(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(wait_for(&answered, 1), 1);
+    body *mine = big;
+    big = body_new(16, 1);             /* the owner drops and replaces it, the queue keeps its own */
+    body *keep = body_new(BIG, 3);     /* what the answer must still carry */
+    body_unref(mine);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    assert_int_equal(atomic_load(&released), 0);       /* 4 MiB cannot all be on the socket yet */
+    expect_answer(fd, keep, "ref", 0);
+    assert_int_equal(wait_for(&released, 1), 1);
+    body_unref(keep);
+    close(fd);
+    stop(d);
+}
+
+/* Pipelined answers, by reference and copied, come out whole and in order; each reference released once. */
+static void test_pipelined_order(void **state)
+{
+    (void)state;
+    int port;
+    httpd *d = start(&port);
+    int fd = dial(port);
+    say(fd, "GET /copy HTTP/1.1\r\nHost: x\r\n\r\nGET /big HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /small HTTP/1.1\r\nHost: x\r\n\r\nHEAD /big HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect_answer(fd, small, "copy", 0);
+    expect_answer(fd, big, "ref", 0);
+    expect_answer(fd, small, "ref", 0);
+    expect_answer(fd, big, "ref", 1);
+    expect_answer(fd, big, "ref", 0);
+    assert_int_equal(wait_for(&released, 4), 4);     /* /big twice, /small, and HEAD's at once */
+    assert_int_equal(atomic_load(&answered), 5);
+    close(fd);
+    stop(d);
+}
+
+/* A server with one 4 MiB answer queued by reference to a client that does not read; its socket. */
+static int queue_big(httpd **d)
+{
+    int port;
+    *d = start(&port);
+    int fd = dial(port);
+    say(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(wait_for(&answered, 1), 1);
+    assert_int_equal(atomic_load(&released), 0);
+    return fd;
+}
+
+/* A client that leaves without reading: what was queued is released when the connection closes. */
+static void test_released_on_close(void **state)
+{
+    (void)state;
+    httpd *d;
+    int fd = queue_big(&d);
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};  /* a reset: the server's next send fails */
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
+    assert_int_equal(wait_for(&released, 1), 1);
+    stop(d);
+}
+
+/* A server stopped with answers queued releases them. */
+static void test_released_on_stop(void **state)
+{
+    (void)state;
+    httpd *d;
+    int fd = queue_big(&d);
+    stop(d);
+    assert_int_equal(atomic_load(&released), 1);
+    close(fd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ref_outlives_owner),
+        cmocka_unit_test(test_pipelined_order),
+        cmocka_unit_test(test_released_on_close),
+        cmocka_unit_test(test_released_on_stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
