@@ -651,6 +651,8 @@ static size_t header_param(const char *h, size_t hn, const char *name, const cha
     return 0;
 }
 
+static int walk_xml(walk *w, const char *s, size_t n);
+
 static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int *parsed)
 {
     *parsed = 0;
@@ -672,6 +674,7 @@ static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int 
         p = eol + 1;
         const char *name = NULL, *fname = NULL;
         size_t namel = 0, fnamel = 0;
+        int xml = 0;
         for (;;) {   /* part headers up to the empty line */
             eol = memchr(p, '\n', (size_t)(e - p));
             if (!eol) return rc;
@@ -682,6 +685,7 @@ static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int 
                 namel = header_param(p, ll, "name", &name);
                 fnamel = header_param(p, ll, "filename", &fname);
             }
+            if (ll > 13 && strncasecmp(p, "content-type:", 13) == 0 && memmem(p, ll, "xml", 3)) xml = 1;
             p = eol + 1;
         }
         const char *next = memmem(p, (size_t)(e - p), delim, dl);
@@ -696,6 +700,7 @@ static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int 
             rc = walk_copy(w, DECODE_BODY, fwhere, fname, fnamel);
         }
         if (!rc) rc = walk_copy(w, DECODE_BODY, where, p, (size_t)(ce - p));
+        if (!rc && xml) rc = walk_xml(w, p, (size_t)(ce - p));   /* an XML part: its text and attributes too */
         p = next;
     }
     return rc;

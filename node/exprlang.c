@@ -312,3 +312,91 @@ int exprlang_detect(const char *in, size_t n, exprlang_info *info)
     if (g) { found(info, g); return 1; }
     return 0;
 }
+
+/* ---- Java class names carried in base64 ---- */
+
+/* The names as they survive decoding from any byte offset: realigning on a 4-character group
+ * loses at most the name's first two bytes, so each is its tail without them. Gadget-chain
+ * classes (commons-collections functors and factories, xalan's TemplatesImpl, JdbcRowSetImpl, the
+ * invocation handlers of dynamic proxies), ProcessBuilder and java.lang.Runtime qualified. */
+static const char *const b64_names[] = {
+    "ocessbuilder", "okertransformer", "tiatetransformer", "onetransformer", "inedtransformer",
+    "tanttransformer", "rclosure", "ileclosure", "otypeclonefactory", "otypeserializationfactory",
+    "tiatefactory", "mplatesimpl", "bcrowsetimpl", "invocationhandler", "lang.runtime",
+    "lang/runtime", NULL};
+
+/* A base64 character's value plus one (standard and URL-safe alphabets), or 0. */
+static const unsigned char b64_val1[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9,
+    ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,
+    ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
+    ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33,
+    ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41,
+    ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
+    ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+    ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['-'] = 63, ['/'] = 64,
+    ['_'] = 64,
+};
+
+/* Decodes s[0..n) (base64 characters only) in groups of four, a partial last group giving its
+ * whole bytes, lower-cased, into out; returns the length. */
+static size_t b64_lower(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = (acc << 6) | (unsigned)(b64_val1[(unsigned char)s[i]] - 1);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)lower((int)((acc >> bits) & 0xFF));
+        }
+    }
+    return o;
+}
+
+/* The Java serialization stream header AC ED 00 05 as base64 at each of the three byte offsets:
+ * rO0AB, then [Kaq6]ztAA[UVWX] and s7QAF (the characters around depend on the bytes around). */
+static int b64_stream_header(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 5 <= n; i++) {
+        if (s[i] == 'r' && memcmp(s + i, "rO0AB", 5) == 0) return 1;
+        if (s[i] == 's' && memcmp(s + i, "s7QAF", 5) == 0) return 1;
+        if (s[i] == 'z' && i > 0 && i + 5 <= n && memcmp(s + i, "ztAA", 4) == 0 && strchr("Kaq6", s[i - 1]) &&
+            s[i + 4] >= 'U' && s[i + 4] <= 'X') return 1;
+    }
+    return 0;
+}
+
+int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info)
+{
+    if (info) memset(info, 0, sizeof *info);
+    /* the value is one base64 token: blanks around it and '=' padding after it at most (the
+     * decoder has cut parameters, JSON members, cookies and XML text into values) */
+    while (n > 0 && is_space((unsigned char)in[0])) { in++; n--; }
+    while (n > 0 && (is_space((unsigned char)in[n - 1]) || in[n - 1] == '=')) n--;
+    if (n < 5) return 0;
+    int up = 0, lo = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (!b64_val1[c]) return 0;
+        up |= c >= 'A' && c <= 'Z';
+        lo |= c >= 'a' && c <= 'z';
+    }
+    if (!up || !lo) return 0;                       /* base64 of anything has both cases */
+    if (b64_stream_header(in, n)) { found(info, "base64-object"); return 1; }
+    if (n < 11) return 0;                           /* shorter than the shortest name */
+    for (size_t k = 0; k < 4; k++) {
+        size_t len = b64_lower(in + k, n - k, scratch);
+        for (const char *const *w = b64_names; *w; w++) {
+            size_t wl = strlen(*w);
+            for (size_t p = 0; p + wl <= len; p++)
+                if (scratch[p] == (*w)[0] && memcmp(scratch + p, *w, wl) == 0) {
+                    found(info, "base64-class");
+                    return 1;
+                }
+        }
+    }
+    return 0;
+}

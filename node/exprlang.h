@@ -36,4 +36,18 @@ int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info);
  * be NULL. */
 int exprlang_detect(const char *in, size_t n, exprlang_info *info);
 
+/* exprlang_base64_java: a Java class that only exploits send, carried in base64 (a serialized
+ * object, a Jackson or XStream document, an OGNL string sent encoded). The value must be one
+ * base64 token (standard or URL-safe, both cases; blanks around it and '=' padding allowed: the
+ * decoder has already cut parameters, JSON members, cookies and XML text into values). It is
+ * decoded from each of its first four characters, so a name is found at any byte offset of the
+ * encoded text, also in a piece cut out of a longer encoding, and the decoded bytes are searched
+ * for gadget-chain classes (InvokerTransformer, InstantiateFactory, ForClosure, TemplatesImpl,
+ * JdbcRowSetImpl, ...InvocationHandler...), ProcessBuilder, or java.lang.Runtime qualified
+ * (kind "base64-class"); Runtime alone is not enough (an ordinary word). A token of 5 or more
+ * holding the serialization stream header AC ED 00 05 as base64 at any of the three byte offsets
+ * (rO0AB, [Kaq6]ztAA[UVWX], s7QAF) is one too (kind "base64-object"). scratch: room for n + 1
+ * bytes. Returns 1 on a hit. Thread-safe, allocates nothing. */
+int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info);
+
 #endif

@@ -1,5 +1,5 @@
-/* node_exprlang.c -- libFuzzer target for the Log4j lookup resolver and the expression reader:
- * any bytes, verdicts of 0 or 1, a NUL-terminated finding, no read outside the value. */
+/* node_exprlang.c -- libFuzzer target for the Log4j lookup resolver, the expression reader and the
+ * base64 class reader: any bytes, verdicts of 0 or 1, a NUL-terminated finding, no read outside the value. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int e = exprlang_detect(in, size, &info);
     if ((e != 0 && e != 1) || memchr(info.kind, '\0', sizeof info.kind) == NULL) abort();
     if (e != (info.kind[0] != '\0')) abort();
+    int b = exprlang_base64_java(in, size, scratch, &info);
+    if ((b != 0 && b != 1) || b != (strncmp(info.kind, "base64-", 7) == 0)) abort();
     free(scratch);
     free(in);
     return 0;
