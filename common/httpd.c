@@ -25,6 +25,10 @@
 #define OUT_HIGH  (256 * 1024)  /* answers waiting to be sent past which a connection is not read */
 #define LINGER_S  2.0           /* after a closing answer: read and drop what the client still sends */
 #define IOV_N     64            /* segments handed to one sendmsg */
+/* Requests one connection may have answered per turn of the loop: past them its remaining input
+ * waits for the next turn, after every other ready connection's, so that a client pipelining
+ * hundreds of requests cannot hold the thread while the others wait. */
+#define TURN_REQUESTS 16
 
 typedef struct worker worker;
 
@@ -50,6 +54,9 @@ struct httpd_conn {
     unsigned long long bytes;
     int closing, lingering, in_request, head_seen, unsent_answers, armed;  /* armed: epoll events asked */
     int req_head, req_keep, req_10;   /* the current request: HEAD, may keep the connection, HTTP/1.0 */
+    int turn_left;              /* requests it may still answer in this turn */
+    int in_ready;               /* in the worker's ready list: input left over for the next turn */
+    httpd_conn *ready_next;
     double linger_until;
     char *out;                  /* copied bytes of the queued answers (segs point into it by offset) */
     size_t out_len, out_cap;
@@ -68,6 +75,7 @@ struct worker {
     int paused;                 /* the listening socket is out of this epoll (max_conns, no fds) */
     double resume_at;           /* out of descriptors: not before this time */
     httpd_conn *conns;
+    httpd_conn *ready, *ready_tail;   /* connections with input left over, in turn order */
     char date[40];
     time_t date_at;
 };
@@ -243,10 +251,34 @@ size_t httpd_max_head(const httpd_conn *c) { return c->w->s->o.max_head; }
 
 /* ---- connections ---------------------------------------------------------------------------- */
 
+static void ready_add(httpd_conn *c)
+{
+    worker *w = c->w;
+    if (c->in_ready) return;
+    c->in_ready = 1;
+    c->ready_next = NULL;
+    if (w->ready_tail) w->ready_tail->ready_next = c; else w->ready = c;
+    w->ready_tail = c;
+}
+
+static void ready_remove(httpd_conn *c)
+{
+    worker *w = c->w;
+    httpd_conn *prev = NULL;
+    for (httpd_conn *r = w->ready; r; prev = r, r = r->ready_next) {
+        if (r != c) continue;
+        if (prev) prev->ready_next = c->ready_next; else w->ready = c->ready_next;
+        if (w->ready_tail == c) w->ready_tail = prev;
+        break;
+    }
+    c->in_ready = 0;
+}
+
 static void conn_close(httpd_conn *c)
 {
     worker *w = c->w;
     httpd *s = w->s;
+    if (c->in_ready) ready_remove(c);
     if (c->prev) c->prev->next = c->next; else w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -358,12 +390,14 @@ static int head_seen(httpd_conn *c, const http1_request *rq)
     return 1;
 }
 
-/* Parses what was read and answers every request it completes. */
+/* Parses what was read and answers the requests it completes, up to the turn's budget (then the
+ * connection waits in the ready list with the rest). */
 static void process(httpd_conn *c)
 {
     httpd *s = c->w->s;
     size_t off = 0;
     for (int guard = 0; guard < 100000 && off < c->in_len && !c->closing; guard++) {
+        if (c->turn_left <= 0) { ready_add(c); break; }
         size_t used;
         http1_event e = http1_feed(c->p, c->in + off, c->in_len - off, &used);
         off += used;
@@ -390,6 +424,7 @@ static void process(httpd_conn *c)
             if (s->h.begin) s->h.begin(s->h.ctx, c);
         }
         c->in_request = 0;              /* in flight until sent: httpd_respond counts it */
+        c->turn_left--;
         if (e == HTTP1_REQUEST) {
             const http1_request *rq = http1_request_get(c->p);
             c->requests++;
@@ -428,7 +463,7 @@ static void on_readable(httpd_conn *c)
         size_t room = sizeof c->in - c->in_len;
         c->in_len += (size_t)n;
         process(c);
-        if (c->closing) break;
+        if (c->closing || c->in_ready) break;        /* its turn is used up: the rest waits */
         /* a short read emptied the socket: answer now instead of asking recv again (epoll is level
          * triggered, so what comes later wakes us); TLS may hold decrypted bytes, so it reads on */
         if (!c->ssl && (size_t)n < room) break;
@@ -439,6 +474,7 @@ static void on_readable(httpd_conn *c)
 static void on_event(httpd_conn *c, uint32_t ev)
 {
     if (ev & (EPOLLERR | EPOLLHUP) && !(ev & EPOLLIN)) { conn_close(c); return; }
+    c->turn_left = TURN_REQUESTS;
     if (ev & EPOLLOUT) {
         if (flush(c) < 0) return;
         if (!c->pending && c->in_len && !c->closing) {   /* input held back while answers waited */
@@ -448,6 +484,23 @@ static void on_event(httpd_conn *c, uint32_t ev)
     }
     /* decrypted bytes OpenSSL still holds raise no socket event: read them once answers drained */
     if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR) || (c->ssl && SSL_pending(c->ssl) > 0)) on_readable(c);
+}
+
+/* One more turn for each connection whose input outlasted its last one (in the order they ran out). */
+static void run_ready(worker *w)
+{
+    httpd_conn *c = w->ready;
+    w->ready = w->ready_tail = NULL;
+    while (c) {
+        httpd_conn *next = c->ready_next;     /* c's turn can close c, never another connection */
+        c->in_ready = 0;
+        c->turn_left = TURN_REQUESTS;
+        if (c->pending <= OUT_HIGH && !c->closing) {   /* else EPOLLOUT brings it back once drained */
+            process(c);
+            flush(c);
+        }
+        c = next;
+    }
 }
 
 static void listen_add(worker *w)
@@ -557,13 +610,14 @@ static void *worker_main(void *arg)
     struct epoll_event evs[64];
     double last_sweep = httpd_now();
     while (!atomic_load(&s->stopping)) {
-        int n = epoll_wait(w->ep, evs, 64, w->paused ? 50 : 250);
+        int n = epoll_wait(w->ep, evs, 64, w->ready ? 0 : w->paused ? 50 : 250);
         for (int i = 0; i < n; i++) {
             void *d = evs[i].data.ptr;
             if (d == &tag_listen) on_accept(w);
             else if (d == &tag_wake) { uint64_t v; if (read(w->wake, &v, sizeof v) < 0) {} }
             else on_event(d, evs[i].events);
         }
+        run_ready(w);
         if (w->paused && !atomic_load(&s->quiesced) && (!s->o.max_conns || atomic_load(&s->nconns) < s->o.max_conns) &&
             httpd_now() >= w->resume_at)
             listen_add(w);

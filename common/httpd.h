@@ -10,8 +10,10 @@
  * then sent/closed say how many in-flight requests left (answers written, or the connection gone).
  * A connection stops being read while more than 256 KiB of answers wait (bodies given by reference count); after a closing answer it
  * shuts its write side and drops what still arrives for up to 2 s (so the answer is not lost to a
- * reset). Every 0.25 s a thread closes connections silent for idle_s, with a request older than
- * handler.request_timeout_ms(), or lingering too long. Callbacks run on the connection's thread. */
+ * reset). A connection answers at most 16 requests per turn of its thread's loop; pipelined input
+ * past them waits until every other ready connection has had its turn. Every 0.25 s a thread closes
+ * connections silent for idle_s, with a request older than handler.request_timeout_ms(), or
+ * lingering too long. Callbacks run on the connection's thread. */
 #ifndef HTTPD_H
 #define HTTPD_H
 #include <stddef.h>

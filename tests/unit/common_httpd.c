@@ -1,5 +1,6 @@
-/* common_httpd.c -- unit tests of httpd's answers by reference (httpd_respond_ref): the bytes arrive whole
- * and in order among copied answers, and each body is released once, only after it was sent or dropped. */
+/* common_httpd.c -- unit tests of httpd: answers by reference (httpd_respond_ref) arrive whole and in order
+ * among copied answers, each body released once, only after it was sent or dropped; and a connection
+ * pipelining many requests takes turns with the others. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ typedef struct body {
 } body;
 
 static atomic_int released, answered;
+static atomic_int a_started, b_sent, a_answered, a_before_b;
 
 static body *body_new(size_t len, unsigned seed)
 {
@@ -61,6 +63,16 @@ static body *big, *small;
 static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
 {
     (void)ctx;
+    if (strcmp(rq->target, "/a") == 0) {           /* the pipelining client of test_turns */
+        if (atomic_fetch_add(&a_started, 1) == 0)   /* hold its first one until the other has sent */
+            for (int i = 0; i < 400 && !atomic_load(&b_sent); i++) {
+                struct timespec ts = {0, 5 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+        atomic_fetch_add(&a_answered, 1);
+    } else if (strcmp(rq->target, "/b") == 0) {
+        atomic_store(&a_before_b, atomic_load(&a_answered));
+    }
     body *b = strcmp(rq->target, "/big") == 0 ? big : small;
     if (strcmp(rq->target, "/copy") == 0) {
         httpd_respond(c, 200, "X-Kind: copy\r\n", 14, b->bytes, b->len, 0);
@@ -250,6 +262,38 @@ static void test_released_on_stop(void **state)
     close(fd);
 }
 
+/* 200 pipelined requests on one connection do not all go before another connection's one request. */
+static void test_turns(void **state)
+{
+    (void)state;
+    int port;
+    httpd *d = start(&port);
+    atomic_store(&a_started, 0);
+    atomic_store(&b_sent, 0);
+    atomic_store(&a_answered, 0);
+    atomic_store(&a_before_b, -1);
+    int a = dial(port), b = dial(port);
+    char *many = malloc(200 * 40 + 1);
+    assert_non_null(many);
+    many[0] = '\0';
+    for (int i = 0; i < 200; i++) strcat(many, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    say(a, many);
+    free(many);
+    assert_int_equal(wait_for(&a_started, 1), 1);   /* the server is inside a's first request */
+    say(b, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);                             /* b's request is in its socket */
+    atomic_store(&b_sent, 1);
+    expect_answer(b, small, "ref", 0);
+    for (int i = 0; i < 200; i++) expect_answer(a, small, "ref", 0);
+    /* a's turn and its next one from the ready list, then b's: at most two turns of a go first */
+    assert_true(atomic_load(&a_before_b) >= 1);
+    assert_true(atomic_load(&a_before_b) <= 32);
+    close(a);
+    close(b);
+    stop(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_pipelined_order),
         cmocka_unit_test(test_released_on_close),
         cmocka_unit_test(test_released_on_stop),
+        cmocka_unit_test(test_turns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
