@@ -87,7 +87,7 @@ int dcache_get(const void *data, size_t len, dcache_form *out)
     memset(out, 0, sizeof *out);
     if (len > UINT32_MAX) return -1;            /* zip64 sizes: not for bundles */
     uint32_t crc = (uint32_t)crc32_z(0, data, len);
-    uint64_t hash = (uint64_t)crc << 32 ^ len;
+    uint64_t hash = (uint64_t)len << 32 ^ crc;  /* cache.c picks the slot from the low bits */
     pthread_mutex_lock(&lock);
     cache *c = kept;
     const cache_entry *e = c ? cache_get_hashed(c, data, len, hash) : NULL;
