@@ -192,6 +192,12 @@ static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *
     if (tm.tm_year > 207) tm.tm_year = 207;
     zip_uint16_t ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
     zip_uint16_t dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+    /* What zip_file_set_dostime does for each entry (libzip 1.7's _zip_d2u_time), once per zip:
+     * its mktime reads the time zone file again on every call when TZ is unset. */
+    struct tm dos = {.tm_isdst = -1, .tm_year = ((ddate >> 9) & 127) + 80, .tm_mon = ((ddate >> 5) & 15) - 1,
+                     .tm_mday = ddate & 31, .tm_hour = (dtime >> 11) & 31, .tm_min = (dtime >> 5) & 63,
+                     .tm_sec = (dtime << 1) & 62};
+    time_t entry_time = mktime(&dos);
 
     zip_error_t ze;
     zip_error_init(&ze);
@@ -210,7 +216,7 @@ static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *
         zip_int64_t idx = fs ? zip_file_add(za, f[i].path, fs, ZIP_FL_ENC_UTF_8) : -1;
         if (idx < 0) zip_source_free(fs);
         if (idx < 0 || zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, DCACHE_LEVEL) < 0 ||
-            zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) < 0 ||
+            zip_file_set_mtime(za, (zip_uint64_t)idx, entry_time, 0) < 0 ||
             zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
                                              (zip_uint32_t)(S_IFREG | f[i].mode) << 16) < 0) {
             fail(err, errsz, "zip: %s: %s", f[i].path, zip_strerror(za));
