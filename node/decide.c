@@ -3,6 +3,7 @@
 #include "decide.h"
 #include "decode.h"
 #include "glob.h"
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -139,7 +140,7 @@ static int analyse(const node_state *s, const decide_input *in, decide_result *o
         dr.nheaders = in->scan->nheaders;
     }
     double t0 = now_seconds();
-    int rc = detect_analyze(s->rules, &dr, &out->det);
+    int rc = detect_analyze_json(s->rules, &dr, &out->det, &out->body_json);
     out->analysis_seconds = now_seconds() - t0;
     if (out->det.cut & DECODE_CUT_DEPTH) out->over |= OVER_DECODE_DEPTH;     /* limits met inside */
     if ((out->det.cut & DECODE_CUT_BUDGET) || out->det.match_limit) out->over |= OVER_DECODE_BUDGET;
@@ -192,6 +193,12 @@ int decide_late(decide_result *out)
     add_evasion_hits(out, added);
     if (out->status == 403) return out->status;
     return decide_analysed(out);
+}
+
+void decide_result_free(decide_result *out)
+{
+    cJSON_Delete(out->body_json);
+    out->body_json = NULL;
 }
 
 int decide_message(const node_state *s, const decide_input *in, decide_result *out)

@@ -41,10 +41,17 @@ typedef struct decide_result {
     char request_id[65];
     char connector[96];
     detect_result det;
+    struct cJSON *body_json;        /* the body as detection parsed it (cJSON_ParseWithLength of
+                                     * in->body, in->body_len), when it did; NULL otherwise. Owned:
+                                     * decide_result_free. The inventory reads it instead of parsing
+                                     * the body again */
 } decide_result;
 
-/* Decides; returns out->status, or -1 when memory ran out. Thread-safe. */
+/* Decides; returns out->status, or -1 when memory ran out. Thread-safe. Whatever it returns, out
+ * then holds a body_json (maybe NULL) that decide_result_free releases. */
 int decide_message(const node_state *s, const decide_input *in, decide_result *out);
+/* Releases what out owns (body_json); out stays readable otherwise. */
+void decide_result_free(decide_result *out);
 /* The client address of in (by the proxy-header rules, as decide_message finds it), as text. */
 void decide_client(const config *c, const decide_input *in, char *out, size_t outlen);
 /* The request's reply came later than reply_timeout.limit: adds OVER_REPLY_TIME and decides

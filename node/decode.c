@@ -22,6 +22,7 @@ typedef struct walk {
     uint64_t seen[SEEN_MAX];      /* hashes of values already emitted for this root value */
     int nseen;
     unsigned cut;                 /* DECODE_CUT_* */
+    cJSON **body_json;            /* where the body's JSON document goes, or NULL: deleted */
 } walk;
 
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth);
@@ -478,15 +479,18 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     return rc;
 }
 
-/* Walks every key and leaf of a JSON text; *parsed = 0 when s is not JSON. */
-static int walk_json(walk *w, int src, const char *where, const char *s, size_t n, int depth, int *parsed)
+/* Walks every key and leaf of a JSON text; *parsed = 0 when s is not JSON. keep: where the
+ * document goes after the walk, or NULL: deleted. */
+static int walk_json(walk *w, int src, const char *where, const char *s, size_t n, int depth, int *parsed,
+                     cJSON **keep)
 {
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
     *parsed = j != NULL;
     if (!j) return 0;
     int rc = walk_json_item(w, src, where, j, depth, 0);
-    cJSON_Delete(j);
+    if (keep) *keep = j;
+    else cJSON_Delete(j);
     return rc;
 }
 
@@ -526,7 +530,7 @@ static int walk_value(walk *w, int src, const char *where, const char *s, size_t
     const char *e = s + n, *f = skip_ws(s, e);
     if (f < e && (*f == '{' || *f == '[')) {
         int parsed;
-        rc = walk_json(w, src, where, s, n, depth + 1, &parsed);
+        rc = walk_json(w, src, where, s, n, depth + 1, &parsed, NULL);
         if (rc || parsed) return rc;
     }
     /* which decoders can apply: by the classes of the bytes present */
@@ -813,7 +817,7 @@ static int walk_body(walk *w, const httpreq *req)
     } else if (ct && strcasestr(ct, "x-www-form-urlencoded")) {
         rc = walk_params(w, DECODE_BODY, "body", s, n);
     } else if ((ct && strcasestr(ct, "json")) || (f < s + n && (*f == '{' || *f == '['))) {
-        rc = walk_json(w, DECODE_BODY, "body", s, n, 0, &parsed);
+        rc = walk_json(w, DECODE_BODY, "body", s, n, 0, &parsed, w->body_json);
     } else if ((ct && strcasestr(ct, "xml")) || (f < s + n && *f == '<')) {
         rc = walk_root(w, DECODE_BODY, "body", s, n);   /* DTDs are matched in the raw text */
         if (!rc) rc = walk_xml(w, s, n);
@@ -828,8 +832,15 @@ static int walk_body(walk *w, const httpreq *req)
 
 int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut)
 {
+    return decode_request_json(req, lim, fn, ctx, cut, NULL);
+}
+
+int decode_request_json(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut,
+                        cJSON **body_json)
+{
     static const decode_limits deflim = DECODE_LIMITS_DEFAULT;
-    walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0, 0};
+    walk w = {lim ? lim : &deflim, fn, ctx, 0, {0}, 0, 0, body_json};
+    if (body_json) *body_json = NULL;
     int rc = 0;
     if (req->path && *req->path) rc = walk_root(&w, DECODE_PATH, "path", req->path, strlen(req->path));
     if (!rc && req->query && *req->query) rc = walk_params(&w, DECODE_QUERY, "query", req->query, strlen(req->query));

@@ -37,6 +37,12 @@ typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val,
  * Returns 0, the callback's non-zero value, or -1 when out of memory; sets *cut (may be NULL) to the
  * DECODE_CUT_* bits of what was left unwalked. */
 int decode_request(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut);
+/* decode_request that also hands over the body's JSON document when the body was walked as JSON
+ * (cJSON_ParseWithLength of body, body_len): *body_json is set in every case, NULL when it was
+ * not, and the caller cJSON_Deletes it. Later readers of the body then need not parse it again. */
+struct cJSON;
+int decode_request_json(const httpreq *req, const decode_limits *lim, decode_fn fn, void *ctx, unsigned *cut,
+                        struct cJSON **body_json);
 
 /* Single-step decoders. Each writes at most n bytes plus a NUL to out and returns the length. */
 size_t decode_percent(const char *in, size_t n, char *out, int plus); /* %XX, %uXXXX; plus: '+' is ' ' */

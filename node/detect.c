@@ -557,12 +557,18 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
 
 int detect_analyze(const detect_rules *R, const httpreq *req, detect_result *res)
 {
+    return detect_analyze_json(R, req, res, NULL);
+}
+
+int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result *res, struct cJSON **body_json)
+{
+    if (body_json) *body_json = NULL;
     if (!res) return -1;
     memset(res, 0, sizeof *res);
     if (!R || !req) return -1;
     actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0};
     if (!A.md) return -1;
-    int rc = decode_request(req, NULL, on_value, &A, &res->cut);
+    int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
     for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);
     free(A.seen);
     pcre2_match_data_free(A.md);

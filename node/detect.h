@@ -41,6 +41,11 @@ size_t        detect_rules_count(const detect_rules *r);
 
 /* Fills res (zeroed first); returns res->total, or -1 when out of memory. Thread-safe. */
 int detect_analyze(const detect_rules *r, const httpreq *req, detect_result *res);
+/* detect_analyze that also hands over the body's JSON document as decode_request_json does
+ * (decode.h): *body_json is set in every case (NULL when the body was not walked as JSON) and the
+ * caller cJSON_Deletes it. */
+struct cJSON;
+int detect_analyze_json(const detect_rules *r, const httpreq *req, detect_result *res, struct cJSON **body_json);
 
 /* Attack class names, for metrics: "sqli", "xss", "rce", "path_traversal", "ssti", "xxe",
  * "ldapi", "nosqli", "ssrf", "crlf", "log4shell", "scanner", ... */

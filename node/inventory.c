@@ -237,21 +237,22 @@ static unsigned json_type(const cJSON *v)
     return T_NULL;
 }
 
-static void body_params(seen *w, const decide_input *in)
+/* parsed: the body's JSON document as detection parsed it (decide.h), or NULL: parsed here. */
+static void body_params(seen *w, const decide_input *in, const cJSON *parsed)
 {
     if (!in->body || !in->body_len) return;
     size_t n = in->body_len < BODY_SCAN ? in->body_len : BODY_SCAN;
     const char *ct = decide_header(in, "Content-Type");
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) { pairs(w, in->body, n, IN_BODY); return; }
     if (!ct || !strstr(ct, "json") || n != in->body_len) return;           /* a cut JSON body does not parse */
-    cJSON *doc = cJSON_ParseWithLength(in->body, n);
-    const cJSON *it;
+    cJSON *own = parsed ? NULL : cJSON_ParseWithLength(in->body, n);
+    const cJSON *doc = parsed ? parsed : own, *it;
     if (cJSON_IsObject(doc))
         cJSON_ArrayForEach(it, doc) if (it->string) seen_add(w, it->string, strlen(it->string), IN_BODY, json_type(it));
-    cJSON_Delete(doc);
+    cJSON_Delete(own);
 }
 
-static void request_seen(seen *w, const decide_input *in)
+static void request_seen(seen *w, const decide_input *in, const cJSON *parsed)
 {
     memset(w, 0, sizeof *w);
     if (in->query) pairs(w, in->query, strlen(in->query), IN_QUERY);
@@ -265,7 +266,7 @@ static void request_seen(seen *w, const decide_input *in)
         seen_add(w, name, strlen(name), IN_HEADER, text_type(v, strlen(v)));
         w->sensitive |= sensitive_scan(v, strlen(v));
     }
-    body_params(w, in);
+    body_params(w, in, parsed);
     if (in->query) w->sensitive |= sensitive_scan(in->query, strlen(in->query));
     if (in->body) w->sensitive |= sensitive_scan(in->body, in->body_len < BODY_SCAN ? in->body_len : BODY_SCAN);
 }
@@ -588,7 +589,7 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
     memcpy(method, in->method, ml + 1);
     seen *w = malloc(sizeof *w);
     if (!w) return;
-    request_seen(w, in);
+    request_seen(w, in, res->body_json);
     char tmpl[1024];
     param added[MAX_SEEN];
     size_t nadded = 0;

@@ -27,7 +27,8 @@
  * store_run, or NULL), else under the one method this process knows it by). With a shared store,
  * a request to a template known under several methods leaves its method there for 2 minutes
  * (store_send: no round trip). New endpoints and parameters are written as discovery events.
- * Publishes when it is time. */
+ * Publishes when it is time. A JSON body's members come from res->body_json when detection
+ * parsed the body (decide.h), else from parsing it here. */
 void inventory_observe(const config *c, const decide_input *in, const decide_result *res, const store_op *said);
 /* A recorded report whose request another replica saw, to a template known here under several
  * methods, with a shared store: fills op with the STORE_GET of its request's method (for the

@@ -114,6 +114,7 @@ static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
                        rq->body_len, {0}, NULL, over | view.over, &view};
     cidr_addr_from_sockaddr(httpd_peer(c), in.peer);
     decide_result res;
+    res.body_json = NULL;
     if (status == 0) {
         observe_before(st, &in);
         status = decide_message(st, &in, &res);
@@ -135,6 +136,7 @@ static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
         observe_after(st, &in, &res);
         json = status == 204 ? NULL : verdict_json(&res);
     }
+    decide_result_free(&res);
     oversize_view_free(&view);
     free(path);
     httpd_set_max_body(c, cfg->max_body_bytes);   /* a reload's limit, from the next request on */

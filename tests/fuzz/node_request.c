@@ -86,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st = decide_message(state(), &in, &r);
     if (st != -1 && st != 200 && st != 204 && st != 403 && st != 401 && st != 415) abort();
     for (int i = 0; i < r.det.nhits && st > 0; i++) free(events_format(&r, i, "2026-01-01T00:00:00.000Z"));
+    decide_result_free(&r);
     oversize_view_free(&view);
     for (size_t i = 0; i < nh; i++) free(lines[i]);
     free(first);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "inventory.h"
 #include "recent.h"
 
@@ -110,6 +111,58 @@ static void reports(void **st)
     inventory_reset();
 }
 
+/* A JSON body's members: the same endpoints whether detection handed its parsed document
+ * (decide_result.body_json) or the inventory parsed the body itself. */
+static void body_observe(const char *host, const char *path, const char *body, int handed)
+{
+    httpreq_header hs[] = {{"Content-Type", "application/json"}};
+    decide_input in = {.method = "POST", .path = path, .headers = hs, .nheaders = 1, .body = body,
+                       .body_len = strlen(body)};
+    decide_result r;
+    memset(&r, 0, sizeof r);
+    r.type = DECIDE_REQUEST;
+    r.verdict = "pass";
+    r.status = 200;
+    r.analysed = 1;
+    r.application = 3;
+    snprintf(r.host, sizeof r.host, "%s", host);
+    if (handed) assert_non_null(r.body_json = cJSON_ParseWithLength(body, strlen(body)));
+    inventory_observe(cfg, &in, &r, NULL);
+    decide_result_free(&r);
+    assert_null(r.body_json);
+}
+
+static void json_body(void **st)
+{
+    (void)st;
+    inventory_reset();
+    static const char *const bodies[][2] = {   /* two members each: max_parameters */
+        {"/o/a", "{\"sku\":\"B-100\",\"qty\":2}"},
+        {"/o/b", "{\"price\":1.5,\"gift\":true}"},
+        {"/o/c", "{\"tags\":[],\"addr\":{\"zip\":\"12345\"}}"},
+        {"/o/d", "{\"at\":\"2026-12-07\",\"none\":null}"},
+        {"/o/e", "[{\"inarray\":1}]"},
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        body_observe("a.example", bodies[i][0], bodies[i][1], 0);
+        body_observe("b.example", bodies[i][0], bodies[i][1], 1);
+    }
+    char *parsed = inventory_openapi(1, 3, "a.example"), *handed = inventory_openapi(1, 3, "b.example");
+    assert_non_null(parsed);
+    assert_non_null(handed);
+    for (char *p = parsed; (p = strstr(p, "a.example")); p++) *p = 'b';
+    assert_string_equal(parsed, handed);
+    for (const char *name = "sku\0qty\0price\0gift\0tags\0addr\0at\0none\0"; *name; name += strlen(name) + 1) {
+        char q[32];
+        snprintf(q, sizeof q, "\"%s\"", name);
+        assert_non_null(strstr(handed, q));
+    }
+    assert_null(strstr(handed, "inarray"));                               /* top-level members only */
+    free(parsed);
+    free(handed);
+    inventory_reset();
+}
+
 static void recent_table(void **st)
 {
     (void)st;
@@ -139,7 +192,7 @@ int main(void)
     if (!cfg) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(templates), cmocka_unit_test(folding_and_caps), cmocka_unit_test(reports),
-        cmocka_unit_test(recent_table),
+        cmocka_unit_test(json_body), cmocka_unit_test(recent_table),
     };
     int rc = cmocka_run_group_tests_name("node_inventory", tests, NULL, NULL);
     inventory_reset();
