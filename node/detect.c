@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <strings.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -27,8 +28,9 @@
 enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
 
 /* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
-enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_COUNT };
-static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php", "jndi", "exprlang", "sql", "html", "js-string", "java-base64"};
+enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_COUNT };
+static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php", "jndi", "exprlang", "sql", "html", "js-string", "java-base64",
+                                                             "offsite-referer"};
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
@@ -62,6 +64,7 @@ struct detect_rules {
     pcre2_match_context *mctx;
     uint16_t *cand[NSRC][2];   /* per source and plain-ness: the rules that may apply, in order */
     size_t ncand[NSRC][2];
+    size_t nreferer;           /* offsite-referer rules */
 };
 
 /* Plain bytes: letters, digits, space and . , _ - @ : -- most rules need some other byte. */
@@ -233,7 +236,7 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
 static void detector_gate(rule *r)
 {
     static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
-                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"};
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", ""};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
@@ -280,7 +283,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             detector = v;
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
-            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64)", idx, val ? val : "?");
+            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer)", idx, val ? val : "?");
         } else if (strcmp(key, "severity") == 0) {
             if ((sev_score = detect_severity_score(val)) < 0)
                 lerr(L, v, "rules[%d].severity: unknown severity '%s' (critical, high, medium, low)", idx, val ? val : "?");
@@ -339,8 +342,10 @@ static int index_rules(detect_rules *R)
             if (!R->cand[s][p]) return -1;
             for (size_t i = 0; i < R->n; i++) {
                 const rule *r = &R->v[i];
+                if (s == 0 && p == 0 && r->det == DET_REFERER) R->nreferer++;
                 int place = (r->where & (1u << s)) || (r->nhdrs && (1u << s) == DECODE_HEADER);
-                if (place && (!p || r->plain)) R->cand[s][p][R->ncand[s][p]++] = (uint16_t)i;
+                /* offsite-referer reads the request, not a value: detect_analyze runs it once */
+                if (place && (!p || r->plain) && r->det != DET_REFERER) R->cand[s][p][R->ncand[s][p]++] = (uint16_t)i;
             }
         }
     return 0;
@@ -579,6 +584,64 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     return 0;
 }
 
+/* The host of a request header's value (Host: "h[:port]"; Referer: "scheme://[user@]h[:port]/..."),
+ * lower-cased into out; returns its length, or 0 when there is none. */
+static size_t header_host(const httpreq *req, const char *name, int url, char *out, size_t cap)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (req->headers[i].name && req->headers[i].value && strcasecmp(req->headers[i].name, name) == 0)
+            v = req->headers[i].value;
+    if (!v) return 0;
+    if (url) {
+        const char *sch = strstr(v, "://");
+        if (!sch) return 0;
+        v = sch + 3;
+        size_t auth = strcspn(v, "/?#");
+        const char *at = memchr(v, '@', auth);
+        if (at) v = at + 1;
+    }
+    size_t n = 0;
+    for (; v[n] && v[n] != ':' && v[n] != '/' && v[n] != '?' && v[n] != '#' && v[n] != ' '; n++)
+        if (n + 1 < cap) out[n] = (char)tolower((unsigned char)v[n]);
+    if (n + 1 >= cap) return 0;
+    out[n] = '\0';
+    return n;
+}
+
+/* Whether host a is b or a name under it (www.example.com under example.com). */
+static int host_under(const char *a, size_t an, const char *b, size_t bn)
+{
+    return an >= bn && memcmp(a + an - bn, b, bn) == 0 && (an == bn || a[an - bn - 1] == '.');
+}
+
+/* offsite-referer rules: after a hit of the rule's class from some other rule, a Referer naming a
+ * host that is neither the request's Host nor a name above or under it is one more signal. */
+static int offsite_referer(actx *A, const httpreq *req)
+{
+    const detect_rules *R = A->R;
+    char ref[256], host[256];
+    size_t rn = 0, hn = 0;
+    int read = 0;
+    for (size_t i = 0; i < R->n; i++) {
+        const rule *r = &R->v[i];
+        if (r->det != DET_REFERER) continue;
+        int company = 0;
+        for (size_t k = 0; k < A->nseen && !company; k++)
+            company = A->R->v[A->seen[k].rule].cls == r->cls && A->seen[k].rule != i;
+        if (!company) continue;
+        if (!read) {
+            read = 1;
+            rn = header_host(req, "referer", 1, ref, sizeof ref);
+            hn = header_host(req, "host", 0, host, sizeof host);
+        }
+        if (rn && hn && !host_under(ref, rn, host, hn) && !host_under(host, hn, ref, rn) &&
+            add_hit(A, i, "header.referer") < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int detect_analyze(const detect_rules *R, const httpreq *req, detect_result *res)
 {
     return detect_analyze_json(R, req, res, NULL);
@@ -593,6 +656,7 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0, 0};
     if (!A.md) return -1;
     int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
+    if (rc >= 0 && R->nreferer && offsite_referer(&A, req) < 0) rc = -1;
     for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);
     free(A.seen);
     pcre2_match_data_free(A.md);

@@ -33,15 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!rules) { fprintf(stderr, "%s\n", err); abort(); }
         atexit(unload);
     }
-    /* lines: path, query, content type, user agent, cookie; the rest is the body */
+    /* lines: path, query, content type, user agent, cookie, host, referer; the rest is the body */
     const uint8_t *p = data, *end = data + size;
     char *path = field(&p, end), *query = field(&p, end), *ct = field(&p, end);
-    char *ua = field(&p, end), *cookie = field(&p, end);
-    httpreq_header h[] = {{"Content-Type", ct}, {"User-Agent", ua}, {"Cookie", cookie}};
-    httpreq r = {"POST", path, *query ? query : NULL, h, 3, (const char *)p, (size_t)(end - p)};
+    char *ua = field(&p, end), *cookie = field(&p, end), *host = field(&p, end), *ref = field(&p, end);
+    httpreq_header h[] = {{"Content-Type", ct}, {"User-Agent", ua}, {"Cookie", cookie}, {"Host", host},
+                          {"Referer", ref}};
+    httpreq r = {"POST", path, *query ? query : NULL, h, 5, (const char *)p, (size_t)(end - p)};
     detect_result res;
     int n = detect_analyze(rules, &r, &res);
     if (n >= 0 && (res.nhits > DETECT_MAX_HITS || res.nhits > res.total || res.total != n)) abort();
-    free(path); free(query); free(ct); free(ua); free(cookie);
+    free(path); free(query); free(ct); free(ua); free(cookie); free(host); free(ref);
     return 0;
 }
