@@ -636,7 +636,7 @@ static int offsite_referer(actx *A, const httpreq *req)
             hn = header_host(req, "host", 0, host, sizeof host);
         }
         if (rn && hn && !host_under(ref, rn, host, hn) && !host_under(host, hn, ref, rn) &&
-            add_hit(A, i, "header.referer") < 0)
+            add_hit(A, i, "header.referer", -1) < 0)
             return -1;
     }
     return 0;
