@@ -108,6 +108,14 @@ static int apikey_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* isalnum in the C locale, which the node runs in, as a table (standard C: no range designators). */
+#define AN_(c) ((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z')
+#define AN4_(c) AN_(c), AN_((c) + 1), AN_((c) + 2), AN_((c) + 3)
+#define AN16_(c) AN4_(c), AN4_((c) + 4), AN4_((c) + 8), AN4_((c) + 12)
+#define AN64_(c) AN16_(c), AN16_((c) + 16), AN16_((c) + 32), AN16_((c) + 48)
+static const unsigned char alnum_tab[256] = {AN64_(0), AN64_(64), AN64_(128), AN64_(192)};
+#define ascii_alnum(c) alnum_tab[(unsigned char)(c)]
+
 unsigned sensitive_scan(const char *s, size_t n)
 {
     /* The bytes a recogniser can start at: '@' and "%40" (e-mail) and '+' (phones) anywhere (1);
@@ -124,7 +132,11 @@ unsigned sensitive_scan(const char *s, size_t n)
         while (i < n && !starts[(unsigned char)s[i]]) i++;
         if (i == n) break;
         unsigned char c = (unsigned char)s[i];
-        if (starts[c] == 2 && i > 0 && isalnum((unsigned char)s[i - 1])) continue;
+        if (starts[c] == 2 && i > 0 && ascii_alnum((unsigned char)s[i - 1])) {
+            /* inside a word: so is the rest of it, where only non-alnum bytes ('@', '%', '+') could start */
+            while (i + 1 < n && ascii_alnum((unsigned char)s[i + 1])) i++;
+            continue;
+        }
         if (c == '@' && !(found & SENSITIVE_EMAIL) && email_at(s, n, i, 1)) found |= SENSITIVE_EMAIL;
         else if (c == '%' && i + 2 < n && s[i + 1] == '4' && s[i + 2] == '0' && email_at(s, n, i, 3))
             found |= SENSITIVE_EMAIL;
@@ -145,7 +157,8 @@ unsigned sensitive_by_name(const char *name)
 {
     static const char *const keys[] = {"apikey", "api_key", "api-key", "x-api-key", "access_token",
                                        "access-token", "client_secret", "secret_key", "private_key"};
+    int first = tolower((unsigned char)name[0]);         /* the keys are lower case */
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcasecmp(name, keys[i]) == 0) return SENSITIVE_APIKEY;
+        if (first == keys[i][0] && strcasecmp(name, keys[i]) == 0) return SENSITIVE_APIKEY;
     return 0;
 }
