@@ -199,22 +199,49 @@ static const char *http_date(worker *w)
     return w->date;
 }
 
-/* by_ref: the body may be queued as the caller's bytes (see httpd_respond_ref). */
+/* Appends the decimal digits of v at p; returns the end. */
+static char *put_uint(char *p, unsigned long long v)
+{
+    char d[24], *q = d + sizeof d;
+    do *--q = (char)('0' + v % 10); while (v /= 10);
+    size_t n = (size_t)(d + sizeof d - q);
+    memcpy(p, q, n);
+    return p + n;
+}
+
+static char *put_str(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+#define PUT_LIT(p, lit) put_str(p, lit, sizeof lit - 1)
+
+/* by_ref: the body may be queued as the caller's bytes (see httpd_respond_ref). The lines around the
+ * caller's head are put together by hand: three snprintf calls were a third of a cached answer. */
 static void respond(httpd_conn *c, int status, const char *head, size_t head_len, const void *body, size_t len,
                     int by_ref, void (*release)(void *arg), void *arg, unsigned flags)
 {
     int close = (flags & HTTPD_CLOSE) || !c->req_keep;
-    char line[160];
-    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, httpd_reason(status),
-                     http_date(c->w));
-    int bad = out_put(c, line, (size_t)n) < 0 || (head_len && out_put(c, head, head_len) < 0);
-    n = 0;
-    if (status >= 200 && status != 204 && status != 304)
-        n = snprintf(line, sizeof line, "Content-Length: %zu\r\n", len);
-    if (close) n += snprintf(line + n, sizeof line - (size_t)n, "Connection: close\r\n");
-    else if (c->req_10) n += snprintf(line + n, sizeof line - (size_t)n, "Connection: keep-alive\r\n");
-    n += snprintf(line + n, sizeof line - (size_t)n, "\r\n");
-    bad = bad || out_put(c, line, (size_t)n) < 0;
+    char line[160], *p = line;
+    const char *reason = httpd_reason(status), *date = http_date(c->w);
+    p = PUT_LIT(p, "HTTP/1.1 ");
+    p = put_uint(p, (unsigned)status % 1000);
+    *p++ = ' ';
+    p = put_str(p, reason, strlen(reason));          /* at most 31 bytes */
+    p = PUT_LIT(p, "\r\nDate: ");
+    p = put_str(p, date, strlen(date));              /* 29 bytes */
+    p = PUT_LIT(p, "\r\n");
+    int bad = out_put(c, line, (size_t)(p - line)) < 0 || (head_len && out_put(c, head, head_len) < 0);
+    p = line;
+    if (status >= 200 && status != 204 && status != 304) {
+        p = PUT_LIT(p, "Content-Length: ");
+        p = put_uint(p, len);
+        p = PUT_LIT(p, "\r\n");
+    }
+    if (close) p = PUT_LIT(p, "Connection: close\r\n");
+    else if (c->req_10) p = PUT_LIT(p, "Connection: keep-alive\r\n");
+    p = PUT_LIT(p, "\r\n");
+    bad = bad || out_put(c, line, (size_t)(p - line)) < 0;
     int send_body = len && !c->req_head && !bad;
     if (send_body && by_ref && !c->ssl && len > 256) {  /* sent from the caller's bytes by sendmsg */
         bad = seg_add(c, body, 0, len, release, arg) < 0;
