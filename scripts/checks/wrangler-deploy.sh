@@ -2,7 +2,8 @@
 # wrangler-deploy.sh FILE -- release check "wrangler-deploy": FILE is a Worker's wrangler.toml; Cloudflare's own
 # CLI (pinned wrangler) bundles it as `wrangler deploy --dry-run` would upload it, offline and without an account.
 # Exit 0 when FILE passes; the output says why not. Beyond wrangler's own verdict it checks what would be uploaded:
-# one module built from `main` alone, and bindings that are exactly the [vars] plus the keys of secrets.json.
+# one module built from `main` and the bundle's own modules it imports (none from elsewhere), and bindings that
+# are exactly the [vars] plus the keys of secrets.json.
 set -euo pipefail
 . "$(dirname "$0")/lib/incopy.sh"
 # No telemetry, no prompts, no colours; wrangler keeps its config and logs below HOME.
@@ -32,8 +33,10 @@ built = {k: v for k, v in meta["outputs"].items() if v.get("entryPoint")}
 if [v["entryPoint"] for v in built.values()] != [main]:
     sys.exit(f"upload: expected one module built from {main}, got {sorted(built)}")
 (path, mod), = built.items()
-if list(mod["inputs"]) != [main]:
-    sys.exit(f"upload: {main} pulls in other files: {sorted(mod['inputs'])}")
+inputs = sorted(mod["inputs"])
+outside = [i for i in inputs if os.path.normpath(i) != i or i.startswith("..") or not os.path.isfile(i)]
+if main not in inputs or outside:
+    sys.exit(f"upload: {main} pulls in files that are not the bundle's: {outside or inputs}")
 if not os.path.isfile(os.path.join(out, os.path.basename(path))):
     sys.exit(f"upload: {path} was not written")
 want = {f"env.{k}" for k in t.get("vars", {})}
@@ -45,5 +48,6 @@ if got != want:
 for k, v in t.get("vars", {}).items():
     if isinstance(v, str) and f'env.{k} ("{v}")' not in log:
         sys.exit(f"bindings: vars.{k}: wrangler does not show the value {v!r}")
-print(f"wrangler deploy --dry-run OK: {main}, compatibility_date {t['compatibility_date']}, bindings {sorted(got)}")
+more = "".join(f" + {i}" for i in inputs if i != main)
+print(f"wrangler deploy --dry-run OK: {main}{more}, compatibility_date {t['compatibility_date']}, bindings {sorted(got)}")
 PY

@@ -212,9 +212,13 @@ function generate(id, endpoints, settings, tag) {
 const AKAMAI_NAMES = ["node-a.edge.test", "node-b.edge.test", "node-c.edge.test"];
 
 /** The workerd config; bindings: {NAME: value}, a string as a text binding (what a Worker secret or
- *  a string var is), anything else as a JSON binding (a var given as a TOML array or table). */
-function capnp(port, file, esm, bindings) {
-  const code = esm ? "modules = [ (name = \"worker\", esModule = embed \"" + file + "\") ]"
+ *  a string var is), anything else as a JSON binding (a var given as a TOML array or table). An ES
+ *  module Worker gets, after its main module, the bundle's other modules (more: file names) under
+ *  their names, as wrangler uploads them, so that "./config.js" resolves. */
+function capnp(port, file, esm, bindings, more) {
+  const mods = [file].concat(more || []).map(function (f) {
+    return "(name = " + JSON.stringify(f) + ", esModule = embed " + JSON.stringify(f) + ")"; });
+  const code = esm ? "modules = [ " + mods.join(", ") + " ]"
                    : "serviceWorkerScript = embed \"" + file + "\"";
   const list = Object.keys(bindings || {}).map(function (k) {
     const v = bindings[k];
@@ -234,7 +238,7 @@ function capnp(port, file, esm, bindings) {
 
 /** Platform table: the bundle's view of endpoints and how to host it. */
 const PLATFORMS = {
-  cloudflare: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "worker.js", true); } },
+  cloudflare: { body: true, report: true, page: true, host: function (h) { return hostWorkerd(h, "worker.js", true, ["config.js"]); } },
   azion: { body: true, report: true, page: true, host: function (h) {
     // Azion's environment variables stand in as Azion.env.get over the json binding AZION_ENV, set
     // as the README says (secrets/token as EDGE_TOKEN when not empty), then h.env (a test's values).
@@ -286,10 +290,10 @@ for (const d of fs.readdirSync(__dirname)) {
 
 /** Hosts a Worker as deployed: the bundle's secrets.json uploaded as secrets (`wrangler secret
  *  bulk secrets.json`, as its README says), then h.bindings (secrets and vars set on the Worker). */
-async function hostWorkerd(h, file, esm) {
+async function hostWorkerd(h, file, esm, more) {
   const secrets = path.join(h.dir, "secrets.json");
   const bindings = Object.assign(fs.existsSync(secrets) ? JSON.parse(fs.readFileSync(secrets, "utf8")) : {}, h.bindings || {});
-  fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm, bindings));
+  fs.writeFileSync(path.join(h.dir, "config.capnp"), capnp(h.port, file, esm, bindings, more));
   const child = start(WORKERD, ["serve", "config.capnp"], { cwd: h.dir });
   if (!(await waitPort(h.port, 15000))) throw new Error("workerd did not start: " + child.log);
   return child;

@@ -20,6 +20,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "selftest-"));
 /* The shared client, taken from a generated worker with its functions exposed. */
 const src = fs.readFileSync(process.argv[2], "utf8");
 const copy = path.join(tmp, "worker.mjs");
+// A Worker that imports its settings ("./config.js") gets them beside the copy, as an ES module.
+const settings = path.join(path.dirname(process.argv[2]), "config.js");
+if (fs.existsSync(settings)) {
+  fs.copyFileSync(settings, path.join(tmp, "config.js"));
+  fs.writeFileSync(path.join(tmp, "package.json"), "{\"type\": \"module\"}\n");
+}
 fs.writeFileSync(copy, src + "\nglobalThis.__client = { CONFIG, cnForwardHeaders, cnSkipped, cnNodeUrl, cnRequestId, cnExchange, cnLimit, cnReadLimited, cnApplyStore };\n");
 await import(pathToFileURL(copy).href);
 const c = globalThis.__client;

@@ -155,7 +155,7 @@ def test_bundles(port):
     etag = '"%s"' % hashlib.sha256(r.body).hexdigest()
     R.check(r.h("etag") == etag, "bundle ETag is the SHA-256 of the bytes", r.h("etag"))
     names = zipfile.ZipFile(io.BytesIO(r.body)).namelist()
-    R.check("worker.js" in names, "the zip holds the worker", names)
+    R.check("worker.js" in names and "config.js" in names, "the zip holds the worker and its settings", names)
     r2 = get(port, bundle_path("cloudflare", endpoint=EP))
     R.check(r2.body == r.body and r2.h("etag") == etag, "second request: same bytes (from the cache)")
     for inm, want in ((etag, 304), ("W/" + etag, 304), ('"abc", ' + etag, 304), ("*", 304), ('"abc"', 200)):
@@ -177,7 +177,10 @@ def test_bundles(port):
     two = get(port, bundle_path("cloudflare", endpoint=[EP, "https://b.example"]))
     comma = get(port, bundle_path("cloudflare", endpoint=EP + ",https://b.example"))
     R.check(two.status == 200 and two.body == comma.body and two.body != r.body, "repeated endpoint = comma list, and differs from one endpoint")
-    R.check(b"b.example" in zipfile.ZipFile(io.BytesIO(two.body)).read("worker.js"), "second endpoint is in the worker")
+    z1, z2 = zipfile.ZipFile(io.BytesIO(r.body)), zipfile.ZipFile(io.BytesIO(two.body))
+    R.check(b"b.example" in z2.read("config.js"), "second endpoint is in the settings")
+    R.check(z2.read("worker.js") == z1.read("worker.js") and z2.getinfo("worker.js").compress_size == z1.getinfo("worker.js").compress_size,
+            "the worker is the same file whatever the endpoints")
     # a tar.gz platform
     r5 = get(port, bundle_path("fastly", endpoint=EP))
     ok = r5.status == 200 and r5.h("content-type") == "application/gzip" and r5.h("content-disposition", ).endswith('.tar.gz"')
@@ -201,7 +204,7 @@ def test_bundles(port):
     # the token parameter works and is a secret
     r7 = get(port, bundle_path("cloudflare", endpoint=EP, token=CONN_TOKEN))
     z7 = zipfile.ZipFile(io.BytesIO(r7.body)) if r7.status == 200 else None
-    R.check(z7 is not None and CONN_TOKEN.encode() in z7.read("secrets.json") and CONN_TOKEN.encode() not in z7.read("worker.js"),
+    R.check(z7 is not None and CONN_TOKEN.encode() in z7.read("secrets.json") and CONN_TOKEN.encode() not in z7.read("worker.js") and CONN_TOKEN.encode() not in z7.read("config.js"),
             "token parameter goes to the Worker secrets file, not the code")
     r8 = get(port, f"/v1/bundles/cloudflare?endpoint={EP}&to%6Ben={CONN_TOKEN}")
     R.check(r8.status == 200 and r8.body == r7.body, "a percent-encoded parameter name is decoded")

@@ -26,12 +26,12 @@ for id in "${platforms[@]}"; do
 done
 
 # node --check on every generated script, as the runtime loads it (ES module or script).
-esm() { case $1 in */worker.js|*/main.js|*/src/index.js) return 0 ;; esac; return 1; }
+esm() { case $1 in */worker.js|*/cloudflare/config.js|*/main.js|*/src/index.js) return 0 ;; esac; return 1; }
 while IFS= read -r f; do
   if esm "$f"; then node --input-type=module --check <"$f" >"$log" 2>&1; else node --check "$f" >"$log" 2>&1; fi
   if [ $? -eq 0 ]; then ok "node --check ${f#$work/a/}"; else bad "node --check ${f#$work/a/}" "$log"; fi
 done < <(find "$work/a" -name '*.js' | sort)
-head -n 12 "$work/a/cloudflare/worker.js" >"$work/truncated.js"
+head -n -3 "$work/a/cloudflare/worker.js" >"$work/truncated.js"   # its closing braces cut off
 if node --input-type=module --check <"$work/truncated.js" >/dev/null 2>&1; then bad "node --check refuses a truncated worker"
 else ok "node --check refuses a truncated worker"; fi
 
@@ -113,8 +113,8 @@ wd=scripts/checks/wrangler-deploy.sh
 if unshare -n true 2>/dev/null; then ok "wrangler runs in a namespace without a network (unshare -n)"
 else skip "wrangler runs without a network" "unshare -n is not permitted here; it runs with telemetry off"; fi
 if $wd "$work/a/cloudflare/wrangler.toml" >"$log" 2>&1 &&
-   grep -qF "wrangler deploy --dry-run OK: worker.js, compatibility_date 2024-09-23, bindings ['env.CONNECTOR_VERSION', 'env.EDGE_TOKEN']" "$log"
-then ok "cloudflare: wrangler deploy --dry-run uploads worker.js with CONNECTOR_VERSION and the secret EDGE_TOKEN"
+   grep -qF "wrangler deploy --dry-run OK: worker.js + config.js, compatibility_date 2024-09-23, bindings ['env.CONNECTOR_VERSION', 'env.EDGE_TOKEN']" "$log"
+then ok "cloudflare: wrangler deploy --dry-run uploads worker.js and the config.js it imports, with CONNECTOR_VERSION and the secret EDGE_TOKEN"
 else bad "cloudflare: wrangler deploy --dry-run" "$log"; fi
 "$BUNDLEGEN" generate cloudflare --endpoint https://node.example.com --out "$work/cf-notoken.zip" >"$log" 2>&1
 mkdir -p "$work/cf-notoken" && (cd "$work/cf-notoken" && unzip -oq ../cf-notoken.zip)
@@ -131,6 +131,8 @@ wd_refuses() {   # name reason-regex setup-commands (run in a fresh copy of the 
 wd_refuses "a syntax error" 'worker.js:[0-9]+:[0-9]+' 'echo "export default {fetch( }" >>worker.js'
 wd_refuses "a missing main" 'entry-point file at "worker.js" was not found' 'rm worker.js'
 wd_refuses "an unresolved import" 'missing\.js' 'sed -i "1i import x from \"./missing.js\";" worker.js'
+wd_refuses "a missing config.js" 'config\.js' 'rm config.js'
+wd_refuses "an import from outside the bundle" 'outside\.js' 'echo "export const X = 1;" >../outside.js && sed -i "1i import { X } from \"../outside.js\";" worker.js'
 wd_refuses "a bad compatibility_date" '"compatibility_date" field should be a valid' 'sed -i s/2024-09-23/2024-13-45/ wrangler.toml'
 
 # The EdgeWorkers bundle rules (scripts/checks/edgeworkers-bundle.sh): the generated Akamai bundle and its

@@ -81,8 +81,8 @@ run "generate cloudflare" 0 generate cloudflare --root "$REPO" --endpoint http:/
 sum=$(sha256sum cloudflare-connector-$cfver.zip 2>/dev/null | cut -d' ' -f1)
 if [ -n "$sum" ] && [ "$(cat "$W/out")" = "$sum  cloudflare-connector-$cfver.zip" ]; then
   ok "prints SHA256  PATH for the default file name"; else bad "digest line" "$(cat "$W/out") vs $sum"; fi
-if unzip -p cloudflare-connector-$cfver.zip worker.js | grep -qF 'endpoints: ["http://127.0.0.1:5050", "https://b.example/n"]'; then
-  ok "both endpoints baked in, in order"; else bad "endpoints in worker.js"; fi
+if unzip -p cloudflare-connector-$cfver.zip config.js | grep -qF 'endpoints: ["http://127.0.0.1:5050", "https://b.example/n"]'; then
+  ok "both endpoints baked in, in order"; else bad "endpoints in config.js"; fi
 
 # ---- determinism and SOURCE_DATE_EPOCH
 for id in $ids; do
