@@ -30,9 +30,14 @@ printf 'listen: 127.0.0.1:%s\nmode: block\nthreads: %s\nrules: %s/node/rules.yam
 PIDS+=($!)
 bench_wait_port "$NP" || { echo "connector-latency: edgenode did not start"; cat "$TMP/node.log"; exit 1; }
 
-# workerd config for one ES module worker on a port, reaching loopback through its global outbound;
-# BINDINGS (optional) is workerd's bindings list.
+# workerd config for one ES module worker on a port, reaching loopback through its global outbound:
+# capnp PORT DIR MAIN [BINDINGS]; MAIN first, then the other modules of DIR under their names (the
+# Cloudflare bundle's config.js), as wrangler uploads them. BINDINGS is workerd's bindings list.
 capnp() {
+  local mods="(name = \"$3\", esModule = embed \"$3\")" f
+  for f in "$2"/*.js; do
+    f=$(basename "$f"); [ "$f" = "$3" ] || mods+=", (name = \"$f\", esModule = embed \"$f\")"
+  done
   cat <<CAPNP
 using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -40,8 +45,8 @@ const config :Workerd.Config = (
   sockets = [ (name = "http", address = "127.0.0.1:$1", http = (), service = "main") ],
 );
 const w :Workerd.Worker = (
-  modules = [ (name = "worker", esModule = embed "$2") ],
-  bindings = [ ${3:-} ],
+  modules = [ $mods ],
+  bindings = [ ${4:-} ],
   compatibilityDate = "2024-09-23", globalOutbound = "net",
 );
 CAPNP
@@ -54,10 +59,10 @@ python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.arg
 # Its token is a Worker secret: the bundle's secrets.json, bound as wrangler secret bulk would.
 secrets=$(python3 -c 'import json, sys; print(", ".join("(name = %s, text = %s)" % (json.dumps(k), json.dumps(v))
   for k, v in json.load(open(sys.argv[1])).items()))' "$TMP/connector/secrets.json")
-CP=$(bench_port); capnp "$CP" worker.js "$secrets" >"$TMP/connector/config.capnp"
+CP=$(bench_port); capnp "$CP" "$TMP/connector" worker.js "$secrets" >"$TMP/connector/config.capnp"
 # The peer: a worker that only passes the request on to the origin.
 printf 'export default { async fetch(request) { return fetch(request); } };\n' >"$TMP/direct/worker.js"
-DP=$(bench_port); capnp "$DP" worker.js >"$TMP/direct/config.capnp"
+DP=$(bench_port); capnp "$DP" "$TMP/direct" worker.js >"$TMP/direct/config.capnp"
 for d in connector direct; do
   (cd "$TMP/$d" && exec "${SRV[@]}" "$OLDPWD/$WORKERD" serve config.capnp >"$TMP/$d.log" 2>&1) &
   PIDS+=($!)
