@@ -57,13 +57,23 @@ typedef struct rule {
 } rule;
 
 #define NSRC 5   /* DECODE_PATH .. DECODE_BODY */
+#define SHORT 64 /* value lengths the candidate bitmaps know minlen for */
 
 struct detect_rules {
     rule *v;
     size_t n;
     pcre2_match_context *mctx;
-    uint16_t *cand[NSRC][2];   /* per source and plain-ness: the rules that may apply, in order */
-    size_t ncand[NSRC][2];
+    /* Rule bitmaps of nw 64-bit words (bit i % 64 of word i / 64: rule i), so that analysis only
+     * visits the rules that can apply to a value, in their order: */
+    size_t nw;
+    uint64_t *cand[NSRC][2];   /* per source and plain-ness: the rules that may apply there */
+    uint64_t *by_first;        /* word k of byte b's bitmap at [k * 256 + b]: the rules whose
+                                * first-byte set holds b (may_match's last test, inverted) */
+    uint64_t *by_last;         /* the same for the byte every match contains (rule.last); */
+    uint64_t *no_last;         /* and the rules without one */
+    uint64_t *short_ok;        /* word k for length L < SHORT at [k * SHORT + L]: the rules with
+                                * minlen <= L; at L >= SHORT, all */
+    uint64_t *shell;           /* the shell reader's rules: it also reads what its gate refuses */
     size_t nreferer;           /* offsite-referer rules */
 };
 
@@ -74,13 +84,15 @@ static int plain_byte(unsigned char c)
            c == ' ' || c == '.' || c == ',' || c == '_' || c == '-' || c == '@' || c == ':';
 }
 
-static uint8_t lower_tab[256], plain_tab[256];
+static uint8_t lower_tab[256];
+static uint64_t plain_w[4], upper_w[4];   /* as byte sets (bit c of word c / 64): plain bytes, bytes tolower changes */
 
 static void fill_tables(void)
 {
     for (unsigned c = 0; c < 256; c++) {
         lower_tab[c] = (uint8_t)tolower((int)c);
-        plain_tab[c] = (uint8_t)plain_byte((unsigned char)c);
+        if (plain_byte((unsigned char)c)) plain_w[c >> 6] |= 1ull << (c & 63);
+        if (lower_tab[c] != c) upper_w[c >> 6] |= 1ull << (c & 63);
     }
 }
 
@@ -333,21 +345,37 @@ static void load_doc(loader *L, yaml_document_t *doc, detect_rules *R)
         load_rule(L, doc, R, idx, yaml_document_get_node(doc, *it));
 }
 
-/* Candidate lists, so that analysis only visits rules that can apply to a value's source. */
+/* The rule bitmaps of struct detect_rules. */
 static int index_rules(detect_rules *R)
 {
+    size_t nw = R->nw = (R->n + 63) / 64 ? (R->n + 63) / 64 : 1;
+    R->by_first = calloc(256 * nw, sizeof *R->by_first);
+    R->by_last = calloc(256 * nw, sizeof *R->by_last);
+    R->short_ok = calloc(SHORT * nw, sizeof *R->short_ok);
+    R->no_last = calloc(nw, sizeof *R->no_last);
+    R->shell = calloc(nw, sizeof *R->shell);
+    if (!R->by_first || !R->by_last || !R->short_ok || !R->no_last || !R->shell) return -1;
     for (int s = 0; s < NSRC; s++)
-        for (int p = 0; p < 2; p++) {
-            R->cand[s][p] = malloc((R->n ? R->n : 1) * sizeof **R->cand);
-            if (!R->cand[s][p]) return -1;
-            for (size_t i = 0; i < R->n; i++) {
-                const rule *r = &R->v[i];
-                if (s == 0 && p == 0 && r->det == DET_REFERER) R->nreferer++;
+        for (int p = 0; p < 2; p++)
+            if (!(R->cand[s][p] = calloc(nw, sizeof **R->cand))) return -1;
+    for (size_t i = 0; i < R->n; i++) {
+        const rule *r = &R->v[i];
+        uint64_t bit = 1ull << (i & 63);
+        size_t k = i / 64;
+        if (r->det == DET_REFERER) R->nreferer++;
+        if (r->det == DET_SHELL) R->shell[k] |= bit;
+        for (unsigned b = 0; b < 256; b++)
+            if (r->first[b >> 3] & (1u << (b & 7))) R->by_first[k * 256 + b] |= bit;
+        if (r->last >= 0) R->by_last[k * 256 + (unsigned)r->last] |= bit;
+        else R->no_last[k] |= bit;
+        for (unsigned L = r->minlen; L < SHORT; L++) R->short_ok[k * SHORT + L] |= bit;
+        for (int s = 0; s < NSRC; s++)
+            for (int p = 0; p < 2; p++) {
                 int place = (r->where & (1u << s)) || (r->nhdrs && (1u << s) == DECODE_HEADER);
                 /* offsite-referer reads the request, not a value: detect_analyze runs it once */
-                if (place && (!p || r->plain) && r->det != DET_REFERER) R->cand[s][p][R->ncand[s][p]++] = (uint16_t)i;
+                if (place && (!p || r->plain) && r->det != DET_REFERER) R->cand[s][p][k] |= bit;
             }
-        }
+    }
     return 0;
 }
 
@@ -379,6 +407,11 @@ void detect_rules_free(detect_rules *R)
     if (!R) return;
     for (int s = 0; s < NSRC; s++)
         for (int p = 0; p < 2; p++) free(R->cand[s][p]);
+    free(R->by_first);
+    free(R->by_last);
+    free(R->short_ok);
+    free(R->no_last);
+    free(R->shell);
     for (size_t i = 0; i < R->n; i++) rule_clear(&R->v[i]);
     free(R->v);
     pcre2_match_context_free(R->mctx);
@@ -409,19 +442,47 @@ typedef struct actx {
     int cmdfield_scored;                   /* a command field's shell reading has been scored */
 } actx;
 
-/* The set of bytes in s, lower-cased, plus the space a transform may insert; returns whether
- * every byte is plain. The tables are filled once, by detect_rules_load. */
-static int byte_set(const char *s, size_t n, uint8_t set[32])
+/* The set of bytes in s, lower-cased, plus the space a transform may insert, as bytes (bit c of
+ * set[c / 8]) and as words (bit c % 64 of words[c / 64]); returns whether every byte is plain. The tables are filled once, by detect_rules_load. */
+static int byte_set(const char *s, size_t n, uint8_t set[32], uint64_t words[4])
 {
-    const uint8_t *lower = lower_tab, *plain = plain_tab;
-    int all_plain = 1;
-    memset(set, 0, 32);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = lower[(unsigned char)s[i]];
-        set[c >> 3] |= (uint8_t)(1u << (c & 7));
-        all_plain &= plain[(unsigned char)s[i]];
+    uint64_t w[4] = {0, 0, 0, 0}, r[4];
+    if (n < 64) {
+        for (size_t i = 0; i < n; i++) {     /* the bytes as they are: one bit each */
+            unsigned c = (unsigned char)s[i];
+            w[c >> 6] |= 1ull << (c & 63);
+        }
+    } else {   /* a long value: a flag per byte value (one store per byte), then the flags as bits */
+        unsigned char seen[256];
+        memset(seen, 0, sizeof seen);
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            seen[(unsigned char)s[i]] = 1;
+            seen[(unsigned char)s[i + 1]] = 1;
+            seen[(unsigned char)s[i + 2]] = 1;
+            seen[(unsigned char)s[i + 3]] = 1;
+        }
+        for (; i < n; i++) seen[(unsigned char)s[i]] = 1;
+        for (unsigned c = 0; c < 256; c += 8) {
+            uint64_t any;
+            memcpy(&any, seen + c, 8);
+            for (unsigned j = 0; any && j < 8; j++)
+                if (seen[c + j]) w[c >> 6] |= 1ull << ((c + j) & 63);
+        }
     }
-    set[' ' >> 3] |= (uint8_t)(1u << (' ' & 7));
+    int all_plain = !((w[0] & ~plain_w[0]) | (w[1] & ~plain_w[1]) | (w[2] & ~plain_w[2]) | (w[3] & ~plain_w[3]));
+    for (int k = 0; k < 4; k++) r[k] = w[k] & ~upper_w[k];
+    for (unsigned k = 0; k < 4; k++)     /* then the few upper-case bytes present, lowered */
+        for (uint64_t u = w[k] & upper_w[k]; u; u &= u - 1) {
+            unsigned l = lower_tab[64 * k + (unsigned)__builtin_ctzll(u)];
+            r[l >> 6] |= 1ull << (l & 63);
+        }
+    r[' ' >> 6] |= 1ull << (' ' & 63);
+    memcpy(words, r, sizeof r);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    for (int k = 0; k < 4; k++) r[k] = __builtin_bswap64(r[k]);   /* set[] is bytes: bit c of set[c / 8] */
+#endif
+    memcpy(set, r, 32);
     return all_plain;
 }
 
@@ -523,18 +584,55 @@ static int cmd_field(const char *where)
     return strncmp(where, "body.", 5) == 0 && strstr(where + 4, ".scripts.") != NULL;
 }
 
+/* A value's candidate rules: those of its source that may_match's tests (length, the byte every
+ * match contains, first bytes) do not refuse, and the shell reader's. may_match still decides,
+ * so this only skips rules it would refuse. */
+typedef struct cands {
+    const detect_rules *R;
+    const uint64_t *cand;                  /* the source's bitmap */
+    const unsigned char *present;          /* the value's bytes (byte_set), to look up */
+    size_t np, len;
+    size_t k;                              /* the bitmap word go came from */
+    uint64_t go;                           /* its candidates not yet returned */
+} cands;
+
+/* The next candidate in rule order, or SIZE_MAX when none is left. */
+static size_t next_cand(cands *c)
+{
+    while (!c->go) {
+        if (++c->k >= c->R->nw) return SIZE_MAX;
+        const detect_rules *R = c->R;
+        const uint64_t *first = R->by_first + c->k * 256, *last = R->by_last + c->k * 256;
+        uint64_t f = 0, l = R->no_last[c->k];
+        for (size_t j = 0; j < c->np; j++) {
+            f |= first[c->present[j]];
+            l |= last[c->present[j]];
+        }
+        if (c->len < SHORT) f &= R->short_ok[c->k * SHORT + c->len];
+        c->go = ((f & l) | R->shell[c->k]) & c->cand[c->k];
+    }
+    size_t i = 64 * c->k + (size_t)__builtin_ctzll(c->go);
+    c->go &= c->go - 1;
+    return i;
+}
+
 static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
 {
     actx *A = ctx;
     const detect_rules *R = A->R;
     uint8_t set[32];
-    int plain = byte_set(val, len, set);
+    uint64_t words[4];
+    int plain = byte_set(val, len, set, words);
     size_t xflen[XF_COUNT] = {len, 0, 0};
     int have[XF_COUNT] = {1, 0, 0};
     int s = __builtin_ctz((unsigned)src);
     if (s >= NSRC) return 0;
-    for (size_t c = 0; c < R->ncand[s][plain]; c++) {
-        size_t i = R->cand[s][plain][c];
+    unsigned char present[256];
+    size_t np = 0;
+    for (unsigned k = 0; k < 4; k++)
+        for (uint64_t u = words[k]; u; u &= u - 1) present[np++] = (unsigned char)(64 * k + (unsigned)__builtin_ctzll(u));
+    cands cs = {R, R->cand[s][plain], present, np, len, (size_t)-1, 0};
+    for (size_t i; (i = next_cand(&cs)) != SIZE_MAX;) {
         const rule *r = &R->v[i];
         /* the shell reader also reads a value that starts with a network command (plain text) */
         if (!(may_match(r, set, len) || (r->det == DET_SHELL && shellcmd_probe_start(val, len))) ||
