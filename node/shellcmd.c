@@ -56,7 +56,32 @@ typedef struct lexer {
     int strong;         /* a construct prose never has was seen */
     char *buf;          /* the current word, quotes and expansions removed */
     size_t blen;
+    struct shvar *vars; /* variables the value assigned before (a=who;b=ami;$a$b), or NULL */
+    int nvars;
 } lexer;
+
+/* A variable assigned in the value itself, so that a later expansion reads as its value. */
+#define SHVARS 8
+#define SHVAR_LEN 32
+typedef struct shvar { char name[16]; char val[SHVAR_LEN]; size_t len; } shvar;
+
+/* Appends the value of the variable named s[0..n) when the value assigned it; returns whether
+ * it did. raw_end: the index past the expansion. The word buffer has room for the value's length,
+ * and every other step writes at most one byte per byte it reads, so a value is appended only
+ * while the word stays no longer than the bytes read so far (a=long;$a$a$a... stops expanding). */
+static int var_value(lexer *L, const char *s, size_t n, size_t raw_end)
+{
+    for (int k = 0; L->vars && k < L->nvars; k++) {
+        shvar *v = &L->vars[k];
+        if (strlen(v->name) == n && memcmp(v->name, s, n) == 0) {
+            if (L->blen + v->len > raw_end) return 0;
+            memcpy(L->buf + L->blen, v->val, v->len);
+            L->blen += v->len;
+            return 1;
+        }
+    }
+    return 0;
+}
 
 typedef struct tok {
     int type, pts;      /* pts: of a separator or an opening, what command position it gives */
@@ -134,6 +159,8 @@ static int brace_expansion(lexer *L)
     } else if (j + 1 < end && L->s[j] == ':' && (L->s[j + 1] == '-' || L->s[j + 1] == '=')) {
         for (size_t k = j + 2; k < end; k++) L->buf[L->blen++] = L->s[k];
         r = 1;
+    } else if (j == end && var_value(L, L->s + name, j - name, end + 1)) {
+        r = 3;      /* ${a}: the value the value assigned, a word put together */
     }
     L->i = end + 1;
     return r;
@@ -226,6 +253,7 @@ static void word(lexer *L, tok *t)
                 int ifs = j - L->i - 1 == 3 && memcmp(L->s + L->i + 1, "IFS", 3) == 0;
                 REMOVED();
                 t->expanded = 1;
+                if (var_value(L, L->s + L->i + 1, j - L->i - 1, j)) t->obf = 1;
                 L->i = j;
                 if (ifs) { L->strong = 1; break; }
                 continue;
@@ -383,6 +411,35 @@ static const cmdword *glob_command(const char *w, size_t n, char name[24])
             return &commands[k];
         }
     return NULL;
+}
+
+/* A PowerShell cmdlet name, Verb-Noun, with one of PowerShell's approved verbs and a noun of
+ * letters that is no English particle (Set-up, Read-only, Write-off are words of prose). */
+static const cmdword *ps_cmdlet(const char *w, size_t n, char name[24])
+{
+    static const char *const verbs[] = {
+        "add", "clear", "compress", "connect", "convertfrom", "convertto", "copy", "disable", "enable",
+        "enter", "expand", "export", "find", "format", "get", "import", "install", "invoke", "measure",
+        "move", "new", "out", "read", "receive", "register", "remove", "rename", "resolve", "restart",
+        "select", "send", "set", "start", "stop", "test", "wait", "write",
+    };
+    static const char *const particles[] = {"up", "down", "in", "out", "on", "off", "over", "only", "back", "by", "of", "away"};
+    static const cmdword cmdlet = {"cmdlet", K_WEAK, F_PS};
+    const char *dash = memchr(w, '-', n);
+    if (!dash || n > 23) return NULL;
+    size_t vn = (size_t)(dash - w), nn = n - vn - 1;
+    if (nn < 2) return NULL;
+    for (size_t k = vn + 1; k < n; k++)
+        if (!is_alpha((unsigned char)w[k])) return NULL;
+    int verb = 0;
+    for (size_t k = 0; k < sizeof verbs / sizeof *verbs && !verb; k++)
+        verb = strlen(verbs[k]) == vn && eq_nocase(w, verbs[k], vn);
+    for (size_t k = 0; k < sizeof particles / sizeof *particles && verb; k++)
+        if (strlen(particles[k]) == nn && eq_nocase(dash + 1, particles[k], nn)) verb = 0;
+    if (!verb) return NULL;
+    for (size_t k = 0; k < n; k++) name[k] = (char)lower((unsigned char)w[k]);
+    name[n] = '\0';
+    return &cmdlet;
 }
 
 /* System directories and files a command is pointed at only in an attack. */
@@ -596,7 +653,9 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     int pos_brk = 0;
     int words = 0, after_cmdline = 0;   /* words of the current simple command; whether a loose
                                          * separator followed a command line (a word and more) */
-    lexer L = {in, n, 0, quote0, 0, 0, scratch, 0};
+    lexer L = {in, n, 0, quote0, 0, 0, scratch, 0, NULL, 0};
+    shvar vars[SHVARS];
+    if (!program) L.vars = vars;    /* a program's variables are its own business */
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
     int line_opt = 0;               /* the current simple command has an option after its command word */
     int depth = 0, script_depth = 0;    /* nesting of ( $( `; the depth a script's own substitution opened at */
@@ -698,7 +757,22 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (is_alpha((unsigned char)L.buf[0]) || L.buf[0] == '_') {
                 size_t k = 0;
                 while (k < L.blen && is_name((unsigned char)L.buf[k])) k++;
-                if (k < L.blen && L.buf[k] == '=') break;
+                if (k < L.blen && L.buf[k] == '=') {
+                    /* a=who;b=ami;$a$b: keep the value for the expansions that follow */
+                    size_t vlen = L.blen - k - 1;
+                    if (L.vars && k < sizeof vars[0].name && vlen <= SHVAR_LEN) {
+                        int v = 0;
+                        while (v < L.nvars && !(strlen(vars[v].name) == k && memcmp(vars[v].name, L.buf, k) == 0)) v++;
+                        if (v < SHVARS) {
+                            memcpy(vars[v].name, L.buf, k);
+                            vars[v].name[k] = '\0';
+                            memcpy(vars[v].val, L.buf + k + 1, vlen);
+                            vars[v].len = vlen;
+                            if (v == L.nvars) L.nvars++;
+                        }
+                    }
+                    break;
+                }
             }
             cmdpos = 0;
             int sys_path = 0;
@@ -709,9 +783,11 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
                 t.obf = 0;
             }
             if (!c && (c = glob_command(L.buf, L.blen, name)) != NULL) t.obf = 1;
+            int cmdlet = !c && (c = ps_cmdlet(L.buf, L.blen, name)) != NULL;
             if (!c) break;
-            /* "Echo the words" opens a sentence; commands are written in lower case */
-            if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path) break;
+            /* "Echo the words" opens a sentence; commands are written in lower case, but
+             * cmdlets in capitals (Get-ChildItem) */
+            if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path && !cmdlet) break;
             f.c = c;
             /* && and line breaks join the lines of a script: after a first command, only a strong
              * word earns them; before any, they append a command to data (127.0.0.1\nid) */
