@@ -627,15 +627,18 @@ static size_t break_out(const char *in, size_t n, int q)
     return SIZE_MAX;
 }
 
-/* Where the last line of a value starts when the value ends in an empty comment (a # after a
- * blank, then at most a quote and blanks: x; id #, x'; id #'), which cuts what an application
- * appends to the command; else SIZE_MAX. */
+/* Where the last line of a value starts when the value ends in a way that cuts off what an
+ * application appends to the command: an empty comment (a # after a blank: x; id #, x'; id #')
+ * or a trailing & or | (1 & echo X &, x | id |), which run the rest as a command of its own or
+ * feed it the output; a quote and blanks may follow. Else SIZE_MAX. */
 static size_t comment_tail(const char *in, size_t n)
 {
     size_t e = n;
     while (e > 0 && is_blank((unsigned char)in[e - 1])) e--;
     if (e > 0 && (in[e - 1] == '\'' || in[e - 1] == '"')) e--;
-    if (e < 2 || in[e - 1] != '#' || !is_blank((unsigned char)in[e - 2])) return SIZE_MAX;
+    if (e < 2) return SIZE_MAX;
+    int comment = in[e - 1] == '#' && is_blank((unsigned char)in[e - 2]);
+    if (!comment && in[e - 1] != '&' && in[e - 1] != '|') return SIZE_MAX;
     size_t start = e;
     while (start > 0 && in[start - 1] != '\n' && in[start - 1] != '\r') start--;
     return start;
