@@ -9,42 +9,49 @@
 
 enum { T_END, T_WORD, T_SEP, T_OPEN, T_CLOSE, T_REDIR };
 enum { K_WEAK = 1, K_STRONG = 2 };                  /* points of a command word */
-enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16, F_CODE = 32 };  /* how its arguments are read */
+enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16, F_CODE = 32, F_SUB = 64 };  /* how its arguments are read */
 
 typedef struct cmdword { const char *name; unsigned char kind, flags; } cmdword;
 
 /* Sorted by name, for bsearch. Strong: rarely a word of prose or of ordinary data. Weak: also an
  * English or programming word, so it needs the shape of shell around it. */
 static const cmdword commands[] = {
-    {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0}, {"bitsadmin", K_STRONG, 0},
-    {"busybox", K_STRONG, F_PREFIX}, {"cat", K_WEAK, 0}, {"certutil", K_STRONG, 0},
-    {"chmod", K_STRONG, 0}, {"chown", K_STRONG, 0}, {"cmd", K_STRONG, 0}, {"cp", K_WEAK, 0},
-    {"crontab", K_STRONG, 0}, {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, F_NET},
-    {"dash", K_WEAK, 0}, {"dd", K_WEAK, 0}, {"dig", K_WEAK, F_NET}, {"dir", K_WEAK, 0},
+    {"attrib", K_STRONG, 0}, {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0},
+    {"bitsadmin", K_STRONG, 0}, {"busybox", K_STRONG, F_PREFIX}, {"calc", K_WEAK, 0},
+    {"cat", K_WEAK, 0}, {"certutil", K_STRONG, 0}, {"chmod", K_STRONG, 0}, {"chown", K_STRONG, 0},
+    {"cmd", K_STRONG, 0}, {"copy", K_WEAK, 0}, {"cp", K_WEAK, 0}, {"crontab", K_STRONG, 0},
+    {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, F_NET}, {"dash", K_WEAK, 0},
+    {"dd", K_WEAK, 0}, {"del", K_WEAK, 0}, {"dig", K_WEAK, F_NET}, {"dir", K_WEAK, 0},
     {"echo", K_WEAK, F_ECHO}, {"env", K_WEAK, F_PREFIX}, {"eval", K_WEAK, F_PREFIX},
-    {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"find", K_WEAK, 0}, {"ftp", K_WEAK, 0},
-    {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0}, {"head", K_WEAK, 0}, {"host", K_WEAK, 0},
-    {"hostname", K_WEAK, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
+    {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"expr", K_WEAK, 0}, {"find", K_WEAK, 0},
+    {"findstr", K_STRONG, 0}, {"ftp", K_WEAK, 0}, {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0},
+    {"head", K_WEAK, 0}, {"hexdump", K_STRONG, 0}, {"host", K_WEAK, 0}, {"hostname", K_WEAK, 0},
+    {"icacls", K_STRONG, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
     {"invoke-expression", K_STRONG, F_PS}, {"invoke-webrequest", K_STRONG, F_PS},
-    {"ipconfig", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0}, {"kill", K_WEAK, 0},
-    {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0}, {"ls", K_WEAK, 0}, {"lua", K_WEAK, F_CODE},
-    {"mkfifo", K_STRONG, 0}, {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0},
-    {"nc", K_STRONG, F_NET}, {"ncat", K_STRONG, F_NET}, {"net", K_WEAK, 0}, {"netcat", K_STRONG, F_NET},
-    {"netstat", K_STRONG, 0}, {"node", K_WEAK, F_CODE}, {"nohup", K_STRONG, F_PREFIX},
-    {"nslookup", K_STRONG, F_NET}, {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0},
-    {"perl", K_WEAK, F_CODE}, {"php", K_WEAK, F_CODE}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
+    {"ipconfig", K_STRONG, 0}, {"iptables", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0},
+    {"kill", K_WEAK, 0}, {"killall", K_STRONG, 0}, {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0},
+    {"ls", K_WEAK, 0}, {"lsof", K_STRONG, 0}, {"lua", K_WEAK, F_CODE}, {"mkfifo", K_STRONG, 0},
+    {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0}, {"nc", K_STRONG, F_NET},
+    {"ncat", K_STRONG, F_NET}, {"net", K_WEAK, F_SUB}, {"netcat", K_STRONG, F_NET},
+    {"netstat", K_STRONG, 0}, {"nltest", K_STRONG, 0}, {"nmap", K_STRONG, 0}, {"node", K_WEAK, F_CODE},
+    {"nohup", K_STRONG, F_PREFIX}, {"notepad", K_WEAK, 0}, {"nslookup", K_STRONG, F_NET},
+    {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0}, {"perl", K_WEAK, F_CODE},
+    {"php", K_WEAK, F_CODE}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
     {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
-    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0}, {"python", K_WEAK, F_CODE},
-    {"python2", K_WEAK, F_CODE}, {"python3", K_WEAK, F_CODE}, {"read", K_WEAK, 0}, {"reg", K_WEAK, 0}, {"regsvr32", K_STRONG, 0},
-    {"rev", K_WEAK, 0}, {"rm", K_WEAK, 0}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0},
+    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0},
+    {"python", K_WEAK, F_CODE}, {"python2", K_WEAK, F_CODE}, {"python3", K_WEAK, F_CODE},
+    {"read", K_WEAK, 0}, {"reg", K_WEAK, F_SUB}, {"regsvr32", K_STRONG, 0}, {"rev", K_WEAK, 0},
+    {"rm", K_WEAK, 0}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0}, {"schtasks", K_STRONG, 0},
     {"scp", K_WEAK, 0}, {"sed", K_WEAK, 0}, {"set", K_WEAK, 0}, {"sh", K_STRONG, 0},
     {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
-    {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systeminfo", K_STRONG, 0},
-    {"tac", K_WEAK, 0}, {"tail", K_WEAK, 0}, {"tar", K_WEAK, 0}, {"tasklist", K_STRONG, 0},
-    {"tcsh", K_STRONG, 0}, {"tee", K_WEAK, 0}, {"telnet", K_STRONG, F_NET}, {"tftp", K_STRONG, F_NET},
-    {"timeout", K_WEAK, F_NUM}, {"touch", K_WEAK, 0}, {"tracert", K_STRONG, F_NET}, {"traceroute", K_STRONG, F_NET}, {"type", K_WEAK, 0}, {"uname", K_STRONG, 0},
-    {"uptime", K_WEAK, 0}, {"useradd", K_STRONG, 0}, {"ver", K_WEAK, 0}, {"wget", K_STRONG, F_NET},
-    {"whoami", K_STRONG, 0}, {"wmic", K_STRONG, 0}, {"wscript", K_STRONG, 0},
+    {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systemctl", K_STRONG, 0},
+    {"systeminfo", K_STRONG, 0}, {"tac", K_WEAK, 0}, {"tail", K_WEAK, 0}, {"tar", K_WEAK, 0},
+    {"taskkill", K_STRONG, 0}, {"tasklist", K_STRONG, 0}, {"tcsh", K_STRONG, 0}, {"tee", K_WEAK, 0},
+    {"telnet", K_STRONG, F_NET}, {"tftp", K_STRONG, F_NET}, {"timeout", K_WEAK, F_NUM},
+    {"touch", K_WEAK, 0}, {"traceroute", K_STRONG, F_NET}, {"tracert", K_STRONG, F_NET},
+    {"type", K_WEAK, 0}, {"uname", K_STRONG, 0}, {"uptime", K_WEAK, 0}, {"useradd", K_STRONG, 0},
+    {"usermod", K_STRONG, 0}, {"ver", K_WEAK, 0}, {"wget", K_STRONG, F_NET}, {"whoami", K_STRONG, 0},
+    {"whois", K_STRONG, 0}, {"wmic", K_STRONG, 0}, {"wscript", K_STRONG, 0},
     {"xargs", K_WEAK, F_PREFIX}, {"xterm", K_STRONG, 0}, {"xxd", K_STRONG, 0}, {"zsh", K_STRONG, 0},
 };
 
@@ -497,6 +504,19 @@ static int address_like(const lexer *L, const tok *t)
     return 1;
 }
 
+/* Whether w is one of the subcommands of the command named cmd (cmd's net and reg). */
+static int subcommand(const char *cmd, const char *w, size_t n)
+{
+    static const char *const subs[][2] = {
+        {"net", "user"}, {"net", "users"}, {"net", "localgroup"}, {"net", "group"}, {"net", "share"},
+        {"net", "view"}, {"net", "use"}, {"net", "session"}, {"net", "accounts"}, {"net", "config"},
+        {"reg", "query"}, {"reg", "add"}, {"reg", "delete"}, {"reg", "export"}, {"reg", "import"}, {"reg", "save"},
+    };
+    for (size_t k = 0; k < sizeof subs / sizeof *subs; k++)
+        if (strcmp(subs[k][0], cmd) == 0 && strlen(subs[k][1]) == n && eq_nocase(w, subs[k][1], n)) return 1;
+    return 0;
+}
+
 /* The shape of a command's first argument: 1 when it reads as shell, 0 when as prose, -1 when
  * it is decided by the token after it: a number (sleep 5) or an option of a weak command (rm -rf
  * gh-pages in a build script is no attack; rm -rf / is). */
@@ -510,6 +530,8 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok
     const char *w = L->buf;
     size_t n = L->blen;
     if (w[0] == '#') return 1;     /* # starts a comment: the command ends */
+    /* a subcommand of the command's own (net user, reg query) is no word of prose after it */
+    if ((c->flags & F_SUB) && subcommand(c->name, w, n)) return 1;
     /* an interpreter given its program on the command line: python -c, perl -e, php -r */
     if ((c->flags & F_CODE) && code_ok && n == 2 && w[0] == '-' && strchr("cerE", w[1])) return 1;
     if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return c->kind == K_WEAK ? -1 : 1;
