@@ -439,7 +439,7 @@ typedef struct actx {
     size_t xfcap;
     seen_hit *seen;                        /* (rule, where) pairs already counted */
     size_t nseen, capseen;
-    int cmdfield_scored;                   /* a command field's shell reading has been scored */
+    int cmdfield_scored;                   /* a command field's low signal has been counted */
 } actx;
 
 /* The set of bytes in s, lower-cased, plus the space a transform may insert, as bytes (bit c of
@@ -616,6 +616,23 @@ static size_t next_cand(cands *c)
     return i;
 }
 
+/* What a hit in a command field adds, or -1 (not one: the rule's own score). Its shell grammar
+ * and its commands' arguments, paths and hosts (cd ../../x, php -S localhost:4445), are the
+ * field's own: together one low signal per request. */
+static int cmdfield_score(actx *A, const char *where)
+{
+    if (!cmd_field(where)) return -1;
+    int score = A->cmdfield_scored ? 0 : detect_severity_score("low");
+    A->cmdfield_scored = 1;
+    return score;
+}
+
+/* Whether a rule reads what a command's argument is (a path, a host), not a language of its own. */
+static int reads_argument(const rule *r)
+{
+    return strcmp(class_names[r->cls], "path_traversal") == 0 || strcmp(class_names[r->cls], "ssrf") == 0;
+}
+
 static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
 {
     actx *A = ctx;
@@ -650,20 +667,16 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         if (r->det == DET_SHELL) {
             shellcmd_info info;
             if (!shellcmd_detect(val, len, A->xf[0], &info)) continue;
-            int score = -1;
-            /* A field that holds a command line by its name (the scripts of an npm or Composer
-             * manifest) has shell grammar of its own: there the reading is one low signal per
-             * request, unless it shows what no script of its author needs (obfuscation,
-             * $((...)), $IFS). */
-            if (cmd_field(where) && !info.strong && !info.obfuscated) {
-                score = A->cmdfield_scored ? 0 : detect_severity_score("low");
-                A->cmdfield_scored = 1;
-            }
+            /* in a command field, unless it shows what no script of its author needs
+             * (obfuscation, $((...)), $IFS) */
+            int score = !info.strong && !info.obfuscated ? cmdfield_score(A, where) : -1;
             if (add_hit(A, i, where, score) < 0) return -1;
             continue;
         }
         if (r->det) {
-            if (run_detector(r->det, val, len, A->xf[0]) && add_hit(A, i, where, -1) < 0) return -1;
+            if (run_detector(r->det, val, len, A->xf[0]) &&
+                add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, where) : -1) < 0)
+                return -1;
             continue;
         }
         int t = r->transform;
@@ -675,7 +688,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         const char *subj = t == XF_NONE ? val : A->xf[t];
         int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
-        if (rc >= 0 && add_hit(A, i, where, -1) < 0) return -1;
+        if (rc >= 0 && add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, where) : -1) < 0) return -1;
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
             A->res->match_limit = 1;
     }
