@@ -1,18 +1,10 @@
 // index.js -- Amazon CloudFront Lambda@Edge connector (Node.js): `handler` for the viewer- or
 // origin-request trigger asks the node, `responseHandler` for origin-response reports the answer.
-// Lambda@Edge has no environment variables, so every setting is baked into CONFIG below.
+// The same in every bundle of a version: Lambda@Edge has no environment variables, so every setting is
+// generated into CONFIG in config.js, required below.
 "use strict";
 
-{{> _shared/config.js}}
-Object.assign(CONFIG, {
-  connectTimeoutMs: {{connect_timeout}},
-  failStatus: {{fail_status}},
-  sendRequestBody: {{send_request_body}},
-  requestBodyLimit: {{request_body_limit}},
-  reportResponse: {{report_response}},
-  blockStatus: {{block_status}},
-  blockPage: {{block_page}}
-});
+const { CONFIG } = require("./config.js");
 
 {{> _shared/client.js}}
 {{> _shared/nodehttp.js}}

@@ -15,12 +15,11 @@ const commonjs = /^\s*exports\.\w+\s*=/m.test(src);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eval-config-"));
 try {
   fs.symlinkSync(path.join(here, "akamai-modules"), path.join(dir, "node_modules"));
-  // The bundle's other scripts sit beside the copy, as ES modules, for an import of "./config.js".
-  if (!commonjs) {
-    for (const f of fs.readdirSync(path.dirname(file)))
-      if (f.endsWith(".js") && path.join(path.dirname(file), f) !== file) fs.copyFileSync(path.join(path.dirname(file), f), path.join(dir, f));
-    fs.writeFileSync(path.join(dir, "package.json"), "{\"type\": \"module\"}\n");
-  }
+  // The bundle's other scripts sit beside the copy, for an import or require of "./config.js" (as ES
+  // modules beside an ES module).
+  for (const f of fs.readdirSync(path.dirname(file)))
+    if (f.endsWith(".js") && path.join(path.dirname(file), f) !== file) fs.copyFileSync(path.join(path.dirname(file), f), path.join(dir, f));
+  if (!commonjs) fs.writeFileSync(path.join(dir, "package.json"), "{\"type\": \"module\"}\n");
   const copy = path.join(dir, commonjs ? "bundle.cjs" : "bundle.mjs");
   fs.writeFileSync(copy, src + "\nglobalThis.__connectorConfig = CONFIG;\n");
   globalThis.addEventListener = function () {};
