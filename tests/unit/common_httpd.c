@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "httpd.h"
 
-#define BIG (4u << 20)              /* more than loopback's socket buffers hold, so it stays queued */
+#define BIG (16u << 20)     /* past what loopback's socket buffers take (tcp_wmem max: 4 MiB), so it stays queued */
 
 /* A reference-counted body, like a cache entry: the test holds one reference, each answer another. */
 typedef struct body {
@@ -197,7 +197,7 @@ static void test_ref_outlives_owner(void **state)
     body_unref(mine);
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    assert_int_equal(atomic_load(&released), 0);       /* 4 MiB cannot all be on the socket yet */
+    assert_int_equal(atomic_load(&released), 0);       /* 16 MiB cannot all be on the socket yet */
     expect_answer(fd, keep, "ref", 0);
     assert_int_equal(wait_for(&released, 1), 1);
     body_unref(keep);
@@ -226,7 +226,7 @@ static void test_pipelined_order(void **state)
     stop(d);
 }
 
-/* A server with one 4 MiB answer queued by reference to a client that does not read; its socket. */
+/* A server with one 16 MiB answer queued by reference to a client that does not read; its socket. */
 static int queue_big(httpd **d)
 {
     int port;
