@@ -286,9 +286,10 @@ static void test_turns(void **state)
     atomic_store(&b_sent, 1);
     expect_answer(b, small, "ref", 0);
     for (int i = 0; i < 200; i++) expect_answer(a, small, "ref", 0);
-    /* a's turn and its next one from the ready list, then b's: at most two turns of a go first */
+    /* a's turn and its next one from the ready list, then b's (a third when a's socket still held part
+     * of its requests and its event came first in the batch): a few turns of a at most, not all 200 */
     assert_true(atomic_load(&a_before_b) >= 1);
-    assert_true(atomic_load(&a_before_b) <= 32);
+    assert_true(atomic_load(&a_before_b) <= 64);
     close(a);
     close(b);
     stop(d);
