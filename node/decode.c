@@ -120,7 +120,8 @@ enum {
     C_UTF8  = 16,    /* a lead byte of multi-byte UTF-8 */
     C_NOT64 = 32,    /* never in base64 text (alphabet, '=', '-', '_', and ' ' for a form-decoded '+') */
     C_LOWER = 64, C_UPPER = 128,
-    C_SQLKEEP = 256  /* left as it is by decode_sql_normalize (a ' ' only when single); not '/' */
+    C_SQLKEEP = 256, /* left as it is by decode_sql_normalize (a ' ' only when single); not '/' */
+    C_SQLWORD = 512  /* C_SQLKEEP but ' ' */
 };
 #define ALNUM_(c) (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define CLASS_(c) (((c) == '%' ? C_PCT : 0) | ((c) == '&' ? C_AMP : 0) | ((c) == '\\' ? C_BSL : 0) |         \
@@ -129,7 +130,7 @@ enum {
                     (c) == ' ' ? 0 : C_NOT64) |                                                          \
                    ((c) >= 'a' && (c) <= 'z' ? C_LOWER : 0) | ((c) >= 'A' && (c) <= 'Z' ? C_UPPER : 0) |      \
                    (((c) >= 'A' && (c) <= 'Z') || (c) == '/' || (c) == '\t' || (c) == '\n' || (c) == '\r' ||  \
-                    (c) == '\v' || (c) == '\f' ? 0 : C_SQLKEEP))
+                    (c) == '\v' || (c) == '\f' ? 0 : (c) == ' ' ? C_SQLKEEP : C_SQLKEEP | C_SQLWORD))
 #define CLASS4_(c) CLASS_(c), CLASS_((c) + 1), CLASS_((c) + 2), CLASS_((c) + 3)
 #define CLASS16_(c) CLASS4_(c), CLASS4_((c) + 4), CLASS4_((c) + 8), CLASS4_((c) + 12)
 #define CLASS64_(c) CLASS16_(c), CLASS16_((c) + 16), CLASS16_((c) + 32), CLASS16_((c) + 48)
@@ -350,7 +351,11 @@ size_t decode_sql_normalize(const char *in, size_t n, char *out)
     /* The leading bytes that come out unchanged (no upper-case letter, no whitespace but single
      * spaces, no '/' that could open a comment) are copied in one go. */
     size_t i = 0;
-    while (i < n && (byte_class[(unsigned char)in[i]] & C_SQLKEEP) && !(in[i] == ' ' && i > 0 && in[i - 1] == ' ')) i++;
+    for (;;) {   /* runs of other such bytes, each followed by at most one space */
+        while (i < n && (byte_class[(unsigned char)in[i]] & C_SQLWORD)) i++;
+        if (i < n && in[i] == ' ' && !(i > 0 && in[i - 1] == ' ')) i++;
+        else break;
+    }
     memcpy(out, in, i);
     size_t o = i;
     int versioned = 0;   /* inside a MySQL executable comment, whose text counts */
@@ -509,17 +514,28 @@ static int still_encoded(const char *s, size_t n)
 /* Walks the value itself, then each decoding that changes it. */
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth)
 {
-    /* the value's hash (FNV-1a, then the length) and the classes of its bytes, in one pass */
+    /* the value's hash and the classes of its bytes, in one pass: the hash takes 8 bytes at a
+     * time (multiply, xor-shift), the tail bytes FNV-1a's way, then the length */
     uint64_t h = 1469598103934665603ull;
     unsigned has = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        h = (h ^ x) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        const unsigned char *b = (const unsigned char *)s + i;
+        has |= byte_class[b[0]] | byte_class[b[1]] | byte_class[b[2]] | byte_class[b[3]] |
+               byte_class[b[4]] | byte_class[b[5]] | byte_class[b[6]] | byte_class[b[7]];
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         h ^= c; h *= 1099511628211ull;
         has |= byte_class[c];
     }
     h ^= n;
-    for (int i = 0; i < w->nseen; i++)
-        if (w->seen[i] == h) return 0;
+    for (int k = 0; k < w->nseen; k++)
+        if (w->seen[k] == h) return 0;
     if (w->nseen < SEEN_MAX) w->seen[w->nseen++] = h;
     int rc = w->fn(w->ctx, src, where, s, n);
     if (rc || n == 0) return rc;
