@@ -524,7 +524,9 @@ static void run_ready(worker *w)
         c->turn_left = TURN_REQUESTS;
         if (c->pending <= OUT_HIGH && !c->closing) {   /* else EPOLLOUT brings it back once drained */
             process(c);
-            flush(c);
+            /* TLS may hold decrypted input no epoll event will announce: read on, as an event would */
+            if (!c->in_ready && !c->closing && c->ssl && SSL_pending(c->ssl) > 0) on_readable(c);
+            else flush(c);
         }
         c = next;
     }

@@ -15,6 +15,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include "httpd.h"
 
 #define BIG (16u << 20)     /* past what loopback's socket buffers take (tcp_wmem max: 4 MiB), so it stays queued */
@@ -89,7 +92,7 @@ static void on_refuse(void *ctx, httpd_conn *c, int status, const char *why)
     httpd_respond(c, status, NULL, 0, why, strlen(why), HTTPD_CLOSE);
 }
 
-static httpd *start(int *port)
+static httpd *start_tls(int *port, SSL_CTX *tls)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int lfd = httpd_listen((struct sockaddr *)&sa, sizeof sa);
@@ -97,7 +100,7 @@ static httpd *start(int *port)
     socklen_t sl = sizeof sa;
     assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
     *port = ntohs(sa.sin_port);
-    httpd_options o = {.threads = 1, .idle_s = 30, .max_head = 8192, .max_body = 1024};
+    httpd_options o = {.threads = 1, .idle_s = 30, .max_head = 8192, .max_body = 1024, .tls = tls};
     httpd_handler h = {.request = on_request, .refuse = on_refuse};
     httpd *d = httpd_start(lfd, &o, &h);
     assert_non_null(d);
@@ -106,6 +109,11 @@ static httpd *start(int *port)
     big = body_new(BIG, 3);
     small = body_new(1000, 5);
     return d;
+}
+
+static httpd *start(int *port)
+{
+    return start_tls(port, NULL);
 }
 
 static void stop(httpd *d)
@@ -295,6 +303,80 @@ static void test_turns(void **state)
     stop(d);
 }
 
+/* A server context with a fresh self-signed P-256 certificate. */
+static SSL_CTX *tls_server_ctx(void)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    assert_non_null(k);
+    assert_non_null(x);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_set_pubkey(x, k);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    assert_non_null(ctx);
+    assert_int_equal(SSL_CTX_use_certificate(ctx, x), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey(ctx, k), 1);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return ctx;
+}
+
+/* A TLS client pipelining three full records of requests while the server is held in the first: the
+ * records are read into the connection's buffer a turn's worth at a time, the rest of the last one
+ * waiting decrypted inside TLS where epoll does not see it; every request is still answered. */
+static void test_tls_pipelined_turns(void **state)
+{
+    (void)state;
+    int port;
+    httpd *d = start_tls(&port, tls_server_ctx());
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+    assert_non_null(cctx);
+    SSL *ssl = SSL_new(cctx);
+    SSL_set_fd(ssl, fd);
+    assert_int_equal(SSL_connect(ssl), 1);
+    static const char one[] = "GET /a HTTP/1.1\r\nHost: xxxxx\r\n\r\n";    /* 32 bytes */
+    atomic_store(&a_started, 0);
+    atomic_store(&b_sent, 0);
+    enum { N = 3 * 16384 / (sizeof one - 1) };
+    char *many = malloc(N * (sizeof one - 1));
+    assert_non_null(many);
+    for (int i = 0; i < N; i++) memcpy(many + i * (sizeof one - 1), one, sizeof one - 1);
+    assert_int_equal(SSL_write(ssl, many, N * (int)(sizeof one - 1)), N * (int)(sizeof one - 1));
+    free(many);
+    atomic_store(&b_sent, 1);        /* the first request was held until all three records were sent */
+    /* each answer: its head and the 1000-byte small body; count heads until N or the read times out */
+    size_t cap = (size_t)N * 1400, got = 0;
+    char *in = malloc(cap);
+    assert_non_null(in);
+    int seen = 0;
+    size_t scanned = 0;
+    while (seen < N) {
+        int r = SSL_read(ssl, in + got, (int)(cap - got > 65536 ? 65536 : cap - got));
+        if (r <= 0) break;
+        got += (size_t)r;
+        for (; scanned + 17 <= got; scanned++)
+            if (memcmp(in + scanned, "HTTP/1.1 200 OK\r\n", 17) == 0) seen++;
+    }
+    free(in);
+    assert_int_equal(seen, N);
+    SSL_free(ssl);
+    SSL_CTX_free(cctx);
+    close(fd);
+    stop(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_released_on_close),
         cmocka_unit_test(test_released_on_stop),
         cmocka_unit_test(test_turns),
+        cmocka_unit_test(test_tls_pipelined_turns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
