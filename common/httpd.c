@@ -55,6 +55,8 @@ struct httpd_conn {
     int closing, lingering, in_request, head_seen, unsent_answers, armed;  /* armed: epoll events asked */
     int req_head, req_keep, req_10;   /* the current request: HEAD, may keep the connection, HTTP/1.0 */
     int turn_left;              /* requests it may still answer in this turn */
+    int eof;                    /* the client's stream ended while requests waited for a turn: no more
+                                 * reading, and the connection closes once they are answered */
     int in_ready;               /* in the worker's ready list: input left over for the next turn */
     httpd_conn *ready_next;
     double linger_until;
@@ -370,7 +372,7 @@ static long conn_send(httpd_conn *c)
 static void arm(httpd_conn *c, int want_out)
 {
     int hold = want_out && (c->pending > OUT_HIGH || (c->closing && !c->lingering));
-    int want = (want_out ? EPOLLOUT : 0) | (hold ? 0 : EPOLLIN);
+    int want = (want_out ? EPOLLOUT : 0) | (hold || (c->eof && !c->lingering) ? 0 : EPOLLIN);
     if (want == c->armed) return;
     struct epoll_event ev = {.events = (uint32_t)want, .data.ptr = c};
     epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -396,6 +398,7 @@ static int flush(httpd_conn *c)
     if (c->closing && !c->lingering) {
         if (c->ssl) SSL_shutdown(c->ssl);
         shutdown(c->fd, SHUT_WR);
+        if (c->eof) { conn_close(c); return -1; }   /* all it sent was read: nothing to drain */
         c->lingering = 1;
         c->linger_until = httpd_now() + LINGER_S;
     }
@@ -469,6 +472,7 @@ static void process(httpd_conn *c)
     }
     memmove(c->in, c->in + off, c->in_len - off);
     c->in_len -= off;
+    if (c->eof && !c->in_ready) c->closing = 1;      /* the requests that came before the end are answered */
 }
 
 static void on_readable(httpd_conn *c)
@@ -481,9 +485,10 @@ static void on_readable(httpd_conn *c)
             if (n <= 0) { conn_close(c); return; }
             continue;
         }
-        if (c->pending > OUT_HIGH || c->in_len == sizeof c->in) break;
+        if (c->eof || c->pending > OUT_HIGH || c->in_len == sizeof c->in) break;
         long n = conn_recv(c, c->in + c->in_len, sizeof c->in - c->in_len);
         if (n == -2) break;
+        if (n == 0 && c->in_ready) { c->eof = 1; break; }    /* half-closed with requests waiting their turn */
         if (n == 0 && c->pending) { c->closing = 1; break; }  /* half-closed: answer first */
         if (n <= 0) { conn_close(c); return; }
         c->last_io = httpd_now();

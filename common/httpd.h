@@ -11,7 +11,8 @@
  * A connection stops being read while more than 256 KiB of answers wait (bodies given by reference count); after a closing answer it
  * shuts its write side and drops what still arrives for up to 2 s (so the answer is not lost to a
  * reset). A connection answers at most 16 requests per turn of its thread's loop; pipelined input
- * past them waits until every other ready connection has had its turn. Every 0.25 s a thread closes
+ * past them waits until every other ready connection has had its turn (a client that shuts its
+ * sending side still gets the answers to all it sent). Every 0.25 s a thread closes
  * connections silent for idle_s, with a request older than handler.request_timeout_ms(), or
  * lingering too long. Callbacks run on the connection's thread. */
 #ifndef HTTPD_H

@@ -303,6 +303,27 @@ static void test_turns(void **state)
     stop(d);
 }
 
+/* A client that pipelines more requests than one turn answers and then shuts its sending side (as
+ * `nc -N` does) gets every answer before the end of the stream. */
+static void test_half_close_after_pipelining(void **state)
+{
+    (void)state;
+    int port;
+    httpd *d = start(&port);
+    int fd = dial(port);
+    enum { N = 40 };
+    char many[N * 40 + 1] = "";
+    for (int i = 0; i < N; i++) strcat(many, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+    say(fd, many);
+    assert_int_equal(shutdown(fd, SHUT_WR), 0);
+    for (int i = 0; i < N; i++) expect_answer(fd, small, "ref", 0);
+    char c;
+    assert_int_equal(recv(fd, &c, 1, 0), 0);        /* then the end of the stream */
+    close(fd);
+    stop(d);
+    assert_int_equal(atomic_load(&released), N);
+}
+
 /* A server context with a fresh self-signed P-256 certificate. */
 static SSL_CTX *tls_server_ctx(void)
 {
@@ -386,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_released_on_stop),
         cmocka_unit_test(test_turns),
         cmocka_unit_test(test_tls_pipelined_turns),
+        cmocka_unit_test(test_half_close_after_pipelining),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
