@@ -468,6 +468,8 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     }
     if (!(cJSON_IsObject(it) || cJSON_IsArray(it))) return 0;
     if (level >= JSON_DEPTH) { if (it->child) w->cut |= DECODE_CUT_DEPTH; return 0; }
+    /* the members of an object's "scripts" container, and all under them (its own keys are not) */
+    int inner = src | (it->string && strcmp(it->string, "scripts") == 0 ? DECODE_SCRIPTS : 0);
     int idx = 0;
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
@@ -479,7 +481,7 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
             int k = snprintf(num, sizeof num, "%d", idx);
             where_join(sub, where, num, (size_t)k);
         }
-        if (!rc) rc = walk_json_item(w, src, sub, c, depth, level + 1);
+        if (!rc) rc = walk_json_item(w, inner, sub, c, depth, level + 1);
     }
     return rc;
 }

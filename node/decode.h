@@ -11,7 +11,11 @@ enum {
     DECODE_QUERY  = 1 << 1,
     DECODE_HEADER = 1 << 2,
     DECODE_COOKIE = 1 << 3,
-    DECODE_BODY   = 1 << 4
+    DECODE_BODY   = 1 << 4,
+    /* Not a source: added to one for a value inside a member of a JSON object's "scripts" object
+     * (npm's and Composer's command lines; where "body.scripts.test"), at any depth of decoding.
+     * A name that only holds ".scripts." (a form field a.scripts.b, a key "a.scripts.b") has not it. */
+    DECODE_SCRIPTS = 1 << 8
 };
 
 #define DECODE_WHERE_MAX 128  /* where-paths are cut to fit, as detect_hit.where */

@@ -578,10 +578,11 @@ static int run_detector(int det, const char *val, size_t len, char *scratch)
 }
 
 /* Whether a body field is a command line by its name: a member of a "scripts" object
- * (body.scripts.test), as npm's package.json and Composer's composer.json keep them. */
-static int cmd_field(const char *where)
+ * (body.scripts.test), as npm's package.json and Composer's composer.json keep them; the decoder
+ * marks those (DECODE_SCRIPTS), as a where-path cannot tell them from a name holding dots. */
+static int cmd_field(int src)
 {
-    return strncmp(where, "body.", 5) == 0 && strstr(where + 4, ".scripts.") != NULL;
+    return (src & DECODE_SCRIPTS) && (src & DECODE_BODY);
 }
 
 /* A value's candidate rules: those of its source that may_match's tests (length, the byte every
@@ -619,9 +620,9 @@ static size_t next_cand(cands *c)
 /* What a hit in a command field adds, or -1 (not one: the rule's own score). Its shell grammar
  * and its commands' arguments, paths and hosts (cd ../../x, php -S localhost:4445), are the
  * field's own: together one low signal per request. */
-static int cmdfield_score(actx *A, const char *where)
+static int cmdfield_score(actx *A, int src)
 {
-    if (!cmd_field(where)) return -1;
+    if (!cmd_field(src)) return -1;
     int score = A->cmdfield_scored ? 0 : detect_severity_score("low");
     A->cmdfield_scored = 1;
     return score;
@@ -669,13 +670,13 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             if (!shellcmd_detect(val, len, A->xf[0], &info)) continue;
             /* in a command field, unless it shows what no script of its author needs
              * (obfuscation, $((...)), $IFS) */
-            int score = !info.strong && !info.obfuscated ? cmdfield_score(A, where) : -1;
+            int score = !info.strong && !info.obfuscated ? cmdfield_score(A, src) : -1;
             if (add_hit(A, i, where, score) < 0) return -1;
             continue;
         }
         if (r->det) {
             if (run_detector(r->det, val, len, A->xf[0]) &&
-                add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, where) : -1) < 0)
+                add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, src) : -1) < 0)
                 return -1;
             continue;
         }
@@ -688,7 +689,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
         const char *subj = t == XF_NONE ? val : A->xf[t];
         int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
-        if (rc >= 0 && add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, where) : -1) < 0) return -1;
+        if (rc >= 0 && add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, src) : -1) < 0) return -1;
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
             A->res->match_limit = 1;
     }
