@@ -64,6 +64,14 @@ static long hexn(const char *s, size_t avail, size_t k)
     return v;
 }
 
+int decode_type_key(const char *name, size_t n)
+{
+    static const char *const keys[] = {"@type", "@class", "@c", "$type", "javaclass", "classname", "class", "resolves-to", NULL};
+    for (const char *const *k = keys; *k; k++)
+        if (strlen(*k) == n && strncasecmp(name, *k, n) == 0) return 1;
+    return 0;
+}
+
 static void where_join(char *dst, const char *base, const char *key, size_t klen)
 {
     size_t b = strlen(base);
@@ -481,7 +489,8 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
             int k = snprintf(num, sizeof num, "%d", idx);
             where_join(sub, where, num, (size_t)k);
         }
-        if (!rc) rc = walk_json_item(w, inner, sub, c, depth, level + 1);
+        int typed = cJSON_IsString(c) && c->string && decode_type_key(c->string, strlen(c->string));
+        if (!rc) rc = walk_json_item(w, inner | (typed ? DECODE_TYPEKEY : 0), sub, c, depth, level + 1);
     }
     return rc;
 }
@@ -616,7 +625,7 @@ static int walk_params(walk *w, int src, const char *base, const char *s, size_t
         if (!rc && eq) {
             v = form_dup(w, eq + 1, plen - nl - 1, &vlen, &oom);
             if (!v && oom) rc = -1;
-            else if (v) rc = walk_root(w, src, where, v, vlen);
+            else if (v) rc = walk_root(w, src | (decode_type_key(k, klen) ? DECODE_TYPEKEY : 0), where, v, vlen);
         }
         free(k);
         free(v);
@@ -729,12 +738,12 @@ static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int 
 }
 
 /* Walks a text run of an XML document, trimmed. */
-static int walk_xml_text(walk *w, const char *where, const char *s, size_t n)
+static int walk_xml_text(walk *w, int src, const char *where, const char *s, size_t n)
 {
     const char *e = s + n;
     s = skip_ws(s, e);
     while (e > s && is_space((unsigned char)e[-1])) e--;
-    return e == s ? 0 : walk_copy(w, DECODE_BODY, where, s, (size_t)(e - s));
+    return e == s ? 0 : walk_copy(w, src, where, s, (size_t)(e - s));
 }
 
 static int walk_xml(walk *w, const char *s, size_t n)
@@ -747,7 +756,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
         if (*p != '<') {
             const char *lt = memchr(p, '<', (size_t)(e - p));
             const char *te = lt ? lt : e;
-            rc = walk_xml_text(w, path, p, (size_t)(te - p));
+            rc = walk_xml_text(w, DECODE_BODY, path, p, (size_t)(te - p));
             p = te;
             continue;
         }
@@ -759,7 +768,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
         } else if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
             close = memmem(p + 9, left - 9, "]]>", 3);
             const char *te = close ? close : e;
-            rc = walk_xml_text(w, path, p + 9, (size_t)(te - p - 9));
+            rc = walk_xml_text(w, DECODE_BODY, path, p + 9, (size_t)(te - p - 9));
             p = close ? close + 3 : e;
         } else if (left >= 2 && (p[1] == '!' || p[1] == '?' || p[1] == '/')) {
             if (p[1] == '/' && level > 0) {
@@ -797,7 +806,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
                     }
                     char aw[DECODE_WHERE_MAX];
                     where_join(aw, path, an, anl);
-                    rc = walk_xml_text(w, aw, v, (size_t)(ve - v));
+                    rc = walk_xml_text(w, DECODE_BODY | (decode_type_key(an, anl) ? DECODE_TYPEKEY : 0), aw, v, (size_t)(ve - v));
                 } else if (anl == 0 && q < e && *q != '>') {
                     q++;
                 }

@@ -15,8 +15,16 @@ enum {
     /* Not a source: added to one for a value inside a member of a JSON object's "scripts" object
      * (npm's and Composer's command lines; where "body.scripts.test"), at any depth of decoding.
      * A name that only holds ".scripts." (a form field a.scripts.b, a key "a.scripts.b") has not it. */
-    DECODE_SCRIPTS = 1 << 8
+    DECODE_SCRIPTS = 1 << 8,
+    /* Not a source: added for a value whose own name is a key that polymorphic deserialisers
+     * read a type from: a JSON member, a form or query parameter or an XML attribute named
+     * @type, @class, @c, $type, javaClass, className, class or resolves-to (any case). The
+     * whole name must be one of these: a dotted JSON key "connector.class" is not. */
+    DECODE_TYPEKEY = 1 << 9
 };
+
+/* decode_type_key: whether a name (n bytes) is one of DECODE_TYPEKEY's keys. */
+int decode_type_key(const char *name, size_t n);
 
 #define DECODE_WHERE_MAX 128  /* where-paths are cut to fit, as detect_hit.where */
 

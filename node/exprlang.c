@@ -1,6 +1,7 @@
 /* exprlang.c -- resolves Log4j lookups the way Log4j does and reads OGNL, SpEL and EL expressions
  * for the constructs that reach the Java runtime (type references, static calls, reflection). */
 #include <string.h>
+#include <strings.h>
 #include "exprlang.h"
 
 #define DEPTH_MAX 64    /* nested lookups or expressions tracked; deeper ones are read as text */
@@ -399,4 +400,34 @@ int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info 
         }
     }
     return 0;
+}
+
+int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info)
+{
+    if (info) memset(info, 0, sizeof *info);
+    while (n > 0 && is_space((unsigned char)in[0])) { in++; n--; }
+    while (n > 0 && is_space((unsigned char)in[n - 1])) n--;
+    while (n > 0 && in[0] == '[') { in++; n--; }     /* fastjson's array and descriptor forms */
+    if (n > 0 && in[n - 1] == ';') n--;
+    /* identifiers of [A-Za-z0-9_$] joined by dots, at least two */
+    size_t dots = 0, seg = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '.') {
+            if (seg == 0) return 0;                          /* an empty segment: a..b, .a */
+            dots++;
+            seg = 0;
+        } else if (c == '_' || c == '$' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+            if (seg == 0 && c >= '0' && c <= '9') return 0;  /* an identifier starts with no digit */
+            seg++;
+        } else {
+            return 0;
+        }
+    }
+    if (!dots || !seg) return 0;
+    static const char *const tlds[] = {"com", "org", "net", "html", "htm", NULL};
+    for (const char *const *t = tlds; *t; t++)
+        if (seg == strlen(*t) && strncasecmp(in + n - seg, *t, seg) == 0) return 0;
+    found(info, "type-name");
+    return 1;
 }
