@@ -488,7 +488,9 @@ static void on_readable(httpd_conn *c)
         if (c->eof || c->pending > OUT_HIGH || c->in_len == sizeof c->in) break;
         long n = conn_recv(c, c->in + c->in_len, sizeof c->in - c->in_len);
         if (n == -2) break;
-        if (n == 0 && c->in_ready) { c->eof = 1; break; }    /* half-closed with requests waiting their turn */
+        /* half-closed with requests waiting their turn, in the ready list or (backlog past OUT_HIGH)
+         * for the answers to drain: they are answered first, from the ready list */
+        if (n == 0 && (c->in_ready || c->in_len)) { c->eof = 1; ready_add(c); break; }
         if (n == 0 && c->pending) { c->closing = 1; break; }  /* half-closed: answer first */
         if (n <= 0) { conn_close(c); return; }
         c->last_io = httpd_now();
@@ -702,6 +704,9 @@ httpd *httpd_start(int lfd, const httpd_options *opt, const httpd_handler *h)
     if (!s->o.threads) s->o.threads = 1;
     s->h = *h;
     s->lfd = lfd;
+    /* flush retries a write that wanted more room from where the queue stands then: its buffer may
+     * have moved (out grew) and a copied segment may have grown */
+    if (s->o.tls) SSL_CTX_set_mode(s->o.tls, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
     s->w = calloc(s->o.threads, sizeof *s->w);
     if (!s->w) { httpd_free(s, 1); errno = ENOMEM; return NULL; }

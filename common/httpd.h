@@ -46,7 +46,8 @@ typedef struct httpd_options {
     unsigned idle_s;               /* silence after which a connection is closed, 0 never */
     size_t   max_head;             /* http1's head cap: past it, refuse(431) */
     size_t   max_body;             /* http1's body limit (httpd_set_max_body changes it per connection) */
-    struct ssl_ctx_st *tls;        /* OpenSSL server context (httpd_start takes it), or NULL for plain */
+    struct ssl_ctx_st *tls;        /* OpenSSL server context (httpd_start takes it and turns on partial
+                                    * writes to a moving buffer), or NULL for plain */
 } httpd_options;
 
 /* A TCP socket bound to sa and listening (backlog 4096, SO_REUSEADDR, non-blocking), or -1 with errno. */

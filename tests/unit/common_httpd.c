@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +23,7 @@
 #include <openssl/x509.h>
 #include "httpd.h"
 
+#define MID (8u << 10)      /* 33 of them pass the 256 KiB backlog past which a connection waits */
 #define BIG (16u << 20)     /* past what loopback's socket buffers take (tcp_wmem max: 4 MiB), so it stays queued */
 
 /* A reference-counted body, like a cache entry: the test holds one reference, each answer another. */
@@ -60,7 +64,7 @@ static void on_release(void *arg)
     body_unref(arg);
 }
 
-static body *big, *small;
+static body *big, *small, *mid;
 
 /* GET /big and /small answer by reference, GET /copy answers the small body copied. */
 static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
@@ -76,7 +80,7 @@ static void on_request(void *ctx, httpd_conn *c, const http1_request *rq)
     } else if (strcmp(rq->target, "/b") == 0) {
         atomic_store(&a_before_b, atomic_load(&a_answered));
     }
-    body *b = strcmp(rq->target, "/big") == 0 ? big : small;
+    body *b = strcmp(rq->target, "/big") == 0 ? big : strcmp(rq->target, "/mid") == 0 ? mid : small;
     if (strcmp(rq->target, "/copy") == 0) {
         httpd_respond(c, 200, "X-Kind: copy\r\n", 14, b->bytes, b->len, 0);
     } else {
@@ -92,11 +96,14 @@ static void on_refuse(void *ctx, httpd_conn *c, int status, const char *why)
     httpd_respond(c, status, NULL, 0, why, strlen(why), HTTPD_CLOSE);
 }
 
+static int server_sndbuf;      /* SO_SNDBUF of the server's connections when set (they take the listener's) */
+
 static httpd *start_tls(int *port, SSL_CTX *tls)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int lfd = httpd_listen((struct sockaddr *)&sa, sizeof sa);
     assert_true(lfd >= 0);
+    if (server_sndbuf) setsockopt(lfd, SOL_SOCKET, SO_SNDBUF, &server_sndbuf, sizeof server_sndbuf);
     socklen_t sl = sizeof sa;
     assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
     *port = ntohs(sa.sin_port);
@@ -108,6 +115,7 @@ static httpd *start_tls(int *port, SSL_CTX *tls)
     atomic_store(&answered, 0);
     big = body_new(BIG, 3);
     small = body_new(1000, 5);
+    mid = body_new(MID, 9);
     return d;
 }
 
@@ -121,6 +129,7 @@ static void stop(httpd *d)
     httpd_stop(d);
     body_unref(big);
     body_unref(small);
+    body_unref(mid);
 }
 
 /* A client with a small receive buffer, so that what it does not read stays queued in the server. */
@@ -398,6 +407,153 @@ static void test_tls_pipelined_turns(void **state)
     stop(d);
 }
 
+/* Non-blocking I/O on the client's socket, plain or TLS: >0 bytes moved, 0 not now, -1 ended or failed. */
+static long client_io(int fd, SSL *ssl, int out, void *b, size_t n)
+{
+    if (!ssl) {
+        ssize_t r = out ? send(fd, b, n, MSG_NOSIGNAL) : recv(fd, b, n, 0);
+        if (r > 0) return (long)r;
+        return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+    }
+    int r = out ? SSL_write(ssl, b, (int)n) : SSL_read(ssl, b, (int)n);
+    if (r > 0) return r;
+    int e = SSL_get_error(ssl, r);
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
+/* A client pipelining n requests of size bytes each (30 without padding) for 8 KiB answers: a burst,
+ * then reading the first half of the answers slowly (4 KiB at a time, with pauses) and the rest as fast
+ * as it can, sending the rest while it reads; with shut it shuts its sending side once a quarter of the
+ * answers has come. The server's connections have a 64 KiB send buffer, so the backlog passes 256 KiB
+ * again and again while requests wait in its buffer for a turn. With n = 400 of 30 bytes all of them fit
+ * in that buffer: no more input wakes the connection. Every answer must arrive whole and in order, with
+ * no silence of 3 s. */
+static void pipeline_slow_reader(int n, size_t size, int tls, int shut)
+{
+    int port;
+    server_sndbuf = 65536;         /* a backlog takes several writes to drain */
+    httpd *d = start_tls(&port, tls ? tls_server_ctx() : NULL);
+    server_sndbuf = 0;
+    int fd = dial(port);
+    SSL_CTX *cctx = NULL;
+    SSL *ssl = NULL;
+    if (tls) {
+        cctx = SSL_CTX_new(TLS_client_method());
+        assert_non_null(cctx);
+        ssl = SSL_new(cctx);
+        SSL_set_fd(ssl, fd);
+        assert_int_equal(SSL_connect(ssl), 1);
+        SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    }
+    assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+    static const char line[] = "GET /mid HTTP/1.1\r\nHost: x\r\n";      /* then X-Pad up to size */
+    assert_true(size >= sizeof line - 1 + 2 && size <= 2048);
+    char one[2048];
+    size_t pad = size - (sizeof line - 1) - 2;
+    memcpy(one, line, sizeof line - 1);
+    if (pad) {
+        assert_true(pad >= 10);
+        memcpy(one + sizeof line - 1, "X-Pad: ", 7);
+        memset(one + sizeof line - 1 + 7, 'a', pad - 9);
+        memcpy(one + sizeof line - 1 + pad - 2, "\r\n", 2);
+    }
+    memcpy(one + size - 2, "\r\n", 2);
+    size_t rlen = (size_t)n * size, sent = 0;
+    char *req = malloc(rlen);
+    assert_non_null(req);
+    for (int i = 0; i < n; i++) memcpy(req + (size_t)i * size, one, size);
+    /* every answer is this head (the Date's 29 characters aside) and the body */
+    char head[160];
+    int hlen = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nDate: %29s\r\nX-Kind: ref\r\nContent-Length: %u\r\n\r\n",
+                        "", MID);
+    size_t alen = (size_t)hlen + MID, total = (size_t)n * alen, pos = 0, bad = 0;
+    int ended = 0;
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK);
+    assert_non_null(buf);
+    /* a burst first, so the server's reads come whole (16 KiB) while the answers pile up */
+    for (int i = 0; i < 100 && sent < rlen; i++) {
+        long w = client_io(fd, ssl, 1, req + sent, rlen - sent);
+        assert_true(w >= 0);
+        sent += (size_t)w;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    double t0 = httpd_now(), last = t0;
+    for (long it = 0; it < 100000000L && pos < total && !bad; it++) {
+        double t = httpd_now();
+        if (t - last > 3.0 || t - t0 > 60.0) break;
+        int moved = 0;
+        if (sent < rlen) {
+            long w = client_io(fd, ssl, 1, req + sent, rlen - sent);
+            assert_true(w >= 0);
+            sent += (size_t)w;
+            moved = w > 0;
+        }
+        if (shut && sent == rlen && pos >= total / 4) {     /* the end of the stream, while answers wait */
+            shut = 0;
+            if (ssl) assert_true(SSL_shutdown(ssl) >= 0);
+            else assert_int_equal(shutdown(fd, SHUT_WR), 0);
+        }
+        int slow = pos < total / 2;
+        long r = client_io(fd, ssl, 0, buf, slow ? 4096 : CHUNK);
+        if (r < 0) { ended = 1; break; }
+        if (r > 0) {
+            for (long j = 0; j < r; j++) {
+                size_t k = (pos + (size_t)j) % alen;
+                unsigned char want = k >= (size_t)hlen ? mid->bytes[k - (size_t)hlen] : (unsigned char)head[k];
+                if ((k < 23 || k >= 23 + 29) && buf[j] != want) bad = pos + (size_t)j + 1;
+            }
+            pos += (size_t)r;
+            last = t;
+            moved = 1;
+            if (slow) {
+                struct timespec ts = {0, 200 * 1000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (!moved) {
+            struct pollfd pf = {.fd = fd, .events = (short)(POLLIN | (sent < rlen ? POLLOUT : 0))};
+            poll(&pf, 1, 100);
+        }
+    }
+    if (pos != total || bad)
+        fprintf(stderr, "%s, %d requests: %zu of them answered (%zu of %zu bytes), %s at %.1f s\n",
+                tls ? "TLS" : "plain", n, pos / alen, pos, total, bad ? "wrong byte" : ended ? "then the end of the stream" : "then silence",
+                httpd_now() - t0);
+    free(buf);
+    free(req);
+    assert_int_equal(bad, 0);
+    assert_int_equal(pos, total);
+    if (ssl) SSL_free(ssl);
+    if (cctx) SSL_CTX_free(cctx);
+    close(fd);
+    stop(d);
+    assert_int_equal(atomic_load(&released), n);      /* each answer's reference, once */
+}
+
+/* Full reads of 1 KiB requests with more waiting in the socket, and requests all in the buffer; each
+ * reading on, and each shutting its sending side once a quarter of the answers has come. */
+static void slow_reader_cases(int tls)
+{
+    for (int shut = 0; shut < 2; shut++) {
+        pipeline_slow_reader(1200, 1024, tls, shut);
+        pipeline_slow_reader(400, 30, tls, shut);
+    }
+}
+
+static void test_slow_reader_backlog(void **state)
+{
+    (void)state;
+    slow_reader_cases(0);
+}
+
+static void test_tls_slow_reader_backlog(void **state)
+{
+    (void)state;
+    slow_reader_cases(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_turns),
         cmocka_unit_test(test_tls_pipelined_turns),
         cmocka_unit_test(test_half_close_after_pipelining),
+        cmocka_unit_test(test_slow_reader_backlog),
+        cmocka_unit_test(test_tls_slow_reader_backlog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
