@@ -408,7 +408,7 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info)
     while (n > 0 && is_space((unsigned char)in[0])) { in++; n--; }
     while (n > 0 && is_space((unsigned char)in[n - 1])) n--;
     while (n > 0 && in[0] == '[') { in++; n--; }     /* fastjson's array and descriptor forms */
-    if (n > 0 && in[n - 1] == ';') n--;
+    while (n > 0 && in[n - 1] == ';') n--;           /* it strips L...; again and again: LLa.B;; */
     /* identifiers of [A-Za-z0-9_$] joined by dots, at least two */
     size_t dots = 0, seg = 0;
     for (size_t i = 0; i < n; i++) {
