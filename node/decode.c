@@ -495,13 +495,36 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     return rc;
 }
 
+/* cJSON ends a string at an escaped NUL (\u0000), so what follows it in a key or a value went
+ * unseen while the application reads it all: a copy of the text with those escapes read as a
+ * space (\u0020), or NULL when it has none (or the budget is spent, *oom = 0). */
+static char *json_nul_as_space(walk *w, const char *s, size_t n, int *oom)
+{
+    *oom = 0;
+    if (!memmem(s, n, "\\u0000", 6)) return NULL;
+    char *c = take(w, n, oom);
+    if (!c) return NULL;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (c[i] != '\\') continue;
+        if (i + 6 <= n && memcmp(c + i + 1, "u0000", 5) == 0) c[i + 4] = '2';
+        i++;    /* the escaped character: \\u0000 is a backslash and text */
+    }
+    return c;
+}
+
 /* Walks every key and leaf of a JSON text; *parsed = 0 when s is not JSON. keep: where the
  * document goes after the walk, or NULL: deleted. */
 static int walk_json(walk *w, int src, const char *where, const char *s, size_t n, int depth, int *parsed,
                      cJSON **keep)
 {
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+    int oom;
+    char *copy = json_nul_as_space(w, s, n, &oom);
+    if (oom) return -1;
+    cJSON *j = cJSON_ParseWithLengthOpts(copy ? copy : s, n, &end, 0);
+    free(copy);
     *parsed = j != NULL;
     if (!j) return 0;
     int rc = walk_json_item(w, src, where, j, depth, 0);
