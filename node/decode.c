@@ -476,8 +476,9 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     }
     if (!(cJSON_IsObject(it) || cJSON_IsArray(it))) return 0;
     if (level >= JSON_DEPTH) { if (it->child) w->cut |= DECODE_CUT_DEPTH; return 0; }
-    /* the members of an object's "scripts" container, and all under them (its own keys are not) */
-    int inner = src | (it->string && strcmp(it->string, "scripts") == 0 ? DECODE_SCRIPTS : 0);
+    /* the members of an object's "scripts" object, and all under them (its own keys are not); a
+     * "scripts" array is a page's list of script files or such, not npm's or Composer's */
+    int inner = src | (cJSON_IsObject(it) && it->string && strcmp(it->string, "scripts") == 0 ? DECODE_SCRIPTS : 0);
     int idx = 0;
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
