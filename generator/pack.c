@@ -184,6 +184,32 @@ static zip_source_t *entry_source(zip_t *za, const pack_file *f)
     return s;
 }
 
+/* What zip_file_set_dostime does for each entry (libzip 1.7's _zip_d2u_time): mktime of the DOS time.
+ * Kept per thread for the last time and TZ, since mktime stats the time zone file on every call
+ * when TZ is unset (a system call per bundle). */
+static time_t dos_to_time(zip_uint16_t ddate, zip_uint16_t dtime)
+{
+    static _Thread_local struct { int set; zip_uint16_t ddate, dtime; time_t t; char tz[64]; } last;
+    const char *tz = getenv("TZ");
+    size_t tzlen = tz ? strlen(tz) + 1 : 0;
+    if (last.set && last.ddate == ddate && last.dtime == dtime && tzlen < sizeof last.tz &&
+        (tz ? !strcmp(last.tz, tz) && last.set == 2 : last.set == 1))
+        return last.t;
+    struct tm dos = {.tm_isdst = -1, .tm_year = ((ddate >> 9) & 127) + 80, .tm_mon = ((ddate >> 5) & 15) - 1,
+                     .tm_mday = ddate & 31, .tm_hour = (dtime >> 11) & 31, .tm_min = (dtime >> 5) & 63,
+                     .tm_sec = (dtime << 1) & 62};
+    time_t t = mktime(&dos);
+    last.set = 0;
+    if (tzlen < sizeof last.tz) {
+        last.ddate = ddate;
+        last.dtime = dtime;
+        last.t = t;
+        if (tz) memcpy(last.tz, tz, tzlen);
+        last.set = tz ? 2 : 1;
+    }
+    return t;
+}
+
 static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *err, size_t errsz)
 {
     struct tm tm;
@@ -192,12 +218,7 @@ static int pack_zip(const pack_file *f, size_t n, time_t mtime, buf *out, char *
     if (tm.tm_year > 207) tm.tm_year = 207;
     zip_uint16_t ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
     zip_uint16_t dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-    /* What zip_file_set_dostime does for each entry (libzip 1.7's _zip_d2u_time), once per zip:
-     * its mktime reads the time zone file again on every call when TZ is unset. */
-    struct tm dos = {.tm_isdst = -1, .tm_year = ((ddate >> 9) & 127) + 80, .tm_mon = ((ddate >> 5) & 15) - 1,
-                     .tm_mday = ddate & 31, .tm_hour = (dtime >> 11) & 31, .tm_min = (dtime >> 5) & 63,
-                     .tm_sec = (dtime << 1) & 62};
-    time_t entry_time = mktime(&dos);
+    time_t entry_time = dos_to_time(ddate, dtime);
 
     zip_error_t ze;
     zip_error_init(&ze);
