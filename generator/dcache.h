@@ -4,8 +4,9 @@
  * The stream is zlib's deflate at level 9, a 32 KiB window (raw, no header), memLevel 9 and the
  * default strategy: the settings libzip's own deflate source uses (zip_algorithm_deflate.c), so a
  * zip made from these forms is byte for byte the zip libzip makes compressing itself (pack.c and
- * tests/unit/gen_deflate.c compare the two). Kept forms are looked up by the CRC-32 and length of
- * the input, then compared whole, so a kept form is only ever used for the very same bytes.
+ * tests/unit/gen_deflate.c compare the two). Kept forms are looked up by a hash of the input (its
+ * CRC-32 is computed only for a new form), then compared whole, so a kept form is only ever used
+ * for the very same bytes.
  * Thread-safe. Each compression takes a zlib stream from a small pool instead of allocating one. */
 #ifndef DCACHE_H
 #define DCACHE_H
