@@ -46,11 +46,29 @@ static _Thread_local memo *t_memo;
 static pthread_key_t memo_key;      /* only for its destructor at thread exit */
 static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
 
-static uint64_t hash_key(const char *k, size_t n)
+/* Four independent multiply lanes over 8-byte words, then a final mix so that the low bits (the
+ * slot) depend on every byte: keys run from short URLs to whole files (dcache.c). */
+uint64_t cache_hash(const void *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;       /* FNV-1a */
-    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)k[i]; h *= 1099511628211ull; }
-    return h;
+    const unsigned char *p = key;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t h[4] = {len, len ^ 0x243f6a8885a308d3ull, len ^ 0x13198a2e03707344ull, len ^ 0xa4093822299f31d0ull};
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        for (int j = 0; j < 4; j++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * j, 8);
+            h[j] = (h[j] ^ w) * k;
+            h[j] ^= h[j] >> 29;
+        }
+    }
+    uint64_t x = h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
+    for (; i < len; i++) x = (x ^ p[i]) * 0x100000001b3ull;
+    x ^= x >> 33;                                   /* murmur3's finaliser */
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ x >> 33;
 }
 
 static void node_free(node *n)
@@ -170,7 +188,7 @@ void cache_free(cache *c)
 
 const cache_entry *cache_get(cache *c, const char *key, size_t keylen)
 {
-    return cache_get_hashed(c, key, keylen, hash_key(key, keylen));
+    return cache_get_hashed(c, key, keylen, cache_hash(key, keylen));
 }
 
 const cache_entry *cache_get_hashed(cache *c, const char *key, size_t keylen, uint64_t h)
@@ -191,7 +209,7 @@ const cache_entry *cache_get_hashed(cache *c, const char *key, size_t keylen, ui
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
                              const char *name, const char *type, const char sha256[65], const char *head)
 {
-    return cache_put_hashed(c, key, keylen, hash_key(key, keylen), data, len, name, type, sha256, head);
+    return cache_put_hashed(c, key, keylen, cache_hash(key, keylen), data, len, name, type, sha256, head);
 }
 
 const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, uint64_t hash, void *data,

@@ -40,8 +40,9 @@ const cache_entry *cache_get(cache *c, const char *key, size_t keylen);
 const cache_entry *cache_put(cache *c, const char *key, size_t keylen, void *data, size_t len,
                              const char *name, const char *type, const char sha256[65], const char *head);
 
-/* cache_get and cache_put for a caller that has hashed the key itself: hash must be the same for
- * equal keys (the key is still compared whole). A cache is used with one kind of call or the other. */
+/* The hash cache_get and cache_put take of a key. cache_get_hashed and cache_put_hashed take it
+ * from a caller that has computed it already (outside a lock of its own, or once for both calls). */
+uint64_t cache_hash(const void *key, size_t len);
 const cache_entry *cache_get_hashed(cache *c, const char *key, size_t keylen, uint64_t hash);
 const cache_entry *cache_put_hashed(cache *c, const char *key, size_t keylen, uint64_t hash, void *data,
                                     size_t len, const char *name, const char *type, const char sha256[65],

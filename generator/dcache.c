@@ -1,5 +1,5 @@
 /* dcache.c -- deflated zip entries kept for reuse (see dcache.h).
- * A cache (cache.h) keyed by the input's bytes (a multiply hash to find, then compared whole);
+ * A cache (cache.h) keyed by the input's bytes (cache_hash to find, then compared whole);
  * a pool of zlib streams. */
 #include "dcache.h"
 #include "cache.h"
@@ -83,36 +83,11 @@ static void fill(dcache_form *f, const unsigned char *buf, size_t buflen, size_t
     f->size = size;
 }
 
-/* The lookup hash of data: four independent multiply lanes over 8-byte words, then a final mix so
- * that the low bits (cache.c's slot) depend on every byte. Cheaper than the CRC-32, which a found
- * form already holds and only a new one needs. */
-static uint64_t lookup_hash(const unsigned char *p, size_t len)
-{
-    const uint64_t k = 0x9e3779b97f4a7c15ull;
-    uint64_t h[4] = {len, len ^ 0x243f6a8885a308d3ull, len ^ 0x13198a2e03707344ull, len ^ 0xa4093822299f31d0ull};
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32) {
-        for (int j = 0; j < 4; j++) {
-            uint64_t w;
-            memcpy(&w, p + i + 8 * j, 8);
-            h[j] = (h[j] ^ w) * k;
-            h[j] ^= h[j] >> 29;
-        }
-    }
-    uint64_t x = h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
-    for (; i < len; i++) x = (x ^ p[i]) * 0x100000001b3ull;
-    x ^= x >> 33;                                   /* murmur3's finaliser */
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ x >> 33;
-}
-
 int dcache_get(const void *data, size_t len, dcache_form *out)
 {
     memset(out, 0, sizeof *out);
     if (len > UINT32_MAX) return -1;            /* zip64 sizes: not for bundles */
-    uint64_t hash = lookup_hash(data, len);
+    uint64_t hash = cache_hash(data, len);     /* outside the lock */
     pthread_mutex_lock(&lock);
     cache *c = kept;
     const cache_entry *e = c ? cache_get_hashed(c, data, len, hash) : NULL;
