@@ -6,17 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "00" to "99": integers are written two digits at a time. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 int value_number_str(double d, char tmp[40])
 {
     if (d > -1e15 && d < 1e15 && (double)(long long)d == d) {    /* integers: no printf (NaN fails) */
-        unsigned long long u = (unsigned long long)(d < 0 ? -d : d), w = u;
-        int n = d < 0;
-        do { n++; w /= 10; } while (w);                          /* digits, then written in place */
-        char *p = tmp + n;
-        *p = '\0';
-        do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
-        if (d < 0) tmp[0] = '-';
-        return n;
+        unsigned long long u = (unsigned long long)(d < 0 ? -d : d);
+        char dig[40], *end = dig + 20, *p = end;                  /* at most 16 bytes end at dig + 20 */
+        for (; u >= 100; u /= 100) { p -= 2; memcpy(p, digit_pairs + u % 100 * 2, 2); }
+        if (u >= 10) { p -= 2; memcpy(p, digit_pairs + u * 2, 2); }
+        else *--p = (char)('0' + u);
+        if (d < 0) *--p = '-';
+        memcpy(tmp, p, 16);                                       /* one block: p + 16 stays inside dig */
+        tmp[end - p] = '\0';
+        return (int)(end - p);
     }
     if (!isfinite(d)) return -1;
     int n = 0;
