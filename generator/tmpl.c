@@ -983,13 +983,14 @@ typedef struct scope {          /* block overrides of the parents being rendered
     const struct scope *outer;
 } scope;
 
-/* The root object (stack[0]), which every name not found further in ends at, is indexed by key
- * number at the first lookup that reaches it after LOOKS_TO_INDEX have: one pass over its members,
- * each matched against the set's keys (a strcmp per member, about what one scanning lookup costs),
- * after which a lookup there is one load. Objects pushed by sections come and go with their items
- * and are scanned: a list item looked up three times costs less to scan than to index. */
-#define LOOKS_TO_INDEX 1
-#define ROOT_INDEXED (-1)
+/* The root object (stack[0]), which every name not found further in ends at, keeps a slot per key
+ * number, bound on the first lookup of that key: templates mostly ask for the root's members in the
+ * order the data holds them, so a name is first tried against the member after those already bound
+ * (one strcmp). Every member before that one is bound to another key, so a match there is the
+ * first member of its name. The first name that does not match indexes the rest in one pass over
+ * all members (a strcmp per member); from then on every slot is final and a lookup is one load.
+ * Objects pushed by sections come and go with their items and are scanned: a list item looked up
+ * three times costs less to scan than to index. */
 
 typedef struct render {
     const tmpl_set *set;
@@ -1001,8 +1002,9 @@ typedef struct render {
     int depth;
     const cJSON *stack[DEFAULT_DEPTH * 4 + 8];
     int sp;
-    int root_looks;                       /* lookups of numbered keys that reached the root; ROOT_INDEXED */
-    const cJSON *root_slot[MAX_KEYS];     /* once indexed: key number -> the root's first member of that name */
+    int root_done;                        /* every slot is final (indexed, or the root is no object) */
+    const cJSON *root_next;               /* the root's first member not bound to a slot in order */
+    const cJSON *root_slot[MAX_KEYS];     /* key number -> the root's first member of that name, or NULL */
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
     struct loop {                         /* a section whose steps render_nodes runs in its own loop */
         const cJSON *item;                /* the list item being rendered, or NULL for a single value */
@@ -1124,12 +1126,12 @@ static const cJSON *member(const cJSON *obj, const char *key)
     return NULL;
 }
 
-/* Fills the root's slots: one pass over its members, each matched against the set's keys; a slot
- * keeps the first member of its name, so the index answers exactly as member() does. */
+/* Fills the root's empty slots: one pass over its members, each matched against the set's keys; a
+ * slot keeps the first member of its name, so the index answers exactly as member() does (slots
+ * bound before hold first members already). */
 static __attribute__((noinline)) void index_root(render *r)
 {
     const keys *ks = &r->set->keys;
-    memset(r->root_slot, 0, (size_t)ks->n * sizeof r->root_slot[0]);
     for (const cJSON *c = r->stack[0]->child; c; c = c->next) {
         const char *a = c->string;
         if (!a || !a[0]) continue;                       /* no name is empty; a[1] exists past here */
@@ -1141,22 +1143,32 @@ static __attribute__((noinline)) void index_root(render *r)
             }
         }
     }
-    r->root_looks = ROOT_INDEXED;
+    r->root_done = 1;
+}
+
+/* Binds the empty slot of nm (numbered) on the root: the member after those bound in order, if
+ * that is nm's, else (once) the index of every member. */
+static inline __attribute__((always_inline)) const cJSON *root_bind(render *r, const dname *nm)
+{
+    const cJSON *c = r->root_next;
+    if (c && c->string && strcmp(c->string, nm->parts[0]) == 0) {
+        r->root_next = c->next;
+        return r->root_slot[nm->id - 1] = c;
+    }
+    index_root(r);
+    return r->root_slot[nm->id - 1];
 }
 
 /* The first part of nm in the root object, or NULL. */
 static inline __attribute__((always_inline)) const cJSON *root_member(render *r, const dname *nm)
 {
-    const cJSON *o = r->stack[0];
-    if (JTYPE(o) != cJSON_Object) return NULL;
     if (nm->id) {
-        if (r->root_looks == ROOT_INDEXED) return r->root_slot[nm->id - 1];
-        if (++r->root_looks > LOOKS_TO_INDEX) {
-            index_root(r);
-            return r->root_slot[nm->id - 1];
-        }
+        const cJSON *v = r->root_slot[nm->id - 1];
+        if (v || r->root_done) return v;
+        return root_bind(r, nm);
     }
-    return member(o, nm->parts[0]);
+    const cJSON *o = r->stack[0];
+    return JTYPE(o) == cJSON_Object ? member(o, nm->parts[0]) : NULL;
 }
 
 /* A one-part name on the context stack, innermost object first; NULL when missing. */
@@ -1600,7 +1612,9 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.room = buf_short_room(out);
     static const cJSON empty = {0};
     r.stack[r.sp++] = data ? data : &empty;
-    r.root_looks = 0;
+    memset(r.root_slot, 0, (size_t)s->keys.n * sizeof r.root_slot[0]);
+    r.root_done = JTYPE(r.stack[0]) != cJSON_Object;
+    r.root_next = r.root_done ? NULL : r.stack[0]->child;
     frame f = {0};
     int rc = render_nodes(&r, t, &t->root, &f, NULL);
     buf_free(&r.scratch);

@@ -70,8 +70,8 @@ tmpl_lang    tmpl_set_lang(const tmpl_set *s, const char *name);
  * Names: a name's first part is looked up in the objects of the sections being rendered, innermost
  * first, then in data; each further part in the member found. Where one object holds a name more
  * than once, the first member of that name wins (as cJSON_GetObjectItemCaseSensitive), and the
- * engine keeps that exactly: once a render has looked a name up in data more than once, it indexes
- * data's members by the names the set uses, and the index keeps each name's first member.
+ * engine keeps that exactly: a render binds each name the set uses to data's first member of that
+ * name once, trying data's members in order first and indexing all of them when that fails.
  * data must not change while a render reads it. */
 int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
                 const tmpl_opts *opts, buf *out, tmpl_error *err);

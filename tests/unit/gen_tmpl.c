@@ -261,6 +261,43 @@ static void test_root_names_first_member_wins(void **state)
     tmpl_set_free(s);
 }
 
+/* Root names are bound in data's order while the template asks for them in that order, and by an
+ * index of all members once it does not: either way each name must find the first member of its
+ * name, as cJSON's own lookup does. Random objects (repeated keys, keys sharing their first bytes,
+ * keys the template never asks for) against random sequences of lookups, compared with
+ * cJSON_GetObjectItemCaseSensitive. */
+static void test_root_names_bound_in_any_order(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "a", "b", "ab", "ac", "abc", "c" };
+    enum { NN = sizeof names / sizeof names[0] };
+    unsigned seed = 12345;
+    for (int round = 0; round < 3000; round++) {
+        char src[256] = "", want[512] = "";
+        cJSON *data = cJSON_CreateObject();
+        seed = seed * 1103515245u + 12345u;
+        int members = (int)(seed >> 16) % 7;
+        for (int m = 0; m < members; m++) {
+            seed = seed * 1103515245u + 12345u;
+            char v[16];
+            snprintf(v, sizeof v, "v%d", m);
+            cJSON_AddItemToObject(data, names[(seed >> 16) % NN], cJSON_CreateString(v));
+        }
+        seed = seed * 1103515245u + 12345u;
+        int looks = 1 + (int)(seed >> 16) % 8;
+        for (int k = 0; k < looks; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *nm = names[(seed >> 16) % NN];
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, nm);
+            snprintf(src + strlen(src), sizeof src - strlen(src), "{{%s}}|", nm);
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s|", v ? v->valuestring : "");
+        }
+        tmpl_set *s = two("main", src, "other", "{{zz}}{{c}}");
+        expect_render(s, "main", data, want);
+        tmpl_set_free(s);
+    }
+}
+
 /* A JS string value of every length up to 40 with a byte to escape at each place (or none): the
  * engine's fast copy must give way to the escaper exactly when the value needs it, so the output
  * is always what esc_string writes. */
@@ -498,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_js_values_with_a_byte_to_escape_anywhere),
         cmocka_unit_test(test_sections_nest_and_fail_in_place),
         cmocka_unit_test(test_root_names_first_member_wins),
+        cmocka_unit_test(test_root_names_bound_in_any_order),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_renders_from_many_threads),
