@@ -1,7 +1,9 @@
 /* exprlang.c -- resolves Log4j lookups the way Log4j does and reads OGNL, SpEL and EL expressions
  * for the constructs that reach the Java runtime (type references, static calls, reflection). */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 #include "exprlang.h"
 
 #define DEPTH_MAX 64    /* nested lookups or expressions tracked; deeper ones are read as text */
@@ -340,8 +342,8 @@ static const unsigned char b64_val1[256] = {
 };
 
 /* Decodes s[0..n) (base64 characters only) in groups of four, a partial last group giving its
- * whole bytes, lower-cased, into out; returns the length. */
-static size_t b64_lower(const char *s, size_t n, char *out)
+ * whole bytes, into out, lower-cased when fold; returns the length. */
+static size_t b64_decode(const char *s, size_t n, unsigned char *out, int fold)
 {
     size_t o = 0;
     unsigned acc = 0;
@@ -351,7 +353,8 @@ static size_t b64_lower(const char *s, size_t n, char *out)
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            out[o++] = (char)lower((int)((acc >> bits) & 0xFF));
+            unsigned char c = (unsigned char)(acc >> bits);
+            out[o++] = fold ? (unsigned char)lower(c) : c;
         }
     }
     return o;
@@ -368,6 +371,40 @@ static int b64_stream_header(const char *s, size_t n)
             s[i + 4] >= 'U' && s[i + 4] <= 'X') return 1;
     }
     return 0;
+}
+
+#define INFLATE_MAX 8192    /* bytes of a compressed stream read: the stream header and the first
+                             * class descriptors, where a gadget chain names its classes */
+
+/* A gzip (1F 8B 08) or zlib (78 xx, the header's check bits right) stream in b[0..n) whose first
+ * INFLATE_MAX inflated bytes open with the serialization header or name a gadget class: what
+ * GZIPOutputStream around ObjectOutputStream writes (JSF's view state, payloads sent compressed).
+ * Returns the finding or NULL. */
+static const char *inflated_java(const unsigned char *b, size_t n)
+{
+    int gzip = n >= 10 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 8;
+    int zlib = n >= 6 && b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0;
+    if (!gzip && !zlib) return NULL;
+    unsigned char out[INFLATE_MAX];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) return NULL;
+    z.next_in = (unsigned char *)b;
+    z.avail_in = n > UINT_MAX ? UINT_MAX : (unsigned)n;
+    z.next_out = out;
+    z.avail_out = sizeof out;
+    int rc = inflate(&z, Z_SYNC_FLUSH);     /* one call: output is bounded by the buffer */
+    size_t len = sizeof out - z.avail_out;
+    inflateEnd(&z);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return NULL;
+    if (len >= 4 && out[0] == 0xAC && out[1] == 0xED && out[2] == 0x00 && out[3] == 0x05) return "base64-gzip-obj";
+    for (size_t i = 0; i < len; i++) out[i] = (unsigned char)lower(out[i]);
+    for (const char *const *w = b64_names; *w; w++) {
+        size_t wl = strlen(*w);
+        for (size_t p = 0; p + wl <= len; p++)
+            if (out[p] == (unsigned char)(*w)[0] && memcmp(out + p, *w, wl) == 0) return "base64-gzip-cls";
+    }
+    return NULL;
 }
 
 int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info)
@@ -387,9 +424,17 @@ int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info 
     }
     if (!up || !lo) return 0;                       /* base64 of anything has both cases */
     if (b64_stream_header(in, n)) { found(info, "base64-object"); return 1; }
+    /* a compressed stream: gzip's header is H4sI, zlib's starts with e (0x78); read from the start
+     * only, since a compressed stream cannot be entered anywhere else */
+    unsigned char head[3];
+    if ((in[0] == 'H' || in[0] == 'e') && n >= 8 && b64_decode(in, 4, head, 0) == 3 &&
+        ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0x78 && ((head[0] << 8) | head[1]) % 31 == 0))) {
+        const char *g = inflated_java((unsigned char *)scratch, b64_decode(in, n, (unsigned char *)scratch, 0));
+        if (g) { found(info, g); return 1; }
+    }
     if (n < 11) return 0;                           /* shorter than the shortest name */
     for (size_t k = 0; k < 4; k++) {
-        size_t len = b64_lower(in + k, n - k, scratch);
+        size_t len = b64_decode(in + k, n - k, (unsigned char *)scratch, 1);
         for (const char *const *w = b64_names; *w; w++) {
             size_t wl = strlen(*w);
             for (size_t p = 0; p + wl <= len; p++)

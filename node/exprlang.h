@@ -46,8 +46,13 @@ int exprlang_detect(const char *in, size_t n, exprlang_info *info);
  * JdbcRowSetImpl, ...InvocationHandler...), ProcessBuilder, or java.lang.Runtime qualified
  * (kind "base64-class"); Runtime alone is not enough (an ordinary word). A token of 5 or more
  * holding the serialization stream header AC ED 00 05 as base64 at any of the three byte offsets
- * (rO0AB, [Kaq6]ztAA[UVWX], s7QAF) is one too (kind "base64-object"). scratch: room for n + 1
- * bytes. Returns 1 on a hit. Thread-safe, allocates nothing. */
+ * (rO0AB, [Kaq6]ztAA[UVWX], s7QAF) is one too (kind "base64-object"). A token that decodes from
+ * its start to a gzip stream (H4sI...) or a zlib stream (78 xx) is inflated, at most its first
+ * 8 KiB: a serialization header at the start (kind "base64-gzip-obj") or a gadget-chain class in
+ * them ("base64-gzip-cls") is a hit, which is how GZIPOutputStream around ObjectOutputStream
+ * (JSF's client-side view state, compressed payloads) carries an object. scratch: room for n + 1
+ * bytes. Returns 1 on a hit. Thread-safe; allocates nothing itself, but zlib allocates its inflate
+ * state (about 40 KB, freed before the return) for a token that opens a compressed stream. */
 int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info);
 
 /* exprlang_java_type_name: the value is a qualified name of a Java type, as a polymorphic

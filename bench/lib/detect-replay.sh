@@ -3,7 +3,7 @@
 
 # detect_replay_build OUT: compiles the replay tool to OUT, optimised, against ModSecurity.
 detect_replay_build() {
-  local pkgs="libcjson yaml-0.1 libpcre2-8 libsodium" srcs=(bench/detection/replay.c node/detect.c) h
+  local pkgs="libcjson yaml-0.1 libpcre2-8 libsodium zlib" srcs=(bench/detection/replay.c node/detect.c) h
   for h in $(sed -n 's/^#include "\([a-z_0-9]*\)\.h"$/\1/p' node/detect.c); do
     if [ "$h" != detect ] && [ -f "node/$h.c" ]; then srcs+=("node/$h.c"); fi
     if [ -f "common/$h.c" ]; then srcs+=("common/$h.c"); fi
