@@ -2,6 +2,7 @@
  * command position and scores them with their separator and first argument. */
 #define _GNU_SOURCE   /* memmem */
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -977,16 +978,33 @@ static int cmd_control(const char *s, size_t n)
     return 0;
 }
 
+/* net_first[c]: 1 when a network command's name begins with byte c; built once from commands[]. */
+static unsigned char net_first[256];
+static pthread_once_t net_first_once = PTHREAD_ONCE_INIT;
+static void net_first_build(void)
+{
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        if (commands[k].flags & F_NET) net_first[(unsigned char)commands[k].name[0]] = 1;
+}
+
 int shellcmd_probe_start(const char *in, size_t n)
 {
-    size_t i = 0, k;
+    size_t i = 0, k, last;
     char name[24];
     int sys_path;
     while (i < n && is_blank((unsigned char)in[i])) i++;
+    if (i == n) return 0;
+    int first = lower((unsigned char)in[i]);
     /* FOR and IF of cmd at the start need no shell byte either (if exist x.port echo yay) */
-    if (n - i >= 3 && (kw_at(in, n, i, "for") || kw_at(in, n, i, "if") || (eq_nocase(in + i, "if/", 3)))) return 1;
-    for (k = i; k < n && k - i < 24 && !is_blank((unsigned char)in[k]); k++) {}
-    if (k >= n || !is_blank((unsigned char)in[k]) || in[i] < 'a' || in[i] > 'z') return 0;
+    if ((first == 'f' || first == 'i') && n - i >= 3 &&
+        (kw_at(in, n, i, "for") || kw_at(in, n, i, "if") || (eq_nocase(in + i, "if/", 3)))) return 1;
+    if (in[i] < 'a' || in[i] > 'z') return 0;
+    for (k = i, last = i; k < n && k - i < 24 && !is_blank((unsigned char)in[k]); k++)
+        if (in[k] == '/' || in[k] == '\\') last = k + 1;
+    if (k >= n || !is_blank((unsigned char)in[k]) || last == k) return 0;
+    /* command_of names the word after its last slash, in lower case: most words end here */
+    pthread_once(&net_first_once, net_first_build);
+    if (!net_first[lower((unsigned char)in[last])]) return 0;
     const cmdword *c = command_of(in + i, k - i, name, &sys_path);
     return c && (c->flags & F_NET);
 }
