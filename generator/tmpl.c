@@ -74,12 +74,17 @@ struct node {
 /* The kids of a node as a short program for the common frame (no indentation to weave in, no
  * lambdas): each step writes a piece of text, then takes one node. The nodes most templates are
  * made of are told apart once here: a one-part {{name}} written verbatim or escaped for a code
- * context. Text between tags rides on the step of the tag after it, which halves the steps. */
-enum { OP_TEXT, OP_VERBATIM1, OP_CODE1, OP_SECTION, OP_OTHER };
+ * context. Text between tags rides on the step of the tag after it, which halves the steps; a
+ * step's text is at most BUF_SHORT bytes, so that it is always copied as one block, and longer
+ * text takes a step of its own (OP_LONGTEXT). The last step, OP_END, has no text. */
+enum { OP_VERBATIM1, OP_CODE1, OP_TEXT, OP_LONGTEXT, OP_SECTION, OP_OTHER, OP_END };
 typedef struct step {
-    int op;                     /* OP_TEXT: text only; else the node n after it */
+    int op;                     /* OP_TEXT: text only; OP_LONGTEXT: n's text only; OP_END: h's steps are
+                                   done; else the node n after it */
+    int id;                     /* n's nm.id, and key its first part (OP_VERBATIM1, OP_CODE1) */
     const char *text; size_t len;
     const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
+    const char *key;
 } step;
 
 /* Bytes of zeros after a template's source, so that a step's text (which lies in the source) can
@@ -698,26 +703,37 @@ static int node_op(const node *k)
 /* The text of a step with none before its tag: read as a block like any other (see SRC_PAD). */
 static const char no_text[SRC_PAD];
 
+/* The text a step writes before its node: text itself when short, else nothing, after a step
+ * OP_LONGTEXT that writes it. */
+static const node *text_step(node *h, const node *text)
+{
+    if (!text || text->len <= BUF_SHORT) return text;
+    h->prog[h->nprog++] = (step){ OP_LONGTEXT, 0, no_text, 0, text, NULL };
+    return NULL;
+}
+
 /* Builds the steps of h's kids and of every node below; -1 when out of memory. */
 static int build_steps(node *h)
 {
-    h->prog = h->nkids ? calloc(h->nkids, sizeof *h->prog) : NULL;
-    if (h->nkids && !h->prog) return -1;
+    if (!(h->prog = calloc(h->nkids * 2 + 1, sizeof *h->prog))) return -1;
     const node *text = NULL;
     for (size_t i = 0; i < h->nkids; i++) {
         node *k = &h->kids[i];
         if (build_steps(k) < 0) return -1;
         if (k->type == T_TEXT) {
-            if (text) h->prog[h->nprog++] = (step){ OP_TEXT, text->text, text->len, text };
+            if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, text->text, text->len, text, NULL };
             text = k;
             continue;
         }
         int op = node_op(k);
         if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
-        h->prog[h->nprog++] = (step){ op, text ? text->text : no_text, text ? text->len : 0, k };
+        text = text_step(h, text);
+        h->prog[h->nprog++] = (step){ op, 0, text ? text->text : no_text, text ? text->len : 0, k,
+                                      k->nm.nparts ? k->nm.parts[0] : NULL };
         text = NULL;
     }
-    if (text) h->prog[h->nprog++] = (step){ OP_TEXT, text->text, text->len, text };
+    if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, text->text, text->len, text, NULL };
+    h->prog[h->nprog] = (step){ OP_END, 0, no_text, 0, h, NULL };      /* not counted in nprog */
     return 0;
 }
 
@@ -946,6 +962,13 @@ static void intern_nodes(keys *ks, node *kids, size_t n)
     }
 }
 
+/* Copies the key numbers into the steps below h, which read them without going through the node. */
+static void step_ids(node *h)
+{
+    for (size_t i = 0; i < h->nprog; i++) h->prog[i].id = h->prog[i].n->nm.id;   /* OP_END keeps 0 */
+    for (size_t i = 0; i < h->nkids; i++) step_ids(&h->kids[i]);
+}
+
 int tmpl_set_link(tmpl_set *s, tmpl_error *err)
 {
     if (err) memset(err, 0, sizeof *err);
@@ -958,7 +981,10 @@ int tmpl_set_link(tmpl_set *s, tmpl_error *err)
             return -1;
         }
     for (int h = 0; h < 256; h++) s->keys.head[h] = -1;
-    for (size_t i = 0; i < s->n; i++) intern_nodes(&s->keys, s->items[i]->root.kids, s->items[i]->root.nkids);
+    for (size_t i = 0; i < s->n; i++) {
+        intern_nodes(&s->keys, s->items[i]->root.kids, s->items[i]->root.nkids);
+        step_ids(&s->items[i]->root);
+    }
     return 0;
 }
 
@@ -1009,7 +1035,7 @@ typedef struct render {
     struct loop {                         /* a section whose steps render_nodes runs in its own loop */
         const cJSON *item;                /* the list item being rendered, or NULL for a single value */
         const step *body;                 /* the section's first step */
-        const step *p, *end;              /* the steps to go on with after it */
+        const step *p;                    /* the step to go on with after it */
     } loops[DEFAULT_DEPTH * 4 + 8];
     int nloops;
     size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
@@ -1076,21 +1102,6 @@ static inline __attribute__((always_inline)) int emit(render *r, const char *s, 
     return emit_pending(r, s, n);
 }
 
-/* Writes a step's text (n <= BUF_SHORT, lying in a template's source): a block of 32 or 64 bytes
- * is copied whatever n is, which SRC_PAD and the room kept in out make safe. */
-static inline __attribute__((always_inline)) int emit_step_text(render *r, const char *s, size_t n)
-{
-    buf *b = r->out;
-    if (__builtin_expect(b->len < r->room, 1)) {
-        char *d = b->data + b->len;
-        if (n <= 32) __builtin_memcpy(d, s, 32);
-        else __builtin_memcpy(d, s, 64);
-        b->len += n;
-        return 0;
-    }
-    return emit_pending(r, s, n);
-}
-
 static int emit_text(render *r, const frame *f, const node *n)
 {
     if (!f->ind_len && !f->strip_len) return emit(r, n->text, n->len);
@@ -1146,41 +1157,41 @@ static __attribute__((noinline)) void index_root(render *r)
     r->root_done = 1;
 }
 
-/* Binds the empty slot of nm (numbered) on the root: the member after those bound in order, if
- * that is nm's, else (once) the index of every member. */
-static inline __attribute__((always_inline)) const cJSON *root_bind(render *r, const dname *nm)
+/* Binds the empty slot of key (number id) on the root: the member after those bound in order, if
+ * that is key's, else (once) the index of every member. */
+static inline __attribute__((always_inline)) const cJSON *root_bind(render *r, const char *key, int id)
 {
     const cJSON *c = r->root_next;
-    if (c && c->string && strcmp(c->string, nm->parts[0]) == 0) {
+    if (c && c->string && strcmp(c->string, key) == 0) {
         r->root_next = c->next;
-        return r->root_slot[nm->id - 1] = c;
+        return r->root_slot[id - 1] = c;
     }
     index_root(r);
-    return r->root_slot[nm->id - 1];
+    return r->root_slot[id - 1];
 }
 
-/* The first part of nm in the root object, or NULL. */
-static inline __attribute__((always_inline)) const cJSON *root_member(render *r, const dname *nm)
+/* The member key (a name's first part, numbered id or 0) of the root object, or NULL. */
+static inline __attribute__((always_inline)) const cJSON *root_member(render *r, const char *key, int id)
 {
-    if (nm->id) {
-        const cJSON *v = r->root_slot[nm->id - 1];
+    if (id) {
+        const cJSON *v = r->root_slot[id - 1];
         if (v || r->root_done) return v;
-        return root_bind(r, nm);
+        return root_bind(r, key, id);
     }
     const cJSON *o = r->stack[0];
-    return JTYPE(o) == cJSON_Object ? member(o, nm->parts[0]) : NULL;
+    return JTYPE(o) == cJSON_Object ? member(o, key) : NULL;
 }
 
 /* A one-part name on the context stack, innermost object first; NULL when missing. */
-static inline __attribute__((always_inline)) const cJSON *lookup1(render *r, const dname *nm)
+static inline __attribute__((always_inline)) const cJSON *lookup1(render *r, const char *key, int id)
 {
     for (int i = r->sp - 1; i > 0; i--) {
         const cJSON *o = r->stack[i];
         if (JTYPE(o) != cJSON_Object) continue;
-        const cJSON *v = member(o, nm->parts[0]);
+        const cJSON *v = member(o, key);
         if (v) return v;
     }
-    return root_member(r, nm);
+    return root_member(r, key, id);
 }
 
 /* Looks a name up on the context stack; *found tells a missing name from a null value. */
@@ -1188,7 +1199,7 @@ static const cJSON *lookup(render *r, const dname *nm, int *found)
 {
     *found = 1;
     if (nm->nparts == 0) return r->stack[r->sp - 1];
-    const cJSON *v = lookup1(r, nm);
+    const cJSON *v = lookup1(r, nm->parts[0], nm->id);
     for (int k = 1; k < nm->nparts && v; k++)
         v = JTYPE(v) == cJSON_Object ? member(v, nm->parts[k]) : NULL;
     if (!v) *found = 0;
@@ -1523,11 +1534,84 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
     /* Sections run in this loop rather than a call per item: their steps replace the current ones
      * until the last item is done (loops[] remembers where to go on); in every other respect as
      * render_section, which frames without steps use. */
-    const step *p = h->prog, *end = h->prog + h->nprog;
+    const step *p = h->prog;
     const int base = r->nloops;
+    /* The output's write position and the end of its room live in locals while the steps run:
+     * every byte stored would otherwise make the compiler load them again. Whatever writes out by
+     * a call stores the length first (OUT_SAVE) and takes both again after (OUT_LOAD). out->data
+     * is never NULL here (tmpl_render). */
+    buf *const b = r->out;
+    char *d = b->data + b->len, *lim = b->data + r->room;
+#define OUT_SAVE() (b->len = (size_t)(d - b->data))
+#define OUT_LOAD() (d = b->data + b->len, lim = b->data + r->room)
     for (;;) {
-        if (p == end) {
-            if (r->nloops == base) return 0;
+        const step *q = p++;
+        const node *k = q->n;
+        const cJSON *v;
+        int rc;
+        /* the step's text (at most BUF_SHORT bytes, in a source followed by SRC_PAD zeros) as one
+         * block of 32 or 64 bytes whatever its length; room keeps BUF_SHORT bytes free after it */
+        if (__builtin_expect(d < lim, 1)) {
+            if (q->len <= 32) __builtin_memcpy(d, q->text, 32);
+            else __builtin_memcpy(d, q->text, 64);
+            d += q->len;
+        } else {
+            OUT_SAVE();
+            rc = emit_pending(r, q->text, q->len);
+            OUT_LOAD();
+            if (rc < 0) return out_oom(r, t, k);
+        }
+        if (__builtin_expect(q->op == OP_VERBATIM1, 1)) {
+            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            const char *str = NULL;
+            size_t n = 0;
+            char num[40];
+            if (JTYPE(v) == cJSON_String && (str = v->valuestring)) {
+                n = strlen(str);
+            } else if (JTYPE(v) == cJSON_Number && (rc = value_number_str(v->valuedouble, num)) >= 0) {
+                str = num; n = (size_t)rc;
+            }
+            if (__builtin_expect(str && n <= BUF_SHORT && d < lim, 1)) {
+                buf_copy_short(d, str, n);
+                d += n;
+                continue;
+            }
+            OUT_SAVE();
+            rc = str ? emit_pending(r, str, n) : render_value(r, t, k, v, f, sc);
+            OUT_LOAD();
+            if (rc < 0) return str ? out_oom(r, t, k) : -1;
+            continue;
+        }
+        switch (q->op) {
+        case OP_CODE1:
+            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            if (k->plain && JTYPE(v) == cJSON_String && v->valuestring && d < lim) {
+                /* a string the context writes as itself, with its quotes: as render_code1 */
+                long n = plain_len(k->plain, v->valuestring);
+                if (n >= 0 && n <= BUF_SHORT - 2) {
+                    const char qc = k->quote;
+                    if (qc) *d++ = qc;
+                    buf_copy_short(d, v->valuestring, (size_t)n);
+                    d += n;
+                    if (qc) *d++ = qc;
+                    continue;
+                }
+            }
+            OUT_SAVE();
+            rc = r->pend_len ? render_value(r, t, k, v, f, sc) : render_code1(r, t, k, v);
+            OUT_LOAD();
+            if (rc < 0) return -1;
+            continue;
+        case OP_TEXT:
+            continue;
+        case OP_LONGTEXT:
+            OUT_SAVE();
+            rc = emit_pending(r, k->text, k->len);
+            OUT_LOAD();
+            if (rc < 0) return out_oom(r, t, k);
+            continue;
+        case OP_END: {
+            if (r->nloops == base) { OUT_SAVE(); return 0; }
             struct loop *l = &r->loops[r->nloops - 1];
             if (l->item && (l->item = l->item->next)) {   /* the next item: the same steps again */
                 r->stack[r->sp - 1] = l->item;
@@ -1537,55 +1621,34 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             r->sp--;
             r->depth--;
             r->nloops--;
-            p = l->p; end = l->end;
+            p = l->p;
             continue;
         }
-        const node *k = p->n;
-        const cJSON *v;
-        if ((p->len <= BUF_SHORT ? emit_step_text(r, p->text, p->len) : emit_pending(r, p->text, p->len)) < 0)
-            return out_oom(r, t, k);
-        switch ((p++)->op) {
-        case OP_TEXT:
-            continue;
-        case OP_VERBATIM1:
-            if (!(v = lookup1(r, &k->nm))) break;
-            if (JTYPE(v) == cJSON_String && v->valuestring) {
-                if (emit(r, v->valuestring, strlen(v->valuestring)) < 0) return out_oom(r, t, k);
-                continue;
-            }
-            if (JTYPE(v) == cJSON_Number) {
-                char num[40];
-                int len = value_number_str(v->valuedouble, num);
-                if (len >= 0) {
-                    if (emit(r, num, (size_t)len) < 0) return out_oom(r, t, k);
-                    continue;
-                }
-            }
-            if (render_value(r, t, k, v, f, sc) < 0) return -1;
-            continue;
-        case OP_CODE1:
-            if (!(v = lookup1(r, &k->nm))) break;
-            if (r->pend_len ? render_value(r, t, k, v, f, sc) < 0 : render_code1(r, t, k, v) < 0) return -1;
-            continue;
         case OP_SECTION: {
             int found;
             v = lookup(r, &k->nm, &found);
-            if (!found && r->strict) break;
+            if (!found && r->strict) goto missing;
             if (!truthy(v)) continue;                       /* no lambdas here: r->lambdas is 0 */
+            OUT_SAVE();
             if (enter(r, t, k) < 0) return -1;
             const cJSON *item = JTYPE(v) == cJSON_Array ? v->child : NULL;
             if (push(r, t, k, item ? item : v) < 0) return -1;
-            r->loops[r->nloops++] = (struct loop){ item, k->prog, p, end };
-            p = k->prog; end = k->prog + k->nprog;
+            r->loops[r->nloops++] = (struct loop){ item, k->prog, p };
+            p = k->prog;
             continue;
         }
         default:
-            if (render_one(r, t, k, f, sc) < 0) return -1;
+            OUT_SAVE();
+            rc = render_one(r, t, k, f, sc);
+            OUT_LOAD();
+            if (rc < 0) return -1;
             continue;
         }
-        if (r->strict) return rerr(r, t, k, "no value of this name (strict mode)");   /* a missing name */
+    missing:                                                /* a name not found */
+        if (r->strict) { OUT_SAVE(); return rerr(r, t, k, "no value of this name (strict mode)"); }
     }
-    return 0;
+#undef OUT_SAVE
+#undef OUT_LOAD
 }
 
 int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
@@ -1607,6 +1670,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.lambdas = o->lambda_of != NULL;
     r.scratch = (buf)BUF_INIT;
     r.strict = o->strict >= 0 ? o->strict : t->lang != LANG_SPEC;
+    if (!out->data && buf_reserve(out, 0) < 0) { set_err(err, name, 0, 0, NULL, 0, "out of memory"); return -1; }
     size_t old_limit = out->limit, old_len = out->len;
     out->limit = old_len + (o->max_output ? o->max_output : DEFAULT_OUTPUT);
     r.room = buf_short_room(out);
