@@ -20,17 +20,33 @@ ticks() {
   echo "$total"
 }
 HZ=$(getconf CLK_TCK)
+# Nanoseconds a process and its children spent runnable but waiting for a core (schedstat's second
+# field, over every thread): the share of a run lost to other work on the machine, which is what a
+# p99 measures when that share is large.
+waited() {
+  local total=0 p t
+  for p in "$1" $(pgrep -P "$1" || true); do
+    for t in /proc/"$p"/task/*/schedstat; do
+      [ -r "$t" ] && total=$((total + $(awk '{print $2}' "$t")))
+    done
+  done
+  echo "$total"
+}
+# wrk's threads: one per load-generator core (WRK_THREADS, bench_pin), never more than connections.
+# Two threads sharing one core take turns of a scheduler slice each, and while one runs the other's
+# answers wait unread: a p99 of the client's slices, not of the server.
+WT=$WRK_THREADS; [ "$WT" -gt "$CONNS" ] && WT=$CONNS
 
 # run NAME PID URL [SCRIPT]: prints a line and sets RPS and CPU_US (server CPU time per request,
 # which other load on the machine disturbs far less than the rate)
 run() {
-  local out non2xx t0 t1 n
+  local out non2xx t0 t1 w0 w1 n
   local script=()
   [ -n "${4:-}" ] && script=(-s "$4")
-  "${CLI[@]}" wrk -t2 -c4 -d1s "${script[@]}" "$3" >/dev/null 2>&1 || true      # warm-up
-  t0=$(ticks "$2")
-  out=$("${CLI[@]}" wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "${script[@]}" "$3")
-  t1=$(ticks "$2")
+  "${CLI[@]}" wrk -t1 -c4 -d1s "${script[@]}" "$3" >/dev/null 2>&1 || true      # warm-up
+  t0=$(ticks "$2"); w0=$(waited "$2")
+  out=$("${CLI[@]}" wrk -t"$WT" -c"$CONNS" -d"${DUR}s" --latency "${script[@]}" "$3")
+  t1=$(ticks "$2"); w1=$(waited "$2")
   RPS=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
   n=$(echo "$out" | awk '/requests in/ {print $1}')
   CPU_US=$(awk -v d=$((t1 - t0)) -v hz="$HZ" -v n="$n" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n; else print 0 }')
@@ -40,12 +56,14 @@ run() {
   mbs=$(echo "$out" | awk '/^Transfer\/sec/ {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   P99=$(bench_ms "$p99")
-  printf '  %-46s %8.0f req/s  p50 %-8s p99 %-8s %9s/s  %7s us CPU/req %s\n' "$1" "$RPS" "$p50" "$p99" "$mbs" "$CPU_US" \
-    "${non2xx:+($non2xx non-2xx!)}"
+  WAIT_PCT=$(awk -v w=$((w1 - w0)) -v d="$DUR" 'BEGIN { printf "%.0f", w / 1e9 / d * 100 }')
+  printf '  %-46s %8.0f req/s  p50 %-8s p99 %-8s %9s/s  %7s us CPU/req  waited %3s%% %s\n' "$1" "$RPS" "$p50" "$p99" \
+    "$mbs" "$CPU_US" "$WAIT_PCT" "${non2xx:+($non2xx non-2xx!)}"
 }
 
 EP="http://node.example.com:5050"
-echo "== bundlegen serve downloads: wrk, $CONNS connections, ${DUR}s per run; $PLACEMENT"
+echo "== bundlegen serve downloads: wrk, $CONNS connections, $WT threads, ${DUR}s per run; $PLACEMENT"
+echo "   ('waited': the share of the run the server was ready to run but other work had its core)"
 
 SP=$(bench_port)
 "${SRV[@]}" "$BG" serve --listen "127.0.0.1:$SP" --threads "$CORES" --access-log off --max-inflight 4096 2>"$TMP/serve.log" &
