@@ -28,9 +28,9 @@
 enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
 
 /* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
-enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_TYPEKEY, DET_COUNT };
+enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_TYPEKEY, DET_JCODE, DET_COUNT };
 static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php", "jndi", "exprlang", "sql", "html", "js-string", "java-base64",
-                                                             "offsite-referer", "java-type-key"};
+                                                             "offsite-referer", "java-type-key", "java-code"};
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
@@ -248,7 +248,7 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
 static void detector_gate(rule *r)
 {
     static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
-                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", "."};
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "("};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
@@ -295,7 +295,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             detector = v;
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
-            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key)", idx, val ? val : "?");
+            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key, java-code)", idx, val ? val : "?");
         } else if (strcmp(key, "severity") == 0) {
             if ((sev_score = detect_severity_score(val)) < 0)
                 lerr(L, v, "rules[%d].severity: unknown severity '%s' (critical, high, medium, low)", idx, val ? val : "?");
@@ -574,6 +574,7 @@ static int run_detector(int det, int src, const char *val, size_t len, char *scr
     case DET_JSSTR: return htmltok_js_breakout(val, len, NULL);
     case DET_JB64: return exprlang_base64_java(val, len, scratch, NULL);
     case DET_TYPEKEY: return (src & DECODE_TYPEKEY) && exprlang_java_type_name(val, len, NULL);
+    case DET_JCODE: return exprlang_java_code(val, len, NULL);
     default: return 0;
     }
 }

@@ -476,3 +476,64 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info)
     found(info, "type-name");
     return 1;
 }
+
+/* ---- Java code outside an expression ---- */
+
+/* Whether s[i..n), just after a '(', is what a stack frame puts there: File.java:12, File.kt,
+ * Native Method, Unknown Source, Compiled Code, <generated> (optionally :line), then ')'. */
+static int frame_location(const char *s, size_t n, size_t i)
+{
+    static const char *const words[] = {"native method", "unknown source", "compiled code", "<generated>", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (starts_ci(s + i, n - i, *w)) {
+            size_t k = i + strlen(*w);
+            if (k < n && s[k] == ':') for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++) {}
+            return k < n && s[k] == ')';
+        }
+    size_t k = i;
+    while (k < n && (is_ident((unsigned char)s[k]) || s[k] == '<' || s[k] == '>' || s[k] == '-')) k++;
+    if (k == i || k >= n || s[k] != '.') return 0;
+    size_t e = ++k;
+    while (k < n && s[k] >= 'a' && s[k] <= 'z') k++;
+    if (k == e) return 0;
+    if (k < n && s[k] == ':') for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++) {}
+    return k < n && s[k] == ')';
+}
+
+int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
+{
+    if (info) memset(info, 0, sizeof *info);
+    if (!memchr(in, '(', n)) return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_ident_start((unsigned char)in[i]) || (i > 0 && (is_ident((unsigned char)in[i - 1]) || in[i - 1] == '.')))
+            continue;
+        /* identifiers joined by dots, no blanks: pkg.pkg.Class or pkg.Class.member */
+        size_t seg[64], nseg = 0, k = i;
+        for (;;) {
+            if (nseg < sizeof seg / sizeof seg[0]) seg[nseg] = k;
+            nseg++;
+            while (k < n && is_ident((unsigned char)in[k])) k++;
+            if (k + 1 < n && in[k] == '.' && is_ident_start((unsigned char)in[k + 1])) { k++; continue; }
+            break;
+        }
+        size_t end = k;
+        while (k < n && is_space((unsigned char)in[k])) k++;
+        if (nseg < 3 || nseg > sizeof seg / sizeof seg[0] || k >= n || in[k] != '(') { i = end; continue; }
+        int last_upper = in[seg[nseg - 1]] >= 'A' && in[seg[nseg - 1]] <= 'Z';
+        int class_upper = in[seg[nseg - 2]] >= 'A' && in[seg[nseg - 2]] <= 'Z';
+        int pkg_lower = in[seg[0]] >= 'a' && in[seg[0]] <= 'z';
+        /* new pkg.Class( : the word new before it */
+        size_t b = i;
+        while (b > 0 && is_space((unsigned char)in[b - 1])) b--;
+        int is_new = b < i && b >= 3 && memcmp(in + b - 3, "new", 3) == 0 &&
+                     (b == 3 || !is_ident((unsigned char)in[b - 4]));
+        if (is_new && pkg_lower && last_upper) { found(info, "code-new"); return 1; }
+        /* pkg.Class.member( : a static call, unless what follows is a stack frame's location */
+        if (!is_new && pkg_lower && class_upper && !last_upper && !frame_location(in, n, k + 1)) {
+            found(info, "code-call");
+            return 1;
+        }
+        i = end;
+    }
+    return 0;
+}

@@ -1,5 +1,5 @@
-/* node_exprlang.c -- libFuzzer target for the Log4j lookup resolver, the expression reader and the
- * base64 class reader and the type-name reader: any bytes, verdicts of 0 or 1, a NUL-terminated finding, no read outside the value. */
+/* node_exprlang.c -- libFuzzer target for the Log4j lookup resolver, the expression reader, the
+ * base64 class reader, the type-name reader and the Java code reader: any bytes, verdicts of 0 or 1, a NUL-terminated finding, no read outside the value. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((b != 0 && b != 1) || b != (strncmp(info.kind, "base64-", 7) == 0)) abort();
     int t = exprlang_java_type_name(in, size, &info);
     if ((t != 0 && t != 1) || t != (strcmp(info.kind, "type-name") == 0)) abort();
+    int c = exprlang_java_code(in, size, &info);
+    if ((c != 0 && c != 1) || c != (strncmp(info.kind, "code-", 5) == 0)) abort();
     free(scratch);
     free(in);
     return 0;

@@ -48,6 +48,7 @@ static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlan
 static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
 static int jb64_verdict(const char *v, size_t n, char *scratch) { return exprlang_base64_java(v, n, scratch, NULL); }
 static int jtype_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_java_type_name(v, n, NULL); }
+static int jcode_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_java_code(v, n, NULL); }
 static int html_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_detect(v, n, NULL); }
 static int js_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_js_breakout(v, n, NULL); }
 static int sql_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return sqltok_detect(v, n, NULL); }
@@ -115,6 +116,7 @@ static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, 
 static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
 static void test_java_base64(void **st) { (void)st; run_file("java-base64.txt", jb64_verdict, NULL); }
 static void test_java_type_name(void **st) { (void)st; run_file("java-type-name.txt", jtype_verdict, NULL); }
+static void test_java_code(void **st) { (void)st; run_file("java-code.txt", jcode_verdict, NULL); }
 static void test_sql(void **st) { (void)st; run_file("sql.txt", sql_verdict, sql_fingerprints); }
 static void test_html(void **st) { (void)st; run_file("html.txt", html_verdict, NULL); }
 static void test_js_string(void **st) { (void)st; run_file("js-string.txt", js_verdict, NULL); }
@@ -129,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_exprlang),
         cmocka_unit_test(test_java_base64),
         cmocka_unit_test(test_java_type_name),
+        cmocka_unit_test(test_java_code),
         cmocka_unit_test(test_sql),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_js_string),
