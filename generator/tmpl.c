@@ -82,6 +82,7 @@ typedef struct step {
     int op;                     /* OP_TEXT: text only; OP_LONGTEXT: n's text only; OP_END: h's steps are
                                    done; else the node n after it */
     int id;                     /* n's nm.id, and key its first part (OP_VERBATIM1, OP_CODE1) */
+    int first;                  /* no step before it in its node's steps looks up key */
     const char *text; size_t len;
     const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
     const char *key;
@@ -708,7 +709,7 @@ static const char no_text[SRC_PAD];
 static const node *text_step(node *h, const node *text)
 {
     if (!text || text->len <= BUF_SHORT) return text;
-    h->prog[h->nprog++] = (step){ OP_LONGTEXT, 0, no_text, 0, text, NULL };
+    h->prog[h->nprog++] = (step){ OP_LONGTEXT, 0, 0, no_text, 0, text, NULL };
     return NULL;
 }
 
@@ -721,19 +722,22 @@ static int build_steps(node *h)
         node *k = &h->kids[i];
         if (build_steps(k) < 0) return -1;
         if (k->type == T_TEXT) {
-            if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, text->text, text->len, text, NULL };
+            if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, 0, text->text, text->len, text, NULL };
             text = k;
             continue;
         }
         int op = node_op(k);
         if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
         text = text_step(h, text);
-        h->prog[h->nprog++] = (step){ op, 0, text ? text->text : no_text, text ? text->len : 0, k,
-                                      k->nm.nparts ? k->nm.parts[0] : NULL };
+        const char *key = k->nm.nparts ? k->nm.parts[0] : NULL;
+        int first = op == OP_VERBATIM1 || op == OP_CODE1;
+        for (size_t j = 0; first && j < h->nprog; j++)
+            if (h->prog[j].key && strcmp(h->prog[j].key, key) == 0) first = 0;
+        h->prog[h->nprog++] = (step){ op, 0, first, text ? text->text : no_text, text ? text->len : 0, k, key };
         text = NULL;
     }
-    if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, text->text, text->len, text, NULL };
-    h->prog[h->nprog] = (step){ OP_END, 0, no_text, 0, h, NULL };      /* not counted in nprog */
+    if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, 0, text->text, text->len, text, NULL };
+    h->prog[h->nprog] = (step){ OP_END, 0, 0, no_text, 0, h, NULL };      /* not counted in nprog */
     return 0;
 }
 
@@ -1036,6 +1040,7 @@ typedef struct render {
         const cJSON *item;                /* the list item being rendered, or NULL for a single value */
         const step *body;                 /* the section's first step */
         const step *p;                    /* the step to go on with after it */
+        const cJSON *next;                /* the item's first member not bound in order (see step_lookup) */
     } loops[DEFAULT_DEPTH * 4 + 8];
     int nloops;
     size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
@@ -1524,6 +1529,29 @@ static int render_code1(render *r, const tmpl *t, const node *k, const cJSON *v)
     return 0;
 }
 
+/* The first member of an object, where a section's steps bind its names in order, else NULL. */
+static inline const cJSON *first_member(const cJSON *v)
+{
+    return JTYPE(v) == cJSON_Object ? v->child : NULL;
+}
+
+/* The value of a step's one-part name. In a section's steps run by the loop cur, a name's first
+ * step tries the member after those its earlier steps bound in this item: sections mostly ask for
+ * an item's members in the order they are in. Each member before that one holds another name a
+ * step before this asked for, so a match is the first member of this name, as member() finds. */
+static inline __attribute__((always_inline)) const cJSON *step_lookup(render *r, struct loop *cur, const step *q)
+{
+    if (cur && q->first) {
+        const cJSON *c = cur->next;
+        const char *a;
+        if (c && (a = c->string) && a[0] == q->key[0] && strcmp(a + 1, q->key + 1) == 0) {
+            cur->next = c->next;
+            return c;
+        }
+    }
+    return lookup1(r, q->key, q->id);
+}
+
 static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f, const scope *sc)
 {
     if (f->ind_len || f->strip_len || r->lambdas) {           /* indentation to weave in, or lambdas */
@@ -1536,6 +1564,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
      * render_section, which frames without steps use. */
     const step *p = h->prog;
     const int base = r->nloops;
+    struct loop *cur = NULL;                                /* the loop running the steps at p, if any */
     /* The output's write position and the end of its room live in locals while the steps run:
      * every byte stored would otherwise make the compiler load them again. Whatever writes out by
      * a call stores the length first (OUT_SAVE) and takes both again after (OUT_LOAD). out->data
@@ -1562,7 +1591,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (rc < 0) return out_oom(r, t, k);
         }
         if (__builtin_expect(q->op == OP_VERBATIM1, 1)) {
-            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            if (!(v = step_lookup(r, cur, q))) goto missing;
             const char *str = NULL;
             size_t n = 0;
             char num[40];
@@ -1584,7 +1613,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
         }
         switch (q->op) {
         case OP_CODE1:
-            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            if (!(v = step_lookup(r, cur, q))) goto missing;
             if (k->plain && JTYPE(v) == cJSON_String && v->valuestring && d < lim) {
                 /* a string the context writes as itself, with its quotes: as render_code1 */
                 long n = plain_len(k->plain, v->valuestring);
@@ -1615,6 +1644,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             struct loop *l = &r->loops[r->nloops - 1];
             if (l->item && (l->item = l->item->next)) {   /* the next item: the same steps again */
                 r->stack[r->sp - 1] = l->item;
+                l->next = first_member(l->item);
                 p = l->body;
                 continue;
             }
@@ -1622,6 +1652,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             r->depth--;
             r->nloops--;
             p = l->p;
+            cur = r->nloops > base ? &r->loops[r->nloops - 1] : NULL;
             continue;
         }
         case OP_SECTION: {
@@ -1633,7 +1664,9 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (enter(r, t, k) < 0) return -1;
             const cJSON *item = JTYPE(v) == cJSON_Array ? v->child : NULL;
             if (push(r, t, k, item ? item : v) < 0) return -1;
-            r->loops[r->nloops++] = (struct loop){ item, k->prog, p };
+            const cJSON *top = item ? item : v;
+            cur = &r->loops[r->nloops++];
+            *cur = (struct loop){ item, k->prog, p, first_member(top) };
             p = k->prog;
             continue;
         }

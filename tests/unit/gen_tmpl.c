@@ -261,11 +261,40 @@ static void test_root_names_first_member_wins(void **state)
     tmpl_set_free(s);
 }
 
+/* The first member named nm in frames[n-1], then outwards, as Mustache resolves a one-part name. */
+static const cJSON *resolve(const cJSON *const *frames, int n, const char *nm)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        const cJSON *v = cJSON_IsObject(frames[i]) ? cJSON_GetObjectItemCaseSensitive(frames[i], nm) : NULL;
+        if (v) return v;
+    }
+    return NULL;
+}
+
+static unsigned lcg(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 16;
+}
+
+/* A random object of up to 5 string members named from names (repeats likely), values tag + index. */
+static cJSON *random_object(unsigned *seed, const char *const *names, int nn, const char *tag)
+{
+    cJSON *o = cJSON_CreateObject();
+    int members = (int)(lcg(seed) % 6);
+    for (int m = 0; m < members; m++) {
+        char v[16];
+        snprintf(v, sizeof v, "%s%d", tag, m);
+        cJSON_AddItemToObject(o, names[lcg(seed) % (unsigned)nn], cJSON_CreateString(v));
+    }
+    return o;
+}
+
 /* Root names are bound in data's order while the template asks for them in that order, and by an
  * index of all members once it does not: either way each name must find the first member of its
- * name, as cJSON's own lookup does. Random objects (repeated keys, keys sharing their first bytes,
- * keys the template never asks for) against random sequences of lookups, compared with
- * cJSON_GetObjectItemCaseSensitive. */
+ * name, as cJSON's own lookup does ({{{x}}} runs as a step, {{x}} in LANG_SPEC does not). Random
+ * objects (repeated keys, keys sharing their first bytes, keys the template never asks for)
+ * against random sequences of lookups, compared with cJSON_GetObjectItemCaseSensitive. */
 static void test_root_names_bound_in_any_order(void **state)
 {
     (void)state;
@@ -275,24 +304,80 @@ static void test_root_names_bound_in_any_order(void **state)
     for (int round = 0; round < 3000; round++) {
         char src[256] = "", want[512] = "";
         cJSON *data = cJSON_CreateObject();
-        seed = seed * 1103515245u + 12345u;
-        int members = (int)(seed >> 16) % 7;
+        int members = (int)(lcg(&seed) % 7);
         for (int m = 0; m < members; m++) {
-            seed = seed * 1103515245u + 12345u;
             char v[16];
             snprintf(v, sizeof v, "v%d", m);
-            cJSON_AddItemToObject(data, names[(seed >> 16) % NN], cJSON_CreateString(v));
+            cJSON_AddItemToObject(data, names[lcg(&seed) % NN], cJSON_CreateString(v));
         }
-        seed = seed * 1103515245u + 12345u;
-        int looks = 1 + (int)(seed >> 16) % 8;
+        int looks = 1 + (int)(lcg(&seed) % 8);
         for (int k = 0; k < looks; k++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *nm = names[(seed >> 16) % NN];
+            const char *nm = names[lcg(&seed) % NN];
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, nm);
-            snprintf(src + strlen(src), sizeof src - strlen(src), "{{%s}}|", nm);
+            snprintf(src + strlen(src), sizeof src - strlen(src), k % 2 ? "{{%s}}|" : "{{{%s}}}|", nm);
             snprintf(want + strlen(want), sizeof want - strlen(want), "%s|", v ? v->valuestring : "");
         }
         tmpl_set *s = two("main", src, "other", "{{zz}}{{c}}");
+        expect_render(s, "main", data, want);
+        tmpl_set_free(s);
+    }
+}
+
+/* A section's steps bind an item's names in the item's order while they match, and look them up
+ * as before when they do not: random items (repeated keys, missing names, items that are no
+ * object, a nested object section) against random bodies that ask for a name more than once,
+ * compared with a plain walk of the frames using cJSON's lookup. */
+static void test_item_names_bound_in_any_order(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "a", "b", "ab", "ac", "c" };
+    enum { NN = sizeof names / sizeof names[0] };
+    unsigned seed = 777;
+    for (int round = 0; round < 2000; round++) {
+        cJSON *data = random_object(&seed, names, NN, "r");
+        cJSON *items = cJSON_AddArrayToObject(data, "items");
+        int nitems = 1 + (int)(lcg(&seed) % 3);
+        for (int i = 0; i < nitems; i++) {
+            cJSON *it = lcg(&seed) % 6 ? random_object(&seed, names, NN, "i") : cJSON_CreateString("s");
+            if (cJSON_IsObject(it) && lcg(&seed) % 2) cJSON_AddItemToObject(it, "o", random_object(&seed, names, NN, "o"));
+            cJSON_AddItemToArray(items, it);
+        }
+        char body[512] = "";
+        int looks = 1 + (int)(lcg(&seed) % 7), nested = -1;
+        const char *look[8];
+        for (int k = 0; k < looks; k++) {
+            look[k] = names[lcg(&seed) % NN];
+            if (nested < 0 && lcg(&seed) % 4 == 0) nested = k;    /* {{#o}}{{a}}{{b}}{{/o}} before look k */
+        }
+        char src[600];
+        for (int k = 0; k < looks; k++) {
+            if (k == nested) strcat(body, "{{#o}}{{{a}}}{{b}}{{{a}}}/{{/o}}");
+            snprintf(body + strlen(body), sizeof body - strlen(body), k % 3 ? "{{{%s}}}|" : "{{%s}}|", look[k]);
+        }
+        snprintf(src, sizeof src, "{{#items}}%s;{{/items}}", body);
+        char want[2048] = "";
+        const cJSON *it;
+        cJSON_ArrayForEach(it, items) {
+            const cJSON *frames[3] = { data, it, NULL };
+            for (int k = 0; k < looks; k++) {
+                if (k == nested) {
+                    const cJSON *o = resolve(frames, 2, "o");
+                    if (o) {
+                        frames[2] = o;
+                        const char *ab[3] = { "a", "b", "a" };
+                        for (int j = 0; j < 3; j++) {
+                            const cJSON *v = resolve(frames, 3, ab[j]);
+                            strcat(want, v ? v->valuestring : "");
+                        }
+                        strcat(want, "/");
+                    }
+                }
+                const cJSON *v = resolve(frames, 2, look[k]);
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s|", v ? v->valuestring : "");
+            }
+            strcat(want, ";");
+        }
+        tmpl_set *s = two("main", src, "other", "{{zz}}");
         expect_render(s, "main", data, want);
         tmpl_set_free(s);
     }
@@ -536,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_sections_nest_and_fail_in_place),
         cmocka_unit_test(test_root_names_first_member_wins),
         cmocka_unit_test(test_root_names_bound_in_any_order),
+        cmocka_unit_test(test_item_names_bound_in_any_order),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_renders_from_many_threads),
