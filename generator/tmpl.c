@@ -76,7 +76,8 @@ struct node {
  * made of are told apart once here: a one-part {{name}} written verbatim or escaped for a code
  * context. Text between tags rides on the step of the tag after it, which halves the steps; a
  * step's text is at most BUF_SHORT bytes, so that it is always copied as one block, and longer
- * text takes a step of its own (OP_LONGTEXT). The last step, OP_END, has no text. */
+ * text takes a step of its own (OP_LONGTEXT). The last step, OP_END, writes the text after the last
+ * tag. */
 enum { OP_VERBATIM1, OP_CODE1, OP_TEXT, OP_LONGTEXT, OP_SECTION, OP_OTHER, OP_END };
 typedef struct step {
     int op;                     /* OP_TEXT: text only; OP_LONGTEXT: n's text only; OP_END: h's steps are
@@ -736,8 +737,9 @@ static int build_steps(node *h)
         h->prog[h->nprog++] = (step){ op, 0, first, text ? text->text : no_text, text ? text->len : 0, k, key };
         text = NULL;
     }
-    if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, 0, text->text, text->len, text, NULL };
-    h->prog[h->nprog] = (step){ OP_END, 0, 0, no_text, 0, h, NULL };      /* not counted in nprog */
+    text = text_step(h, text);                              /* the last text rides on OP_END */
+    h->prog[h->nprog] = (step){ OP_END, 0, 0, text ? text->text : no_text, text ? text->len : 0,
+                                text ? text : h, NULL };                  /* not counted in nprog */
     return 0;
 }
 
