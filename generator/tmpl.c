@@ -1041,7 +1041,7 @@ typedef struct render {
     struct loop {                         /* a section whose steps render_nodes runs in its own loop */
         const cJSON *item;                /* the list item being rendered, or NULL for a single value */
         const step *body;                 /* the section's first step */
-        const step *p;                    /* the step to go on with after it */
+        const step *p;                    /* the section's step: go on after it */
         const cJSON *next;                /* the item's first member not bound in order (see step_lookup) */
     } loops[DEFAULT_DEPTH * 4 + 8];
     int nloops;
@@ -1096,6 +1096,19 @@ static int emit_pending(render *r, const char *s, size_t n)
     int rc = buf_add_raw(r->out, s, n);
     set_room(r);
     return rc;
+}
+
+/* Writes a long text s: straight into out when no indentation is owed and it fits (the room kept
+ * then stays as it was), else as emit_pending. */
+static int emit_long(render *r, const char *s, size_t n)
+{
+    buf *b = r->out;
+    if (!r->pend_len && n < b->cap - b->len && (!b->limit || b->len + n <= b->limit)) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        return 0;
+    }
+    return emit_pending(r, s, n);
 }
 
 static inline __attribute__((always_inline)) int emit(render *r, const char *s, size_t n)
@@ -1575,9 +1588,9 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
     char *d = b->data + b->len, *lim = b->data + r->room;
 #define OUT_SAVE() (b->len = (size_t)(d - b->data))
 #define OUT_LOAD() (d = b->data + b->len, lim = b->data + r->room)
-    for (;;) {
-        const step *q = p++;
-        const node *k = q->n;
+    for (;; p++) {
+    top:;
+        const step *q = p;
         const cJSON *v;
         int rc;
         /* the step's text (at most BUF_SHORT bytes, in a source followed by SRC_PAD zeros) as one
@@ -1590,7 +1603,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             OUT_SAVE();
             rc = emit_pending(r, q->text, q->len);
             OUT_LOAD();
-            if (rc < 0) return out_oom(r, t, k);
+            if (rc < 0) return out_oom(r, t, q->n);
         }
         if (__builtin_expect(q->op == OP_VERBATIM1, 1)) {
             if (!(v = step_lookup(r, cur, q))) goto missing;
@@ -1608,19 +1621,19 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
                 continue;
             }
             OUT_SAVE();
-            rc = str ? emit_pending(r, str, n) : render_value(r, t, k, v, f, sc);
+            rc = str ? emit_pending(r, str, n) : render_value(r, t, q->n, v, f, sc);
             OUT_LOAD();
-            if (rc < 0) return str ? out_oom(r, t, k) : -1;
+            if (rc < 0) return str ? out_oom(r, t, q->n) : -1;
             continue;
         }
         switch (q->op) {
         case OP_CODE1:
             if (!(v = step_lookup(r, cur, q))) goto missing;
-            if (k->plain && JTYPE(v) == cJSON_String && v->valuestring && d < lim) {
+            if (q->n->plain && JTYPE(v) == cJSON_String && v->valuestring && d < lim) {
                 /* a string the context writes as itself, with its quotes: as render_code1 */
-                long n = plain_len(k->plain, v->valuestring);
+                long n = plain_len(q->n->plain, v->valuestring);
                 if (n >= 0 && n <= BUF_SHORT - 2) {
-                    const char qc = k->quote;
+                    const char qc = q->n->quote;
                     if (qc) *d++ = qc;
                     buf_copy_short(d, v->valuestring, (size_t)n);
                     d += n;
@@ -1629,7 +1642,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
                 }
             }
             OUT_SAVE();
-            rc = r->pend_len ? render_value(r, t, k, v, f, sc) : render_code1(r, t, k, v);
+            rc = r->pend_len ? render_value(r, t, q->n, v, f, sc) : render_code1(r, t, q->n, v);
             OUT_LOAD();
             if (rc < 0) return -1;
             continue;
@@ -1637,50 +1650,50 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             continue;
         case OP_LONGTEXT:
             OUT_SAVE();
-            rc = emit_pending(r, k->text, k->len);
+            rc = emit_long(r, q->n->text, q->n->len);
             OUT_LOAD();
-            if (rc < 0) return out_oom(r, t, k);
+            if (rc < 0) return out_oom(r, t, q->n);
             continue;
         case OP_END: {
-            if (r->nloops == base) { OUT_SAVE(); return 0; }
-            struct loop *l = &r->loops[r->nloops - 1];
+            struct loop *l = cur;                           /* the loop running these steps */
+            if (!l) { OUT_SAVE(); return 0; }
             if (l->item && (l->item = l->item->next)) {   /* the next item: the same steps again */
                 r->stack[r->sp - 1] = l->item;
                 l->next = first_member(l->item);
                 p = l->body;
-                continue;
+                goto top;
             }
             r->sp--;
             r->depth--;
             r->nloops--;
             p = l->p;
             cur = r->nloops > base ? &r->loops[r->nloops - 1] : NULL;
-            continue;
+            continue;                                       /* l->p is the section's own step */
         }
         case OP_SECTION: {
             int found;
-            v = lookup(r, &k->nm, &found);
+            v = lookup(r, &q->n->nm, &found);
             if (!found && r->strict) goto missing;
             if (!truthy(v)) continue;                       /* no lambdas here: r->lambdas is 0 */
             OUT_SAVE();
-            if (enter(r, t, k) < 0) return -1;
+            if (enter(r, t, q->n) < 0) return -1;
             const cJSON *item = JTYPE(v) == cJSON_Array ? v->child : NULL;
-            if (push(r, t, k, item ? item : v) < 0) return -1;
-            const cJSON *top = item ? item : v;
+            if (push(r, t, q->n, item ? item : v) < 0) return -1;
+            const cJSON *obj = item ? item : v;
             cur = &r->loops[r->nloops++];
-            *cur = (struct loop){ item, k->prog, p, first_member(top) };
-            p = k->prog;
-            continue;
+            *cur = (struct loop){ item, q->n->prog, p, first_member(obj) };
+            p = q->n->prog;
+            goto top;
         }
         default:
             OUT_SAVE();
-            rc = render_one(r, t, k, f, sc);
+            rc = render_one(r, t, q->n, f, sc);
             OUT_LOAD();
             if (rc < 0) return -1;
             continue;
         }
     missing:                                                /* a name not found */
-        if (r->strict) { OUT_SAVE(); return rerr(r, t, k, "no value of this name (strict mode)"); }
+        if (r->strict) { OUT_SAVE(); return rerr(r, t, q->n, "no value of this name (strict mode)"); }
     }
 #undef OUT_SAVE
 #undef OUT_LOAD
