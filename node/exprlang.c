@@ -242,10 +242,22 @@ static size_t opener(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* Whether s[i..n) opens the name of a JSP element that holds Java code: jsp:scriptlet,
+ * jsp:expression or jsp:declaration (the XML syntax of <% %>, <%= %> and <%! %>). */
+static int jsp_element(const char *s, size_t n, size_t i)
+{
+    static const char *const names[] = {"jsp:scriptlet", "jsp:expression", "jsp:declaration", NULL};
+    for (const char *const *w = names; *w; w++) {
+        size_t k = strlen(*w);
+        if (starts_ci(s + i, n - i, *w) && (i + k >= n || !is_ident((unsigned char)s[i + k]))) return 1;
+    }
+    return 0;
+}
+
 static const char *read_expressions(const char *s, size_t n)
 {
     char stack[DEPTH_MAX];     /* per open bracket: 'e' an expression's, 'p' a plain one */
-    int depth = 0, inside = 0, over = 0;
+    int depth = 0, inside = 0, over = 0, jsp = 0;
     for (size_t i = 0; i < n; i++) {
         const char *g = gadget_anywhere(s, n, i);
         if (g) return g;
@@ -256,6 +268,16 @@ static const char *read_expressions(const char *s, size_t n)
             if (depth < DEPTH_MAX) { stack[depth++] = 'e'; inside++; }
             else over++;
             if (s[i] != '(') i += k - 1;      /* the # of (# may start a context object */
+            continue;
+        }
+        if (s[i] == '<' && i + 5 < n && s[i + 1] != '/' && jsp_element(s, n, i + 1)) {   /* <jsp:scriptlet> */
+            jsp++;
+            inside++;
+            continue;
+        }
+        if (s[i] == '<' && jsp && i + 6 < n && s[i + 1] == '/' && jsp_element(s, n, i + 2)) {
+            jsp--;
+            inside--;
             continue;
         }
         char c = s[i];
@@ -297,7 +319,7 @@ static int may_hold_expression(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '@' || c == '#' || opener(s, n, i)) return 1;
+        if (c == '@' || c == '#' || opener(s, n, i) || (c == '<' && jsp_element(s, n, i + 1))) return 1;
         if (c == 'T') {
             size_t k = i + 1;
             while (k < n && is_space((unsigned char)s[k])) k++;

@@ -27,7 +27,8 @@ int exprlang_jndi(const char *in, size_t n, char *scratch, exprlang_info *info);
  *  - ognl-context: OGNL's context objects reached: #_memberAccess, #context, #request, #session,
  *    #application, #parameters or #attr indexed by a string or called (#context['x'], #attr.get(...)).
  *  - el-new, el-reflect: inside an expression (${ }, #{ }, %{ }, *{ }, @{ }, ~{ }, {{ }}, <% %>,
- *    or OGNL's (# )), a constructor of a qualified class (new java.lang.ProcessBuilder(...)), a
+ *    OGNL's (# ), or JSP's elements of code <jsp:scriptlet>, <jsp:expression>,
+ *    <jsp:declaration> up to their end tag), a constructor of a qualified class (new java.lang.ProcessBuilder(...)), a
  *    class that runs code named (Runtime, ProcessBuilder, ScriptEngineManager...), or a call of the
  *    reflection and execution API (forName, getMethod, newInstance, invoke, getRuntime, .exec...).
  * A Java stack trace (at java.lang.Runtime.exec(Runtime.java:620)) has none of these, nor has
