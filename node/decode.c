@@ -88,15 +88,31 @@ static void where_join(char *dst, const char *base, const char *key, size_t klen
     dst[b] = '\0';
 }
 
-/* Allocates room for a decoding of n bytes; NULL with *oom = 0 when over the output budget. */
-static char *take(walk *w, size_t n, int *oom)
+/* Room for n + 1 bytes: small, the caller's own buffer of SMALL bytes, when it is given and they fit,
+ * else the heap; released with drop(). A value is handed to the callback and dropped before its
+ * caller returns, so the caller's frame always outlives it. */
+#define SMALL 256
+static char *room(size_t n, char *small, int *oom)
+{
+    *oom = 0;
+    if (small && n < SMALL) return small;
+    char *p = malloc(n + 1);
+    *oom = p == NULL;
+    return p;
+}
+
+static void drop(char *p, const char *small)
+{
+    if (p != small) free(p);
+}
+
+/* Room for a decoding of n bytes (see room()); NULL with *oom = 0 when over the output budget. */
+static char *take(walk *w, size_t n, char *small, int *oom)
 {
     *oom = 0;
     if (w->used + n + 1 > w->lim->max_output) { w->cut |= DECODE_CUT_BUDGET; return NULL; }
     w->used += n + 1;
-    char *p = malloc(n + 1);
-    if (!p) *oom = 1;
-    return p;
+    return room(n, small, oom);
 }
 
 /* Counts a decoding of n bytes against the budget as take() does, without allocating: for a
@@ -107,13 +123,11 @@ static void charge(walk *w, size_t n)
     else w->used += n + 1;
 }
 
-/* Room for a copy of n input bytes: copies of the request's own slices are bounded by its size and
- * do not count against the decoders' budget, so a large body is still inspected. */
-static char *slice_buf(size_t n, int *oom)
+/* Room for a copy of n input bytes (see room()): copies of the request's own slices are bounded by
+ * its size and do not count against the decoders' budget, so a large body is still inspected. */
+static char *slice_buf(size_t n, char *small, int *oom)
 {
-    char *p = malloc(n + 1);
-    *oom = p == NULL;
-    return p;
+    return room(n, small, oom);
 }
 
 static const char *skip_ws(const char *s, const char *e)
@@ -458,12 +472,12 @@ static size_t step_percent(const char *in, size_t n, char *out) { return decode_
 static int walk_step(walk *w, int src, const char *where, const char *s, size_t n, int depth, step_fn f)
 {
     int oom;
-    char *d = take(w, n, &oom);
+    char small[SMALL], *d = take(w, n, small, &oom);
     if (!d) return oom ? -1 : 0;
     size_t m = f(s, n, d);
     int rc = 0;
     if (m && (m != n || memcmp(d, s, n) != 0)) rc = walk_value(w, src, where, d, m, depth + 1);
-    free(d);
+    drop(d, small);
     return rc;
 }
 
@@ -503,7 +517,7 @@ static char *json_nul_as_space(walk *w, const char *s, size_t n, int *oom)
 {
     *oom = 0;
     if (!memmem(s, n, "\\u0000", 6)) return NULL;
-    char *c = take(w, n, oom);
+    char *c = take(w, n, NULL, oom);
     if (!c) return NULL;
     memcpy(c, s, n);
     c[n] = '\0';
@@ -610,20 +624,19 @@ static int walk_root(walk *w, int src, const char *where, const char *s, size_t 
 static int walk_copy(walk *w, int src, const char *where, const char *s, size_t n)
 {
     int oom;
-    char *t = slice_buf(n, &oom);
+    char small[SMALL], *t = slice_buf(n, small, &oom);
     if (!t) return -1;
     memcpy(t, s, n);
     t[n] = '\0';
     int rc = walk_root(w, src, where, t, n);
-    free(t);
+    drop(t, small);
     return rc;
 }
 
-/* Form-decodes s into a fresh NUL-terminated string. */
-static char *form_dup(walk *w, const char *s, size_t n, size_t *len, int *oom)
+/* Form-decodes s into a NUL-terminated string in small or on the heap (see room()). */
+static char *form_dup(const char *s, size_t n, char *small, size_t *len, int *oom)
 {
-    (void)w;
-    char *d = slice_buf(n, oom);
+    char *d = slice_buf(n, small, oom);
     if (d) *len = decode_percent(s, n, d, 1);
     return d;
 }
@@ -641,26 +654,26 @@ static int walk_params(walk *w, int src, const char *base, const char *s, size_t
         pieces++;
         const char *eq = memchr(p, '=', plen);
         size_t nl = eq ? (size_t)(eq - p) : plen, klen = 0, vlen = 0;
-        char *k = form_dup(w, p, nl, &klen, &oom), *v = NULL;
+        char ksmall[SMALL], vsmall[SMALL], *k = form_dup(p, nl, ksmall, &klen, &oom), *v = NULL;
         if (!k) { if (oom) return -1; break; }
         char where[DECODE_WHERE_MAX];
         where_join(where, base, k, klen);
         rc = walk_root(w, src, base, k, klen);
         if (!rc && eq) {
-            v = form_dup(w, eq + 1, plen - nl - 1, &vlen, &oom);
+            v = form_dup(eq + 1, plen - nl - 1, vsmall, &vlen, &oom);
             if (!v && oom) rc = -1;
             else if (v) rc = walk_root(w, src | (decode_type_key(k, klen) ? DECODE_TYPEKEY : 0), where, v, vlen);
         }
-        free(k);
-        free(v);
+        drop(k, ksmall);
+        drop(v, vsmall);
         if (!amp) break;
     }
     if (!rc && pieces > 1) {
         size_t len;
-        char *all = form_dup(w, s, n, &len, &oom);
+        char small[SMALL], *all = form_dup(s, n, small, &len, &oom);
         if (!all) return oom ? -1 : 0;
         rc = walk_root(w, src, base, all, len);
-        free(all);
+        drop(all, small);
     }
     return rc;
 }
@@ -858,7 +871,7 @@ static int walk_body(walk *w, const httpreq *req)
     const char *ct = find_header(req, "content-type");
     size_t n = req->body_len;
     int oom, rc = 0, parsed = 1;
-    char *s = slice_buf(n, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
+    char *s = slice_buf(n, NULL, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
     if (!s) return -1;
     memcpy(s, req->body, n);
     s[n] = '\0';
