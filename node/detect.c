@@ -756,6 +756,54 @@ static int offsite_referer(actx *A, const httpreq *req)
     return 0;
 }
 
+/* A thread's transform buffers and match data, kept from one analysis to its next (a worker
+ * analyses request after request) and freed when the thread ends. Buffers grown past KEEP_MAX
+ * for one large value are not kept. */
+#define KEEP_MAX 65536
+typedef struct kept { char *xf[XF_COUNT]; size_t xfcap; pcre2_match_data *md; } kept;
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static int kept_ok;
+
+static void kept_free(void *p)
+{
+    kept *K = p;
+    for (int k = 0; k < XF_COUNT; k++) free(K->xf[k]);
+    pcre2_match_data_free(K->md);
+    free(K);
+}
+
+static void kept_init(void) { kept_ok = pthread_key_create(&kept_key, kept_free) == 0; }
+
+/* Moves the thread's kept buffers and match data into A (empty when there are none). */
+static void kept_take(actx *A)
+{
+    pthread_once(&kept_once, kept_init);
+    kept *K = kept_ok ? pthread_getspecific(kept_key) : NULL;
+    if (!K) return;
+    memcpy(A->xf, K->xf, sizeof A->xf);
+    A->xfcap = K->xfcap;
+    A->md = K->md;
+    memset(K, 0, sizeof *K);
+}
+
+/* Hands A's buffers and match data back to the thread, or frees them. */
+static void kept_give(actx *A)
+{
+    kept *K = kept_ok ? pthread_getspecific(kept_key) : NULL;
+    if (kept_ok && !K && (K = calloc(1, sizeof *K)) != NULL && pthread_setspecific(kept_key, K) != 0) {
+        free(K);
+        K = NULL;
+    }
+    if (K && !K->xfcap && A->xfcap <= KEEP_MAX) {     /* (K holds nothing unless an analysis nested) */
+        memcpy(K->xf, A->xf, sizeof A->xf);
+        K->xfcap = A->xfcap;
+    } else
+        for (int k = 0; k < XF_COUNT; k++) free(A->xf[k]);
+    if (K && !K->md) K->md = A->md;
+    else pcre2_match_data_free(A->md);
+}
+
 int detect_analyze(const detect_rules *R, const httpreq *req, detect_result *res)
 {
     return detect_analyze_json(R, req, res, NULL);
@@ -767,12 +815,15 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     if (!res) return -1;
     memset(res, 0, sizeof *res);
     if (!R || !req) return -1;
-    actx A = {R, res, pcre2_match_data_create(1, NULL), {NULL}, 0, NULL, 0, 0, 0};
-    if (!A.md) return -1;
+    actx A = {R, res, NULL, {NULL}, 0, NULL, 0, 0, 0};
+    kept_take(&A);
+    if (!A.md && !(A.md = pcre2_match_data_create(1, NULL))) {
+        kept_give(&A);
+        return -1;
+    }
     int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
     if (rc >= 0 && R->nreferer && offsite_referer(&A, req) < 0) rc = -1;
-    for (int k = 0; k < XF_COUNT; k++) free(A.xf[k]);
+    kept_give(&A);
     free(A.seen);
-    pcre2_match_data_free(A.md);
     return rc < 0 ? -1 : res->total;
 }
