@@ -1002,7 +1002,9 @@ int shellcmd_probe_start(const char *in, size_t n)
     for (k = i, last = i; k < n && k - i < 24 && !is_blank((unsigned char)in[k]); k++)
         if (in[k] == '/' || in[k] == '\\') last = k + 1;
     if (k >= n || !is_blank((unsigned char)in[k]) || last == k) return 0;
-    /* command_of names the word after its last slash, in lower case: most words end here */
+    /* command_of names the word after its last slash, in lower case, and only a network command
+     * answers yes: most words end here. A probe that answers for other commands too needs this
+     * table widened to their first letters. */
     pthread_once(&net_first_once, net_first_build);
     if (!net_first[lower((unsigned char)in[last])]) return 0;
     const cmdword *c = command_of(in + i, k - i, name, &sys_path);
