@@ -12,6 +12,8 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+static int number_str_other(double d, char tmp[40]);
+
 int value_number_str(double d, char tmp[40])
 {
     if (d > -1e15 && d < 1e15 && (double)(long long)d == d) {    /* integers: no printf (NaN fails) */
@@ -25,6 +27,12 @@ int value_number_str(double d, char tmp[40])
         tmp[end - p] = '\0';
         return (int)(end - p);
     }
+    return number_str_other(d, tmp);
+}
+
+/* Numbers that are not integers below 10^15: apart, so that integers need no stack frame. */
+static __attribute__((noinline)) int number_str_other(double d, char tmp[40])
+{
     if (!isfinite(d)) return -1;
     int n = 0;
     if (d == floor(d) && fabs(d) < 9007199254740992.0)           /* 2^53: exact integers */

@@ -383,6 +383,34 @@ static void test_item_names_bound_in_any_order(void **state)
     }
 }
 
+/* Integers are written two digits at a time: every digit count from 1 to 16, both signs, the
+ * edges of the fast path (10^15 goes by printf) and random ones, as printf writes them. */
+static void test_integers_written_as_printf_does(void **state)
+{
+    (void)state;
+    tmpl_error err;
+    tmpl_set *s = one("n.txt", "{{n}}", LANG_TEXT, &err);
+    assert_non_null(s);
+    long long vals[200];
+    int nv = 0;
+    for (long long p = 1; p <= 1000000000000000LL; p *= 10) {
+        vals[nv++] = p - 1; vals[nv++] = p; vals[nv++] = p + 1; vals[nv++] = -p; vals[nv++] = 1 - p;
+    }
+    unsigned seed = 99;
+    while (nv < 200) {
+        long long x = (long long)(lcg(&seed) * 65536ULL * 65536ULL + lcg(&seed) * 65536ULL + lcg(&seed)) % 1000000000000000LL;
+        vals[nv++] = lcg(&seed) % 2 ? -x : x;
+    }
+    for (int i = 0; i < nv; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", vals[i]);
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddNumberToObject(data, "n", (double)vals[i]);
+        expect_render(s, "n.txt", data, want);
+    }
+    tmpl_set_free(s);
+}
+
 /* A JS string value of every length up to 40 with a byte to escape at each place (or none): the
  * engine's fast copy must give way to the escaper exactly when the value needs it, so the output
  * is always what esc_string writes. */
@@ -622,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_root_names_first_member_wins),
         cmocka_unit_test(test_root_names_bound_in_any_order),
         cmocka_unit_test(test_item_names_bound_in_any_order),
+        cmocka_unit_test(test_integers_written_as_printf_does),
         cmocka_unit_test(test_partials_only_from_the_set),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_renders_from_many_threads),
