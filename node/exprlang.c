@@ -522,6 +522,18 @@ static int frame_location(const char *s, size_t n, size_t i)
     return k < n && s[k] == ')';
 }
 
+/* Whether s[i..n), just after a '(', is an empty argument list that prose puts after a method's
+ * name: ')' then neither a member (.name), an index nor a ';' as code continues. */
+static int named_in_prose(const char *s, size_t n, size_t i)
+{
+    while (i < n && is_space((unsigned char)s[i])) i++;
+    if (i >= n || s[i] != ')') return 0;
+    for (i++; i < n && is_space((unsigned char)s[i]); i++) {}
+    if (i >= n) return 1;
+    if (s[i] == ';' || s[i] == '[') return 0;
+    return !(s[i] == '.' && i + 1 < n && is_ident_start((unsigned char)s[i + 1]));
+}
+
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
@@ -550,8 +562,11 @@ int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
         int is_new = b < i && b >= 3 && memcmp(in + b - 3, "new", 3) == 0 &&
                      (b == 3 || !is_ident((unsigned char)in[b - 4]));
         if (is_new && pkg_lower && last_upper) { found(info, "code-new"); return 1; }
-        /* pkg.Class.member( : a static call, unless what follows is a stack frame's location */
-        if (!is_new && pkg_lower && class_upper && !last_upper && !frame_location(in, n, k + 1)) {
+        /* pkg.Class.member( : a static call, unless what follows is a stack frame's location or
+         * it is prose naming a method: empty parentheses not continued as code (see
+         * java.beans.Beans.instantiate(). vs java.lang.Runtime.getRuntime().exec) */
+        if (!is_new && pkg_lower && class_upper && !last_upper && !frame_location(in, n, k + 1) &&
+            !named_in_prose(in, n, k + 1)) {
             found(info, "code-call");
             return 1;
         }

@@ -70,7 +70,8 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info);
  * "code-call"), as a script console, a Groovy, BeanShell or Nashorn evaluator or a code field
  * takes it. A stack frame (at pkg.Class.member(Class.java:12), (Native Method), (Unknown Source),
  * (Compiled Code)) is not one, nor is a name without a call (java.lang.Runtime), an unqualified
- * call (Class.forName( ), or a package name followed by a call in prose (see pkg.util(x)).
+ * call (Class.forName( ), a method named in prose with empty parentheses not continued as code
+ * (see java.beans.Beans.instantiate().), or a package name followed by a call (see pkg.util(x)).
  * Developers quote such code in bug reports too, so it is a signal to weigh, not a verdict.
  * Returns 1 on a hit. Thread-safe, allocates nothing. */
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info);
