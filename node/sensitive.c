@@ -2,9 +2,9 @@
  * Hand-written scanners, tried only where one can start (found 16 bytes at a time); nothing copied out. */
 #include "sensitive.h"
 #include <ctype.h>
-#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include "vec16.h"
 
 static const char *const names[] = {"email", "card_number", "bearer_token", "api_key", "phone_number"};
 
@@ -131,27 +131,10 @@ static unsigned scan_at(const char *s, size_t n, size_t i, unsigned found, size_
     return found;
 }
 
-/* Sixteen bytes compared at once (GCC and Clang vector extensions: SSE2 on x86-64, NEON on ARM, plain
- * words elsewhere). Signed, so that bytes from 0x80 up fall below every ASCII range tested. */
-typedef signed char v16 __attribute__((vector_size(16)));
-#define V(c) ((v16){c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c})
-
-static v16 alnum16(v16 x)
+static vec16 alnum16(vec16 x)
 {
-    v16 low = x | V(0x20);
-    return ((x >= V('0')) & (x <= V('9'))) | ((low >= V('a')) & (low <= V('z')));
-}
-
-/* One bit per byte of a comparison result (all ones or zeros per byte), byte 0 in bit 0. */
-static unsigned bits16(v16 m)
-{
-    uint64_t w[2];
-    memcpy(w, &m, 16);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w[0] = __builtin_bswap64(w[0]), w[1] = __builtin_bswap64(w[1]);
-#endif
-    const uint64_t high = 0x8080808080808080ull, gather = 0x0002040810204081ull;   /* bit 7 of byte k to bit 56 + k */
-    return (unsigned)(((w[0] & high) * gather) >> 56) | (unsigned)(((w[1] & high) * gather) >> 56) << 8;
+    vec16 low = x | VEC16(0x20);
+    return ((x >= VEC16('0')) & (x <= VEC16('9'))) | ((low >= VEC16('a')) & (low <= VEC16('z')));
 }
 
 unsigned sensitive_scan(const char *s, size_t n)
@@ -164,22 +147,22 @@ unsigned sensitive_scan(const char *s, size_t n)
     unsigned found = 0;
     size_t skip = 0;                                     /* places below it were passed over */
     for (size_t base = 0; base < n && found != SENSITIVE_ALL; base += 16) {
-        v16 x, prev;
+        vec16 x, prev;
         if (base > 0 && n - base >= 16) {
-            memcpy(&x, s + base, 16);
-            memcpy(&prev, s + base - 1, 16);
+            x = vec16_load(s + base);
+            prev = vec16_load(s + base - 1);
         } else {                                          /* first or last bytes: NUL padded, never a place */
             signed char t[17] = {0};
             t[0] = base ? (signed char)s[base - 1] : 0;
             memcpy(t + 1, s + base, n - base < 16 ? n - base : 16);
-            memcpy(&prev, t, 16);
-            memcpy(&x, t + 1, 16);
+            prev = vec16_load(t);
+            x = vec16_load(t + 1);
         }
-        v16 any = (x == V('@')) | (x == V('%')) | (x == V('+'));
-        v16 first = (x >= V('0')) & (x <= V('9'));
-        first |= (x == V('b')) | (x == V('B')) | (x == V('A')) | (x == V('s')) | (x == V('r')) | (x == V('g')) |
-                 (x == V('x')) | (x == V('e'));
-        unsigned at = bits16(any | (first & ~alnum16(prev)));
+        vec16 any = (x == VEC16('@')) | (x == VEC16('%')) | (x == VEC16('+'));
+        vec16 first = (x >= VEC16('0')) & (x <= VEC16('9'));
+        first |= (x == VEC16('b')) | (x == VEC16('B')) | (x == VEC16('A')) | (x == VEC16('s')) | (x == VEC16('r')) |
+                 (x == VEC16('g')) | (x == VEC16('x')) | (x == VEC16('e'));
+        unsigned at = vec16_bits(any | (first & ~alnum16(prev)));
         while (at) {
             size_t i = base + (size_t)__builtin_ctz(at);
             at &= at - 1;
