@@ -56,18 +56,20 @@ static inline int buf_add_raw(buf *b, const void *p, size_t n)
 static inline __attribute__((always_inline)) void buf_copy_short(char *d, const void *p, size_t n)
 {
     const char *s = (const char *)p;
-    if (n > 32) {
-        char x[32], y[32];
-        __builtin_memcpy(x, s, 32); __builtin_memcpy(y, s + n - 32, 32);
-        __builtin_memcpy(d, x, 32); __builtin_memcpy(d + n - 32, y, 32);
-    } else if (n >= 16) {
-        char x[16], y[16];
-        __builtin_memcpy(x, s, 16); __builtin_memcpy(y, s + n - 16, 16);
-        __builtin_memcpy(d, x, 16); __builtin_memcpy(d + n - 16, y, 16);
-    } else if (n >= 8) {
-        char x[8], y[8];
-        __builtin_memcpy(x, s, 8); __builtin_memcpy(y, s + n - 8, 8);
-        __builtin_memcpy(d, x, 8); __builtin_memcpy(d + n - 8, y, 8);
+    if (n >= 8) {                              /* the common lengths first: 8 to 16 */
+        if (n <= 16) {
+            char x[8], y[8];
+            __builtin_memcpy(x, s, 8); __builtin_memcpy(y, s + n - 8, 8);
+            __builtin_memcpy(d, x, 8); __builtin_memcpy(d + n - 8, y, 8);
+        } else if (n <= 32) {
+            char x[16], y[16];
+            __builtin_memcpy(x, s, 16); __builtin_memcpy(y, s + n - 16, 16);
+            __builtin_memcpy(d, x, 16); __builtin_memcpy(d + n - 16, y, 16);
+        } else {
+            char x[32], y[32];
+            __builtin_memcpy(x, s, 32); __builtin_memcpy(y, s + n - 32, 32);
+            __builtin_memcpy(d, x, 32); __builtin_memcpy(d + n - 32, y, 32);
+        }
     } else if (n >= 4) {
         char x[4], y[4];
         __builtin_memcpy(x, s, 4); __builtin_memcpy(y, s + n - 4, 4);
