@@ -3,6 +3,7 @@
 #define _GNU_SOURCE   /* memmem, strcasestr */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -490,6 +491,49 @@ static int walk_step(walk *w, int src, const char *where, const char *s, size_t 
     return rc;
 }
 
+/* A string member of obj named one of names (a NULL-ended list), or NULL. */
+static const cJSON *json_member(const cJSON *obj, const char *const *names)
+{
+    for (const cJSON *c = obj->child; c; c = c->next)
+        for (const char *const *k = names; *k; k++)
+            if (c->string && strcmp(c->string, *k) == 0) return c;
+    return NULL;
+}
+
+/* The members that name a stack frame's class: Jackson's className, Gson's declaringClass, an APM
+ * agent's classname, Sentry's module. */
+static const char *const frame_class_keys[] = {"className", "declaringClass", "classname", "module", NULL};
+
+static int is_frame_class_key(const char *name)
+{
+    for (const char *const *k = frame_class_keys; *k; k++)
+        if (strcmp(name, *k) == 0) return 1;
+    return 0;
+}
+
+/* Whether obj is a stack frame as Jackson, Gson, an APM agent or Sentry writes Java's
+ * StackTraceElement (a class member, a method and a line number); then *loc is what a trace
+ * prints after the class and method: (Native Method) for line -2, (File.java:12), (File.java)
+ * without a line, (Unknown Source) without a file, and *method the method. Crash reports carry
+ * these, and a bare java.lang.Thread or java.lang.reflect.Method there is no type to build, so
+ * each class member is read in its frame, as every rule reads a frame in text. */
+static int json_frame(const cJSON *obj, const char **method, char *loc, size_t cap)
+{
+    static const char *const method_keys[] = {"methodName", "function", NULL};
+    static const char *const line_keys[] = {"lineNumber", "lineno", NULL};
+    static const char *const file_keys[] = {"fileName", "filename", NULL};
+    const cJSON *cls = json_member(obj, frame_class_keys), *m = json_member(obj, method_keys);
+    const cJSON *ln = json_member(obj, line_keys), *f = json_member(obj, file_keys);
+    if (!cls || !cJSON_IsString(cls) || !m || !cJSON_IsString(m) || !ln || !cJSON_IsNumber(ln)) return 0;
+    const char *file = f && cJSON_IsString(f) && f->valuestring[0] ? f->valuestring : NULL;
+    int line = ln->valueint, k;
+    if (line == -2) k = snprintf(loc, cap, "(Native Method)");
+    else if (file && line >= 0) k = snprintf(loc, cap, "(%s:%d)", file, line);
+    else k = snprintf(loc, cap, "(%s)", file ? file : "Unknown Source");
+    *method = m->valuestring;
+    return k > 0 && (size_t)k < cap;
+}
+
 static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level)
 {
     int rc = 0;
@@ -503,6 +547,9 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
      * "scripts" array is a page's list of script files or such, not npm's or Composer's */
     int inner = src | (cJSON_IsObject(it) && it->string && strcmp(it->string, "scripts") == 0 ? DECODE_SCRIPTS : 0);
     int idx = 0;
+    char loc[256];
+    const char *method = NULL;
+    int frame = cJSON_IsObject(it) && json_frame(it, &method, loc, sizeof loc);
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
         if (cJSON_IsObject(it) && c->string) {
@@ -512,6 +559,16 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
         } else {
             int k = snprintf(num, sizeof num, "%d", idx);
             where_join(sub, where, num, (size_t)k);
+        }
+        if (!rc && frame && cJSON_IsString(c) && c->string &&
+            is_frame_class_key(c->string)) {
+            char text[512];
+            int k = snprintf(text, sizeof text, "%s.%s%s", c->valuestring, method, loc);
+            if (k > 0 && (size_t)k < sizeof text) {
+                w->nseen = 0;
+                rc = walk_value(w, inner, sub, text, (size_t)k, depth);
+                continue;
+            }
         }
         int typed = cJSON_IsString(c) && c->string && decode_type_key(c->string, strlen(c->string));
         if (!rc) rc = walk_json_item(w, inner | (typed ? DECODE_TYPEKEY : 0), sub, c, depth, level + 1);

@@ -236,6 +236,17 @@ static void test_walk_json(void **state)
     walk(&s, "/", "f=%7B%22a%22%3A%22b%22%7D", NULL, 0, NULL);
     assert_true(has(&s, DECODE_QUERY, "query.f.a", "b"));
     seen_free(&s);
+    /* a stack frame object (Jackson's StackTraceElement; an APM agent's) gives its class as the
+     * frame reads, not as a bare name; an object with a type key and no frame keeps it as is */
+    walk(&s, "/", NULL, h, 1, "{\"stackTrace\":[{\"methodName\":\"run\",\"fileName\":\"Thread.java\","
+                             "\"lineNumber\":833,\"className\":\"java.lang.Thread\"},"
+                             "{\"classname\":\"a.B\",\"function\":\"c\",\"lineno\":7}],"
+                             "\"x\":{\"className\":\"java.lang.Thread\",\"methodName\":\"run\"}}");
+    assert_true(has(&s, DECODE_BODY, "body.stackTrace.0.className", "java.lang.Thread.run(Thread.java:833)"));
+    assert_false(has(&s, 0, "body.stackTrace.0.className", "java.lang.Thread"));
+    assert_true(has(&s, DECODE_BODY, "body.stackTrace.1.classname", "a.B.c(Unknown Source)"));
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.x.className", "java.lang.Thread"));
+    seen_free(&s);
     /* broken JSON with a JSON content type is inspected as text */
     walk(&s, "/", NULL, h, 1, "{\"a\": <script>");
     assert_true(has(&s, DECODE_BODY, "body", "{\"a\": <script>"));
