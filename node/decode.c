@@ -2,6 +2,7 @@
  * form, multipart and XML, walked recursively under a depth and an output-size bound. */
 #define _GNU_SOURCE   /* memmem, strcasestr */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,28 @@ static int entity_is(const char *s, size_t avail, const char *name, size_t len, 
     return *semi || (legacy && !(len < avail && s[len] == '='));
 }
 
+/* The names of entities[] then latin1[] (numbered on from NENT), grouped by first byte in that
+ * order: those of byte c are by_first[first_at[c] .. first_at[c + 1]). Built once. */
+#define NENT (sizeof entities / sizeof entities[0])
+#define NNAMES (NENT + sizeof latin1 / sizeof latin1[0])
+_Static_assert(NNAMES <= 256, "by_first holds names' numbers in bytes");
+static unsigned char by_first[NNAMES];
+static unsigned short first_at[257];
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static const char *name_of(size_t k) { return k < NENT ? entities[k].name : latin1[k - NENT]; }
+
+static void by_first_build(void)
+{
+    size_t fill[256] = {0};
+    for (size_t k = 0; k < NNAMES; k++) first_at[(unsigned char)name_of(k)[0] + 1]++;
+    for (int c = 0; c < 256; c++) first_at[c + 1] += first_at[c];
+    for (size_t k = 0; k < NNAMES; k++) {
+        unsigned char c = (unsigned char)name_of(k)[0];
+        by_first[first_at[c] + fill[c]++] = (unsigned char)k;
+    }
+}
+
 /* Decodes the longest named reference at s (just after '&') into out; returns the bytes written
  * (0: none) and sets *used to the bytes read after '&'. */
 static size_t entity_named(const char *s, size_t avail, char *out, size_t *used)
@@ -231,17 +254,18 @@ static size_t entity_named(const char *s, size_t avail, char *out, size_t *used)
     int semi, bsemi = 0;
     const char *text = NULL;
     unsigned long cp = 0;
-    /* a name can only match when its first letter is s[0]: that test comes before strlen and memcmp */
-    for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++)
-        if (avail && entities[e].name[0] == s[0] && (len = strlen(entities[e].name)) > best &&
-            entity_is(s, avail, entities[e].name, len, entities[e].legacy, &semi)) {
-            best = len; bsemi = semi; text = entities[e].text;
+    if (!avail) return 0;
+    /* only the names that begin with s[0], in table order: the first of the longest wins */
+    pthread_once(&by_first_once, by_first_build);
+    for (size_t f = first_at[(unsigned char)s[0]]; f < first_at[(unsigned char)s[0] + 1]; f++) {
+        size_t k = by_first[f];
+        if ((len = strlen(name_of(k))) > best &&
+            entity_is(s, avail, name_of(k), len, k < NENT ? entities[k].legacy : 1, &semi)) {
+            best = len; bsemi = semi;
+            if (k < NENT) text = entities[k].text, cp = 0;
+            else text = NULL, cp = 0xA1 + (k - NENT);
         }
-    for (size_t e = 0; e < sizeof latin1 / sizeof latin1[0]; e++)
-        if (avail && latin1[e][0] == s[0] && (len = strlen(latin1[e])) > best &&
-            entity_is(s, avail, latin1[e], len, 1, &semi)) {
-            best = len; bsemi = semi; text = NULL; cp = 0xA1 + e;
-        }
+    }
     if (!best) return 0;
     *used = best + (size_t)bsemi;
     if (!text) return put_utf8(out, cp);   /* 2 bytes, never more than "&" + a name of 2+ */
@@ -557,8 +581,9 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
             rc = walk_value(w, src, where, c->string, kl, depth);
             where_join(sub, where, c->string, kl);
         } else {
-            int k = snprintf(num, sizeof num, "%d", idx);
-            where_join(sub, where, num, (size_t)k);
+            size_t k = sizeof num;                 /* idx in decimal, written from the end */
+            for (unsigned v = (unsigned)idx; k == sizeof num || v; v /= 10) num[--k] = (char)('0' + v % 10);
+            where_join(sub, where, num + k, sizeof num - k);
         }
         if (!rc && frame && cJSON_IsString(c) && c->string &&
             is_frame_class_key(c->string)) {
@@ -981,7 +1006,7 @@ int decode_request_json(const httpreq *req, const decode_limits *lim, decode_fn 
         char where[DECODE_WHERE_MAX];
         size_t nl = strlen(h->name);
         where_join(where, "header", h->name, nl);
-        for (char *c = where + 7; *c; c++) *c = (char)tolower((unsigned char)*c);
+        for (char *c = where + 7; *c; c++) if (*c >= 'A' && *c <= 'Z') *c += 'a' - 'A';   /* tolower, C locale */
         rc = walk_root(&w, DECODE_HEADER, where, h->value, strlen(h->value));
     }
     if (!rc && req->body && req->body_len) rc = walk_body(&w, req);
