@@ -95,13 +95,13 @@ static int apikey_at(const char *s, size_t n, size_t i)
 {
     if (i > 0 && isalnum((unsigned char)s[i - 1])) return 0;
     unsigned from = key_from[(unsigned char)s[i]];
-    for (size_t k = from >> 4; k < (from >> 4) + (from & 15); k++) {
+    for (size_t k = from >> 4, end = k + (from & 15); k < end; k++) {
         size_t pl = key_prefixes[k].len;
         if (n - i > pl && s[i + 1] == key_prefixes[k].prefix[1] && memcmp(s + i, key_prefixes[k].prefix, pl) == 0 &&
             token_len(s + i + pl, n - i - pl, "_-") >= key_prefixes[k].min) return 1;
     }
     /* a JWT: three base64url parts, the first a JSON header ("eyJ") */
-    if (n - i > 20 && memcmp(s + i, "eyJ", 3) == 0) {
+    if (s[i] == 'e' && n - i > 20 && memcmp(s + i, "eyJ", 3) == 0) {
         size_t a = token_len(s + i, n - i, "_-");
         if (i + a < n && s[i + a] == '.') {
             size_t b = token_len(s + i + a + 1, n - i - a - 1, "_-");

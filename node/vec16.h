@@ -18,7 +18,15 @@ static inline vec16 vec16_load(const void *s)
     return v;
 }
 
-/* One bit per byte of a comparison result, byte 0 in bit 0. */
+/* One bit per byte of a comparison result, byte 0 in bit 0: SSE2's movemask where there is one, else
+ * bit 7 of each byte gathered by a multiplication. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline unsigned vec16_bits(vec16 m)
+{
+    return (unsigned)_mm_movemask_epi8((__m128i)m);
+}
+#else
 static inline unsigned vec16_bits(vec16 m)
 {
     uint64_t w[2];
@@ -29,5 +37,6 @@ static inline unsigned vec16_bits(vec16 m)
     const uint64_t high = 0x8080808080808080ull, gather = 0x0002040810204081ull;   /* bit 7 of byte k to bit 56 + k */
     return (unsigned)(((w[0] & high) * gather) >> 56) | (unsigned)(((w[1] & high) * gather) >> 56) << 8;
 }
+#endif
 
 #endif
