@@ -1152,7 +1152,7 @@ static const cJSON *member(const cJSON *obj, const char *key)
     const char k0 = key[0];
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *a = c->string;
-        if (a && a[0] == k0 && strcmp(a + 1, key + 1) == 0) return c;
+        if (a && a[0] == k0 && strcmp(a, key) == 0) return c;
     }
     return NULL;
 }
@@ -1552,14 +1552,15 @@ static inline const cJSON *first_member(const cJSON *v)
 
 /* The value of a step's one-part name. In a section's steps run by the loop cur, a name's first
  * step tries the member after those its earlier steps bound in this item: sections mostly ask for
- * an item's members in the order they are in. Each member before that one holds another name a
- * step before this asked for, so a match is the first member of this name, as member() finds. */
+ * an item's members in the order they are in (so no first-byte test before the strcmp). Each
+ * member before that one holds another name a step before this asked for, so a match is the first
+ * member of this name, as member() finds. */
 static inline __attribute__((always_inline)) const cJSON *step_lookup(render *r, struct loop *cur, const step *q)
 {
     if (cur && q->first) {
         const cJSON *c = cur->next;
         const char *a;
-        if (c && (a = c->string) && a[0] == q->key[0] && strcmp(a + 1, q->key + 1) == 0) {
+        if (c && (a = c->string) && strcmp(a, q->key) == 0) {
             cur->next = c->next;
             return c;
         }
