@@ -2,6 +2,7 @@
  * values decode.c produces. Rules are read-only after load; analysis is thread-safe. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "exprlang.h"
 #include "pathnorm.h"
 #include "phpcode.h"
+#include "rxlit.h"
 #include "shellcmd.h"
 #include "htmltok.h"
 #include "sqltok.h"
@@ -54,6 +56,7 @@ typedef struct rule {
     int det;                               /* DET_*: a detector runs instead of a pattern */
     int score;                             /* added to the request's score per hit (detect.h) */
     pcre2_code *re;
+    rxlit *lit;                            /* literals one of which a matching subject holds, or NULL */
 } rule;
 
 #define NSRC 5   /* DECODE_PATH .. DECODE_BODY */
@@ -75,6 +78,9 @@ struct detect_rules {
                                 * minlen <= L; at L >= SHORT, all */
     uint64_t *shell;           /* the shell reader's rules: it also reads what its gate refuses */
     size_t nreferer;           /* offsite-referer rules */
+    size_t npf, nrefused;      /* patterns with a literal set (rule.lit), and without */
+    int pf_mode;               /* DETECT_PREFILTER_* */
+    atomic_ulong pf_misses;    /* DETECT_PREFILTER_VERIFY: matches the literal test had ruled out */
 };
 
 /* Plain bytes: letters, digits, space and . , _ - @ : -- most rules need some other byte. */
@@ -131,6 +137,7 @@ static void rule_clear(rule *r)
 {
     for (int i = 0; i < r->nhdrs; i++) free(r->hdrs[i]);
     pcre2_code_free(r->re);
+    free(r->lit);
     memset(r, 0, sizeof *r);
 }
 
@@ -240,6 +247,8 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
         return;
     }
     r->jit = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0;   /* else pcre2_match, slower */
+    rxlit lit;
+    if (rxlit_extract(s, opts, &lit) && (r->lit = malloc(sizeof lit))) memcpy(r->lit, &lit, sizeof lit);
     study(r);
 }
 
@@ -399,6 +408,12 @@ detect_rules *detect_rules_load(const char *path, char *err, size_t errlen)
     if (L.nerr) { detect_rules_free(R); return NULL; }
     pcre2_set_match_limit(R->mctx, MATCH_LIMIT);
     pcre2_set_depth_limit(R->mctx, MATCH_LIMIT / 10);
+    for (size_t i = 0; i < R->n; i++)
+        if (R->v[i].re) {
+            if (R->v[i].lit) R->npf++;
+            else R->nrefused++;
+        }
+    R->pf_mode = DETECT_PREFILTER_ON;
     return R;
 }
 
@@ -419,6 +434,22 @@ void detect_rules_free(detect_rules *R)
 }
 
 size_t detect_rules_count(const detect_rules *R) { return R ? R->n : 0; }
+
+size_t detect_rules_prefiltered(const detect_rules *R, size_t *without)
+{
+    if (without) *without = R ? R->nrefused : 0;
+    return R ? R->npf : 0;
+}
+
+void detect_rules_prefilter_mode(detect_rules *R, int mode)
+{
+    if (R) R->pf_mode = mode;
+}
+
+unsigned long detect_rules_prefilter_misses(const detect_rules *R)
+{
+    return R ? atomic_load(&R->pf_misses) : 0;
+}
 
 const char *const *detect_classes(size_t *n)
 {
@@ -652,6 +683,8 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     for (unsigned k = 0; k < 4; k++)
         for (uint64_t u = words[k]; u; u &= u - 1) present[np++] = (unsigned char)(64 * k + (unsigned)__builtin_ctzll(u));
     cands cs = {R, R->cand[s][plain], present, np, len, (size_t)-1, 0};
+    rxlit_subject lits[XF_COUNT];          /* the value's transforms as rxlit reads them, */
+    int read[XF_COUNT] = {0, 0, 0};        /* once one of its patterns has a literal set */
     for (size_t i; (i = next_cand(&cs)) != SIZE_MAX;) {
         const rule *r = &R->v[i];
         /* the shell reader also reads a value that starts with a network command (plain text) */
@@ -683,14 +716,27 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             continue;
         }
         int t = r->transform;
+        /* a value lacking the bytes of every literal the pattern needs: no transform, no match */
+        int ruled_out = r->lit && R->pf_mode != DETECT_PREFILTER_OFF && !rxlit_bytes_ok(r->lit, words);
+        if (ruled_out && R->pf_mode == DETECT_PREFILTER_ON) continue;
         if (!have[t]) {
             xflen[t] = t == XF_SQL ? decode_sql_normalize(val, len, A->xf[t])
                                    : decode_shell_normalize(val, len, A->xf[t]);
             have[t] = 1;
         }
         const char *subj = t == XF_NONE ? val : A->xf[t];
+        if (!ruled_out && r->lit && R->pf_mode != DETECT_PREFILTER_OFF) {   /* then by its literals */
+            if (!read[t]) {
+                /* byte_set's words hold every transform's bytes, lowered as rxlit lowers (the C locale) */
+                rxlit_read(&lits[t], words, subj, xflen[t]);
+                read[t] = 1;
+            }
+            ruled_out = !rxlit_found(r->lit, &lits[t]);
+            if (ruled_out && R->pf_mode == DETECT_PREFILTER_ON) continue;
+        }
         int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx)
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
+        if (rc >= 0 && ruled_out) atomic_fetch_add(&((detect_rules *)R)->pf_misses, 1);   /* VERIFY: a prefilter bug */
         if (rc >= 0 && add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, src) : -1) < 0) return -1;
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
             A->res->match_limit = 1;

@@ -39,6 +39,19 @@ detect_rules *detect_rules_load(const char *path, char *err, size_t errlen);
 void          detect_rules_free(detect_rules *r);
 size_t        detect_rules_count(const detect_rules *r);
 
+/* The literal prefilter (rxlit.h): a pattern whose every match needs one of a few literals does
+ * not run on a value (as its transform makes it) holding none of them. Returns how many patterns
+ * have such a set, and in *without (may be NULL) how many have none: those run as their gates
+ * allow. Verdicts are the same with or without it. */
+size_t        detect_rules_prefiltered(const detect_rules *r, size_t *without);
+/* For tests: DETECT_PREFILTER_OFF runs every candidate pattern, DETECT_PREFILTER_ON (the default)
+ * skips those the literals rule out, DETECT_PREFILTER_VERIFY runs them anyway and counts each
+ * that matched (which would be a bug in rxlit) in detect_rules_prefilter_misses. Set it before
+ * analysing. */
+enum { DETECT_PREFILTER_OFF, DETECT_PREFILTER_ON, DETECT_PREFILTER_VERIFY };
+void          detect_rules_prefilter_mode(detect_rules *r, int mode);
+unsigned long detect_rules_prefilter_misses(const detect_rules *r);
+
 /* Fills res (zeroed first); returns res->total, or -1 when out of memory. Thread-safe. */
 int detect_analyze(const detect_rules *r, const httpreq *req, detect_result *res);
 /* detect_analyze that also hands over the body's JSON document as decode_request_json does

@@ -113,8 +113,9 @@ static int run(const char *path)
         store_shutdown();
         return 1;
     }
-    fprintf(stderr, "edgenode: listening on %s%s, mode %s, %zu rules\n", s->cfg->listen,
-            s->cfg->tls_cert ? " (TLS)" : "", config_mode_name(s->cfg->mode), detect_rules_count(s->rules));
+    fprintf(stderr, "edgenode: listening on %s%s, mode %s, %zu rules (%zu patterns with a literal set)\n", s->cfg->listen,
+            s->cfg->tls_cert ? " (TLS)" : "", config_mode_name(s->cfg->mode), detect_rules_count(s->rules),
+            detect_rules_prefiltered(s->rules, NULL));
     struct timespec tick = {1, 0};
     for (;;) {
         int sig = sigtimedwait(&set, NULL, &tick);

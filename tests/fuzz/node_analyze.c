@@ -1,5 +1,6 @@
 /* node_analyze.c -- libFuzzer target for detect_analyze with the shipped rules: any request
- * must give a result within bounds, never a crash or a leak. */
+ * must give a result within bounds, never a crash or a leak, and the same result when the
+ * literal prefilter is verified (every pattern it rules out run anyway: none may match). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     detect_result res;
     int n = detect_analyze(rules, &r, &res);
     if (n >= 0 && (res.nhits > DETECT_MAX_HITS || res.nhits > res.total || res.total != n)) abort();
+    detect_result verified;
+    detect_rules_prefilter_mode(rules, DETECT_PREFILTER_VERIFY);
+    int nv = detect_analyze(rules, &r, &verified);
+    detect_rules_prefilter_mode(rules, DETECT_PREFILTER_ON);
+    if (detect_rules_prefilter_misses(rules) || (n >= 0 && nv >= 0 && memcmp(&res, &verified, sizeof res) != 0)) abort();
     free(path); free(query); free(ct); free(ua); free(cookie); free(host); free(ref);
     return 0;
 }

@@ -1,6 +1,8 @@
 /* node_detect_cases.c -- runs every data-driven case in tests/detect/NAME.json through the shipped
  * rules: attacks must raise the expected classes, benign requests must raise nothing; a case with
- * "verdict" also checks the score against "threshold" (default: the node's), and "score" the total. */
+ * "verdict" also checks the score against "threshold" (default: the node's), and "score" the total.
+ * Every case is also analysed without the literal prefilter and with it verified (detect.h): the
+ * results must be identical, and no pattern may match a value its literals ruled out. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "detect.h"
+#include "slurp.h"
 
 #define CASES_DIR "tests/detect"
 #define RULES     "node/rules.yaml"
@@ -20,20 +23,6 @@
 static detect_rules *rules;
 
 typedef struct tcase { char name[256]; char path[512]; } tcase;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) { free(s); s = NULL; }
-    if (s) s[n] = '\0';
-    fclose(f);
-    return s;
-}
 
 static const char *str_field(const cJSON *o, const char *k)
 {
@@ -84,12 +73,24 @@ static void run_case(void **state)
         str_field(c, "path") ? str_field(c, "path") : "/",
         str_field(c, "query"), h, nh, body, body ? strlen(body) : 0,
     };
-    detect_result res;
+    detect_result res, off, verified;
     int n = detect_analyze(rules, &rq, &res);
     assert_true(n >= 0);
+    unsigned long misses = detect_rules_prefilter_misses(rules);
+    detect_rules_prefilter_mode(rules, DETECT_PREFILTER_OFF);
+    int n_off = detect_analyze(rules, &rq, &off);
+    detect_rules_prefilter_mode(rules, DETECT_PREFILTER_VERIFY);
+    int n_verified = detect_analyze(rules, &rq, &verified);
+    detect_rules_prefilter_mode(rules, DETECT_PREFILTER_ON);
 
     /* The verdict is worked out first so that the case is freed before a failure jumps out. */
     char why[256] = "";
+    if (n_off != n || memcmp(&off, &res, sizeof res) != 0)
+        snprintf(why, sizeof why, "the result differs without the literal prefilter (%d hits)", n_off);
+    else if (n_verified != n || memcmp(&verified, &res, sizeof res) != 0)
+        snprintf(why, sizeof why, "the result differs with the literal prefilter verified (%d hits)", n_verified);
+    else if (detect_rules_prefilter_misses(rules) != misses)
+        snprintf(why, sizeof why, "a pattern matched a value its literals ruled out");
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c, "expect");
     const char *where = str_field(c, "where");
     if (cJSON_IsString(expect) && strcmp(expect->valuestring, "benign") == 0) {
@@ -135,6 +136,8 @@ int main(void)
     char err[2048];
     rules = detect_rules_load(RULES, err, sizeof err);
     if (!rules) { fprintf(stderr, "%s\n", err); return 1; }
+    size_t without, with = detect_rules_prefiltered(rules, &without);
+    if (with < 40) { fprintf(stderr, "only %zu patterns have a literal set (%zu have none)\n", with, without); detect_rules_free(rules); return 1; }
     DIR *d = opendir(CASES_DIR);
     if (!d) { perror(CASES_DIR); detect_rules_free(rules); return 1; }
     size_t n = 0, cap = 64;
