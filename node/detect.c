@@ -55,6 +55,7 @@ typedef struct rule {
     int last;                              /* a byte (lower-cased) every match contains, or -1 */
     int det;                               /* DET_*: a detector runs instead of a pattern */
     int score;                             /* added to the request's score per hit (detect.h) */
+    int max_score;                         /* the most its hits add to one request, or -1 */
     pcre2_code *re;
     rxlit *lit;                            /* literals one of which a matching subject holds, or NULL */
 } rule;
@@ -276,6 +277,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
     rule *r = &R->v[R->n];
     memset(r, 0, sizeof *r);
     r->cls = -1;
+    r->max_score = -1;
     if (n->type != YAML_MAPPING_NODE) { lerr(L, n, "rules[%d]: expected a mapping", idx); return; }
     yaml_node_t *pattern = NULL, *flags = NULL, *detector = NULL;
     int errs = L->nerr, sev_score = -1, own_score = -1;
@@ -308,14 +310,15 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
         } else if (strcmp(key, "severity") == 0) {
             if ((sev_score = detect_severity_score(val)) < 0)
                 lerr(L, v, "rules[%d].severity: unknown severity '%s' (critical, high, medium, low)", idx, val ? val : "?");
-        } else if (strcmp(key, "score") == 0) {
+        } else if (strcmp(key, "score") == 0 || strcmp(key, "max_score") == 0) {
             char *end = NULL;
             long x = val ? strtol(val, &end, 10) : -1;
             if (!val || !*val || *end || x < 0 || x > DETECT_SCORE_MAX)
-                lerr(L, v, "rules[%d].score: expected a whole number from 0 to %d", idx, DETECT_SCORE_MAX);
-            else own_score = (int)x;
+                lerr(L, v, "rules[%d].%s: expected a whole number from 0 to %d", idx, key, DETECT_SCORE_MAX);
+            else if (key[0] == 's') own_score = (int)x;
+            else r->max_score = (int)x;
         } else if (strcmp(key, "description") != 0) {
-            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, description)", idx, key);
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, max_score, description)", idx, key);
         }
     }
     uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
@@ -459,7 +462,7 @@ const char *const *detect_classes(size_t *n)
 
 /* ---- analysis ---- */
 
-typedef struct seen_hit { size_t rule; uint64_t where, top; int nested; } seen_hit;
+typedef struct seen_hit { size_t rule; uint64_t where, top; int nested, score; } seen_hit;
 
 typedef struct actx {
     const detect_rules *R;
@@ -555,13 +558,16 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
     uint64_t top = where_top(where, &nested);
     const rule *r = &A->R->v[ri];
     if (score < 0) score = r->score;
+    int added = 0;                          /* what this rule's earlier hits added */
     for (size_t i = 0; i < A->nseen; i++) {
         if (A->seen[i].rule != ri) continue;
         if (A->seen[i].where == wh) return 0;
         /* A whole source read at once ("query": all parameters joined, after each one) repeats
          * what its parts showed: the same rule there adds nothing to the score. */
         if (!nested && A->seen[i].nested && A->seen[i].top == top) score = 0;
+        added += A->seen[i].score;
     }
+    if (r->max_score >= 0 && score > r->max_score - added) score = added < r->max_score ? r->max_score - added : 0;
     if (A->nseen == A->capseen) {
         size_t cap = A->capseen ? A->capseen * 2 : 16;
         seen_hit *p = realloc(A->seen, cap * sizeof *p);
@@ -569,7 +575,7 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
         A->seen = p;
         A->capseen = cap;
     }
-    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested};
+    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested, score};
     detect_result *res = A->res;
     if (res->nhits < DETECT_MAX_HITS) {
         detect_hit *h = &res->hits[res->nhits++];

@@ -27,7 +27,9 @@ typedef struct detect_result {
 
 /* Scores. A rule's hit scores its `score:`, or else its `severity:` (critical 5, high 4, medium 3,
  * low 2; default critical), so that every rule written before scoring still blocks alone at the
- * default threshold of 5, and a low or medium signal needs company to block. */
+ * default threshold of 5, and a low or medium signal needs company to block. A rule's
+ * `max_score:` caps what all its hits together add to one request (a weak signal that everyday
+ * values repeat, such as Java class names in a configuration, then never blocks by repetition). */
 #define DETECT_THRESHOLD_DEFAULT 5
 #define DETECT_SCORE_MAX         100
 #define DETECT_SCORE_EVASION     3    /* a request past a size limit (decide.c): medium */

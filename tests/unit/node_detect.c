@@ -57,6 +57,7 @@ static void test_load_errors(void **state)
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, detector: path}\n", "2:47", "'pattern' and 'detector' exclude each other");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: a, class: xss, pattern: y}\n", "3:5", "rules[1]: duplicate id 'a'");
     expect_error("rules:\n  - {id: 0123456789012345678901234567890123, class: xss, pattern: x}\n", "2:10", "rules[0].id: expected a name of 1 to 31 characters");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x, max_score: -1}\n", "2:48", "rules[0].max_score: expected a whole number from 0 to 100");
 }
 
 static void test_load_reports_every_error(void **state)
@@ -173,6 +174,27 @@ static void test_analyze_counts_once_and_caps(void **state)
     detect_rules_free(r);
 }
 
+/* max_score: a rule's hits together add at most that much to a request's score. */
+static void test_analyze_max_score(void **state)
+{
+    (void)state;
+    char err[512];
+    detect_rules *r = load_text("rules:\n  - {id: weak, class: java_el, severity: low, max_score: 3, flags: [plain], pattern: '^x$'}\n"
+                                "  - {id: other, class: xss, severity: low, flags: [plain], pattern: '^y$'}\n", err, sizeof err);
+    if (!r) fail_msg("%s", err);
+    httpreq q = {"GET", "/", "a=x&b=x&c=x", NULL, 0, NULL, 0};
+    detect_result res;
+    assert_int_equal(detect_analyze(r, &q, &res), 3);
+    assert_int_equal(res.score, 3);     /* 2, then 1 up to the cap, then 0 */
+    assert_int_equal(res.hits[0].score, 2);
+    assert_int_equal(res.hits[1].score, 1);
+    assert_int_equal(res.hits[2].score, 0);
+    httpreq q2 = {"GET", "/", "a=x&b=x&c=x&d=y", NULL, 0, NULL, 0};
+    assert_int_equal(detect_analyze(r, &q2, &res), 4);
+    assert_int_equal(res.score, 5);     /* another rule's signal is not capped with it */
+    detect_rules_free(r);
+}
+
 static void test_analyze_benign_empty(void **state)
 {
     (void)state;
@@ -231,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_analyze_where_and_selection),
         cmocka_unit_test(test_analyze_counts_once_and_caps),
+        cmocka_unit_test(test_analyze_max_score),
         cmocka_unit_test(test_analyze_benign_empty),
         cmocka_unit_test(test_analyze_threads),
     };
