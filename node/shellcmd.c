@@ -10,9 +10,10 @@
 
 enum { T_END, T_WORD, T_SEP, T_OPEN, T_CLOSE, T_REDIR };
 enum { K_WEAK = 1, K_STRONG = 2 };                  /* points of a command word */
-enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16, F_CODE = 32, F_SUB = 64 };  /* how its arguments are read */
+enum { F_ECHO = 1, F_NUM = 2, F_PREFIX = 4, F_PS = 8, F_NET = 16, F_CODE = 32, F_SUB = 64,
+       F_ARITH = 128, F_BSD = 256 };  /* how its arguments are read */
 
-typedef struct cmdword { const char *name; unsigned char kind, flags; } cmdword;
+typedef struct cmdword { const char *name; unsigned char kind; unsigned short flags; } cmdword;
 
 /* Sorted by name, for bsearch. Strong: rarely a word of prose or of ordinary data. Weak: also an
  * English or programming word, so it needs the shape of shell around it. */
@@ -24,7 +25,7 @@ static const cmdword commands[] = {
     {"cscript", K_STRONG, 0}, {"csh", K_STRONG, 0}, {"curl", K_WEAK, F_NET}, {"dash", K_WEAK, 0},
     {"dd", K_WEAK, 0}, {"del", K_WEAK, 0}, {"dig", K_WEAK, F_NET}, {"dir", K_WEAK, 0},
     {"echo", K_WEAK, F_ECHO}, {"env", K_WEAK, F_PREFIX}, {"eval", K_WEAK, F_PREFIX},
-    {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"expr", K_WEAK, 0}, {"find", K_WEAK, 0},
+    {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"expr", K_WEAK, F_NUM | F_ARITH}, {"find", K_WEAK, 0},
     {"findstr", K_STRONG, 0}, {"ftp", K_WEAK, 0}, {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0},
     {"head", K_WEAK, 0}, {"hexdump", K_STRONG, 0}, {"host", K_WEAK, 0}, {"hostname", K_WEAK, 0},
     {"icacls", K_STRONG, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
@@ -39,7 +40,7 @@ static const cmdword commands[] = {
     {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0}, {"perl", K_WEAK, F_CODE},
     {"php", K_WEAK, F_CODE}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
     {"powershell", K_STRONG, 0}, {"print", K_WEAK, F_ECHO}, {"printenv", K_STRONG, 0},
-    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, 0}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0},
+    {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, F_BSD}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0},
     {"python", K_WEAK, F_CODE}, {"python2", K_WEAK, F_CODE}, {"python3", K_WEAK, F_CODE},
     {"read", K_WEAK, 0}, {"reg", K_WEAK, F_SUB}, {"regsvr32", K_STRONG, 0}, {"rev", K_WEAK, 0},
     {"rm", K_WEAK, 0}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0}, {"schtasks", K_STRONG, 0},
@@ -98,6 +99,7 @@ typedef struct tok {
     size_t raw_start, raw_end;  /* the word as written, for Windows paths (C:\x\cmd.exe) */
     int obf;            /* the word had something removed between kept characters */
     int glued;          /* the word follows an operator with no blank between (;echo) */
+    int subst;          /* the opening was a substitution, $( or a backtick, not a subshell */
     int pipe;           /* the separator was a single | */
     int expanded;       /* the word held an expansion */
     int capital;        /* the word starts with a capital followed by a small letter */
@@ -316,11 +318,13 @@ static void next_token(lexer *L, tok *t)
             L->i += 2;
             t->type = T_OPEN;
             t->pts = 2;
+            t->subst = 1;
             return;
         }
         if (c == '`' && L->quote != '\'') {
             L->i++;
             t->type = L->in_bt ? T_CLOSE : T_OPEN;
+            t->subst = 1;
             /* `ls -la` after a blank is as often a code span in prose or Markdown */
             t->pts = i > 0 && is_blank((unsigned char)s[i - 1]) ? 0 : 1;
             L->in_bt = !L->in_bt;
@@ -539,12 +543,32 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok
     if (path_like(L, t)) return 1;
     if (w[0] == '{' && memchr(w, ',', n)) return 1;
     if ((c->flags & F_ECHO) && echo_ok) return 1;
+    /* an expansion of cmd's %NAME% (echo %USERNAME%): neither prose nor other languages' code
+     * write one (sh's $NAME is Perl's and PHP's variable too) */
+    const char *raw = L->s + t->raw_start;
+    if (t->expanded && t->raw_end - t->raw_start >= 3 && raw[0] == '%' && is_alpha((unsigned char)raw[1]))
+        return 1;
+    /* ps's own options, BSD style without a dash (ps aux, ps axjf): decided by what follows, as
+     * "ps we love you" is a postscript */
+    if ((c->flags & F_BSD) && n >= 1 && n <= 6) {
+        size_t k = 0;
+        while (k < n && w[k] && strchr("acefhjlmrsuvwxLST", w[k])) k++;
+        if (k == n) return -1;
+    }
     if (c->flags & F_NUM) {
         size_t k = 0;
         while (k < n && is_digit((unsigned char)w[k])) k++;
         if (k == n && n) return -1;
     }
     return 0;
+}
+
+/* One of expr's operators: + - * / % = != < <= > >= (the shell's own operators, | & < >, reach
+ * it quoted or escaped only, and then read as words too). */
+static int arith_op(const char *w, size_t n)
+{
+    if (n == 1) return strchr("+-*/%=<>|&:", w[0]) != NULL && w[0] != '\0';
+    return n == 2 && w[1] == '=' && strchr("!<>=", w[0]) != NULL;
 }
 
 /* A command found in command position, waiting for its first argument. */
@@ -556,6 +580,9 @@ typedef struct finding {
                          * the && or line break that put this command in position */
     int evidence;       /* 1 when the value broke out of its quote right before this command's
                          * separator, or ends the command line with a comment */
+    int echo_ok;        /* echo's argument reads as shell: its output is run as the command (the
+                         * first word of a substitution in command position), or the command
+                         * follows the first separator of a value that was data before it */
     char name[24];
 } finding;
 
@@ -664,14 +691,49 @@ static size_t comment_tail(const char *in, size_t n)
     if (!comment && in[e - 1] != '&' && in[e - 1] != '|') return SIZE_MAX;
     size_t start = e;
     while (start > 0 && in[start - 1] != '\n' && in[start - 1] != '\r') start--;
+    size_t b = start;
+    while (b < e && is_blank((unsigned char)in[b])) b++;
+    if (in[e - 1] == '|' && b < e - 1 && in[b] == '|') return SIZE_MAX;  /* | a Markdown table's row | */
     return start;
+}
+
+/* Where the value's first separator (a line break, also written \n, ; & && | ||) is, when what
+ * comes before it is data, not words: one token of the bytes of numbers, addresses and names
+ * with a digit in it or a closing quote or bracket at its end (1, 127.0.0.1, x', 1)), or nothing
+ * (but a value that starts with | is a Markdown table's row). A command after it is appended to
+ * a field's value (1\necho X, 1 && echo X); "Yes; echo that", "MSVC/Windows; print it",
+ * "scale=2\nprint ..." and "Thanks,\necho ..." are not. Else SIZE_MAX. */
+#define HEAD_UNREAD (SIZE_MAX - 1)
+static size_t data_head(const char *in, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_blank((unsigned char)in[i])) i++;
+    size_t start = i, end = i;
+    int digit = 0;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '\n' || c == '\r' || c == ';' || c == '&' || c == '|' ||
+            (c == '\\' && i + 1 < n && (in[i + 1] == 'n' || in[i + 1] == 'r')))
+            break;
+        if (is_blank(c)) continue;
+        if (end > start && is_blank((unsigned char)in[i - 1])) return SIZE_MAX;    /* a second word */
+        if (c == '\0' || (!is_name(c) && !strchr(".@:/+-'\")]}", c))) return SIZE_MAX;
+        digit |= is_digit(c);
+        end = i + 1;
+    }
+    if (i >= n) return SIZE_MAX;
+    if (end == start) return in[i] == '|' ? SIZE_MAX : i;
+    if (strchr(",.:!?", in[end - 1])) return SIZE_MAX;     /* Compare:\n, Thanks,\n */
+    /* a line break after a lone word: a field's value, then a line no sentence starts (alex\necho X) */
+    int line = in[i] == '\n' || in[i] == '\r' || in[i] == '\\';
+    return digit || line || strchr("'\")]}", in[end - 1]) ? i : SIZE_MAX;
 }
 
 /* One reading, starting in the quote state quote0. In a program every separator joins lines
  * of the program and every substitution is the program's own: only a rare command word
  * earns, and $((...)) and $IFS, which programs use to count and to split, are not strong. */
 static void reading(const char *in, size_t n, int quote0, char *scratch, shellcmd_info *I, script_subs *S,
-                    int program, size_t tail)
+                    int program, size_t tail, size_t *head)
 {
     /* the break-out and the comment tail are evidence of a command appended to data; a program
      * breaks out of nothing */
@@ -683,14 +745,16 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
     shvar vars[SHVARS];
     if (!program) L.vars = vars;    /* a program's variables are its own business */
     int cmdpos = 1, pos_pts = 0, pos_start = 1, pos_loose = 0, pos_pipe = 0, skip_word = 0;
+    int pos_sep = 0;                /* the command position was given by a separator, no word since */
+    int pos_echo = 0;               /* echo's argument counts there (finding.echo_ok) */
     int line_opt = 0;               /* the current simple command has an option after its command word */
     int depth = 0, script_depth = 0;    /* nesting of ( $( `; the depth a script's own substitution opened at */
     /* A network command at the start of the value whose words are only options, numbers and one
      * address, last: the whole value is a probe (ping -n 5 127.0.0.1, nslookup x.example.net) */
     int probe = 0, probe_addr = 0, probe_redir = 0;
-    finding pf = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""};
+    finding pf = {0};
     int seen_cmd = program;         /* a known command word came earlier in this reading */
-    finding f = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""};
+    finding f = {0};
     char name[24];
     for (size_t guard = 0; guard <= n + 1; guard++) {
         tok t;
@@ -722,12 +786,14 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (f.num) {
                 size_t k = 0;
                 while (k < L.blen && is_digit((unsigned char)L.buf[k])) k++;
-                /* sleep 5 #: a comment ends the command as a separator does */
-                a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen) || (L.blen == 1 && L.buf[0] == '#');
+                /* sleep 5 #: a comment ends the command as a separator does; expr 7 + 6: an
+                 * operator of expr's arithmetic */
+                a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen) || (L.blen == 1 && L.buf[0] == '#') ||
+                    ((f.c->flags & F_ARITH) && arith_op(L.buf, L.blen));
             } else {
                 /* echo X is an attack's probe after | or glued to its separator (;echo X),
                  * and an ordinary line of a script after "; " */
-                a = arg_shape(&L, &t, f.c, f.glued || f.pipe, f.code_ok);
+                a = arg_shape(&L, &t, f.c, f.glued || f.pipe || f.echo_ok, f.code_ok);
             }
             if (a < 0) {
                 f.num = 1;          /* decided by the token after this one */
@@ -746,6 +812,10 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             after_cmdline = t.loose && words >= 2;
             words = 0;
             cmdpos = 1; pos_pts = t.pts; pos_start = 0; pos_loose = t.loose || program || script_depth; pos_pipe = t.pipe; skip_word = 0;
+            pos_sep = t.pts > 0;
+            /* data_head is read once per value, at the first separator of its first reading */
+            if (*head == HEAD_UNREAD) *head = program ? SIZE_MAX : data_head(in, n);
+            pos_echo = t.raw_start == *head && !program && !script_depth;
             if (script_depth) seen_cmd = 1;
             line_opt = 0;
             break;
@@ -757,12 +827,20 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (t.pts > 0 && S->record && (line_opt || assignment_before(in, at)) && S->n < SCRIPT_SUBS) S->at[S->n++] = at;
             if (t.raw_start == brk) pos_brk = 1;     /* x'$(id) breaks out by a substitution */
             else if (!cmdpos) pos_brk = 0;  /* x'; $(id): the separator's break-out still holds */
-            cmdpos = 1; pos_pts = t.pts; pos_start = t.pts == 0 && pos_start; pos_loose = 0; pos_pipe = 0;
+            /* a substitution that stands in command position itself (;`echo id`, | $(echo id)):
+             * its output is run as the command, so echo's argument is one; after the first
+             * separator of a value that was data (1 ; `echo id`), a backtick after the
+             * separator's blank takes the separator's position (elsewhere it may be a code span
+             * of Markdown: a table's | `ls` |, a line's `HEAD`) */
+            int run_out = cmdpos && pos_sep && t.subst;
+            if (!(run_out && pos_echo && t.pts < pos_pts)) { pos_pts = t.pts; pos_loose = 0; }
+            cmdpos = 1; pos_start = t.pts == 0 && pos_start; pos_pipe = 0; pos_sep = 0;
+            pos_echo = run_out && !program;
             /* in an argument of a written script line the substitution is the script's own:
              * it earns what a line of a script earns (only a rare word counts) */
             depth++;
             if (t.pts > 0 && (program || script_sub(S, at))) {
-                pos_pts = 0; pos_loose = 1;
+                pos_pts = 0; pos_loose = 1; pos_echo = 0;
                 if (!script_depth) script_depth = depth;   /* what it runs is the script's too */
             }
             line_opt = 0;
@@ -777,6 +855,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             break;
         case T_WORD: {
             words++;
+            pos_sep = 0;
             if (skip_word) { skip_word = 0; break; }
             if (!cmdpos || L.blen == 0) break;     /* $u cat: the command is still to come */
             /* NAME=value before a command keeps the command position */
@@ -824,7 +903,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             if (pos_start && (c->flags & F_NET) && !t.capital) {
                 probe = 1;
                 probe_addr = probe_redir = 0;
-                pf = (finding){c, kind, 1, 0, t.obf, 0, 0, 0, 0, 0, ""};
+                pf = (finding){.c = c, .score = kind, .at_start = 1, .obf = t.obf};
                 memcpy(pf.name, name, sizeof pf.name);
             }
             f.loose = pos_loose;
@@ -834,6 +913,7 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             f.obf = t.obf;
             f.glued = t.glued;
             f.pipe = pos_pipe;
+            f.echo_ok = pos_echo;
             memcpy(f.name, name, sizeof f.name);
             /* {cat,/etc/passwd}: the brace holds the command's arguments too, and spares the
              * spaces an injection may not carry */
@@ -978,6 +1058,82 @@ static int cmd_control(const char *s, size_t n)
     return 0;
 }
 
+/* A value that is, as a whole, one short command line: a known command word in small letters
+ * (or a path to one), then one to five arguments that are all shell's, none a word of prose:
+ * options (-la, --all, /all), absolute paths and addresses, %VARIABLES%, a number where the
+ * command takes one (sleep 5, timeout /t 5, kill -9 42, expr 7 + 6), ps's own option letters
+ * (ps aux), net's and reg's subcommands. Such a value is a command, not data (sleep 5, ls -la,
+ * whoami /all); "sleep 8 hours", "cat food", "more 10" and a lone "whoami" are not. Returns
+ * the points it earns (the word's, 1 for its arguments, 1 for the whole value), else 0. */
+#define WHOLE_MAX 128
+static int whole_line(const char *in, size_t n, char name[24])
+{
+    while (n && is_blank((unsigned char)in[n - 1])) n--;
+    size_t i = 0;
+    while (i < n && is_blank((unsigned char)in[i])) i++;
+    if (n - i > WHOLE_MAX || i >= n || !((in[i] >= 'a' && in[i] <= 'z') || in[i] == '/')) return 0;
+    size_t k = i;
+    while (k < n && !is_blank((unsigned char)in[k])) k++;
+    if (k >= n) return 0;
+    /* before the look-up, what a cheap scan refuses: a byte of quotes or operators, more than five
+     * arguments, or only words of letters after a command word longer than ps's, net's and reg's */
+    int nargs = 0, mark = 0;
+    for (size_t j = k; j < n; j++) {
+        unsigned char b = (unsigned char)in[j];
+        if (is_blank(b)) continue;
+        if (b == '\0' || (!is_name(b) && !strchr("-./\\:%~+*=,", b))) return 0;
+        if (is_blank((unsigned char)in[j - 1])) {
+            if (++nargs > 5) return 0;
+            mark |= !is_alpha(b) || (j + 2 < n && in[j + 1] == ':' && in[j + 2] == '\\');
+        }
+    }
+    if (!mark && k - i > 3) return 0;
+    int sys_path = 0;
+    const cmdword *c = command_of(in + i, k - i, name, &sys_path);
+    if (!c) return 0;
+    int args = 0, shaped = 0, opt = 0;
+    while (k < n) {
+        while (k < n && is_blank((unsigned char)in[k])) k++;
+        size_t w = k;
+        while (k < n && !is_blank((unsigned char)in[k])) k++;
+        const char *a = in + w;
+        size_t m = k - w, d = 0;
+        if (++args > 5) return 0;
+        for (size_t j = 0; j < m; j++) {
+            unsigned char b = (unsigned char)a[j];
+            if (b == '\0' || (!is_name(b) && !strchr("-./\\:%~+*=,", b))) return 0;   /* quotes, operators: the reader's */
+            d += is_digit(b);
+        }
+        if (d == m) {                       /* a number: a count, a time, a process */
+            if (!(c->flags & (F_NUM | F_ARITH)) && !opt) return 0;
+            continue;
+        }
+        if (m >= 2 && a[0] == '-' && (is_name((unsigned char)a[1]) || a[1] == '-')) { opt = shaped = 1; continue; }
+        if (a[0] == '/' || a[0] == '~' || (a[0] == '\\' && m >= 3 && a[1] == '\\') || (m >= 3 && is_alpha((unsigned char)a[0]) && a[1] == ':' && a[2] == '\\')) {
+            opt = shaped = 1;               /* an absolute path, a switch of cmd (/all, /t) */
+            continue;
+        }
+        if (m >= 3 && a[0] == '%' && a[m - 1] == '%' && is_alpha((unsigned char)a[1])) { shaped = 1; continue; }
+        if ((c->flags & F_ARITH) && arith_op(a, m)) continue;
+        if ((c->flags & F_SUB) && subcommand(c->name, a, m)) { shaped = 1; continue; }
+        if (c->flags & F_BSD) {
+            size_t j = 0;
+            while (j < m && j < 6 && strchr("acefhjlmrsuvwxLST", a[j])) j++;    /* no NUL: refused above */
+            if (j == m) { shaped = 1; continue; }
+        }
+        int dots = 0, ok = 1;           /* a dotted address: 127.0.0.1 */
+        for (size_t j = 0; j < m && ok; j++) {
+            if (a[j] == '.') dots++;
+            else ok = is_digit((unsigned char)a[j]);
+        }
+        if (ok && dots == 3 && d >= 4) { shaped = 1; continue; }
+        return 0;                       /* a word: prose or a script's own name */
+    }
+    /* a number alone: the time of sleep and timeout, expr's arithmetic; ping 5 has no address */
+    if (!shaped && (!(c->flags & (F_NUM | F_ARITH)) || (c->flags & F_NET))) return 0;
+    return (sys_path ? K_STRONG : c->kind) + 2;
+}
+
 /* net_first[c]: 1 when a network command's name begins with byte c; built once from commands[]. */
 static unsigned char net_first[256];
 static pthread_once_t net_first_once = PTHREAD_ONCE_INIT;
@@ -1003,12 +1159,16 @@ int shellcmd_probe_start(const char *in, size_t n)
         if (in[k] == '/' || in[k] == '\\') last = k + 1;
     if (k >= n || !is_blank((unsigned char)in[k]) || last == k) return 0;
     /* command_of names the word after its last slash, in lower case, and only a network command
-     * answers yes: most words end here. A probe that answers for other commands too needs this
-     * table widened to their first letters. */
+     * answers yes here: most words skip the look-up. Other commands answer through the
+     * whole-value reading below, which refuses most values with a scan before its own look-up. */
     pthread_once(&net_first_once, net_first_build);
-    if (!net_first[lower((unsigned char)in[last])]) return 0;
-    const cmdword *c = command_of(in + i, k - i, name, &sys_path);
-    return c && (c->flags & F_NET);
+    if (net_first[lower((unsigned char)in[last])]) {
+        const cmdword *c = command_of(in + i, k - i, name, &sys_path);
+        if (c && (c->flags & F_NET)) return 1;
+    }
+    /* a whole value that is one short command line (sleep 5, ls -la); most values are refused
+     * before its command look-up */
+    return whole_line(in, n, name) > 0;
 }
 
 int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info)
@@ -1019,9 +1179,16 @@ int shellcmd_detect(const char *in, size_t n, char *scratch, shellcmd_info *info
     script_subs S = {{0}, 0, memmem(in, n, "&&", 2) != NULL || memmem(in, n, "||", 2) != NULL};
     int program = is_program(in, n);
     size_t tail = comment_tail(in, n);
-    reading(in, n, 0, scratch, &I, &S, program, tail);
-    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program, tail);
-    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program, tail);
+    size_t head = HEAD_UNREAD;
+    reading(in, n, 0, scratch, &I, &S, program, tail, &head);
+    if (memchr(in, '\'', n)) reading(in, n, '\'', scratch, &I, &S, program, tail, &head);
+    if (memchr(in, '"', n)) reading(in, n, '"', scratch, &I, &S, program, tail, &head);
+    char name[24];
+    int whole = I.score < SHELLCMD_THRESHOLD ? whole_line(in, n, name) : 0;
+    if (whole > I.score) {
+        I.score = whole;
+        memcpy(I.command, name, sizeof name);
+    }
     if (I.score < SHELLCMD_THRESHOLD && !program && cmd_control(in, n)) {
         I.score = SHELLCMD_THRESHOLD;
         memcpy(I.command, "cmd", 4);
