@@ -607,7 +607,10 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
 static char *json_nul_as_space(walk *w, const char *s, size_t n, int *oom)
 {
     *oom = 0;
-    if (!memmem(s, n, "\\u0000", 6)) return NULL;
+    /* (memchr over the backslashes: glibc's memmem reads a body without any several times slower) */
+    const char *b = s, *e = s + n;
+    while ((b = memchr(b, '\\', (size_t)(e - b))) != NULL && !(e - b >= 6 && memcmp(b, "\\u0000", 6) == 0)) b++;
+    if (!b) return NULL;
     char *c = take(w, n, NULL, oom);
     if (!c) return NULL;
     memcpy(c, s, n);
@@ -1002,7 +1005,7 @@ int decode_request_json(const httpreq *req, const decode_limits *lim, decode_fn 
     for (size_t i = 0; i < req->nheaders && !rc; i++) {
         const httpreq_header *h = &req->headers[i];
         if (!h->name || !h->value) continue;
-        if (strcasecmp(h->name, "cookie") == 0) { rc = walk_cookies(&w, h->value); continue; }
+        if ((h->name[0] | 0x20) == 'c' && strcasecmp(h->name, "cookie") == 0) { rc = walk_cookies(&w, h->value); continue; }
         char where[DECODE_WHERE_MAX];
         size_t nl = strlen(h->name);
         where_join(where, "header", h->name, nl);
