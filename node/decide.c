@@ -14,8 +14,13 @@
 
 const char *decide_header(const decide_input *in, const char *name)
 {
-    for (size_t i = 0; i < in->nheaders; i++)
-        if (strcasecmp(in->headers[i].name, name) == 0) return in->headers[i].value;
+    /* first letters compared before strcasecmp (the node runs in the C locale: ASCII case only) */
+    int first = name[0] >= 'A' && name[0] <= 'Z' ? name[0] + 32 : name[0];
+    for (size_t i = 0; i < in->nheaders; i++) {
+        int h = in->headers[i].name[0];
+        if ((h >= 'A' && h <= 'Z' ? h + 32 : h) == first && strcasecmp(in->headers[i].name, name) == 0)
+            return in->headers[i].value;
+    }
     return NULL;
 }
 
