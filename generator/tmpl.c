@@ -1036,13 +1036,15 @@ typedef struct render {
     int sp;
     int root_done;                        /* every slot is final (indexed, or the root is no object) */
     const cJSON *root_next;               /* the root's first member not bound to a slot in order */
-    const cJSON *root_slot[MAX_KEYS];     /* key number -> the root's first member of that name, or NULL */
+    const cJSON *root_slot[MAX_KEYS + 1]; /* 1 + key number (a name's id) -> the root's first member
+                                             of that name, or NULL; [0] unused */
     const char *pend; size_t pend_len;    /* indentation owed before the next output */
     struct loop {                         /* a section whose steps render_nodes runs in its own loop */
         const cJSON *item;                /* the list item being rendered, or NULL for a single value */
         const step *body;                 /* the section's first step */
         const step *p;                    /* the section's step: go on after it */
         const cJSON *next;                /* the item's first member not bound in order (see step_lookup) */
+        const cJSON **top;                /* the item's place on the stack */
     } loops[DEFAULT_DEPTH * 4 + 8];
     int nloops;
     size_t room;                          /* buf_short_room(out), refreshed when out grows or changes;
@@ -1169,7 +1171,7 @@ static __attribute__((noinline)) void index_root(render *r)
         for (int id = ks->head[key_hash(a)]; id >= 0; id = ks->next[id]) {
             const char *b = ks->name[id];
             if (b[0] == a[0] && b[1] == a[1] && (!a[1] || strcmp(a + 2, b + 2) == 0)) {
-                if (!r->root_slot[id]) r->root_slot[id] = c;
+                if (!r->root_slot[id + 1]) r->root_slot[id + 1] = c;
                 break;
             }
         }
@@ -1184,17 +1186,17 @@ static inline __attribute__((always_inline)) const cJSON *root_bind(render *r, c
     const cJSON *c = r->root_next;
     if (c && c->string && strcmp(c->string, key) == 0) {
         r->root_next = c->next;
-        return r->root_slot[id - 1] = c;
+        return r->root_slot[id] = c;
     }
     index_root(r);
-    return r->root_slot[id - 1];
+    return r->root_slot[id];
 }
 
 /* The member key (a name's first part, numbered id or 0) of the root object, or NULL. */
 static inline __attribute__((always_inline)) const cJSON *root_member(render *r, const char *key, int id)
 {
     if (id) {
-        const cJSON *v = r->root_slot[id - 1];
+        const cJSON *v = r->root_slot[id];
         if (v || r->root_done) return v;
         return root_bind(r, key, id);
     }
@@ -1659,7 +1661,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             struct loop *l = cur;                           /* the loop running these steps */
             if (!l) { OUT_SAVE(); return 0; }
             if (l->item && (l->item = l->item->next)) {   /* the next item: the same steps again */
-                r->stack[r->sp - 1] = l->item;
+                *l->top = l->item;
                 l->next = first_member(l->item);
                 p = l->body;
                 goto top;
@@ -1682,7 +1684,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (push(r, t, q->n, item ? item : v) < 0) return -1;
             const cJSON *obj = item ? item : v;
             cur = &r->loops[r->nloops++];
-            *cur = (struct loop){ item, q->n->prog, p, first_member(obj) };
+            *cur = (struct loop){ item, q->n->prog, p, first_member(obj), &r->stack[r->sp - 1] };
             p = q->n->prog;
             goto top;
         }
@@ -1725,7 +1727,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.room = buf_short_room(out);
     static const cJSON empty = {0};
     r.stack[r.sp++] = data ? data : &empty;
-    memset(r.root_slot, 0, (size_t)s->keys.n * sizeof r.root_slot[0]);
+    memset(r.root_slot, 0, (size_t)(s->keys.n + 1) * sizeof r.root_slot[0]);
     r.root_done = JTYPE(r.stack[0]) != cJSON_Object;
     r.root_next = r.root_done ? NULL : r.stack[0]->child;
     frame f = {0};
