@@ -408,27 +408,35 @@ size_t rxlit_extract(const char *pattern, uint32_t opts, rxlit *out)
                       memmem(top.need.s[k], top.need.len[k], top.need.s[j], top.need.len[j]) != NULL;
         if (covered) top.need.len[k] = 0;
     }
+    /* kept grouped by key byte (each literal's least common), so a test visits only the
+     * literals whose key byte the subject holds */
+    int kb[SMAX], kp[SMAX];
     for (int k = 0; k < top.need.n; k++) {
-        if (!top.need.len[k]) continue;
-        size_t m = out->n++;
-        memcpy(out->lit[m], top.need.s[k], top.need.len[k]);
-        out->len[m] = top.need.len[k];
         const unsigned char *t = (const unsigned char *)top.need.s[k];
-        int kb = 0, kp = 1;
-        for (int j = 0; j < top.need.len[k]; j++) {
-            out->has[m][t[j] >> 6] |= 1ull << (t[j] & 63);
-            if (common(t[j]) < common(t[kb])) kb = j;
-            if (j && common(t[j - 1]) + common(t[j]) < common(t[kp - 1]) + common(t[kp])) kp = j;
-        }
-        out->key[t[kb] >> 6] |= 1ull << (t[kb] & 63);
-        out->kbyte[m] = t[kb];
-        if (top.need.len[k] == 1) out->single[t[0] >> 6] |= 1ull << (t[0] & 63);
-        else {
-            unsigned h = pair(t[kp - 1], t[kp]);
-            out->keypair[h >> 6] |= 1ull << (h & 63);
-            out->kpair[m] = (uint16_t)h;
+        kb[k] = 0;
+        kp[k] = 1;
+        for (int j = 1; j < top.need.len[k]; j++) {
+            if (common(t[j]) < common(t[kb[k]])) kb[k] = j;
+            if (common(t[j - 1]) + common(t[j]) < common(t[kp[k] - 1]) + common(t[kp[k]])) kp[k] = j;
         }
     }
+    memset(out->keyidx, 0xFF, sizeof out->keyidx);
+    for (unsigned b = 0; b < 256; b++)
+        for (int k = 0; k < top.need.n; k++) {
+            const unsigned char *t = (const unsigned char *)top.need.s[k];
+            if (!top.need.len[k] || t[kb[k]] != b) continue;
+            size_t m = out->n++;
+            if (out->keyidx[b] == 0xFF) {
+                out->keyidx[b] = out->ngroups;
+                out->from[out->ngroups++] = (uint8_t)m;
+                out->key[b >> 6] |= 1ull << (b & 63);
+            }
+            out->to[out->keyidx[b]] = (uint8_t)(m + 1);
+            memcpy(out->lit[m], t, top.need.len[k]);
+            out->len[m] = top.need.len[k];
+            for (int j = 0; j < top.need.len[k]; j++) out->has[m][t[j] >> 6] |= 1ull << (t[j] & 63);
+            out->kpair[m] = top.need.len[k] > 1 ? (uint16_t)pair(t[kp[k] - 1], t[kp[k]]) : 0;
+        }
     return out->n;
 }
 
@@ -447,45 +455,32 @@ void rxlit_read(rxlit_subject *s, const uint64_t bytes[4], const char *v, size_t
 
 static int has_bit(const uint64_t *set, unsigned c) { return (set[c >> 6] >> (c & 63)) & 1; }
 
-/* Whether literal k's bytes are all in the set. */
-static int bytes_in(const rxlit *l, size_t k, const uint64_t bytes[4])
+/* Whether the subject (its bytes, and its pairs unless NULL) may hold literal k. */
+static int lit_in(const rxlit *l, size_t k, const uint64_t bytes[4], const uint64_t *pairs)
 {
     const uint64_t *h = l->has[k];
-    return has_bit(bytes, l->kbyte[k]) &&
-           !((h[0] & ~bytes[0]) | (h[1] & ~bytes[1]) | (h[2] & ~bytes[2]) | (h[3] & ~bytes[3]));
+    if ((h[0] & ~bytes[0]) | (h[1] & ~bytes[1]) | (h[2] & ~bytes[2]) | (h[3] & ~bytes[3])) return 0;
+    if (!pairs || l->len[k] < 2) return 1;
+    if (!has_bit(pairs, l->kpair[k])) return 0;
+    const unsigned char *t = (const unsigned char *)l->lit[k];
+    for (size_t j = 1; j < l->len[k]; j++)
+        if (!has_bit(pairs, pair(t[j - 1], t[j]))) return 0;
+    return 1;
 }
 
-int rxlit_bytes_ok(const rxlit *l, const uint64_t bytes[4])
+/* The literals whose key byte the subject holds, tested one by one. */
+static int scan(const rxlit *l, const uint64_t bytes[4], const uint64_t *pairs)
 {
     if (!l->n) return 1;
-    if (!((l->key[0] & bytes[0]) | (l->key[1] & bytes[1]) | (l->key[2] & bytes[2]) | (l->key[3] & bytes[3])))
-        return 0;
-    for (size_t k = 0; k < l->n; k++)
-        if (bytes_in(l, k, bytes)) return 1;
-    return 0;
-}
-
-int rxlit_found(const rxlit *l, const rxlit_subject *s)
-{
-    if (!l->n) return 1;
-    if (!rxlit_bytes_ok(l, s->bytes)) return 0;
-    if (s->has_pairs) {
-        uint64_t any = (l->single[0] & s->bytes[0]) | (l->single[1] & s->bytes[1]) |
-                       (l->single[2] & s->bytes[2]) | (l->single[3] & s->bytes[3]);
-        for (int w = 0; w < 16 && !any; w++) any = l->keypair[w] & s->pairs[w];
-        if (!any) return 0;
-    }
-    for (size_t k = 0; k < l->n; k++) {
-        if (s->has_pairs && l->len[k] > 1 && !has_bit(s->pairs, l->kpair[k])) continue;
-        if (!bytes_in(l, k, s->bytes)) continue;
-        if (!s->has_pairs) return 1;
-        const unsigned char *t = (const unsigned char *)l->lit[k];
-        size_t j = 1;
-        for (; j < l->len[k]; j++) {
-            unsigned p = pair(t[j - 1], t[j]);
-            if (!(s->pairs[p >> 6] & (1ull << (p & 63)))) break;
+    for (unsigned w = 0; w < 4; w++)
+        for (uint64_t m = l->key[w] & bytes[w]; m; m &= m - 1) {
+            unsigned g = l->keyidx[64 * w + (unsigned)__builtin_ctzll(m)];
+            for (size_t k = l->from[g]; k < l->to[g]; k++)
+                if (lit_in(l, k, bytes, pairs)) return 1;
         }
-        if (j >= l->len[k]) return 1;
-    }
     return 0;
 }
+
+int rxlit_bytes_ok(const rxlit *l, const uint64_t bytes[4]) { return scan(l, bytes, NULL); }
+
+int rxlit_found(const rxlit *l, const rxlit_subject *s) { return scan(l, s->bytes, s->has_pairs ? s->pairs : NULL); }

@@ -21,12 +21,14 @@ typedef struct rxlit {
     uint8_t len[RXLIT_MAX];       /* each at least 1 byte */
     char lit[RXLIT_MAX][24];      /* ASCII lower case; may hold NUL bytes */
     uint64_t has[RXLIT_MAX][4];   /* each literal's bytes, as a byte set */
-    uint8_t kbyte[RXLIT_MAX];     /* each literal's rarest byte */
-    uint16_t kpair[RXLIT_MAX];    /* and rarest pair (hashed), for literals of 2 bytes or more */
-    uint64_t key[4];              /* one byte of each literal, its rarest in text: a subject
-                                   * without any of them holds no literal */
-    uint64_t keypair[16];         /* the same with a pair of each literal of 2 bytes or more, */
-    uint64_t single[4];           /* and the literals of one byte */
+    uint16_t kpair[RXLIT_MAX];    /* its least common pair of bytes (hashed as rxlit_subject) */
+    /* The literals in groups by key byte, each one's least common byte in text: a subject
+     * holding none of the key bytes holds no literal, and one holding some needs only their
+     * groups tested. */
+    uint64_t key[4];              /* the key bytes */
+    uint8_t keyidx[256];          /* a key byte's group */
+    uint8_t from[RXLIT_MAX], to[RXLIT_MAX];   /* a group's literals */
+    size_t ngroups;
 } rxlit;
 
 /* Reads pattern (compiled by PCRE2 with opts: extended is refused) into *out; returns out->n. */
