@@ -546,9 +546,16 @@ static int json_frame(const cJSON *obj, const char **method, char *loc, size_t c
     static const char *const method_keys[] = {"methodName", "function", NULL};
     static const char *const line_keys[] = {"lineNumber", "lineno", NULL};
     static const char *const file_keys[] = {"fileName", "filename", NULL};
+    /* first the line number, in one cheap pass: most objects have no number named l... */
+    const cJSON *ln = NULL;
+    for (const cJSON *c = obj->child; c && !ln; c = c->next)
+        if (c->string && c->string[0] == 'l' && cJSON_IsNumber(c) &&
+            (strcmp(c->string, line_keys[0]) == 0 || strcmp(c->string, line_keys[1]) == 0))
+            ln = c;
+    if (!ln) return 0;
     const cJSON *cls = json_member(obj, frame_class_keys), *m = json_member(obj, method_keys);
-    const cJSON *ln = json_member(obj, line_keys), *f = json_member(obj, file_keys);
-    if (!cls || !cJSON_IsString(cls) || !m || !cJSON_IsString(m) || !ln || !cJSON_IsNumber(ln)) return 0;
+    const cJSON *f = json_member(obj, file_keys);
+    if (!cls || !cJSON_IsString(cls) || !m || !cJSON_IsString(m)) return 0;
     const char *file = f && cJSON_IsString(f) && f->valuestring[0] ? f->valuestring : NULL;
     int line = ln->valueint, k;
     if (line == -2) k = snprintf(loc, cap, "(Native Method)");
