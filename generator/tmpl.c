@@ -82,7 +82,7 @@ enum { OP_VERBATIM1, OP_CODE1, OP_TEXT, OP_LONGTEXT, OP_SECTION, OP_OTHER, OP_EN
 typedef struct step {
     int op;                     /* OP_TEXT: text only; OP_LONGTEXT: n's text only; OP_END: h's steps are
                                    done; else the node n after it */
-    int id;                     /* n's nm.id, and key its first part (OP_VERBATIM1, OP_CODE1) */
+    int id;                     /* n's nm.id, and key its name when that has one part, else NULL */
     int first;                  /* no step before it in its node's steps looks up key */
     const char *text; size_t len;
     const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
@@ -730,7 +730,7 @@ static int build_steps(node *h)
         int op = node_op(k);
         if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
         text = text_step(h, text);
-        const char *key = k->nm.nparts ? k->nm.parts[0] : NULL;
+        const char *key = k->nm.nparts == 1 ? k->nm.parts[0] : NULL;   /* one-part names only */
         int first = op == OP_VERBATIM1 || op == OP_CODE1;
         for (size_t j = 0; first && j < h->nprog; j++)
             if (h->prog[j].key && strcmp(h->prog[j].key, key) == 0) first = 0;
@@ -1674,8 +1674,9 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             continue;                                       /* l->p is the section's own step */
         }
         case OP_SECTION: {
-            int found;
-            v = lookup(r, &q->n->nm, &found);
+            int found = 1;
+            if (q->key) found = (v = lookup1(r, q->key, q->id)) != NULL;   /* a one-part name */
+            else v = lookup(r, &q->n->nm, &found);
             if (!found && r->strict) goto missing;
             if (!truthy(v)) continue;                       /* no lambdas here: r->lambdas is 0 */
             OUT_SAVE();
