@@ -301,16 +301,26 @@ static seg *child(host *h, seg *at, const char *s, size_t n, const char *pname)
     return k;
 }
 
+/* Appends "/" and p[0..n) (no NUL in it) to out as snprintf would, without its cost on every
+ * request; 0, or -1 when it does not fit (the text cut as snprintf cuts it). */
+static int append_seg(char *out, size_t outlen, size_t *used, const char *p, size_t n)
+{
+    if (n + 1 >= outlen - *used) {
+        snprintf(out + *used, outlen - *used, "/%.*s", (int)n, p);
+        return -1;
+    }
+    out[*used] = '/';
+    memcpy(out + *used + 1, p, n);
+    *used += n + 1;
+    out[*used] = '\0';
+    return 0;
+}
+
 /* Appends "/lit" or "/{name}" (names made unique: id, id2, ...) to out; 0 or -1 when it does not fit. */
 static int append(char *out, size_t outlen, size_t *used, const seg *s, seen *w, unsigned ptype)
 {
     char name[24];
-    if (s->lit) {
-        int k = snprintf(out + *used, outlen - *used, "/%s", s->lit);
-        if (k < 0 || (size_t)k >= outlen - *used) return -1;
-        *used += (size_t)k;
-        return 0;
-    }
+    if (s->lit) return append_seg(out, outlen, used, s->lit, strlen(s->lit));
     snprintf(name, sizeof name, "%s", s->pname);
     for (int i = 2; i < 20; i++) {
         char pat[32];
@@ -354,9 +364,7 @@ static int walk(host *h, seg *root, const char *path, char *out, size_t outlen, 
             if (!next) next = at->slot;
         }
         if (!next) {                                          /* unknown here: show it as it is */
-            int k = snprintf(out + used, outlen - used, "/%.*s", (int)n, p);
-            if (k < 0 || (size_t)k >= outlen - used) return -1;
-            used += (size_t)k;
+            if (append_seg(out, outlen, &used, p, n) < 0) return -1;
         } else if (append(out, outlen, &used, next, w, ptype ? ptype : T_STR) < 0) return -1;
         at = next;
         if (depth > INVENTORY_DEPTH) break;
