@@ -75,6 +75,9 @@ struct detect_rules {
                                 * first-byte set holds b (may_match's last test, inverted) */
     uint64_t *by_last;         /* the same for the byte every match contains (rule.last); */
     uint64_t *no_last;         /* and the rules without one */
+    uint64_t *by_key;          /* the same for the key bytes of a rule's literal set (rxlit.h), */
+    uint64_t *no_lit;          /* and the rules without a set: a value holding none of a rule's
+                                * key bytes holds none of its literals */
     uint64_t *short_ok;        /* word k for length L < SHORT at [k * SHORT + L]: the rules with
                                 * minlen <= L; at L >= SHORT, all */
     uint64_t *shell;           /* the shell reader's rules: it also reads what its gate refuses */
@@ -365,8 +368,10 @@ static int index_rules(detect_rules *R)
     R->by_last = calloc(256 * nw, sizeof *R->by_last);
     R->short_ok = calloc(SHORT * nw, sizeof *R->short_ok);
     R->no_last = calloc(nw, sizeof *R->no_last);
+    R->by_key = calloc(256 * nw, sizeof *R->by_key);
+    R->no_lit = calloc(nw, sizeof *R->no_lit);
     R->shell = calloc(nw, sizeof *R->shell);
-    if (!R->by_first || !R->by_last || !R->short_ok || !R->no_last || !R->shell) return -1;
+    if (!R->by_first || !R->by_last || !R->short_ok || !R->no_last || !R->shell || !R->by_key || !R->no_lit) return -1;
     for (int s = 0; s < NSRC; s++)
         for (int p = 0; p < 2; p++)
             if (!(R->cand[s][p] = calloc(nw, sizeof **R->cand))) return -1;
@@ -380,6 +385,9 @@ static int index_rules(detect_rules *R)
             if (r->first[b >> 3] & (1u << (b & 7))) R->by_first[k * 256 + b] |= bit;
         if (r->last >= 0) R->by_last[k * 256 + (unsigned)r->last] |= bit;
         else R->no_last[k] |= bit;
+        if (!r->lit) R->no_lit[k] |= bit;
+        for (unsigned b = 0; r->lit && b < 256; b++)
+            if (r->lit->key[b >> 6] & (1ull << (b & 63))) R->by_key[k * 256 + b] |= bit;
         for (unsigned L = r->minlen; L < SHORT; L++) R->short_ok[k * SHORT + L] |= bit;
         for (int s = 0; s < NSRC; s++)
             for (int p = 0; p < 2; p++) {
@@ -429,6 +437,8 @@ void detect_rules_free(detect_rules *R)
     free(R->by_last);
     free(R->short_ok);
     free(R->no_last);
+    free(R->by_key);
+    free(R->no_lit);
     free(R->shell);
     for (size_t i = 0; i < R->n; i++) rule_clear(&R->v[i]);
     free(R->v);
@@ -625,13 +635,15 @@ static int cmd_field(int src)
 }
 
 /* A value's candidate rules: those of its source that may_match's tests (length, the byte every
- * match contains, first bytes) do not refuse, and the shell reader's. may_match still decides,
- * so this only skips rules it would refuse. */
+ * match contains, first bytes) do not refuse, and the shell reader's; with the literal prefilter
+ * on, only those whose literal set (if any) has a key byte in the value, which rxlit_bytes_ok
+ * would refuse otherwise. may_match still decides, so this only skips rules it would refuse. */
 typedef struct cands {
     const detect_rules *R;
     const uint64_t *cand;                  /* the source's bitmap */
     const unsigned char *present;          /* the value's bytes (byte_set), to look up */
     size_t np, len;
+    int lits;                              /* skip the rules whose key bytes it lacks (rxlit.h) */
     size_t k;                              /* the bitmap word go came from */
     uint64_t go;                           /* its candidates not yet returned */
 } cands;
@@ -643,13 +655,16 @@ static size_t next_cand(cands *c)
         if (++c->k >= c->R->nw) return SIZE_MAX;
         const detect_rules *R = c->R;
         const uint64_t *first = R->by_first + c->k * 256, *last = R->by_last + c->k * 256;
-        uint64_t f = 0, l = R->no_last[c->k];
+        const uint64_t *key = R->by_key + c->k * 256;
+        uint64_t f = 0, l = R->no_last[c->k], q = R->no_lit[c->k];
         for (size_t j = 0; j < c->np; j++) {
             f |= first[c->present[j]];
             l |= last[c->present[j]];
+            q |= key[c->present[j]];
         }
         if (c->len < SHORT) f &= R->short_ok[c->k * SHORT + c->len];
-        c->go = ((f & l) | R->shell[c->k]) & c->cand[c->k];
+        if (!c->lits) q = ~0ull;
+        c->go = ((f & l & q) | R->shell[c->k]) & c->cand[c->k];
     }
     size_t i = 64 * c->k + (size_t)__builtin_ctzll(c->go);
     c->go &= c->go - 1;
@@ -688,7 +703,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     size_t np = 0;
     for (unsigned k = 0; k < 4; k++)
         for (uint64_t u = words[k]; u; u &= u - 1) present[np++] = (unsigned char)(64 * k + (unsigned)__builtin_ctzll(u));
-    cands cs = {R, R->cand[s][plain], present, np, len, (size_t)-1, 0};
+    cands cs = {R, R->cand[s][plain], present, np, len, R->pf_mode == DETECT_PREFILTER_ON, (size_t)-1, 0};
     rxlit_subject lits[XF_COUNT];          /* the value's transforms as rxlit reads them, */
     int read[XF_COUNT] = {0, 0, 0};        /* once one of its patterns has a literal set */
     for (size_t i; (i = next_cand(&cs)) != SIZE_MAX;) {
