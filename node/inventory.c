@@ -180,10 +180,10 @@ static int header_skipped(const char *name)
         "cookie", "authorization", "referer", "origin", "via", "te", "upgrade", "cache-control", "pragma",
         "expect", "dnt", "priority", "if-none-match", "if-modified-since", "x-real-ip", "forwarded",
         "upgrade-insecure-requests", "proxy-connection", "true-client-ip", "cf-connecting-ip"};
-    if (strncasecmp(name, "x-connector", 11) == 0 || strncasecmp(name, "x-forwarded-", 12) == 0 ||
-        strncasecmp(name, "sec-", 4) == 0 || strncasecmp(name, "cf-", 3) == 0)
-        return 1;
     int first = tolower((unsigned char)name[0]);         /* the names are lower case */
+    if ((first == 'x' && (strncasecmp(name, "x-connector", 11) == 0 || strncasecmp(name, "x-forwarded-", 12) == 0)) ||
+        (first == 's' && strncasecmp(name, "sec-", 4) == 0) || (first == 'c' && strncasecmp(name, "cf-", 3) == 0))
+        return 1;
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
         if (first == skip[i][0] && strcasecmp(name, skip[i]) == 0) return 1;
     return 0;
