@@ -1678,7 +1678,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             if (q->key) found = (v = lookup1(r, q->key, q->id)) != NULL;   /* a one-part name */
             else v = lookup(r, &q->n->nm, &found);
             if (!found && r->strict) goto missing;
-            if (!truthy(v)) continue;                       /* no lambdas here: r->lambdas is 0 */
+            if ((v && JTYPE(v) == cJSON_Array) ? !v->child : !truthy(v)) continue;   /* no lambdas here */
             OUT_SAVE();
             if (enter(r, t, q->n) < 0) return -1;
             const cJSON *item = JTYPE(v) == cJSON_Array ? v->child : NULL;
@@ -1733,7 +1733,7 @@ int tmpl_render(const tmpl_set *s, const char *name, const cJSON *data,
     r.root_next = r.root_done ? NULL : r.stack[0]->child;
     frame f = {0};
     int rc = render_nodes(&r, t, &t->root, &f, NULL);
-    buf_free(&r.scratch);
+    if (r.scratch.data) buf_free(&r.scratch);                /* used only when indentation was owed */
     buf_terminate(out);                                     /* appends above leave out the NUL */
     out->limit = old_limit;
     out->full = 0;
