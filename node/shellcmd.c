@@ -18,7 +18,7 @@ typedef struct cmdword { const char *name; unsigned char kind; unsigned short fl
 /* Sorted by name, for bsearch. Strong: rarely a word of prose or of ordinary data. Weak: also an
  * English or programming word, so it needs the shape of shell around it. */
 static const cmdword commands[] = {
-    {"attrib", K_STRONG, 0}, {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0},
+    {"arp", K_STRONG, 0}, {"attrib", K_STRONG, 0}, {"awk", K_WEAK, 0}, {"base64", K_STRONG, 0}, {"bash", K_STRONG, 0},
     {"bitsadmin", K_STRONG, 0}, {"busybox", K_STRONG, F_PREFIX}, {"calc", K_WEAK, 0},
     {"cat", K_WEAK, 0}, {"certutil", K_STRONG, 0}, {"chmod", K_STRONG, 0}, {"chown", K_STRONG, 0},
     {"cmd", K_STRONG, 0}, {"copy", K_WEAK, 0}, {"cp", K_WEAK, 0}, {"crontab", K_STRONG, 0},
@@ -26,16 +26,16 @@ static const cmdword commands[] = {
     {"dd", K_WEAK, 0}, {"del", K_WEAK, 0}, {"dig", K_WEAK, F_NET}, {"dir", K_WEAK, 0},
     {"echo", K_WEAK, F_ECHO}, {"env", K_WEAK, F_PREFIX}, {"eval", K_WEAK, F_PREFIX},
     {"exec", K_WEAK, F_PREFIX}, {"export", K_WEAK, 0}, {"expr", K_WEAK, F_NUM | F_ARITH}, {"find", K_WEAK, 0},
-    {"findstr", K_STRONG, 0}, {"ftp", K_WEAK, 0}, {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0},
+    {"findstr", K_STRONG, 0}, {"forfiles", K_STRONG, 0}, {"ftp", K_WEAK, 0}, {"getent", K_STRONG, 0}, {"grep", K_WEAK, 0},
     {"head", K_WEAK, 0}, {"hexdump", K_STRONG, 0}, {"host", K_WEAK, 0}, {"hostname", K_WEAK, 0},
     {"icacls", K_STRONG, 0}, {"id", K_WEAK, 0}, {"iex", K_STRONG, F_PS}, {"ifconfig", K_STRONG, 0},
     {"invoke-expression", K_STRONG, F_PS}, {"invoke-webrequest", K_STRONG, F_PS},
     {"ipconfig", K_STRONG, 0}, {"iptables", K_STRONG, 0}, {"iwr", K_STRONG, F_PS}, {"java", K_WEAK, 0},
     {"kill", K_WEAK, 0}, {"killall", K_STRONG, 0}, {"ksh", K_STRONG, 0}, {"less", K_WEAK, 0},
     {"ls", K_WEAK, 0}, {"lsof", K_STRONG, 0}, {"lua", K_WEAK, F_CODE}, {"mkfifo", K_STRONG, 0},
-    {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"mv", K_WEAK, 0}, {"nc", K_STRONG, F_NET},
+    {"more", K_WEAK, 0}, {"mshta", K_STRONG, 0}, {"msiexec", K_STRONG, 0}, {"mv", K_WEAK, 0}, {"nc", K_STRONG, F_NET},
     {"ncat", K_STRONG, F_NET}, {"net", K_WEAK, F_SUB}, {"netcat", K_STRONG, F_NET},
-    {"netstat", K_STRONG, 0}, {"nltest", K_STRONG, 0}, {"nmap", K_STRONG, 0}, {"node", K_WEAK, F_CODE},
+    {"netsh", K_STRONG, 0}, {"netstat", K_STRONG, 0}, {"nltest", K_STRONG, 0}, {"nmap", K_STRONG, 0}, {"node", K_WEAK, F_CODE},
     {"nohup", K_STRONG, F_PREFIX}, {"notepad", K_WEAK, 0}, {"nslookup", K_STRONG, F_NET},
     {"od", K_WEAK, 0}, {"openssl", K_STRONG, 0}, {"passwd", K_WEAK, 0}, {"perl", K_WEAK, F_CODE},
     {"php", K_WEAK, F_CODE}, {"ping", K_WEAK, F_NUM | F_NET}, {"pkill", K_STRONG, 0},
@@ -43,7 +43,7 @@ static const cmdword commands[] = {
     {"printf", K_WEAK, F_ECHO}, {"ps", K_WEAK, F_BSD}, {"pwd", K_WEAK, 0}, {"pwsh", K_STRONG, 0},
     {"python", K_WEAK, F_CODE}, {"python2", K_WEAK, F_CODE}, {"python3", K_WEAK, F_CODE},
     {"read", K_WEAK, 0}, {"reg", K_WEAK, F_SUB}, {"regsvr32", K_STRONG, 0}, {"rev", K_WEAK, 0},
-    {"rm", K_WEAK, 0}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0}, {"schtasks", K_STRONG, 0},
+    {"rm", K_WEAK, 0}, {"route", K_WEAK, F_SUB}, {"ruby", K_WEAK, F_CODE}, {"rundll32", K_STRONG, 0}, {"schtasks", K_STRONG, 0},
     {"scp", K_WEAK, 0}, {"sed", K_WEAK, 0}, {"set", K_WEAK, 0}, {"sh", K_STRONG, 0},
     {"sleep", K_WEAK, F_NUM}, {"socat", K_STRONG, 0}, {"ssh", K_WEAK, 0},
     {"start-process", K_STRONG, F_PS}, {"sudo", K_STRONG, F_PREFIX}, {"systemctl", K_STRONG, 0},
@@ -229,6 +229,15 @@ static void word(lexer *L, tok *t)
             if (c == '\'') { L->quote = 0; REMOVED(); }
             else L->buf[L->blen++] = (char)c;
             L->i++;
+            continue;
+        }
+        /* an empty substitution between kept characters (who$()ami, w``hoami) adds nothing */
+        if (L->quote != '\'' && L->blen && L->i + 1 < L->n &&
+            ((c == '`' && L->s[L->i + 1] == '`' && !L->in_bt) ||
+             (c == '$' && L->s[L->i + 1] == '(' && L->i + 2 < L->n && L->s[L->i + 2] == ')'))) {
+            REMOVED();
+            t->expanded = 1;
+            L->i += c == '`' ? 2 : 3;
             continue;
         }
         if (L->quote == 0 && (is_blank(c) || c == '\n' || c == '\r' || is_oper(c))) break;
@@ -497,6 +506,7 @@ static int address_like(const lexer *L, const tok *t)
     const char *w = L->buf;
     size_t n = L->blen;
     if (path_like(L, t)) return w[0] != '/' && w[0] != '~' && L->s[t->raw_start] != '\\';
+    if (n == 9 && eq_nocase(w, "localhost", 9)) return 1;
     size_t dot = 0;
     for (size_t k = 0; k < n; k++) {
         unsigned char c = (unsigned char)w[k];
@@ -509,13 +519,14 @@ static int address_like(const lexer *L, const tok *t)
     return 1;
 }
 
-/* Whether w is one of the subcommands of the command named cmd (cmd's net and reg). */
+/* Whether w is one of the subcommands of the command named cmd (cmd's net, reg and route). */
 static int subcommand(const char *cmd, const char *w, size_t n)
 {
     static const char *const subs[][2] = {
         {"net", "user"}, {"net", "users"}, {"net", "localgroup"}, {"net", "group"}, {"net", "share"},
         {"net", "view"}, {"net", "use"}, {"net", "session"}, {"net", "accounts"}, {"net", "config"},
         {"reg", "query"}, {"reg", "add"}, {"reg", "delete"}, {"reg", "export"}, {"reg", "import"}, {"reg", "save"},
+        {"route", "print"}, {"route", "add"}, {"route", "delete"},
     };
     for (size_t k = 0; k < sizeof subs / sizeof *subs; k++)
         if (strcmp(subs[k][0], cmd) == 0 && strlen(subs[k][1]) == n && eq_nocase(w, subs[k][1], n)) return 1;
@@ -541,6 +552,7 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok
     if ((c->flags & F_CODE) && code_ok && n == 2 && w[0] == '-' && strchr("cerE", w[1])) return 1;
     if (n >= 2 && w[0] == '-' && (is_name((unsigned char)w[1]) || w[1] == '-')) return c->kind == K_WEAK ? -1 : 1;
     if (path_like(L, t)) return 1;
+    if ((c->flags & F_NET) && address_like(L, t)) return 1;     /* curl example.com */
     if (w[0] == '{' && memchr(w, ',', n)) return 1;
     if ((c->flags & F_ECHO) && echo_ok) return 1;
     /* an expansion of cmd's %NAME% (echo %USERNAME%): neither prose nor other languages' code
