@@ -78,12 +78,12 @@ struct node {
  * step's text is at most BUF_SHORT bytes, so that it is always copied as one block, and longer
  * text takes a step of its own (OP_LONGTEXT). The last step, OP_END, writes the text after the last
  * tag. */
-enum { OP_VERBATIM1, OP_CODE1, OP_TEXT, OP_LONGTEXT, OP_SECTION, OP_OTHER, OP_END };
+enum { OP_VERBATIM1, OP_CODE1, OP_TEXT, OP_LONGTEXT, OP_SECTION, OP_OTHER, OP_END,
+       OP_VERBATIM1_AGAIN, OP_CODE1_AGAIN };     /* _AGAIN: an earlier step looks up the same key */
 typedef struct step {
     int op;                     /* OP_TEXT: text only; OP_LONGTEXT: n's text only; OP_END: h's steps are
                                    done; else the node n after it */
     int id;                     /* n's nm.id, and key its name when that has one part, else NULL */
-    int first;                  /* no step before it in its node's steps looks up key */
     const char *text; size_t len;
     const node *n;              /* the node taken (for OP_TEXT the text's own node, for messages) */
     const char *key;
@@ -710,7 +710,7 @@ static const char no_text[SRC_PAD];
 static const node *text_step(node *h, const node *text)
 {
     if (!text || text->len <= BUF_SHORT) return text;
-    h->prog[h->nprog++] = (step){ OP_LONGTEXT, 0, 0, no_text, 0, text, NULL };
+    h->prog[h->nprog++] = (step){ OP_LONGTEXT, 0, no_text, 0, text, NULL };
     return NULL;
 }
 
@@ -723,7 +723,7 @@ static int build_steps(node *h)
         node *k = &h->kids[i];
         if (build_steps(k) < 0) return -1;
         if (k->type == T_TEXT) {
-            if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, 0, text->text, text->len, text, NULL };
+            if ((text = text_step(h, text))) h->prog[h->nprog++] = (step){ OP_TEXT, 0, text->text, text->len, text, NULL };
             text = k;
             continue;
         }
@@ -731,14 +731,14 @@ static int build_steps(node *h)
         if (op == OP_CODE1) k->plain = esc_plain_bytes(k->ctx, &k->quote);
         text = text_step(h, text);
         const char *key = k->nm.nparts == 1 ? k->nm.parts[0] : NULL;   /* one-part names only */
-        int first = op == OP_VERBATIM1 || op == OP_CODE1;
-        for (size_t j = 0; first && j < h->nprog; j++)
-            if (h->prog[j].key && strcmp(h->prog[j].key, key) == 0) first = 0;
-        h->prog[h->nprog++] = (step){ op, 0, first, text ? text->text : no_text, text ? text->len : 0, k, key };
+        for (size_t j = 0; (op == OP_VERBATIM1 || op == OP_CODE1) && j < h->nprog; j++)
+            if (h->prog[j].key && strcmp(h->prog[j].key, key) == 0)
+                op = op == OP_VERBATIM1 ? OP_VERBATIM1_AGAIN : OP_CODE1_AGAIN;
+        h->prog[h->nprog++] = (step){ op, 0, text ? text->text : no_text, text ? text->len : 0, k, key };
         text = NULL;
     }
     text = text_step(h, text);                              /* the last text rides on OP_END */
-    h->prog[h->nprog] = (step){ OP_END, 0, 0, text ? text->text : no_text, text ? text->len : 0,
+    h->prog[h->nprog] = (step){ OP_END, 0, text ? text->text : no_text, text ? text->len : 0,
                                 text ? text : h, NULL };                  /* not counted in nprog */
     return 0;
 }
@@ -1553,13 +1553,13 @@ static inline const cJSON *first_member(const cJSON *v)
 }
 
 /* The value of a step's one-part name. In a section's steps run by the loop cur, a name's first
- * step tries the member after those its earlier steps bound in this item: sections mostly ask for
+ * step (not _AGAIN) tries the member after those its earlier steps bound in this item: sections mostly ask for
  * an item's members in the order they are in (so no first-byte test before the strcmp). Each
  * member before that one holds another name a step before this asked for, so a match is the first
  * member of this name, as member() finds. */
 static inline __attribute__((always_inline)) const cJSON *step_lookup(render *r, struct loop *cur, const step *q)
 {
-    if (cur && q->first) {
+    if (cur) {
         const cJSON *c = cur->next;
         const char *a;
         if (c && (a = c->string) && strcmp(a, q->key) == 0) {
@@ -1610,6 +1610,7 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
         }
         if (__builtin_expect(q->op == OP_VERBATIM1, 1)) {
             if (!(v = step_lookup(r, cur, q))) goto missing;
+        verbatim1:;
             const char *str = NULL;
             size_t n = 0;
             char num[40];
@@ -1630,8 +1631,15 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
             continue;
         }
         switch (q->op) {
+        case OP_VERBATIM1_AGAIN:
+            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            goto verbatim1;
+        case OP_CODE1_AGAIN:
+            if (!(v = lookup1(r, q->key, q->id))) goto missing;
+            goto code1;
         case OP_CODE1:
             if (!(v = step_lookup(r, cur, q))) goto missing;
+        code1:
             if (q->n->plain && JTYPE(v) == cJSON_String && v->valuestring && d < lim) {
                 /* a string the context writes as itself, with its quotes: as render_code1 */
                 long n = plain_len(q->n->plain, v->valuestring);
