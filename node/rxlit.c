@@ -263,6 +263,7 @@ static void read_atom(reader *r, info *out)
                 goto quantifier;
             } else if (d == '<' || d == '\'' || (d == 'P' && peek(r, 1) == '<')) {   /* a named group */
                 int close = d == '\'' ? '\'' : '>';
+                r->i++;       /* past the quote, '<' or 'P' that opened the name */
                 while (peek(r, 0) >= 0 && peek(r, 0) != close) r->i++;
                 if (peek(r, 0) != close) { r->bad = 1; return; }
                 r->i++;
