@@ -69,9 +69,12 @@ static long hexn(const char *s, size_t avail, size_t k)
 
 int decode_type_key(const char *name, size_t n)
 {
-    static const char *const keys[] = {"@type", "@class", "@c", "$type", "javaclass", "classname", "class", "resolves-to", NULL};
-    for (const char *const *k = keys; *k; k++)
-        if (strlen(*k) == n && strncasecmp(name, *k, n) == 0) return 1;
+#define K_(s) {s, sizeof s - 1}
+    static const struct { const char *k; size_t n; } keys[] = {
+        K_("@type"), K_("@class"), K_("@c"), K_("$type"), K_("javaclass"), K_("classname"), K_("class"), K_("resolves-to")};
+#undef K_
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].n == n && strncasecmp(name, keys[i].k, n) == 0) return 1;
     return 0;
 }
 
@@ -971,8 +974,10 @@ static int walk_body(walk *w, const httpreq *req)
 {
     const char *ct = find_header(req, "content-type");
     size_t n = req->body_len;
-    int oom, rc = 0, parsed = 1;
-    char *s = slice_buf(n, NULL, &oom);   /* the body may lack a NUL; callbacks get NUL-terminated values */
+    int oom = 0, rc = 0, parsed = 1;
+    /* the body may lack a NUL; callbacks get NUL-terminated values. Most bodies fit on the stack: a
+     * heap block past glibc's per-thread cache (1 KB) costs thousands of instructions. */
+    char stack[4096], *s = n < sizeof stack ? stack : slice_buf(n, NULL, &oom);
     if (!s) return -1;
     memcpy(s, req->body, n);
     s[n] = '\0';
@@ -991,7 +996,7 @@ static int walk_body(walk *w, const httpreq *req)
         if (!rc && memchr(s, '=', n)) rc = walk_params(w, DECODE_BODY, "body", s, n);
     }
     if (!rc && !parsed) rc = walk_root(w, DECODE_BODY, "body", s, n);   /* unparsed: the text itself */
-    free(s);
+    drop(s, stack);
     return rc;
 }
 
