@@ -325,6 +325,14 @@ quantifier:
         if (peek(r, 0) == '}') { r->i++; min = a; max = b; }
         else { r->i = save; quant = 0; }   /* not a quantifier: '{' is a literal, the next atom */
     } else quant = 0;
+    if (!quant && c == '{') {
+        /* A brace that PCRE2 10.42 reads as a literal but later versions as a quantifier ({,3},
+         * { 2 }): digits, commas and blanks up to a '}'. Not read, so an upgrade cannot make a
+         * literal wrong. */
+        size_t k = 1;
+        while (k < 32 && (peek(r, k) == ' ' || peek(r, k) == ',' || (peek(r, k) >= '0' && peek(r, k) <= '9'))) k++;
+        if (k > 1 && peek(r, k) == '}') { r->bad = 1; return; }
+    }
     if (quant && (peek(r, 0) == '?' || peek(r, 0) == '+')) r->i++;   /* lazy, possessive: same strings */
     if (min != 1 || max != 1) {
         if (min == 0) {
