@@ -90,7 +90,7 @@ typedef struct step {
 } step;
 
 /* Bytes of zeros after a template's source, so that a step's text (which lies in the source) can
- * be copied as a whole block of 32 or 64 bytes whatever its length. */
+ * be copied as a whole block of 16, 32 or 64 bytes whatever its length. */
 #define SRC_PAD 64
 
 struct tmpl {
@@ -1597,9 +1597,11 @@ static int render_nodes(render *r, const tmpl *t, const node *h, const frame *f,
         const cJSON *v;
         int rc;
         /* the step's text (at most BUF_SHORT bytes, in a source followed by SRC_PAD zeros) as one
-         * block of 32 or 64 bytes whatever its length; room keeps BUF_SHORT bytes free after it */
+         * block of 16, 32 or 64 bytes whatever its length; room keeps BUF_SHORT bytes free after
+         * it */
         if (__builtin_expect(d < lim, 1)) {
-            if (q->len <= 32) __builtin_memcpy(d, q->text, 32);
+            if (q->len <= 16) __builtin_memcpy(d, q->text, 16);
+            else if (q->len <= 32) __builtin_memcpy(d, q->text, 32);
             else __builtin_memcpy(d, q->text, 64);
             d += q->len;
         } else {
