@@ -598,8 +598,7 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
     size_t ml = strlen(in->method);
     if (!ml || ml >= sizeof method || !all_of(in->method, ml, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) return;
     memcpy(method, in->method, ml + 1);
-    seen *w = malloc(sizeof *w);
-    if (!w) return;
+    seen sw, *w = &sw;      /* 8 KB on the stack: a heap block that size takes malloc's slow path */
     request_seen(w, in, res->body_json);
     char tmpl[1024];
     param added[MAX_SEEN];
@@ -629,7 +628,6 @@ void inventory_observe(const config *c, const decide_input *in, const decide_res
         methods = methods_of(h, tmpl, NULL, &any);
     }
     pthread_mutex_unlock(&lock);
-    free(w);
     if (methods > 1 && c->shared_store && res->request_id[0]) {   /* a report elsewhere needs the method */
         char key[96];
         method_key(key, sizeof key, res->request_id);
