@@ -568,6 +568,29 @@ static int json_frame(const cJSON *obj, const char **method, char *loc, size_t c
     return k > 0 && (size_t)k < cap;
 }
 
+/* Whether arr is Jackson's default typing in its WRAPPER_ARRAY form, ["pkg.Class", value]: two
+ * elements, the first a class name as Java writes one (a lower-case first package, two dots or
+ * more, a capitalised last part), the second an object or an array. Its first element names the
+ * type to build, like a type key; an i18n pair ["validation.required", {...}] has no class. */
+static int json_type_wrapper(const cJSON *arr)
+{
+    const cJSON *a = arr->child, *b = a ? a->next : NULL;
+    if (!a || !b || b->next || !cJSON_IsString(a) || !(cJSON_IsObject(b) || cJSON_IsArray(b))) return 0;
+    const char *s = a->valuestring, *last = s;
+    if (!(*s >= 'a' && *s <= 'z')) return 0;
+    int dots = 0;
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (s[1] == '\0' || s[1] == '.') return 0;
+            dots++;
+            last = s + 1;
+        } else if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '$')) {
+            return 0;
+        }
+    }
+    return dots >= 2 && *last >= 'A' && *last <= 'Z';
+}
+
 static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level)
 {
     int rc = 0;
@@ -584,6 +607,7 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     char loc[256];
     const char *method = NULL;
     int frame = cJSON_IsObject(it) && json_frame(it, &method, loc, sizeof loc);
+    int wrapped = cJSON_IsArray(it) && json_type_wrapper(it);
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
         if (cJSON_IsObject(it) && c->string) {
@@ -605,7 +629,8 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
                 continue;
             }
         }
-        int typed = cJSON_IsString(c) && c->string && decode_type_key(c->string, strlen(c->string));
+        int typed = cJSON_IsString(c) && ((c->string && decode_type_key(c->string, strlen(c->string))) ||
+                                          (c == it->child && wrapped));
         if (!rc) rc = walk_json_item(w, inner | (typed ? DECODE_TYPEKEY : 0), sub, c, depth, level + 1);
     }
     return rc;

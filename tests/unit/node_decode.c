@@ -247,6 +247,14 @@ static void test_walk_json(void **state)
     assert_true(has(&s, DECODE_BODY, "body.stackTrace.1.classname", "a.B.c(Unknown Source)"));
     assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.x.className", "java.lang.Thread"));
     seen_free(&s);
+    /* Jackson's WRAPPER_ARRAY typing names the type to build in a pair's first element; an i18n
+     * pair does not */
+    walk(&s, "/", NULL, h, 1, "{\"a\":[\"ch.qos.logback.core.db.DriverManagerConnectionSource\",{\"url\":\"x\"}],"
+                             "\"b\":[\"validation.required\",{\"attribute\":\"email\"}],\"c\":[\"java.util.ArrayList\",[1]]}");
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.a.0", "ch.qos.logback.core.db.DriverManagerConnectionSource"));
+    assert_true(has(&s, DECODE_BODY, "body.b.0", "validation.required"));
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.c.0", "java.util.ArrayList"));
+    seen_free(&s);
     /* broken JSON with a JSON content type is inspected as text */
     walk(&s, "/", NULL, h, 1, "{\"a\": <script>");
     assert_true(has(&s, DECODE_BODY, "body", "{\"a\": <script>"));
