@@ -237,6 +237,25 @@ static int read_flags(reader *r)
     }
 }
 
+/* Whether the text at the reader is a brace holding only digits, commas and blanks ({,3}, { 2 },
+ * {2}): one PCRE2 10.42 reads as a literal where it repeats nothing or is malformed, and later
+ * versions may read as a quantifier. Not read, so an upgrade cannot make a literal wrong. */
+static int brace_count(const reader *r)
+{
+    if (peek(r, 0) != '{') return 0;
+    size_t k = 1;
+    while (k < 32 && (peek(r, k) == ' ' || peek(r, k) == ',' || (peek(r, k) >= '0' && peek(r, k) <= '9'))) k++;
+    return k > 1 && peek(r, k) == '}';
+}
+
+/* After a comment or an option setting, which match nothing and are no item: a quantifier after
+ * one repeats the item before it, which has been read already, so that is not read. */
+static void no_item(reader *r, info *out)
+{
+    set_empty(&out->exact);
+    if (peek(r, 0) == '?' || peek(r, 0) == '*' || peek(r, 0) == '+' || brace_count(r)) r->bad = 1;
+}
+
 /* One atom and its quantifier. */
 static void read_atom(reader *r, info *out)
 {
@@ -259,8 +278,8 @@ static void read_atom(reader *r, info *out)
                 while (peek(r, 0) >= 0 && peek(r, 0) != ')') r->i++;
                 if (peek(r, 0) != ')') { r->bad = 1; return; }
                 r->i++;
-                set_empty(&out->exact);
-                goto quantifier;
+                no_item(r, out);
+                return;
             } else if (d == '<' || d == '\'' || (d == 'P' && peek(r, 1) == '<')) {   /* a named group */
                 int close = d == '\'' ? '\'' : '>';
                 r->i++;       /* past the quote, '<' or 'P' that opened the name */
@@ -271,7 +290,7 @@ static void read_atom(reader *r, info *out)
                 int end = read_flags(r);
                 if (end < 0) { r->bad = 1; return; }
                 r->i++;
-                if (end == ')') { set_empty(&out->exact); goto quantifier; }   /* (?i): matches nothing */
+                if (end == ')') { no_item(r, out); return; }   /* (?i) */
             }
         }
         if (++r->depth > DEPTH) { r->bad = 1; return; }
@@ -300,10 +319,10 @@ static void read_atom(reader *r, info *out)
         if (zero) set_empty(&out->exact);
         else if (b >= 0) set_byte(&out->exact, (unsigned char)b);
     } else {
+        if (brace_count(r)) { r->bad = 1; return; }   /* x{2}{3}, or {2} with nothing before */
         r->i++;
         set_byte(&out->exact, (unsigned char)c);
     }
-quantifier:
     if (r->bad) return;
     long min = 1, max = 1;
     int quant = 1;
@@ -325,14 +344,7 @@ quantifier:
         if (peek(r, 0) == '}') { r->i++; min = a; max = b; }
         else { r->i = save; quant = 0; }   /* not a quantifier: '{' is a literal, the next atom */
     } else quant = 0;
-    if (!quant && c == '{') {
-        /* A brace that PCRE2 10.42 reads as a literal but later versions as a quantifier ({,3},
-         * { 2 }): digits, commas and blanks up to a '}'. Not read, so an upgrade cannot make a
-         * literal wrong. */
-        size_t k = 1;
-        while (k < 32 && (peek(r, k) == ' ' || peek(r, k) == ',' || (peek(r, k) >= '0' && peek(r, k) <= '9'))) k++;
-        if (k > 1 && peek(r, k) == '}') { r->bad = 1; return; }
-    }
+    if (!quant && brace_count(r)) { r->bad = 1; return; }
     if (quant && (peek(r, 0) == '?' || peek(r, 0) == '+')) r->i++;   /* lazy, possessive: same strings */
     if (min != 1 || max != 1) {
         if (min == 0) {
