@@ -493,10 +493,14 @@ static int path_like(const lexer *L, const tok *t)
         if (w[k] == ':' && w[k + 1] == '/' && w[k + 2] == '/') return 1;
     int dots = 0;
     for (size_t k = 0; k < n; k++) {
-        if (w[k] == '.') dots++;
-        else if (!is_digit((unsigned char)w[k])) return 0;
+        if (w[k] == '.') {
+            if (k == 0 || w[k - 1] == '.') return 0;    /* four numbers: 3.5.0. is a version */
+            dots++;
+        } else if (!is_digit((unsigned char)w[k])) {
+            return 0;
+        }
     }
-    return dots == 3;
+    return dots == 3 && w[n - 1] != '.';
 }
 
 /* A host a network command is aimed at: a dotted IPv4 address, a URL, or a host name with a dot
@@ -588,6 +592,8 @@ typedef struct finding {
     const cmdword *c;
     int score;          /* separator and command word, so far */
     int at_start, loose, obf, num, glued, pipe;
+    int capital;        /* a weak word with a capital (Ping, Type): a sentence's first word unless
+                         * an option, a path or an address follows it */
     int code_ok;        /* an inline program (python -c) counts: no command line came before
                          * the && or line break that put this command in position */
     int evidence;       /* 1 when the value broke out of its quote right before this command's
@@ -607,7 +613,7 @@ static void settle(shellcmd_info *I, finding *f, int arg, int bonus)
     }
     if (f->obf) I->obfuscated = 1;
     f->c = NULL;
-    f->num = 0;
+    f->num = f->capital = 0;
 }
 
 /* Substitutions the outside reading found in an argument of a written script line (a command
@@ -805,17 +811,24 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             } else {
                 /* echo X is an attack's probe after | or glued to its separator (;echo X),
                  * and an ordinary line of a script after "; " */
-                a = arg_shape(&L, &t, f.c, f.glued || f.pipe || f.echo_ok, f.code_ok);
+                a = arg_shape(&L, &t, f.c, !f.capital && (f.glued || f.pipe || f.echo_ok), f.code_ok);
             }
             if (a < 0) {
                 f.num = 1;          /* decided by the token after this one */
                 continue;
             }
-            if (f.at_start && !f.num && !t.nul && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
-            int bonus = (t.type == T_WORD && names_sensitive(L.buf, L.blen)) || t.nul;
-            int prefix = (f.c->flags & F_PREFIX) && t.type == T_WORD;
-            settle(I, &f, a, bonus);
-            if (prefix) cmdpos = 1;     /* sudo CMD, xargs CMD: the next word is a command too */
+            /* a capitalised word counts only with an argument of shell's (Ping -n 5 x, Type C:\x) */
+            if (f.capital && (t.type != T_WORD || (L.blen && L.buf[0] == '#'))) a = 0;
+            if (f.capital && !a) {
+                f.c = NULL;         /* a sentence's first word: no finding */
+                f.num = f.capital = 0;
+            } else {
+                if (f.at_start && !f.num && !t.nul && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
+                int bonus = (t.type == T_WORD && names_sensitive(L.buf, L.blen)) || t.nul;
+                int prefix = (f.c->flags & F_PREFIX) && t.type == T_WORD;
+                settle(I, &f, a, bonus);
+                if (prefix) cmdpos = 1;     /* sudo CMD, xargs CMD: the next word is a command too */
+            }
         }
         if (t.type == T_END) break;
         switch (t.type) {
@@ -903,14 +916,14 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             int cmdlet = !c && (c = ps_cmdlet(L.buf, L.blen, name)) != NULL;
             if (!c) break;
             /* "Echo the words" opens a sentence; commands are written in lower case, but
-             * cmdlets in capitals (Get-ChildItem) */
-            if (t.capital && c->kind == K_WEAK && !t.obf && !sys_path && !cmdlet) break;
+             * cmdlets in capitals (Get-ChildItem), and cmd reads any case (; Type C:\x) */
             f.c = c;
+            f.capital = t.capital && c->kind == K_WEAK && !t.obf && !sys_path && !cmdlet;
             /* && and line breaks join the lines of a script: after a first command, only a strong
              * word earns them; before any, they append a command to data (127.0.0.1\nid) */
             int kind = sys_path ? K_STRONG : c->kind;
             f.score = (pos_loose && kind == K_WEAK && seen_cmd ? 0 : pos_pts) + kind;
-            seen_cmd = 1;
+            if (!f.capital) seen_cmd = 1;
             f.at_start = pos_start;
             if (pos_start && (c->flags & F_NET) && !t.capital) {
                 probe = 1;
