@@ -591,7 +591,16 @@ static int json_type_wrapper(const cJSON *arr)
     return dots >= 2 && *last >= 'A' && *last <= 'Z';
 }
 
-static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level)
+/* The arrays that hold a trace's frames: Jackson's and Gson's stackTrace, an APM agent's
+ * stacktrace, Sentry's frames. A frame is read as one only there: elsewhere an object shaped like
+ * one may be a type to build under className with a method and a line added to pass as a frame. */
+static int is_trace_key(const char *name)
+{
+    return strcmp(name, "stackTrace") == 0 || strcmp(name, "stacktrace") == 0 || strcmp(name, "frames") == 0;
+}
+
+/* in_trace: it is an element of a trace's array (is_trace_key) */
+static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level, int in_trace)
 {
     int rc = 0;
     if (cJSON_IsString(it) && it->valuestring) {
@@ -606,7 +615,8 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     int idx = 0;
     char loc[256];
     const char *method = NULL;
-    int frame = cJSON_IsObject(it) && json_frame(it, &method, loc, sizeof loc);
+    int frame = in_trace && cJSON_IsObject(it) && json_frame(it, &method, loc, sizeof loc);
+    int trace = cJSON_IsArray(it) && it->string && is_trace_key(it->string);
     int wrapped = cJSON_IsArray(it) && json_type_wrapper(it);
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
@@ -631,7 +641,7 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
         }
         int typed = cJSON_IsString(c) && ((c->string && decode_type_key(c->string, strlen(c->string))) ||
                                           (c == it->child && wrapped));
-        if (!rc) rc = walk_json_item(w, inner | (typed ? DECODE_TYPEKEY : 0), sub, c, depth, level + 1);
+        if (!rc) rc = walk_json_item(w, inner | (typed ? DECODE_TYPEKEY : 0), sub, c, depth, level + 1, trace);
     }
     return rc;
 }
@@ -671,7 +681,7 @@ static int walk_json(walk *w, int src, const char *where, const char *s, size_t 
     free(copy);
     *parsed = j != NULL;
     if (!j) return 0;
-    int rc = walk_json_item(w, src, where, j, depth, 0);
+    int rc = walk_json_item(w, src, where, j, depth, 0, 0);
     if (keep) *keep = j;
     else cJSON_Delete(j);
     return rc;

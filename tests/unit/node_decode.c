@@ -247,6 +247,12 @@ static void test_walk_json(void **state)
     assert_true(has(&s, DECODE_BODY, "body.stackTrace.1.classname", "a.B.c(Unknown Source)"));
     assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.x.className", "java.lang.Thread"));
     seen_free(&s);
+    /* only in a trace's array: a frame's shape elsewhere (a line added to a type to build) is no frame */
+    walk(&s, "/", NULL, h, 1, "{\"x\":{\"className\":\"a.b.Gadget\",\"methodName\":\"m\",\"lineNumber\":1},"
+                             "\"plugins\":[{\"className\":\"a.b.Gadget\",\"methodName\":\"m\",\"lineNumber\":1}]}");
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.x.className", "a.b.Gadget"));
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.plugins.0.className", "a.b.Gadget"));
+    seen_free(&s);
     /* Jackson's WRAPPER_ARRAY typing names the type to build in a pair's first element; an i18n
      * pair does not */
     walk(&s, "/", NULL, h, 1, "{\"a\":[\"ch.qos.logback.core.db.DriverManagerConnectionSource\",{\"url\":\"x\"}],"
