@@ -232,7 +232,7 @@ static void word(lexer *L, tok *t)
             continue;
         }
         /* an empty substitution between kept characters (who$()ami, w``hoami) adds nothing */
-        if (L->quote != '\'' && L->blen && L->i + 1 < L->n &&
+        if ((c == '`' || c == '$') && L->quote != '\'' && L->blen && L->i + 1 < L->n &&
             ((c == '`' && L->s[L->i + 1] == '`' && !L->in_bt) ||
              (c == '$' && L->s[L->i + 1] == '(' && L->i + 2 < L->n && L->s[L->i + 2] == ')'))) {
             REMOVED();
