@@ -416,6 +416,13 @@ static const char *inflated_java(const unsigned char *b, size_t n)
     z.next_out = out;
     z.avail_out = sizeof out;
     int rc = inflate(&z, Z_SYNC_FLUSH);     /* one call: output is bounded by the buffer */
+    /* GZIPInputStream reads a stream's members one after another, so an object may follow an
+     * empty first member: so does this, while there is room (a member that fails ends it) */
+    for (int m = 1; gzip && rc == Z_STREAM_END && m < 16 && z.avail_out && z.avail_in >= 10 &&
+                    z.next_in[0] == 0x1f && z.next_in[1] == 0x8b && inflateReset(&z) == Z_OK; m++) {
+        rc = inflate(&z, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) rc = Z_OK;
+    }
     size_t len = sizeof out - z.avail_out;
     inflateEnd(&z);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return NULL;
