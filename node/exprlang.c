@@ -1,5 +1,6 @@
 /* exprlang.c -- resolves Log4j lookups the way Log4j does and reads OGNL, SpEL and EL expressions
  * for the constructs that reach the Java runtime (type references, static calls, reflection). */
+#define _GNU_SOURCE   /* memmem */
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
@@ -242,14 +243,21 @@ static size_t opener(const char *s, size_t n, size_t i)
     return 0;
 }
 
-/* Whether s[i..n) opens the name of a JSP element that holds Java code: jsp:scriptlet,
- * jsp:expression or jsp:declaration (the XML syntax of <% %>, <%= %> and <%! %>). */
+/* Whether s[i..n) opens the name of a JSP element that holds Java code: scriptlet, expression or
+ * declaration (the XML syntax of <% %>, <%= %> and <%! %>) under the jsp prefix, or under any
+ * prefix in a value that names the JSP namespace: a JSP document may bind it to any prefix
+ * (xmlns:x="http://java.sun.com/JSP/Page" ... <x:scriptlet>). */
 static int jsp_element(const char *s, size_t n, size_t i)
 {
-    static const char *const names[] = {"jsp:scriptlet", "jsp:expression", "jsp:declaration", NULL};
+    static const char *const names[] = {"scriptlet", "expression", "declaration", NULL};
+    size_t j = i;
+    while (j < n && j - i < 64 && (is_ident((unsigned char)s[j]) || s[j] == '-' || s[j] == '.')) j++;
+    if (j == i || j >= n || s[j] != ':') return 0;
+    j++;
     for (const char *const *w = names; *w; w++) {
         size_t k = strlen(*w);
-        if (starts_ci(s + i, n - i, *w) && (i + k >= n || !is_ident((unsigned char)s[i + k]))) return 1;
+        if (starts_ci(s + j, n - j, *w) && (j + k >= n || !is_ident((unsigned char)s[j + k])))
+            return (j - i == 4 && starts_ci(s + i, 4, "jsp:")) || memmem(s, n, "java.sun.com/JSP/Page", 21) != NULL;
     }
     return 0;
 }
