@@ -31,6 +31,40 @@ request = function()
 end
 
 -- wrk prints the 50/75/90/99th percentiles with --latency; the bench also wants the 99.9th (in us).
+-- Those are wrk's corrected figures: after the run wrk adds, for every response slower than twice the
+-- mean cycle e = duration / (requests / connections), made-up samples at L - e, L - 2e, ... (down to e)
+-- for the requests a steady client would have sent meanwhile (stats_correct,
+-- https://github.com/wg/wrk/blob/master/src/stats.c).
+-- The correction is exact arithmetic on the histogram, so it is undone here (highest latency first,
+-- each value less what the values above it in the same residue mod e added) to give the per-request
+-- distribution as well: "dist_us" is wrk's corrected one, "raw_us" the measured one (its count is the
+-- number of requests, which checks the inversion). BENCH_CONNS is wrk's -c.
+local function percentile(vals, cnts, total, p)
+  local rank, t = math.floor(p / 100 * total + 1), 0
+  for i = 1, #vals do
+    t = t + cnts[i]
+    if t >= rank then return vals[i] end
+  end
+  return 0
+end
+
 done = function(summary, latency, requests)
   io.write(string.format("p99.9_us %d\n", latency:percentile(99.9)))
+  io.write(string.format("dist_us %.1f %d %d %d %d\n", latency.mean, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency:percentile(99.9)))
+  local conns = tonumber(os.getenv("BENCH_CONNS") or "0")
+  local per = conns > 0 and math.floor(summary.requests / conns) or 0
+  if per == 0 then return end
+  local e = math.floor(summary.duration / per)
+  local vals, cnts, acc, total, sum = {}, {}, {}, 0, 0
+  for i = 1, #latency do vals[i], cnts[i] = latency(i) end
+  for i = #vals, 1, -1 do
+    local v, r = vals[i], vals[i] % e
+    if v > e then cnts[i] = cnts[i] - (acc[r] or 0) end
+    acc[r] = (acc[r] or 0) + cnts[i]
+    total, sum = total + cnts[i], sum + cnts[i] * v
+  end
+  if total == 0 then return end
+  io.write(string.format("raw_us %.1f %d %d %d %d %d\n", sum / total, percentile(vals, cnts, total, 50),
+    percentile(vals, cnts, total, 90), percentile(vals, cnts, total, 99), percentile(vals, cnts, total, 99.9), total))
 end
