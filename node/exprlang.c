@@ -538,7 +538,8 @@ static int frame_location(const char *s, size_t n, size_t i)
 }
 
 /* Whether s[i..n), just after a '(', is an empty argument list that prose puts after a method's
- * name: ')' then neither a member (.name), an index nor a ';' as code continues. */
+ * name: ')' then neither a member (.name, or . name( with blanks, which Java allows after the
+ * dot), an index nor a ';' as code continues. */
 static int named_in_prose(const char *s, size_t n, size_t i)
 {
     while (i < n && is_space((unsigned char)s[i])) i++;
@@ -546,7 +547,14 @@ static int named_in_prose(const char *s, size_t n, size_t i)
     for (i++; i < n && is_space((unsigned char)s[i]); i++) {}
     if (i >= n) return 1;
     if (s[i] == ';' || s[i] == '[') return 0;
-    return !(s[i] == '.' && i + 1 < n && is_ident_start((unsigned char)s[i + 1]));
+    if (s[i] != '.') return 1;
+    if (i + 1 < n && is_ident_start((unsigned char)s[i + 1])) return 0;
+    /* a sentence's end (instantiate(). The ...) or a call after blanks (currentThread(). getX()) */
+    for (i++; i < n && is_space((unsigned char)s[i]); i++) {}
+    if (i >= n || !is_ident_start((unsigned char)s[i])) return 1;
+    while (i < n && is_ident((unsigned char)s[i])) i++;
+    while (i < n && is_space((unsigned char)s[i])) i++;
+    return !(i < n && s[i] == '(');
 }
 
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
