@@ -97,12 +97,19 @@ fi
 # per pair: cached rate, and the ratios to nginx's rate, CPU per request and p99
 cached_r=(); rate_r=(); cpu_r=(); p99_r=()
 RUN_DUR=$RDUR
-for r in $(seq 1 "$ROUNDS"); do
-  if [ "$have_nginx" = 1 ]; then
-    run "nginx static file (same zip), pair $r" "$NGINX_PID" "http://127.0.0.1:$NP/bundle.zip"
-    nginx_rps=$RPS; nginx_cpu=$CPU_US; nginx_p99=$P99
-  fi
+# the peer that runs first alternates, so load drifting one way during the run favours neither
+run_nginx() {
+  [ "$have_nginx" = 1 ] || return 0
+  run "nginx static file (same zip), pair $r" "$NGINX_PID" "http://127.0.0.1:$NP/bundle.zip"
+  nginx_rps=$RPS; nginx_cpu=$CPU_US; nginx_p99=$P99
+}
+run_cached() {
   run "bundlegen serve, cached bundle, pair $r" "$SPID" "$URL"
+  ours_rps=$RPS; ours_cpu=$CPU_US; ours_p99=$P99
+}
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then run_nginx; run_cached; else run_cached; run_nginx; fi
+  RPS=$ours_rps; CPU_US=$ours_cpu; P99=$ours_p99
   cached_r+=("$RPS")
   if [ "$have_nginx" = 1 ]; then
     rate_r+=("$(bench_ratio "$RPS" "$nginx_rps")"); cpu_r+=("$(bench_ratio "$nginx_cpu" "$CPU_US")")
