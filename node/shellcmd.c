@@ -215,6 +215,43 @@ static int ansi_quote(lexer *L)
     return escapes;
 }
 
+/* A substitution at s[i] ($(...) or `...`) whose command writes nothing, so that inside a word
+ * it adds nothing to it (who$(:)ami, w$( )hoami, who$(true)ami, w`echo -n`hoami run whoami):
+ * blank, or : true false with any words, echo -n, printf with nothing or an empty string. Only
+ * a short content without operators, expansions or nested substitutions is read. Returns the
+ * substitution's length, or 0. */
+static size_t silent_subst(const char *s, size_t n, size_t i)
+{
+    char close = s[i] == '`' ? '`' : ')';
+    size_t b = i + (s[i] == '`' ? 1 : 2), e = b;
+    while (e < n && e - b <= 40 && s[e] != close) {
+        if (strchr(";|&<>()$`\n\r\\", s[e]) || s[e] == '\0') return 0;
+        e++;
+    }
+    if (e >= n || s[e] != close) return 0;
+    size_t len = e + 1 - i;
+    /* the content's words, blank-separated */
+    const char *w[3];
+    size_t wl[3], nw = 0;
+    for (size_t k = b; k < e;) {
+        while (k < e && is_blank((unsigned char)s[k])) k++;
+        if (k >= e) break;
+        size_t st = k;
+        while (k < e && !is_blank((unsigned char)s[k])) k++;
+        if (nw < 3) { w[nw] = s + st; wl[nw] = k - st; }
+        nw++;
+    }
+#define IS(x, lit) (wl[x] == sizeof lit - 1 && memcmp(w[x], lit, sizeof lit - 1) == 0)
+#define EMPTY_STR(x) (IS(x, "''") || IS(x, "\"\""))
+    if (nw == 0) return len;
+    if (IS(0, ":") || IS(0, "true") || IS(0, "false")) return len;
+    if (IS(0, "echo") && nw >= 2 && IS(1, "-n") && (nw == 2 || (nw == 3 && EMPTY_STR(2)))) return len;
+    if (IS(0, "printf") && (nw == 1 || (nw == 2 && EMPTY_STR(1)))) return len;
+#undef IS
+#undef EMPTY_STR
+    return 0;
+}
+
 /* Reads one word into L->buf; it ends at a blank, an operator, $( or a word break made by $IFS. */
 static void word(lexer *L, tok *t)
 {
@@ -231,14 +268,17 @@ static void word(lexer *L, tok *t)
             L->i++;
             continue;
         }
-        /* an empty substitution between kept characters (who$()ami, w``hoami) adds nothing */
+        /* a substitution that writes nothing, between kept characters (who$()ami, w``hoami,
+         * who$(:)ami), adds nothing */
         if ((c == '`' || c == '$') && L->quote != '\'' && L->blen && L->i + 1 < L->n &&
-            ((c == '`' && L->s[L->i + 1] == '`' && !L->in_bt) ||
-             (c == '$' && L->s[L->i + 1] == '(' && L->i + 2 < L->n && L->s[L->i + 2] == ')'))) {
-            REMOVED();
-            t->expanded = 1;
-            L->i += c == '`' ? 2 : 3;
-            continue;
+            ((c == '`' && !L->in_bt) || (c == '$' && L->s[L->i + 1] == '(' && !(L->i + 2 < L->n && L->s[L->i + 2] == '(')))) {
+            size_t len = silent_subst(L->s, L->n, L->i);
+            if (len) {
+                REMOVED();
+                t->expanded = 1;
+                L->i += len;
+                continue;
+            }
         }
         if (L->quote == 0 && (is_blank(c) || c == '\n' || c == '\r' || is_oper(c))) break;
         if (L->quote == '"' && c == '`') break;
@@ -587,6 +627,32 @@ static int arith_op(const char *w, size_t n)
     return n == 2 && w[1] == '=' && strchr("!<>=", w[0]) != NULL;
 }
 
+/* The rest of a simple command from s[i] on, up to its separator or the end: *prose counts its
+ * words when all are words of prose (letters, with a trailing . , : ! or ?), else it is 0; *eq
+ * is 1 when one of them is = alone (an equation: 5 * 3 = 15). Reads at most 256 bytes; a longer
+ * rest counts as no prose. */
+static void rest_of_line(const char *s, size_t n, size_t i, int *prose, int *eq)
+{
+    int words = 0, all = 1;
+    *eq = 0;
+    size_t end = i + 256 < n ? i + 256 : n;
+    while (i < end) {
+        while (i < end && is_blank((unsigned char)s[i])) i++;
+        if (i >= end || strchr(";|&<>()`\n\r", s[i]) || s[i] == '\0') break;
+        size_t st = i, letters = 0;
+        while (i < end && !is_blank((unsigned char)s[i]) && !strchr(";|&<>()`\n\r", s[i]) && s[i] != '\0') {
+            letters += is_alpha((unsigned char)s[i]);
+            i++;
+        }
+        size_t m = i - st;
+        if (m == 1 && s[st] == '=') *eq = 1;
+        if (!(letters == m || (letters == m - 1 && letters && strchr(".,:!?", s[i - 1])))) all = 0;
+        words++;
+    }
+    if (i >= end && end < n) all = 0;
+    *prose = all ? words : 0;
+}
+
 /* A command found in command position, waiting for its first argument. */
 typedef struct finding {
     const cmdword *c;
@@ -825,6 +891,21 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             } else {
                 if (f.at_start && !f.num && !t.nul && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
                 int bonus = (t.type == T_WORD && names_sensitive(L.buf, L.blen)) || t.nul;
+                /* a command line that goes on in words of prose is a sentence that names a
+                 * command (nslookup example.com returns the A record; Route print is a
+                 * command), and expr's arithmetic with = is an equation (expr 5 * 3 = 15);
+                 * not when glued to its separator (;arp -a), spelt in disguise, or aimed at a
+                 * system file */
+                if (a > 0 && t.type == T_WORD && !bonus && !f.glued && !f.obf && !f.evidence && !(f.c->flags & F_ECHO)) {
+                    int prose, eq;
+                    rest_of_line(in, n, L.i, &prose, &eq);
+                    eq |= L.blen == 1 && L.buf[0] == '=';
+                    if (prose >= 2 || (eq && (f.c->flags & F_ARITH))) {
+                        f.c = NULL;
+                        f.num = f.capital = 0;
+                        continue;
+                    }
+                }
                 int prefix = (f.c->flags & F_PREFIX) && t.type == T_WORD;
                 settle(I, &f, a, bonus);
                 if (prefix) cmdpos = 1;     /* sudo CMD, xargs CMD: the next word is a command too */
@@ -1139,7 +1220,10 @@ static int whole_line(const char *in, size_t n, char name[24])
             continue;
         }
         if (m >= 3 && a[0] == '%' && a[m - 1] == '%' && is_alpha((unsigned char)a[1])) { shaped = 1; continue; }
-        if ((c->flags & F_ARITH) && arith_op(a, m)) continue;
+        if ((c->flags & F_ARITH) && arith_op(a, m)) {
+            if (m == 1 && a[0] == '=') return 0;    /* an equation: expr 5 * 3 = 15 */
+            continue;
+        }
         if ((c->flags & F_SUB) && subcommand(c->name, a, m)) { shaped = 1; continue; }
         if (c->flags & F_BSD) {
             size_t j = 0;
