@@ -56,6 +56,8 @@ typedef struct rule {
     int det;                               /* DET_*: a detector runs instead of a pattern */
     int score;                             /* added to the request's score per hit (detect.h) */
     int max_score;                         /* the most its hits add to one request, or -1 */
+    char value_group[32];                  /* rules reading one thing: on one value, together */
+                                           /* they add no more than the largest one's hit; "" none */
     pcre2_code *re;
     rxlit *lit;                            /* literals one of which a matching subject holds, or NULL */
 } rule;
@@ -320,8 +322,12 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
                 lerr(L, v, "rules[%d].%s: expected a whole number from 0 to %d", idx, key, DETECT_SCORE_MAX);
             else if (key[0] == 's') own_score = (int)x;
             else r->max_score = (int)x;
+        } else if (strcmp(key, "value_group") == 0) {
+            if (!val || !*val || strlen(val) >= sizeof r->value_group)
+                lerr(L, v, "rules[%d].value_group: expected a name of 1 to %zu characters", idx, sizeof r->value_group - 1);
+            else strcpy(r->value_group, val);
         } else if (strcmp(key, "description") != 0) {
-            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, max_score, description)", idx, key);
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, max_score, value_group, description)", idx, key);
         }
     }
     uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
@@ -472,7 +478,7 @@ const char *const *detect_classes(size_t *n)
 
 /* ---- analysis ---- */
 
-typedef struct seen_hit { size_t rule; uint64_t where, top; int nested, score; } seen_hit;
+typedef struct seen_hit { size_t rule; uint64_t where, top; int nested, score, grouped; } seen_hit;
 
 typedef struct actx {
     const detect_rules *R;
@@ -484,6 +490,7 @@ typedef struct actx {
     seen_hit *seen;                        /* (rule, where) pairs already counted */
     size_t nseen, capseen;
     int cmdfield_scored;                   /* a command field's low signal has been counted */
+    int ungrouped;                         /* the hit being added stands outside its value group */
 } actx;
 
 /* The set of bytes in s, lower-cased, plus the space a transform may insert, as bytes (bit c of
@@ -569,7 +576,12 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
     const rule *r = &A->R->v[ri];
     if (score < 0) score = r->score;
     int added = 0;                          /* what this rule's earlier hits added */
+    int grouped = 0;                        /* what its value group's hits added on this value */
+    int grouping = r->value_group[0] && !A->ungrouped;
     for (size_t i = 0; i < A->nseen; i++) {
+        if (grouping && A->seen[i].grouped && A->seen[i].rule != ri && A->seen[i].where == wh &&
+            strcmp(A->R->v[A->seen[i].rule].value_group, r->value_group) == 0)
+            grouped += A->seen[i].score;
         if (A->seen[i].rule != ri) continue;
         if (A->seen[i].where == wh) return 0;
         /* A whole source read at once ("query": all parameters joined, after each one) repeats
@@ -578,6 +590,7 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
         added += A->seen[i].score;
     }
     if (r->max_score >= 0 && score > r->max_score - added) score = added < r->max_score ? r->max_score - added : 0;
+    score = score > grouped ? score - grouped : 0;
     if (A->nseen == A->capseen) {
         size_t cap = A->capseen ? A->capseen * 2 : 16;
         seen_hit *p = realloc(A->seen, cap * sizeof *p);
@@ -585,7 +598,7 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
         A->seen = p;
         A->capseen = cap;
     }
-    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested, score};
+    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested, score, grouping};
     detect_result *res = A->res;
     if (res->nhits < DETECT_MAX_HITS) {
         detect_hit *h = &res->hits[res->nhits++];
@@ -621,7 +634,6 @@ static int run_detector(int det, int src, const char *val, size_t len, char *scr
     case DET_JSSTR: return htmltok_js_breakout(val, len, NULL);
     case DET_JB64: return exprlang_base64_java(val, len, scratch, NULL);
     case DET_TYPEKEY: return (src & DECODE_TYPEKEY) && exprlang_java_type_name(val, len, NULL);
-    case DET_JCODE: return exprlang_java_code(val, len, NULL);
     default: return 0;
     }
 }
@@ -728,6 +740,17 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
              * (obfuscation, $((...)), $IFS) */
             int score = !info.strong && !info.obfuscated ? cmdfield_score(A, src) : -1;
             if (add_hit(A, i, where, score) < 0) return -1;
+            continue;
+        }
+        if (r->det == DET_JCODE) {
+            /* Java code in prose (a bug report) is one reading with the class it names; a value
+             * that is code throughout, as a script console takes it, is a signal of its own */
+            exprlang_info info;
+            if (!exprlang_java_code(val, len, &info)) continue;
+            A->ungrouped = !info.prose;
+            int rc = add_hit(A, i, where, -1);
+            A->ungrouped = 0;
+            if (rc < 0) return -1;
             continue;
         }
         if (r->det) {
@@ -882,7 +905,7 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     if (!res) return -1;
     memset(res, 0, sizeof *res);
     if (!R || !req) return -1;
-    actx A = {R, res, NULL, {NULL}, 0, NULL, 0, 0, 0};
+    actx A = {R, res, NULL, {NULL}, 0, NULL, 0, 0, 0, 0};
     kept_take(&A);
     if (!A.md && !(A.md = pcre2_match_data_create(1, NULL))) {
         kept_give(&A);

@@ -29,7 +29,10 @@ typedef struct detect_result {
  * low 2; default critical), so that every rule written before scoring still blocks alone at the
  * default threshold of 5, and a low or medium signal needs company to block. A rule's
  * `max_score:` caps what all its hits together add to one request (a weak signal that everyday
- * values repeat, such as Java class names in a configuration, then never blocks by repetition). */
+ * values repeat, such as Java class names in a configuration, then never blocks by repetition).
+ * Rules sharing a `value_group:` read the same text two ways: on one value their hits add together
+ * no more than the largest one's (java-code-call's hit on a value that is code throughout, not
+ * prose, stands outside its group). */
 #define DETECT_THRESHOLD_DEFAULT 5
 #define DETECT_SCORE_MAX         100
 #define DETECT_SCORE_EVASION     3    /* a request past a size limit (decide.c): medium */

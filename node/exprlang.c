@@ -557,6 +557,45 @@ static int named_in_prose(const char *s, size_t n, size_t i)
     return !(i < n && s[i] == '(');
 }
 
+/* Whether s[0..n) holds three plain words in a row (letters only, blanks between, neither a
+ * member nor a call: not after a dot or before one and a name, not before a parenthesis) outside string
+ * literals: a sentence, which code seldom has (a declaration's "public static void" aside). */
+static int holds_prose(const char *s, size_t n)
+{
+    int run = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (quote) {
+            if (c == '\\') i++;
+            else if (c == (unsigned char)quote) quote = 0;
+            i++;
+            continue;
+        }
+        /* an apostrophe inside a word (don't) opens no literal */
+        if (c == '"' || (c == '\'' && !(i > 0 && is_ident((unsigned char)s[i - 1])))) {
+            quote = (char)c;
+            run = 0;
+            i++;
+            continue;
+        }
+        if (is_space(c)) { i++; continue; }
+        if (!is_ident(c)) { run = 0; i++; continue; }
+        size_t b = i, letters = 1;
+        for (; i < n && is_ident((unsigned char)s[i]); i++)
+            if (!((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')) letters = 0;
+        size_t e = i;
+        while (e < n && is_space((unsigned char)s[e])) e++;
+        int member = (b > 0 && s[b - 1] == '.') || (i + 1 < n && s[i] == '.' && is_ident_start((unsigned char)s[i + 1]));
+        int plain = letters && !member && (e >= n || s[e] != '(');   /* a sentence's full stop is no member */
+        if (!plain) { run = 0; continue; }
+        /* only blanks between words of a run: a word glued to the previous one's punctuation starts anew */
+        if (run && !(b > 0 && is_space((unsigned char)s[b - 1]))) run = 0;
+        if (++run >= 3) return 1;
+    }
+    return 0;
+}
+
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
@@ -584,13 +623,18 @@ int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
         while (b > 0 && is_space((unsigned char)in[b - 1])) b--;
         int is_new = b < i && b >= 3 && memcmp(in + b - 3, "new", 3) == 0 &&
                      (b == 3 || !is_ident((unsigned char)in[b - 4]));
-        if (is_new && pkg_lower && last_upper) { found(info, "code-new"); return 1; }
+        if (is_new && pkg_lower && last_upper) {
+            found(info, "code-new");
+            if (info) info->prose = holds_prose(in, n);
+            return 1;
+        }
         /* pkg.Class.member( : a static call, unless what follows is a stack frame's location or
          * it is prose naming a method: empty parentheses not continued as code (see
          * java.beans.Beans.instantiate(). vs java.lang.Runtime.getRuntime().exec) */
         if (!is_new && pkg_lower && class_upper && !last_upper && !frame_location(in, n, k + 1) &&
             !named_in_prose(in, n, k + 1)) {
             found(info, "code-call");
+            if (info) info->prose = holds_prose(in, n);
             return 1;
         }
         i = end;

@@ -9,6 +9,7 @@ typedef struct exprlang_info {
     char kind[16];      /* the finding: "jndi", "spel-type", "ognl-static", "ognl-context",
                          * "el-new", "el-reflect", or "" */
     int lookups;        /* Log4j lookups ${...} resolved */
+    int prose;          /* exprlang_java_code: the value also holds prose (above) */
 } exprlang_info;
 
 /* exprlang_jndi: a JNDI lookup, after the value's Log4j lookups resolved as Log4j does, innermost first (lower: and upper:
@@ -72,8 +73,11 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info);
  * (Compiled Code)) is not one, nor is a name without a call (java.lang.Runtime), an unqualified
  * call (Class.forName( ), a method named in prose with empty parentheses not continued as code
  * (see java.beans.Beans.instantiate().), or a package name followed by a call (see pkg.util(x)).
- * Developers quote such code in bug reports too, so it is a signal to weigh, not a verdict.
- * Returns 1 on a hit. Thread-safe, allocates nothing. */
+ * Developers quote such code in bug reports too, so it is a signal to weigh, not a verdict; on a
+ * hit info->prose tells whether the value also holds prose, three plain words in a row outside
+ * string literals (When I call new ..., ... returns null inside), where a script console's value
+ * is code throughout (def o = new ...; o.write(b)). Returns 1 on a hit. Thread-safe, allocates
+ * nothing. */
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info);
 
 #endif

@@ -49,6 +49,13 @@ static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch;
 static int jb64_verdict(const char *v, size_t n, char *scratch) { return exprlang_base64_java(v, n, scratch, NULL); }
 static int jtype_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_java_type_name(v, n, NULL); }
 static int jcode_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_java_code(v, n, NULL); }
+/* java-code-script.txt: a hit whose value is code throughout, no prose (exprlang_info.prose) */
+static int jscript_verdict(const char *v, size_t n, char *scratch)
+{
+    exprlang_info info;
+    (void)scratch;
+    return exprlang_java_code(v, n, &info) && !info.prose;
+}
 static int html_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_detect(v, n, NULL); }
 static int js_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return htmltok_js_breakout(v, n, NULL); }
 static int sql_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return sqltok_detect(v, n, NULL); }
@@ -117,6 +124,7 @@ static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_v
 static void test_java_base64(void **st) { (void)st; run_file("java-base64.txt", jb64_verdict, NULL); }
 static void test_java_type_name(void **st) { (void)st; run_file("java-type-name.txt", jtype_verdict, NULL); }
 static void test_java_code(void **st) { (void)st; run_file("java-code.txt", jcode_verdict, NULL); }
+static void test_java_code_script(void **st) { (void)st; run_file("java-code-script.txt", jscript_verdict, NULL); }
 static void test_sql(void **st) { (void)st; run_file("sql.txt", sql_verdict, sql_fingerprints); }
 static void test_html(void **st) { (void)st; run_file("html.txt", html_verdict, NULL); }
 static void test_js_string(void **st) { (void)st; run_file("js-string.txt", js_verdict, NULL); }
@@ -132,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_java_base64),
         cmocka_unit_test(test_java_type_name),
         cmocka_unit_test(test_java_code),
+        cmocka_unit_test(test_java_code_script),
         cmocka_unit_test(test_sql),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_js_string),
