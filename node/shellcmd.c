@@ -252,6 +252,15 @@ static size_t silent_subst(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* Whether a silent substitution at s[i] opens a word: a character of the word follows it
+ * ($(:)whoami). Alone it is a command of its own (: or true) and is read as one. */
+static int silent_lead(const char *s, size_t n, size_t i)
+{
+    size_t len = silent_subst(s, n, i), after = i + len;
+    return len && after < n && !is_blank((unsigned char)s[after]) && s[after] != '\n' &&
+           s[after] != '\r' && !is_oper((unsigned char)s[after]);
+}
+
 /* Reads one word into L->buf; it ends at a blank, an operator, $( or a word break made by $IFS. */
 static void word(lexer *L, tok *t)
 {
@@ -268,11 +277,11 @@ static void word(lexer *L, tok *t)
             L->i++;
             continue;
         }
-        /* a substitution that writes nothing, between kept characters (who$()ami, w``hoami,
-         * who$(:)ami), adds nothing */
-        if ((c == '`' || c == '$') && L->quote != '\'' && L->blen && L->i + 1 < L->n &&
+        /* a substitution that writes nothing, inside a word (who$()ami, w``hoami, who$(:)ami)
+         * or before its first kept character ($(:)whoami), adds nothing */
+        if ((c == '`' || c == '$') && L->quote != '\'' && L->i + 1 < L->n &&
             ((c == '`' && !L->in_bt) || (c == '$' && L->s[L->i + 1] == '(' && !(L->i + 2 < L->n && L->s[L->i + 2] == '(')))) {
-            size_t len = silent_subst(L->s, L->n, L->i);
+            size_t len = L->blen || silent_lead(L->s, L->n, L->i) ? silent_subst(L->s, L->n, L->i) : 0;
             if (len) {
                 REMOVED();
                 t->expanded = 1;
@@ -363,14 +372,16 @@ static void next_token(lexer *L, tok *t)
             t->nul = 1;
             return;
         }
-        if (c == '$' && d == '(' && !(i + 2 < L->n && s[i + 2] == '(') && L->quote != '\'') {
+        /* $(:)whoami: the word reads past its silent opening */
+        int lead = L->quote != '\'' && ((c == '$' && d == '(') || (c == '`' && !L->in_bt)) && silent_lead(s, L->n, i);
+        if (!lead && c == '$' && d == '(' && !(i + 2 < L->n && s[i + 2] == '(') && L->quote != '\'') {
             L->i += 2;
             t->type = T_OPEN;
             t->pts = 2;
             t->subst = 1;
             return;
         }
-        if (c == '`' && L->quote != '\'') {
+        if (!lead && c == '`' && L->quote != '\'') {
             L->i++;
             t->type = L->in_bt ? T_CLOSE : T_OPEN;
             t->subst = 1;
