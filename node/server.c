@@ -69,6 +69,8 @@ static char *verdict_json_short(const decide_result *r)
     return s;
 }
 
+/* The answer's members. A member added here must also make verdict_json_short refuse the
+ * answers that carry it, or those would go out without it. */
 static char *verdict_json(const decide_result *r)
 {
     char *short_answer = verdict_json_short(r);
