@@ -596,6 +596,46 @@ static int holds_prose(const char *s, size_t n)
     return 0;
 }
 
+/* The statement of s[0..n) that holds position at: the bytes between the separators around it, a
+ * semicolon, a newline, a brace or a comment (a line or a block one; not the slashes of a URL)
+ * outside string literals. Prose elsewhere is no context of the code: a script console runs
+ * the code whatever words a comment, a branch never taken or a statement after it holds. */
+static void statement_of(const char *s, size_t n, size_t at, size_t *lo, size_t *hi)
+{
+    char quote = 0;
+    *lo = 0;
+    *hi = n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (quote) {
+            if (c == '\\') i++;
+            else if (c == (unsigned char)quote) quote = 0;
+            continue;
+        }
+        if (c == '"' || (c == '\'' && !(i > 0 && is_ident((unsigned char)s[i - 1])))) { quote = (char)c; continue; }
+        size_t e = i;                       /* the separator is s[i..e] */
+        if (c == '/' && i + 1 < n && s[i + 1] == '/' && !(i > 0 && s[i - 1] == ':'))
+            while (e + 1 < n && s[e + 1] != '\n') e++;
+        else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            e = i + 2;
+            while (e + 1 < n && !(s[e] == '*' && s[e + 1] == '/')) e++;
+            e = e + 1 < n ? e + 1 : n - 1;
+        } else if (!(c == ';' || c == '\n' || c == '{' || c == '}'))
+            continue;
+        if (e < at) *lo = e + 1;
+        else if (i >= at) { *hi = i; return; }
+        i = e;
+    }
+}
+
+/* Whether the statement holding the code at position at holds prose (holds_prose) */
+static int prose_around(const char *in, size_t n, size_t at)
+{
+    size_t lo, hi;
+    statement_of(in, n, at, &lo, &hi);
+    return holds_prose(in + lo, hi - lo);
+}
+
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
@@ -625,7 +665,7 @@ int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
                      (b == 3 || !is_ident((unsigned char)in[b - 4]));
         if (is_new && pkg_lower && last_upper) {
             found(info, "code-new");
-            if (info) info->prose = holds_prose(in, n);
+            if (info) info->prose = prose_around(in, n, i);
             return 1;
         }
         /* pkg.Class.member( : a static call, unless what follows is a stack frame's location or
@@ -634,7 +674,7 @@ int exprlang_java_code(const char *in, size_t n, exprlang_info *info)
         if (!is_new && pkg_lower && class_upper && !last_upper && !frame_location(in, n, k + 1) &&
             !named_in_prose(in, n, k + 1)) {
             found(info, "code-call");
-            if (info) info->prose = holds_prose(in, n);
+            if (info) info->prose = prose_around(in, n, i);
             return 1;
         }
         i = end;

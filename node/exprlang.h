@@ -74,8 +74,9 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info);
  * call (Class.forName( ), a method named in prose with empty parentheses not continued as code
  * (see java.beans.Beans.instantiate().), or a package name followed by a call (see pkg.util(x)).
  * Developers quote such code in bug reports too, so it is a signal to weigh, not a verdict; on a
- * hit info->prose tells whether the value also holds prose, three plain words in a row outside
- * string literals (When I call new ..., ... returns null inside), where a script console's value
+ * hit info->prose tells whether the code's statement also holds prose, three plain words in a row
+ * outside string literals (When I call new ..., ... returns null inside), a statement ending at
+ * a ; a newline a brace or a comment (words there are no sentence around the code), where a script console's value
  * is code throughout (def o = new ...; o.write(b)). Returns 1 on a hit. Thread-safe, allocates
  * nothing. */
 int exprlang_java_code(const char *in, size_t n, exprlang_info *info);
