@@ -824,22 +824,6 @@ static size_t data_head(const char *in, size_t n)
     return digit || line || strchr("'\")]}", in[end - 1]) ? i : SIZE_MAX;
 }
 
-/* Whether the value's first separator (as data_head reads them) comes after two words or more,
- * as in a sentence (Our CTO; arp -a was mentioned), rather than after one token or nothing
- * (a.txt; ls -la /tmp for fun), which is how an injection appends a command to a field. */
-static int prose_head(const char *in, size_t n)
-{
-    int words = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c == '\n' || c == '\r' || c == ';' || c == '&' || c == '|' ||
-            (c == '\\' && i + 1 < n && (in[i + 1] == 'n' || in[i + 1] == 'r')))
-            break;
-        if (!is_blank(c) && (i == 0 || is_blank((unsigned char)in[i - 1])) && ++words >= 2) return 1;
-    }
-    return 0;
-}
-
 /* One reading, starting in the quote state quote0. In a program every separator joins lines
  * of the program and every substitution is the program's own: only a rare command word
  * earns, and $((...)) and $IFS, which programs use to count and to split, are not strong. */
@@ -918,18 +902,18 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             } else {
                 if (f.at_start && !f.num && !t.nul && (t.type == T_END || t.type == T_SEP || t.type == T_CLOSE)) a = 0;
                 int bonus = (t.type == T_WORD && names_sensitive(L.buf, L.blen)) || t.nul;
-                /* a command line that goes on in words of prose is a sentence that names a
-                 * command (nslookup example.com returns the A record; Route print is a
-                 * command), and expr's arithmetic with = is an equation (expr 5 * 3 = 15);
-                 * not when glued to its separator (;arp -a), spelt in disguise, or aimed at a
-                 * system file, nor after a separator that follows one token or nothing (a.txt;
-                 * ls -la /tmp for fun): the words an injection appends are arguments */
+                /* a value that opens with a command line and goes on in words of prose is a
+                 * sentence that names a command (nslookup example.com returns the A record), and
+                 * expr's arithmetic with = is an equation (Expected result; expr 5 * 3 = 15);
+                 * not when spelt in disguise or aimed at a system file. After a separator the
+                 * words are what an injection appends, and bash takes them as arguments (good
+                 * day; uname -a right now), whatever comes before it */
                 if (a > 0 && t.type == T_WORD && !bonus && !f.glued && !f.obf && !f.evidence &&
-                    !(f.c->flags & F_ECHO) && (f.at_start || prose_head(in, n))) {
+                    !(f.c->flags & F_ECHO)) {
                     int prose, eq;
                     rest_of_line(in, n, L.i, &prose, &eq);
                     eq |= L.blen == 1 && L.buf[0] == '=';
-                    if (prose >= 2 || (eq && (f.c->flags & F_ARITH))) {
+                    if ((f.at_start && prose >= 2) || (eq && (f.c->flags & F_ARITH))) {
                         f.c = NULL;
                         f.num = f.capital = 0;
                         continue;
