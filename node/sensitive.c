@@ -2,6 +2,7 @@
  * Hand-written scanners, tried only where one can start (found 16 bytes at a time); nothing copied out. */
 #include "sensitive.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include "vec16.h"
@@ -82,20 +83,34 @@ static size_t token_len(const char *s, size_t n, const char *extra)
     return k;
 }
 
-/* Well-known key prefixes and the least length of what follows, sorted by first byte; key_from[c]
- * holds the first entry that begins with byte c (high four bits) and how many do (low four). */
+/* Well-known key prefixes and the least length of what follows, sorted by first byte (key_index
+ * finds each first byte's entries as one run). */
 static const struct { const char *prefix; size_t len, min; } key_prefixes[] = {
     {"AIza", 4, 30}, {"AKIA", 4, 16}, {"ASIA", 4, 16}, {"ghp_", 4, 30}, {"gho_", 4, 30},
     {"github_pat_", 11, 30}, {"glpat-", 6, 20}, {"rk_live_", 8, 16}, {"sk_live_", 8, 16},
     {"sk_test_", 8, 16}, {"xoxb-", 5, 20}, {"xoxp-", 5, 20},
 };
-static const unsigned char key_from[256] = {['A'] = 0x03, ['g'] = 0x34, ['r'] = 0x71, ['s'] = 0x82, ['x'] = 0xa2};
+#define NKEYS (sizeof key_prefixes / sizeof key_prefixes[0])
+_Static_assert(NKEYS <= 255, "key_from holds entry numbers in bytes");
+
+/* key_from[c], key_count[c]: the run of key_prefixes that begins with byte c, derived once. */
+static unsigned char key_from[256], key_count[256];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void key_index(void)
+{
+    for (size_t k = NKEYS; k-- > 0;) {
+        unsigned char c = (unsigned char)key_prefixes[k].prefix[0];
+        key_from[c] = (unsigned char)k;
+        key_count[c]++;
+    }
+}
 
 static int apikey_at(const char *s, size_t n, size_t i)
 {
     if (i > 0 && isalnum((unsigned char)s[i - 1])) return 0;
-    unsigned from = key_from[(unsigned char)s[i]];
-    for (size_t k = from >> 4, end = k + (from & 15); k < end; k++) {
+    unsigned char c = (unsigned char)s[i];
+    for (size_t k = key_from[c], end = k + key_count[c]; k < end; k++) {
         size_t pl = key_prefixes[k].len;
         if (n - i > pl && s[i + 1] == key_prefixes[k].prefix[1] && memcmp(s + i, key_prefixes[k].prefix, pl) == 0 &&
             token_len(s + i + pl, n - i - pl, "_-") >= key_prefixes[k].min) return 1;
@@ -144,6 +159,7 @@ unsigned sensitive_scan(const char *s, size_t n)
      * only where a word (letters and digits) begins, since each of those recognisers refuses a letter
      * or digit before it. Sixteen bytes at a time, each compared with the byte before it, give the
      * exact set of those places; scan_at tries them in order. */
+    pthread_once(&key_once, key_index);
     unsigned found = 0;
     size_t skip = 0;                                     /* places below it were passed over */
     for (size_t base = 0; base < n && found != SENSITIVE_ALL; base += 16) {
