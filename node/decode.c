@@ -94,14 +94,14 @@ static void where_join(char *dst, const char *base, const char *key, size_t klen
     dst[b] = '\0';
 }
 
-/* Room for n + 1 bytes: small, the caller's own buffer of SMALL bytes, when it is given and they fit,
+/* Room for n + 1 bytes: small, the caller's own buffer of cap bytes, when it is given and they fit,
  * else the heap; released with drop(). A value is handed to the callback and dropped before its
  * caller returns, so the caller's frame always outlives it. */
-#define SMALL 256
-static char *room(size_t n, char *small, int *oom)
+#define SMALL 256   /* the buffer take() and slice_buf() callers give */
+static char *room(size_t n, char *small, size_t cap, int *oom)
 {
     *oom = 0;
-    if (small && n < SMALL) return small;
+    if (small && n < cap) return small;
     char *p = malloc(n + 1);
     *oom = p == NULL;
     return p;
@@ -118,7 +118,7 @@ static char *take(walk *w, size_t n, char *small, int *oom)
     *oom = 0;
     if (w->used + n + 1 > w->lim->max_output) { w->cut |= DECODE_CUT_BUDGET; return NULL; }
     w->used += n + 1;
-    return room(n, small, oom);
+    return room(n, small, SMALL, oom);
 }
 
 /* Counts a decoding of n bytes against the budget as take() does, without allocating: for a
@@ -133,7 +133,7 @@ static void charge(walk *w, size_t n)
  * its size and do not count against the decoders' budget, so a large body is still inspected. */
 static char *slice_buf(size_t n, char *small, int *oom)
 {
-    return room(n, small, oom);
+    return room(n, small, SMALL, oom);
 }
 
 static const char *skip_ws(const char *s, const char *e)
@@ -518,25 +518,25 @@ static int walk_step(walk *w, int src, const char *where, const char *s, size_t 
     return rc;
 }
 
-/* A string member of obj named one of names (a NULL-ended list), or NULL. */
+/* Whether name is one of names (a NULL-ended list). */
+static int name_in(const char *name, const char *const *names)
+{
+    for (const char *const *k = names; *k; k++)
+        if (strcmp(name, *k) == 0) return 1;
+    return 0;
+}
+
+/* A member of obj named one of names (a NULL-ended list), or NULL. */
 static const cJSON *json_member(const cJSON *obj, const char *const *names)
 {
     for (const cJSON *c = obj->child; c; c = c->next)
-        for (const char *const *k = names; *k; k++)
-            if (c->string && strcmp(c->string, *k) == 0) return c;
+        if (c->string && name_in(c->string, names)) return c;
     return NULL;
 }
 
 /* The members that name a stack frame's class: Jackson's className, Gson's declaringClass, an APM
  * agent's classname, Sentry's module. */
 static const char *const frame_class_keys[] = {"className", "declaringClass", "classname", "module", NULL};
-
-static int is_frame_class_key(const char *name)
-{
-    for (const char *const *k = frame_class_keys; *k; k++)
-        if (strcmp(name, *k) == 0) return 1;
-    return 0;
-}
 
 /* Whether obj is a stack frame as Jackson, Gson, an APM agent or Sentry writes Java's
  * StackTraceElement (a class member, a method and a line number); then *loc is what a trace
@@ -552,9 +552,7 @@ static int json_frame(const cJSON *obj, const char **method, char *loc, size_t c
     /* first the line number, in one cheap pass: most objects have no number named l... */
     const cJSON *ln = NULL;
     for (const cJSON *c = obj->child; c && !ln; c = c->next)
-        if (c->string && c->string[0] == 'l' && cJSON_IsNumber(c) &&
-            (strcmp(c->string, line_keys[0]) == 0 || strcmp(c->string, line_keys[1]) == 0))
-            ln = c;
+        if (c->string && c->string[0] == 'l' && cJSON_IsNumber(c) && name_in(c->string, line_keys)) ln = c;
     if (!ln) return 0;
     const cJSON *cls = json_member(obj, frame_class_keys), *m = json_member(obj, method_keys);
     const cJSON *f = json_member(obj, file_keys);
@@ -594,12 +592,9 @@ static int json_type_wrapper(const cJSON *arr)
 /* The arrays that hold a trace's frames: Jackson's and Gson's stackTrace, an APM agent's
  * stacktrace, Sentry's frames. A frame is read as one only there: elsewhere an object shaped like
  * one may be a type to build under className with a method and a line added to pass as a frame. */
-static int is_trace_key(const char *name)
-{
-    return strcmp(name, "stackTrace") == 0 || strcmp(name, "stacktrace") == 0 || strcmp(name, "frames") == 0;
-}
+static const char *const trace_keys[] = {"stackTrace", "stacktrace", "frames", NULL};
 
-/* in_trace: it is an element of a trace's array (is_trace_key) */
+/* in_trace: it is an element of a trace's array (trace_keys) */
 static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level, int in_trace)
 {
     int rc = 0;
@@ -616,7 +611,7 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
     char loc[256];
     const char *method = NULL;
     int frame = in_trace && cJSON_IsObject(it) && json_frame(it, &method, loc, sizeof loc);
-    int trace = cJSON_IsArray(it) && it->string && is_trace_key(it->string);
+    int trace = cJSON_IsArray(it) && it->string && name_in(it->string, trace_keys);
     int wrapped = cJSON_IsArray(it) && json_type_wrapper(it);
     for (const cJSON *c = it->child; c && !rc; c = c->next, idx++) {
         char sub[DECODE_WHERE_MAX], num[16];
@@ -630,7 +625,7 @@ static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, 
             where_join(sub, where, num + k, sizeof num - k);
         }
         if (!rc && frame && cJSON_IsString(c) && c->string &&
-            is_frame_class_key(c->string)) {
+            name_in(c->string, frame_class_keys)) {
             char text[512];
             int k = snprintf(text, sizeof text, "%s.%s%s", c->valuestring, method, loc);
             if (k > 0 && (size_t)k < sizeof text) {
@@ -1012,7 +1007,7 @@ static int walk_body(walk *w, const httpreq *req)
     int oom = 0, rc = 0, parsed = 1;
     /* the body may lack a NUL; callbacks get NUL-terminated values. Most bodies fit on the stack: a
      * heap block past glibc's per-thread cache (1 KB) costs thousands of instructions. */
-    char stack[4096], *s = n < sizeof stack ? stack : slice_buf(n, NULL, &oom);
+    char stack[4096], *s = room(n, stack, sizeof stack, &oom);
     if (!s) return -1;
     memcpy(s, req->body, n);
     s[n] = '\0';
