@@ -403,6 +403,14 @@ static int b64_stream_header(const char *s, size_t n)
     return 0;
 }
 
+/* What the three bytes at b open: 1 a gzip stream (1F 8B, deflate), 2 a zlib stream (78 xx with the
+ * header's check bits right), 0 neither. */
+static int compressed_kind(const unsigned char *b)
+{
+    if (b[0] == 0x1f && b[1] == 0x8b && b[2] == 8) return 1;
+    return b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0 ? 2 : 0;
+}
+
 #define INFLATE_MAX 8192    /* bytes of a compressed stream read: the stream header and the first
                              * class descriptors, where a gadget chain names its classes */
 
@@ -412,8 +420,8 @@ static int b64_stream_header(const char *s, size_t n)
  * Returns the finding or NULL. */
 static const char *inflated_java(const unsigned char *b, size_t n)
 {
-    int gzip = n >= 10 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 8;
-    int zlib = n >= 6 && b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0;
+    int kind = n >= 3 ? compressed_kind(b) : 0;
+    int gzip = kind == 1 && n >= 10, zlib = kind == 2 && n >= 6;
     if (!gzip && !zlib) return NULL;
     unsigned char out[INFLATE_MAX];
     z_stream z;
@@ -464,8 +472,7 @@ int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info 
     /* a compressed stream: gzip's header is H4sI, zlib's starts with e (0x78); read from the start
      * only, since a compressed stream cannot be entered anywhere else */
     unsigned char head[3];
-    if ((in[0] == 'H' || in[0] == 'e') && n >= 8 && b64_decode(in, 4, head, 0) == 3 &&
-        ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0x78 && ((head[0] << 8) | head[1]) % 31 == 0))) {
+    if ((in[0] == 'H' || in[0] == 'e') && n >= 8 && b64_decode(in, 4, head, 0) == 3 && compressed_kind(head)) {
         const char *g = inflated_java((unsigned char *)scratch, b64_decode(in, n, (unsigned char *)scratch, 0));
         if (g) { found(info, g); return 1; }
     }
@@ -557,6 +564,13 @@ static int named_in_prose(const char *s, size_t n, size_t i)
     return !(i < n && s[i] == '(');
 }
 
+/* Whether s[i] opens a string literal: a double quote, or an apostrophe that is not inside a word
+ * (don't opens none). */
+static int opens_literal(const char *s, size_t i)
+{
+    return s[i] == '"' || (s[i] == '\'' && !(i > 0 && is_ident((unsigned char)s[i - 1])));
+}
+
 /* Whether s[0..n) holds three plain words in a row (letters only, blanks between, neither a
  * member nor a call: not after a dot or before one and a name, not before a parenthesis) outside string
  * literals: a sentence, which code seldom has (a declaration's "public static void" aside). */
@@ -572,8 +586,7 @@ static int holds_prose(const char *s, size_t n)
             i++;
             continue;
         }
-        /* an apostrophe inside a word (don't) opens no literal */
-        if (c == '"' || (c == '\'' && !(i > 0 && is_ident((unsigned char)s[i - 1])))) {
+        if (opens_literal(s, i)) {
             quote = (char)c;
             run = 0;
             i++;
@@ -612,7 +625,7 @@ static void statement_of(const char *s, size_t n, size_t at, size_t *lo, size_t 
             else if (c == (unsigned char)quote) quote = 0;
             continue;
         }
-        if (c == '"' || (c == '\'' && !(i > 0 && is_ident((unsigned char)s[i - 1])))) { quote = (char)c; continue; }
+        if (opens_literal(s, i)) { quote = (char)c; continue; }
         size_t e = i;                       /* the separator is s[i..e] */
         if (c == '/' && i + 1 < n && s[i + 1] == '/' && !(i > 0 && s[i - 1] == ':'))
             while (e + 1 < n && s[e + 1] != '\n') e++;
