@@ -1210,19 +1210,15 @@ static int whole_line(const char *in, size_t n, char name[24])
     int sys_path = 0;
     const cmdword *c = command_of(in + i, k - i, name, &sys_path);
     if (!c) return 0;
-    int args = 0, shaped = 0, opt = 0;
+    /* the scan above has refused quotes and operators (the reader's) and a sixth argument */
+    int shaped = 0, opt = 0;
     while (k < n) {
         while (k < n && is_blank((unsigned char)in[k])) k++;
         size_t w = k;
         while (k < n && !is_blank((unsigned char)in[k])) k++;
         const char *a = in + w;
         size_t m = k - w, d = 0;
-        if (++args > 5) return 0;
-        for (size_t j = 0; j < m; j++) {
-            unsigned char b = (unsigned char)a[j];
-            if (b == '\0' || (!is_name(b) && !strchr("-./\\:%~+*=,", b))) return 0;   /* quotes, operators: the reader's */
-            d += is_digit(b);
-        }
+        for (size_t j = 0; j < m; j++) d += is_digit((unsigned char)a[j]);
         if (d == m) {                       /* a number: a count, a time, a process */
             if (!(c->flags & (F_NUM | F_ARITH)) && !opt) return 0;
             continue;
