@@ -694,33 +694,70 @@ static int still_encoded(const char *s, size_t n)
     return 0;
 }
 
+/* One pass over a value for walk_value: returns the classes of its bytes and sets *hash (8 bytes at
+ * a time: multiply, xor-shift; the tail bytes FNV-1a's way; the length not yet mixed in) and
+ * bytes, the set of its byte values (bit c % 64 of bytes[c / 64]), which the callback gets. A long
+ * value marks a flag per byte (one store each) and reads the classes off the set afterwards; a
+ * short one sets the bits and the classes byte by byte. */
+static unsigned value_scan(const char *s, size_t n, uint64_t *hash, uint64_t bytes[4])
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t h = 1469598103934665603ull, set[4] = {0, 0, 0, 0};
+    unsigned has = 0;
+    size_t i = 0;
+    if (n >= 64) {
+        unsigned char flag[256];
+        memset(flag, 0, sizeof flag);
+        for (; i + 8 <= n; i += 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            h = (h ^ x) * 0x9E3779B97F4A7C15ull;
+            h ^= h >> 29;
+            flag[u[i]] = 1, flag[u[i + 1]] = 1, flag[u[i + 2]] = 1, flag[u[i + 3]] = 1;
+            flag[u[i + 4]] = 1, flag[u[i + 5]] = 1, flag[u[i + 6]] = 1, flag[u[i + 7]] = 1;
+        }
+        for (; i < n; i++) {
+            h ^= u[i]; h *= 1099511628211ull;
+            flag[u[i]] = 1;
+        }
+        for (unsigned c = 0; c < 256; c += 8) {
+            uint64_t any;
+            memcpy(&any, flag + c, 8);
+            for (unsigned j = 0; any && j < 8; j++)
+                if (flag[c + j]) set[c >> 6] |= 1ull << ((c + j) & 63), has |= byte_class[c + j];
+        }
+    } else {
+        for (; i + 8 <= n; i += 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            h = (h ^ x) * 0x9E3779B97F4A7C15ull;
+            h ^= h >> 29;
+            for (size_t j = i; j < i + 8; j++) {
+                set[u[j] >> 6] |= 1ull << (u[j] & 63);
+                has |= byte_class[u[j]];
+            }
+        }
+        for (; i < n; i++) {
+            h ^= u[i]; h *= 1099511628211ull;
+            set[u[i] >> 6] |= 1ull << (u[i] & 63);
+            has |= byte_class[u[i]];
+        }
+    }
+    *hash = h;
+    memcpy(bytes, set, sizeof set);
+    return has;
+}
+
 /* Walks the value itself, then each decoding that changes it. */
 static int walk_value(walk *w, int src, const char *where, const char *s, size_t n, int depth)
 {
-    /* the value's hash and the classes of its bytes, in one pass: the hash takes 8 bytes at a
-     * time (multiply, xor-shift), the tail bytes FNV-1a's way, then the length */
-    uint64_t h = 1469598103934665603ull;
-    unsigned has = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        h = (h ^ x) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
-        const unsigned char *b = (const unsigned char *)s + i;
-        has |= byte_class[b[0]] | byte_class[b[1]] | byte_class[b[2]] | byte_class[b[3]] |
-               byte_class[b[4]] | byte_class[b[5]] | byte_class[b[6]] | byte_class[b[7]];
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        h ^= c; h *= 1099511628211ull;
-        has |= byte_class[c];
-    }
+    uint64_t h, bytes[4];
+    unsigned has = value_scan(s, n, &h, bytes);
     h ^= n;
     for (int k = 0; k < w->nseen; k++)
         if (w->seen[k] == h) return 0;
     if (w->nseen < SEEN_MAX) w->seen[w->nseen++] = h;
-    int rc = w->fn(w->ctx, src, where, s, n);
+    int rc = w->fn(w->ctx, src, where, s, n, bytes);
     if (rc || n == 0) return rc;
     if (depth >= w->lim->max_depth) {
         if (still_encoded(s, n)) w->cut |= DECODE_CUT_DEPTH;

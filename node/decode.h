@@ -3,6 +3,7 @@
 #ifndef DECODE_H
 #define DECODE_H
 #include <stddef.h>
+#include <stdint.h>
 #include "httpreq.h"
 
 /* Where a value came from; rules select on these bits. */
@@ -42,8 +43,11 @@ enum {
 };
 
 /* Called once per value (the raw value and each distinct decoding of it). Non-zero stops the
- * walk and is returned by decode_request. val is NUL-terminated at val[len]. */
-typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val, size_t len);
+ * walk and is returned by decode_request. val is NUL-terminated at val[len]. bytes is the set of
+ * byte values val[0..len) holds, bit c % 64 of bytes[c / 64]: the walk reads every byte anyway
+ * (to tell which decoders apply), so a reader that needs the set does not read them again. */
+typedef int (*decode_fn)(void *ctx, int src, const char *where, const char *val, size_t len,
+                         const uint64_t bytes[4]);
 
 /* Walks path, query parameters, headers, cookies and the body (by Content-Type, else sniffed).
  * Returns 0, the callback's non-zero value, or -1 when out of memory; sets *cut (may be NULL) to the

@@ -493,34 +493,14 @@ typedef struct actx {
     int ungrouped;                         /* the hit being added stands outside its value group */
 } actx;
 
-/* The set of bytes in s, lower-cased, plus the space a transform may insert, as bytes (bit c of
- * set[c / 8]) and as words (bit c % 64 of words[c / 64]); returns whether every byte is plain. The tables are filled once, by detect_rules_load. */
-static int byte_set(const char *s, size_t n, uint8_t set[32], uint64_t words[4])
+/* The set of a value's bytes (raw: bit c % 64 of raw[c / 64], as the walk hands it over),
+ * lower-cased, plus the space a transform may insert, as bytes (bit c of set[c / 8]) and as words
+ * (bit c % 64 of words[c / 64]); returns whether every byte is plain. The tables are filled once,
+ * by detect_rules_load. */
+static int byte_set(const uint64_t raw[4], uint8_t set[32], uint64_t words[4])
 {
-    uint64_t w[4] = {0, 0, 0, 0}, r[4];
-    if (n < 64) {
-        for (size_t i = 0; i < n; i++) {     /* the bytes as they are: one bit each */
-            unsigned c = (unsigned char)s[i];
-            w[c >> 6] |= 1ull << (c & 63);
-        }
-    } else {   /* a long value: a flag per byte value (one store per byte), then the flags as bits */
-        unsigned char seen[256];
-        memset(seen, 0, sizeof seen);
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4) {
-            seen[(unsigned char)s[i]] = 1;
-            seen[(unsigned char)s[i + 1]] = 1;
-            seen[(unsigned char)s[i + 2]] = 1;
-            seen[(unsigned char)s[i + 3]] = 1;
-        }
-        for (; i < n; i++) seen[(unsigned char)s[i]] = 1;
-        for (unsigned c = 0; c < 256; c += 8) {
-            uint64_t any;
-            memcpy(&any, seen + c, 8);
-            for (unsigned j = 0; any && j < 8; j++)
-                if (seen[c + j]) w[c >> 6] |= 1ull << ((c + j) & 63);
-        }
-    }
+    uint64_t w[4], r[4];
+    memcpy(w, raw, sizeof w);
     int all_plain = !((w[0] & ~plain_w[0]) | (w[1] & ~plain_w[1]) | (w[2] & ~plain_w[2]) | (w[3] & ~plain_w[3]));
     for (int k = 0; k < 4; k++) r[k] = w[k] & ~upper_w[k];
     for (unsigned k = 0; k < 4; k++)     /* then the few upper-case bytes present, lowered */
@@ -700,13 +680,13 @@ static int reads_argument(const rule *r)
     return strcmp(class_names[r->cls], "path_traversal") == 0 || strcmp(class_names[r->cls], "ssrf") == 0;
 }
 
-static int on_value(void *ctx, int src, const char *where, const char *val, size_t len)
+static int on_value(void *ctx, int src, const char *where, const char *val, size_t len, const uint64_t bytes[4])
 {
     actx *A = ctx;
     const detect_rules *R = A->R;
     uint8_t set[32];
     uint64_t words[4];
-    int plain = byte_set(val, len, set, words);
+    int plain = byte_set(bytes, set, words);
     size_t xflen[XF_COUNT] = {len, 0, 0};
     int have[XF_COUNT] = {1, 0, 0};
     int s = __builtin_ctz((unsigned)src);

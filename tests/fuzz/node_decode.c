@@ -8,10 +8,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int count(void *ctx, int src, const char *where, const char *val, size_t len)
+static int count(void *ctx, int src, const char *where, const char *val, size_t len, const uint64_t bytes[4])
 {
     (void)src;
     if (val[len] != '\0' || strlen(where) >= DECODE_WHERE_MAX) abort();
+    uint64_t set[4] = {0, 0, 0, 0};     /* bytes is exactly the set of val's bytes */
+    for (size_t i = 0; i < len; i++) set[(unsigned char)val[i] >> 6] |= 1ull << ((unsigned char)val[i] & 63);
+    if (memcmp(set, bytes, sizeof set) != 0) abort();
     ++*(size_t *)ctx;
     return 0;
 }

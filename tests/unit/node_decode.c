@@ -145,10 +145,13 @@ static void test_base64_form_space(void **state)
 
 typedef struct seen { int n; int src[256]; char where[256][DECODE_WHERE_MAX]; char *val[256]; } seen;
 
-static int collect(void *ctx, int src, const char *where, const char *val, size_t len)
+static int collect(void *ctx, int src, const char *where, const char *val, size_t len, const uint64_t bytes[4])
 {
     seen *s = ctx;
     assert_int_equal(val[len], '\0');
+    uint64_t set[4] = {0, 0, 0, 0};     /* bytes is exactly the set of val's bytes */
+    for (size_t i = 0; i < len; i++) set[(unsigned char)val[i] >> 6] |= 1ull << ((unsigned char)val[i] & 63);
+    assert_memory_equal(set, bytes, sizeof set);
     if (s->n < 256) {
         s->src[s->n] = src;
         snprintf(s->where[s->n], DECODE_WHERE_MAX, "%s", where);
@@ -415,9 +418,9 @@ static void test_walk_large_body_inspected(void **state)
     seen_free(&s);
 }
 
-static int stop_at_second(void *ctx, int src, const char *where, const char *val, size_t len)
+static int stop_at_second(void *ctx, int src, const char *where, const char *val, size_t len, const uint64_t bytes[4])
 {
-    (void)src; (void)where; (void)val; (void)len;
+    (void)src; (void)where; (void)val; (void)len; (void)bytes;
     return ++*(int *)ctx == 2 ? 7 : 0;
 }
 
