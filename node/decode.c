@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include "decode.h"
+#include "jarena.h"
 #include "vec16.h"
 
 #define SEEN_MAX   64   /* distinct decodings remembered per root value */
@@ -672,7 +673,7 @@ static int walk_json(walk *w, int src, const char *where, const char *s, size_t 
     int oom;
     char *copy = json_nul_as_space(w, s, n, &oom);
     if (oom) return -1;
-    cJSON *j = cJSON_ParseWithLengthOpts(copy ? copy : s, n, &end, 0);
+    cJSON *j = jarena_parse(copy ? copy : s, n, &end);   /* (nodes from the thread's arena) */
     free(copy);
     *parsed = j != NULL;
     if (!j) return 0;

@@ -3,6 +3,7 @@
  * method and template. Everything a message brings is worked out before the one lock is taken.
  * Exports go through the summary JSON, the form replicas exchange, so local and shared look alike. */
 #include "inventory.h"
+#include "jarena.h"
 #include "events.h"
 #include "recent.h"
 #include "sensitive.h"
@@ -247,7 +248,7 @@ static void body_params(seen *w, const decide_input *in, const cJSON *parsed)
     const char *ct = decide_header(in, "Content-Type");
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) { pairs(w, in->body, n, IN_BODY); return; }
     if (!ct || !strstr(ct, "json") || n != in->body_len) return;           /* a cut JSON body does not parse */
-    cJSON *own = parsed ? NULL : cJSON_ParseWithLength(in->body, n);
+    cJSON *own = parsed ? NULL : jarena_parse(in->body, n, NULL);
     const cJSON *doc = parsed ? parsed : own, *it;
     if (cJSON_IsObject(doc))
         cJSON_ArrayForEach(it, doc) if (it->string) seen_add(w, it->string, strlen(it->string), IN_BODY, json_type(it));

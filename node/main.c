@@ -4,6 +4,7 @@
 #include "events.h"
 #include "metrics.h"
 #include "inventory.h"
+#include "jarena.h"
 #include "passive.h"
 #include "listeners.h"
 #include "server.h"
@@ -170,5 +171,6 @@ int main(int argc, char **argv)
         return 2;
     }
     if (sodium_init() < 0) { fprintf(stderr, "edgenode: libsodium failed to start\n"); return 1; }
+    jarena_install();   /* before any thread: documents parsed per request come from per-thread arenas */
     return o.check ? check_config(o.check) : run(o.config);
 }

@@ -5,8 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "decode.h"
+#include "jarena.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The walk's JSON documents come from the arena, as in edgenode (main.c installs it too). */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc; (void)argv;
+    jarena_install();
+    return 0;
+}
 
 static int count(void *ctx, int src, const char *where, const char *val, size_t len, const uint64_t bytes[4])
 {
@@ -52,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decode_limits lim = {4, 1u << 20};
     size_t n = 0;
     if (decode_request(&r, &lim, count, &n, NULL) < 0) abort();
+    if (jarena_live()) abort();   /* every document the walk parsed was deleted */
     free(path);
     free(query);
     free(cookie);
