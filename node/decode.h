@@ -21,7 +21,11 @@ enum {
      * read a type from: a JSON member, a form or query parameter or an XML attribute named
      * @type, @class, @c, $type, javaClass, className, class or resolves-to (any case). The
      * whole name must be one of these: a dotted JSON key "connector.class" is not. */
-    DECODE_TYPEKEY = 1 << 9
+    DECODE_TYPEKEY = 1 << 9,
+    /* Not a source: added for a parameter's name as the request gives it (and what is decoded from
+     * it): a query parameter's, an urlencoded (or untyped name=value) body's, a multipart part's.
+     * A JSON member's name, a cookie's name and a pair decoded inside some value have not it. */
+    DECODE_NAME = 1 << 10
 };
 
 /* decode_type_key: whether a name (n bytes) is one of DECODE_TYPEKEY's keys. */

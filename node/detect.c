@@ -26,13 +26,17 @@
 
 #define MATCH_LIMIT   200000u   /* backtracking steps per match: a bad pattern cannot stall a thread */
 #define MAX_HEADERS   8         /* named headers one rule may list */
+#define MAX_NEEDS     4         /* rules one missing-referer rule may need */
 
 enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
 
 /* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
-enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_TYPEKEY, DET_JCODE, DET_COUNT };
+enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_TYPEKEY, DET_JCODE,
+       DET_NOREFERER, DET_COUNT };
 static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php", "jndi", "exprlang", "sql", "html", "js-string", "java-base64",
-                                                             "offsite-referer", "java-type-key", "java-code"};
+                                                             "offsite-referer", "java-type-key", "java-code", "missing-referer"};
+/* The two detectors that read the request's Referer once, after its values (detect_analyze). */
+#define READS_REFERER(det) ((det) == DET_REFERER || (det) == DET_NOREFERER)
 
 static const char *const class_names[] = {
     "sqli", "xss", "rce", "path_traversal", "ssti", "xxe", "ldapi", "nosqli", "ssrf", "crlf",
@@ -58,6 +62,8 @@ typedef struct rule {
     int max_score;                         /* the most its hits add to one request, or -1 */
     char value_group[32];                  /* rules reading one thing: on one value, together */
                                            /* they add no more than the largest one's hit; "" none */
+    size_t needs[MAX_NEEDS];               /* missing-referer: the earlier rules whose hit on a */
+    int nneeds;                            /* parameter's name it joins (needs:) */
     pcre2_code *re;
     rxlit *lit;                            /* literals one of which a matching subject holds, or NULL */
 } rule;
@@ -83,7 +89,7 @@ struct detect_rules {
     uint64_t *short_ok;        /* word k for length L < SHORT at [k * SHORT + L]: the rules with
                                 * minlen <= L; at L >= SHORT, all */
     uint64_t *shell;           /* the shell reader's rules: it also reads what its gate refuses */
-    size_t nreferer;           /* offsite-referer rules */
+    size_t nreferer;           /* offsite-referer and missing-referer rules */
     size_t npf, nrefused;      /* patterns with a literal set (rule.lit), and without */
     int pf_mode;               /* DETECT_PREFILTER_* */
     atomic_ulong pf_misses;    /* DETECT_PREFILTER_VERIFY: matches the literal test had ruled out */
@@ -263,7 +269,7 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
 static void detector_gate(rule *r)
 {
     static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
-                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "("};
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "(", ""};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
@@ -277,6 +283,24 @@ static void detector_gate(rule *r)
     r->minlen = r->det == DET_JB64 ? 5 : r->det == DET_TYPEKEY ? 3 : 2;
 }
 
+/* needs: a list of earlier rules' ids, resolved to their places in R. */
+static void load_needs(loader *L, yaml_document_t *doc, const detect_rules *R, rule *r, int idx, yaml_node_t *v)
+{
+    if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start) {
+        lerr(L, v, "rules[%d].needs: expected a list of 1 to %d rule ids", idx, MAX_NEEDS);
+        return;
+    }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *e = yaml_document_get_node(doc, *it);
+        const char *s = yamldoc_scalar(e);
+        size_t k = 0;
+        while (s && k < R->n && strcmp(R->v[k].id, s) != 0) k++;
+        if (r->nneeds == MAX_NEEDS) { lerr(L, e, "rules[%d].needs: more than %d rule ids", idx, MAX_NEEDS); return; }
+        if (!s || k == R->n) { lerr(L, e, "rules[%d].needs: no earlier rule '%s'", idx, s ? s : "?"); continue; }
+        r->needs[r->nneeds++] = k;
+    }
+}
+
 static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx, yaml_node_t *n)
 {
     rule *r = &R->v[R->n];
@@ -284,7 +308,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
     r->cls = -1;
     r->max_score = -1;
     if (n->type != YAML_MAPPING_NODE) { lerr(L, n, "rules[%d]: expected a mapping", idx); return; }
-    yaml_node_t *pattern = NULL, *flags = NULL, *detector = NULL;
+    yaml_node_t *pattern = NULL, *flags = NULL, *detector = NULL, *needs = NULL;
     int errs = L->nerr, sev_score = -1, own_score = -1;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
@@ -311,7 +335,10 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             detector = v;
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
-            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key, java-code)", idx, val ? val : "?");
+            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key, java-code, missing-referer)", idx, val ? val : "?");
+        } else if (strcmp(key, "needs") == 0) {
+            needs = v;
+            load_needs(L, doc, R, r, idx, v);
         } else if (strcmp(key, "severity") == 0) {
             if ((sev_score = detect_severity_score(val)) < 0)
                 lerr(L, v, "rules[%d].severity: unknown severity '%s' (critical, high, medium, low)", idx, val ? val : "?");
@@ -327,7 +354,7 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
                 lerr(L, v, "rules[%d].value_group: expected a name of 1 to %zu characters", idx, sizeof r->value_group - 1);
             else strcpy(r->value_group, val);
         } else if (strcmp(key, "description") != 0) {
-            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, transform, flags, severity, score, max_score, value_group, description)", idx, key);
+            lerr(L, k, "rules[%d]: unknown key '%s' (id, class, where, pattern, detector, needs, transform, flags, severity, score, max_score, value_group, description)", idx, key);
         }
     }
     uint32_t opts = flags ? load_flags(L, doc, r, idx, flags) : PCRE2_CASELESS;
@@ -338,6 +365,10 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
     else if (detector) detector_gate(r);
     else if (!pattern) lerr(L, n, "rules[%d] (%s): missing 'pattern' (or 'detector')", idx, r->id);
     else load_pattern(L, r, idx, pattern, opts);
+    if (needs && r->det != DET_NOREFERER)
+        lerr(L, needs, "rules[%d] (%s).needs: only a missing-referer rule reads it", idx, r->id);
+    else if (!needs && r->det == DET_NOREFERER)
+        lerr(L, n, "rules[%d] (%s): a missing-referer rule needs 'needs' (the rules whose hit on a parameter's name it joins)", idx, r->id);
     if (!r->where && !r->nhdrs) r->where = DECODE_PATH | DECODE_QUERY | DECODE_HEADER | DECODE_COOKIE | DECODE_BODY;
     for (size_t i = 0; i < R->n && r->id[0]; i++)
         if (strcmp(R->v[i].id, r->id) == 0) lerr(L, n, "rules[%d]: duplicate id '%s'", idx, r->id);
@@ -385,7 +416,7 @@ static int index_rules(detect_rules *R)
         const rule *r = &R->v[i];
         uint64_t bit = 1ull << (i & 63);
         size_t k = i / 64;
-        if (r->det == DET_REFERER) R->nreferer++;
+        if (READS_REFERER(r->det)) R->nreferer++;
         if (r->det == DET_SHELL) R->shell[k] |= bit;
         for (unsigned b = 0; b < 256; b++)
             if (r->first[b >> 3] & (1u << (b & 7))) R->by_first[k * 256 + b] |= bit;
@@ -398,8 +429,8 @@ static int index_rules(detect_rules *R)
         for (int s = 0; s < NSRC; s++)
             for (int p = 0; p < 2; p++) {
                 int place = (r->where & (1u << s)) || (r->nhdrs && (1u << s) == DECODE_HEADER);
-                /* offsite-referer reads the request, not a value: detect_analyze runs it once */
-                if (place && (!p || r->plain) && r->det != DET_REFERER) R->cand[s][p][k] |= bit;
+                /* the Referer readers read the request, not a value: detect_analyze runs them once */
+                if (place && (!p || r->plain) && !READS_REFERER(r->det)) R->cand[s][p][k] |= bit;
             }
     }
     return 0;
@@ -478,7 +509,8 @@ const char *const *detect_classes(size_t *n)
 
 /* ---- analysis ---- */
 
-typedef struct seen_hit { size_t rule; uint64_t where, top; int nested, score, grouped; } seen_hit;
+/* name: the hit was on a parameter's name (DECODE_NAME), in one of its readings at least */
+typedef struct seen_hit { size_t rule; uint64_t where, top; int nested, score, grouped, name; } seen_hit;
 
 typedef struct actx {
     const detect_rules *R;
@@ -491,6 +523,7 @@ typedef struct actx {
     size_t nseen, capseen;
     int cmdfield_scored;                   /* a command field's low signal has been counted */
     int ungrouped;                         /* the hit being added stands outside its value group */
+    int on_name;                           /* the value being read is a parameter's name */
 } actx;
 
 /* The set of a value's bytes (raw: bit c % 64 of raw[c / 64], as the walk hands it over),
@@ -563,7 +596,10 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
             strcmp(A->R->v[A->seen[i].rule].value_group, r->value_group) == 0)
             grouped += A->seen[i].score;
         if (A->seen[i].rule != ri) continue;
-        if (A->seen[i].where == wh) return 0;
+        if (A->seen[i].where == wh) {
+            A->seen[i].name |= A->on_name;
+            return 0;
+        }
         /* A whole source read at once ("query": all parameters joined, after each one) repeats
          * what its parts showed: the same rule there adds nothing to the score. */
         if (!nested && A->seen[i].nested && A->seen[i].top == top) score = 0;
@@ -578,7 +614,7 @@ static int add_hit(actx *A, size_t ri, const char *where, int score)
         A->seen = p;
         A->capseen = cap;
     }
-    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested, score, grouping};
+    A->seen[A->nseen++] = (seen_hit){ri, wh, top, nested, score, grouping, A->on_name};
     detect_result *res = A->res;
     if (res->nhits < DETECT_MAX_HITS) {
         detect_hit *h = &res->hits[res->nhits++];
@@ -691,6 +727,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     int have[XF_COUNT] = {1, 0, 0};
     int s = __builtin_ctz((unsigned)src);
     if (s >= NSRC) return 0;
+    A->on_name = (src & DECODE_NAME) != 0;
     unsigned char present[256];
     size_t np = 0;
     for (unsigned k = 0; k < 4; k++)
@@ -768,14 +805,21 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     return 0;
 }
 
-/* The host of a request header's value (Host: "h[:port]"; Referer: "scheme://[user@]h[:port]/..."),
- * lower-cased into out; returns its length, or 0 when there is none. */
-static size_t header_host(const httpreq *req, const char *name, int url, char *out, size_t cap)
+/* The value of a request header (its last one), or NULL. */
+static const char *header_value(const httpreq *req, const char *name)
 {
     const char *v = NULL;
     for (size_t i = 0; i < req->nheaders; i++)
         if (req->headers[i].name && req->headers[i].value && strcasecmp(req->headers[i].name, name) == 0)
             v = req->headers[i].value;
+    return v;
+}
+
+/* The host of a request header's value (Host: "h[:port]"; Referer: "scheme://[user@]h[:port]/..."),
+ * lower-cased into out; returns its length, or 0 when there is none. */
+static size_t header_host(const httpreq *req, const char *name, int url, char *out, size_t cap)
+{
+    const char *v = header_value(req, name);
     if (!v) return 0;
     if (url) {
         const char *sch = strstr(v, "://");
@@ -799,29 +843,45 @@ static int host_under(const char *a, size_t an, const char *b, size_t bn)
     return an >= bn && memcmp(a + an - bn, b, bn) == 0 && (an == bn || a[an - bn - 1] == '.');
 }
 
-/* offsite-referer rules: after a hit of the rule's class from some other rule, a Referer naming a
- * host that is neither the request's Host nor a name above or under it is one more signal. */
-static int offsite_referer(actx *A, const httpreq *req)
+/* Whether rule i of a Referer reader has the company it reads the Referer after. offsite-referer:
+ * a hit of its class from some other rule. missing-referer: a hit of one of the rules it needs on
+ * a parameter's name itself (query=, a form's field), not on a name inside some value. */
+static int referer_company(const actx *A, size_t i)
+{
+    const rule *r = &A->R->v[i];
+    for (size_t k = 0; k < A->nseen; k++) {
+        const seen_hit *h = &A->seen[k];
+        if (h->rule == i) continue;
+        if (r->det == DET_REFERER && A->R->v[h->rule].cls == r->cls) return 1;
+        for (int j = 0; r->det == DET_NOREFERER && j < r->nneeds; j++)
+            if (h->rule == r->needs[j] && h->name && !h->nested) return 1;
+    }
+    return 0;
+}
+
+/* The Referer readers, once per request after its values. offsite-referer: a Referer naming a
+ * host that is neither the request's Host nor a name above or under it is one more signal.
+ * missing-referer: no Referer at all (or an empty one) is; any Referer, even one that names no
+ * host, is not. */
+static int referer_rules(actx *A, const httpreq *req)
 {
     const detect_rules *R = A->R;
     char ref[256], host[256];
     size_t rn = 0, hn = 0;
-    int read = 0;
+    int read = 0, missing = 0;
     for (size_t i = 0; i < R->n; i++) {
         const rule *r = &R->v[i];
-        if (r->det != DET_REFERER) continue;
-        int company = 0;
-        for (size_t k = 0; k < A->nseen && !company; k++)
-            company = A->R->v[A->seen[k].rule].cls == r->cls && A->seen[k].rule != i;
-        if (!company) continue;
+        if (!READS_REFERER(r->det) || !referer_company(A, i)) continue;
         if (!read) {
             read = 1;
+            const char *v = header_value(req, "referer");
+            missing = !v || !v[strspn(v, " \t")];
             rn = header_host(req, "referer", 1, ref, sizeof ref);
             hn = header_host(req, "host", 0, host, sizeof host);
         }
-        if (rn && hn && !host_under(ref, rn, host, hn) && !host_under(host, hn, ref, rn) &&
-            add_hit(A, i, "header.referer", -1) < 0)
-            return -1;
+        int hit = r->det == DET_NOREFERER ? missing
+                                          : rn && hn && !host_under(ref, rn, host, hn) && !host_under(host, hn, ref, rn);
+        if (hit && add_hit(A, i, "header.referer", -1) < 0) return -1;
     }
     return 0;
 }
@@ -885,14 +945,15 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     if (!res) return -1;
     memset(res, 0, sizeof *res);
     if (!R || !req) return -1;
-    actx A = {R, res, NULL, {NULL}, 0, NULL, 0, 0, 0, 0};
+    actx A = {R, res, NULL, {NULL}, 0, NULL, 0, 0, 0, 0, 0};
     kept_take(&A);
     if (!A.md && !(A.md = pcre2_match_data_create(1, NULL))) {
         kept_give(&A);
         return -1;
     }
     int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
-    if (rc >= 0 && R->nreferer && offsite_referer(&A, req) < 0) rc = -1;
+    A.on_name = 0;
+    if (rc >= 0 && R->nreferer && referer_rules(&A, req) < 0) rc = -1;
     kept_give(&A);
     free(A.seen);
     return rc < 0 ? -1 : res->total;

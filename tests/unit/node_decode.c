@@ -193,7 +193,9 @@ static void test_walk_path_query(void **state)
     assert_true(has(&s, DECODE_QUERY, "query.id", "1 2"));
     assert_true(has(&s, DECODE_QUERY, "query.q", "%3Cx%3E"));
     assert_true(has(&s, DECODE_QUERY, "query.q", "<x>"));
-    assert_true(has(&s, DECODE_QUERY, "query", "flag"));    /* names are values too */
+    assert_true(has(&s, DECODE_QUERY | DECODE_NAME, "query", "flag"));    /* names are values too, marked */
+    assert_true(has(&s, DECODE_QUERY | DECODE_NAME, "query", "id"));
+    assert_false(has(&s, DECODE_QUERY | DECODE_NAME, "query", "id=1 2&q=%3Cx%3E&flag&=v"));
     assert_true(has(&s, DECODE_QUERY, "query", "id=1 2&q=%3Cx%3E&flag&=v"));   /* the whole query */
     seen_free(&s);
 }
@@ -231,7 +233,7 @@ static void test_walk_json(void **state)
     assert_true(has(&s, DECODE_BODY, "body.user.name", "<b>"));
     assert_true(has(&s, DECODE_BODY, "body.user.tags.0", "x"));
     assert_true(has(&s, DECODE_BODY, "body.user.tags.1.k", "v"));
-    assert_true(has(&s, DECODE_BODY, "body", "user"));
+    assert_true(has(&s, DECODE_BODY, "body", "user"));     /* a member's name: no DECODE_NAME */
     assert_true(has(&s, DECODE_BODY, "body", "$ne"));
     assert_true(has(&s, DECODE_BODY, "body.user", "tags"));
     seen_free(&s);
@@ -278,6 +280,7 @@ static void test_walk_form_multipart(void **state)
     walk(&s, "/", NULL, form, 1, "a=%27x&b=y+z");
     assert_true(has(&s, DECODE_BODY, "body.a", "'x"));
     assert_true(has(&s, DECODE_BODY, "body.b", "y z"));
+    assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "a"));
     seen_free(&s);
     httpreq_header mp[] = {{"Content-Type", "multipart/form-data; boundary=\"XX\""}};
     walk(&s, "/", NULL, mp, 1,
@@ -286,7 +289,7 @@ static void test_walk_form_multipart(void **state)
          "content-disposition: form-data; name=q\n\nlf only\n--XX--\r\n");
     assert_true(has(&s, DECODE_BODY, "body.f", "line1\r\nline2"));
     assert_true(has(&s, DECODE_BODY, "body.f.filename", "a.txt"));
-    assert_true(has(&s, DECODE_BODY, "body", "f"));
+    assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "f"));
     assert_true(has(&s, DECODE_BODY, "body.q", "lf only"));
     seen_free(&s);
 }

@@ -58,6 +58,15 @@ static void test_load_errors(void **state)
     expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: a, class: xss, pattern: y}\n", "3:5", "rules[1]: duplicate id 'a'");
     expect_error("rules:\n  - {id: 0123456789012345678901234567890123, class: xss, pattern: x}\n", "2:10", "rules[0].id: expected a name of 1 to 31 characters");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, max_score: -1}\n", "2:48", "rules[0].max_score: expected a whole number from 0 to 100");
+    expect_error("rules:\n  - {id: a, class: xss, detector: missing-referer}\n", "2:5", "rules[0] (a): a missing-referer rule needs 'needs'");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: b, class: xss, pattern: y, needs: [a]}\n", "3:44",
+                 "rules[1] (b).needs: only a missing-referer rule reads it");
+    expect_error("rules:\n  - {id: b, class: xss, detector: missing-referer, needs: [a]}\n  - {id: a, class: xss, pattern: x}\n",
+                 "2:60", "rules[0].needs: no earlier rule 'a'");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: b, class: xss, detector: missing-referer, needs: a}\n",
+                 "3:59", "rules[1].needs: expected a list of 1 to 4 rule ids");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: b, class: xss, detector: missing-referer, needs: [a, a, a, a, a]}\n",
+                 "3:72", "rules[1].needs: more than 4 rule ids");
 }
 
 static void test_load_reports_every_error(void **state)
@@ -195,6 +204,60 @@ static void test_analyze_max_score(void **state)
     detect_rules_free(r);
 }
 
+/* missing-referer: a needed rule's hit on a query or form parameter's own name, and no Referer
+ * (none, or an empty one); each signal is its own hit. */
+static void test_analyze_missing_referer(void **state)
+{
+    (void)state;
+    char err[512];
+    detect_rules *r = load_text("rules:\n  - {id: name, class: session_fixation, severity: medium, flags: [plain], pattern: '^sid$'}\n"
+                                "  - {id: other, class: session_fixation, severity: medium, flags: [plain], pattern: '^tok$'}\n"
+                                "  - {id: noref, class: session_fixation, severity: low, detector: missing-referer, needs: [name]}\n",
+                                err, sizeof err);
+    if (!r) fail_msg("%s", err);
+    detect_result res;
+    httpreq_header host[] = {{"Host", "a.example"}};
+    httpreq q = {"GET", "/", "sid=1", host, 1, NULL, 0};
+    assert_int_equal(detect_analyze(r, &q, &res), 2);
+    assert_int_equal(res.score, 5);
+    assert_string_equal(res.hits[0].rule_id, "name");
+    assert_string_equal(res.hits[0].where, "query");
+    assert_int_equal(res.hits[0].score, 3);
+    assert_string_equal(res.hits[1].rule_id, "noref");
+    assert_string_equal(res.hits[1].where, "header.referer");
+    assert_int_equal(res.hits[1].score, 2);
+    /* an empty Referer is none; any other, even one naming no host, is a Referer */
+    httpreq_header empty[] = {{"Host", "a.example"}, {"Referer", " "}};
+    httpreq qe = {"GET", "/", "sid=1", empty, 2, NULL, 0};
+    assert_int_equal(detect_analyze(r, &qe, &res), 2);
+    httpreq_header odd[] = {{"Host", "a.example"}, {"Referer", "about:blank"}};
+    httpreq qo = {"GET", "/", "sid=1", odd, 2, NULL, 0};
+    assert_int_equal(detect_analyze(r, &qo, &res), 1);
+    assert_int_equal(res.score, 3);
+    /* a form's field and a multipart part are parameters too */
+    httpreq_header form[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    httpreq f = {"POST", "/", NULL, form, 1, "a=1&sid=2", 9};
+    assert_int_equal(detect_analyze(r, &f, &res), 2);
+    httpreq_header mp[] = {{"Content-Type", "multipart/form-data; boundary=XX"}};
+    const char *mpb = "--XX\r\nContent-Disposition: form-data; name=\"sid\"\r\n\r\n2\r\n--XX--\r\n";
+    httpreq m = {"POST", "/", NULL, mp, 1, mpb, strlen(mpb)};
+    assert_int_equal(detect_analyze(r, &m, &res), 2);
+    /* not: the needed rule on a value, on a JSON member's name, on a name inside a value; another
+     * rule of the class on a name; a missing Referer alone */
+    const char *no[] = {"x=sid", "next=%2F%3Fsid%3D1", "tok=1", "a=1&b=2"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        httpreq n = {"GET", "/", no[i], NULL, 0, NULL, 0};
+        assert_true(detect_analyze(r, &n, &res) >= 0);
+        for (int k = 0; k < res.nhits; k++) assert_string_not_equal(res.hits[k].rule_id, "noref");
+        assert_true(res.score <= 3);
+    }
+    httpreq_header json[] = {{"Content-Type", "application/json"}};
+    httpreq j = {"POST", "/", NULL, json, 1, "{\"sid\":\"1\"}", 11};
+    assert_int_equal(detect_analyze(r, &j, &res), 1);
+    assert_string_equal(res.hits[0].rule_id, "name");
+    detect_rules_free(r);
+}
+
 static void test_analyze_benign_empty(void **state)
 {
     (void)state;
@@ -254,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_analyze_where_and_selection),
         cmocka_unit_test(test_analyze_counts_once_and_caps),
         cmocka_unit_test(test_analyze_max_score),
+        cmocka_unit_test(test_analyze_missing_referer),
         cmocka_unit_test(test_analyze_benign_empty),
         cmocka_unit_test(test_analyze_threads),
     };
