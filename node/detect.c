@@ -665,7 +665,8 @@ static int cmd_field(int src)
 /* A value's candidate rules: those of its source that may_match's tests (length, the byte every
  * match contains, first bytes) do not refuse, and the shell reader's; with the literal prefilter
  * on, only those whose literal set (if any) has a key byte in the value, which rxlit_bytes_ok
- * would refuse otherwise. may_match still decides, so this only skips rules it would refuse. */
+ * would refuse otherwise. Every candidate but the shell reader's passes may_match's byte tests,
+ * so on_value only tests its length; the shell reader's are tested in full. */
 typedef struct cands {
     const detect_rules *R;
     const uint64_t *cand;                  /* the source's bitmap */
@@ -737,8 +738,9 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
     int read[XF_COUNT] = {0, 0, 0};        /* once one of its patterns has a literal set */
     for (size_t i; (i = next_cand(&cs)) != SIZE_MAX;) {
         const rule *r = &R->v[i];
-        /* the shell reader also reads a value that starts with a network command (plain text) */
-        if (!(may_match(r, set, len) || (r->det == DET_SHELL && shellcmd_probe_start(val, len))) ||
+        /* the shell reader also reads a value that starts with a network command (plain text); any
+         * other candidate already passed may_match's byte tests, and its length test below SHORT */
+        if (!(r->det == DET_SHELL ? may_match(r, set, len) || shellcmd_probe_start(val, len) : len >= r->minlen) ||
             !applies(r, src, where))
             continue;
         if (A->xfcap < len + 1) {

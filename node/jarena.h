@@ -1,7 +1,10 @@
 /* jarena.h -- cJSON documents parsed per request take their nodes and strings from a per-thread
- * arena instead of the heap, through cJSON's process-wide allocation hooks.
- *
- * jarena_install sets the hooks (once, before any thread starts). From then on, every cJSON
+ * arena instead of the heap, through cJSON's process-wide allocation hooks. */
+#ifndef JARENA_H
+#define JARENA_H
+#include <stddef.h>
+
+/* jarena_install sets the hooks (once, before any thread starts). From then on, every cJSON
  * allocation is malloc's, except inside jarena_parse: there it is a bump of the calling thread's
  * slot of a fixed pool. Freeing (cJSON_Delete, cJSON_free) tells the pool's pointers by address:
  * it counts a slot's allocations down (from any thread) and hands every other pointer to free().
@@ -14,9 +17,6 @@
  * does not realloc while printing (it allocates, copies and frees instead). Printed text still
  * comes from malloc and may be freed with free() or cJSON_free(). Without jarena_install (unit
  * tests, fuzz targets, other programs), jarena_parse is cJSON_ParseWithLengthOpts. */
-#ifndef JARENA_H
-#define JARENA_H
-#include <stddef.h>
 
 struct cJSON;
 
