@@ -93,9 +93,14 @@ static const struct { const char *prefix; size_t len, min; } key_prefixes[] = {
 #define NKEYS (sizeof key_prefixes / sizeof key_prefixes[0])
 _Static_assert(NKEYS <= 255, "key_from holds entry numbers in bytes");
 
-/* key_from[c], key_count[c]: the run of key_prefixes that begins with byte c, derived once. */
+/* key_from[c], key_count[c]: the run of key_prefixes that begins with byte c; letter_pair[c]: bit
+ * b of [b / 64] when a recogniser that starts at the letter c may see b next (the first two bytes
+ * of a key prefix, of a JWT's "eyJ" and of "bearer " in any case). Derived once. */
 static unsigned char key_from[256], key_count[256];
+static uint64_t letter_pair[256][4];
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void pair_add(unsigned char a, unsigned char b) { letter_pair[a][b >> 6] |= 1ull << (b & 63); }
 
 static void key_index(void)
 {
@@ -103,7 +108,10 @@ static void key_index(void)
         unsigned char c = (unsigned char)key_prefixes[k].prefix[0];
         key_from[c] = (unsigned char)k;
         key_count[c]++;
+        pair_add(c, (unsigned char)key_prefixes[k].prefix[1]);
     }
+    pair_add('e', 'y');
+    pair_add('b', 'e'), pair_add('b', 'E'), pair_add('B', 'e'), pair_add('B', 'E');
 }
 
 static int apikey_at(const char *s, size_t n, size_t i)
@@ -182,7 +190,12 @@ unsigned sensitive_scan(const char *s, size_t n)
         while (at) {
             size_t i = base + (size_t)__builtin_ctz(at);
             at &= at - 1;
-            if (i >= skip) found = scan_at(s, n, i, found, &skip);
+            /* a letter starts a recogniser only before one of its second bytes (scan_at would
+             * refuse it otherwise, the last byte included) */
+            unsigned char c = (unsigned char)s[i], b = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+            int letter = (unsigned char)((c | 0x20) - 'a') < 26;
+            if (i >= skip && (!letter || (letter_pair[c][b >> 6] >> (b & 63) & 1)))
+                found = scan_at(s, n, i, found, &skip);
         }
     }
     return found;
