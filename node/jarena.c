@@ -54,7 +54,7 @@ static void *ja_malloc(size_t n)
     if (active) {
         slot *s = &slots[mine];
         size_t need = (n + ALIGN - 1) / ALIGN * ALIGN + HEADER;
-        if (need > n && need <= SLOT_SIZE - s->top) {
+        if (n && need >= n && need <= SLOT_SIZE - s->top) {   /* (need < n: n + ALIGN wrapped) */
             unsigned char *p = pool[mine] + s->top + HEADER;
             s->top += need;
             atomic_fetch_add_explicit(&s->live, 1, memory_order_relaxed);

@@ -45,6 +45,10 @@ static void reuse_after_delete(void **st)
     assert_ptr_equal(b, a);   /* nothing alive: the slot started over */
     cJSON_Delete(b);
     assert_int_equal(jarena_live(), 0);
+    cJSON *c = parse("[1,2]");   /* three nodes and no string: every size a multiple of the alignment */
+    assert_int_equal(jarena_live(), 3);
+    cJSON_Delete(c);
+    assert_int_equal(jarena_live(), 0);
 }
 
 static void alive_documents_kept(void **st)
