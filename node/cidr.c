@@ -1,5 +1,5 @@
 /* cidr.c -- CIDR networks (see cidr.h).
- * Text conversion is inet_pton/inet_ntop; everything is compared in the 128-bit form. */
+ * Text is read by inet_pton, written by inet_ntop (IPv4 here); all compared in the 128-bit form. */
 #include "cidr.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -64,9 +64,26 @@ int cidr_addr_from_sockaddr(const struct sockaddr *sa, unsigned char out[16])
     return -1;
 }
 
+/* An IPv4 address in dotted decimal, as inet_ntop writes it (which goes through sprintf, once per
+ * request here); out is left as it is when it has no room, as inet_ntop leaves it. */
+static void v4_format(const unsigned char b[4], char *out, size_t outlen)
+{
+    char t[16];
+    size_t n = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned v = b[k];
+        if (k) t[n++] = '.';
+        if (v >= 100) t[n++] = (char)('0' + v / 100);
+        if (v >= 10) t[n++] = (char)('0' + v / 10 % 10);
+        t[n++] = (char)('0' + v % 10);
+    }
+    t[n] = '\0';
+    if (n < outlen) memcpy(out, t, n + 1);
+}
+
 void cidr_addr_format(const unsigned char a[16], char *out, size_t outlen)
 {
-    if (memcmp(a, v4mapped, 12) == 0) inet_ntop(AF_INET, a + 12, out, (socklen_t)outlen);
+    if (memcmp(a, v4mapped, 12) == 0) v4_format(a + 12, out, outlen);
     else inet_ntop(AF_INET6, a, out, (socklen_t)outlen);
 }
 
