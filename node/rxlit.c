@@ -480,7 +480,8 @@ static int has_bit(const uint64_t *set, unsigned c) { return (set[c >> 6] >> (c 
 static int lit_in(const rxlit *l, size_t k, const uint64_t bytes[4], const uint64_t *pairs)
 {
     const uint64_t *h = l->has[k];
-    if ((h[0] & ~bytes[0]) | (h[1] & ~bytes[1]) | (h[2] & ~bytes[2]) | (h[3] & ~bytes[3])) return 0;
+    /* letters first: a literal is lower-case text, and most are refused at a letter */
+    if ((h[1] & ~bytes[1]) || (h[0] & ~bytes[0]) || ((h[2] & ~bytes[2]) | (h[3] & ~bytes[3]))) return 0;
     if (!pairs || l->len[k] < 2) return 1;
     if (!has_bit(pairs, l->kpair[k])) return 0;
     const unsigned char *t = (const unsigned char *)l->lit[k];
