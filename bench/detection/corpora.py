@@ -325,6 +325,101 @@ def traversal_matrix():
     return out
 
 
+def traversal_grammar():
+    """Made by us from how servers and runtimes resolve paths (not from any payload list): parent
+    steps at depths 1 to 12, each dot and separator of each step spelt on its own (plain, percent in
+    upper and lower hex, doubled, tripled, IIS %u, full-width and compatibility forms, overlong UTF-8
+    in two, three and four bytes, stripped-once forms), after a leading '/', './', '\\', a drive or
+    file:, before a trailing NUL, '?', '#', ';', ::$DATA, dot or space, towards Unix, /proc, Windows
+    and web application files or an unknown file at the end of a long climb; 1,500 of them drawn."""
+    rng = random.Random("traversal grammar")
+
+    def pct(s, upper, times=1):
+        out = "".join(("%%%02X" if upper else "%%%02x") % b for b in s.encode("utf-8"))
+        for _ in range(times - 1):
+            out = out.replace("%", "%25")
+        return out
+
+    def dot():
+        return rng.choice([
+            ".", ".", ".", "%2e", "%2E", "%252e", "%252E", "%25252e", "%25%32%65", "%%32%65",
+            "%u002e", "%U002E", "%uff0e", "%uFF0E", "%u2024", "%ufe52", "\uff0e", "\u2024", "\ufe52",
+            "%ef%bc%8e", "%EF%BC%8E", "%c0%ae", "%C0%AE", "%c0%2e", "%e0%80%ae", "%E0%80%AE",
+            "%f0%80%80%ae", "%F0%80%80%AE", "%25c0%25ae", "%c0.", "0x2e"])
+
+    def sep(backslash):
+        if backslash:
+            return rng.choice([
+                "\\", "\\", "%5c", "%5C", "%255c", "%255C", "%25255c", "%u005c", "%u2216", "%uff3c",
+                "%uFF3C", "%ufe68", "%uf025", "\uff3c", "\ufe68", "\u2216", "%ef%bc%bc", "%c1%9c",
+                "%C1%9C", "%c0%5c", "%e0%81%9c", "%E0%81%9C", "%f0%80%81%9c", "%c1%1c", "0x5c", "\\\\"])
+        return rng.choice([
+            "/", "/", "/", "%2f", "%2F", "%252f", "%252F", "%25252f", "%25%32%66", "%u002f", "%u2215",
+            "%uff0f", "%uFF0F", "%u2044", "%uefc8", "\uff0f", "\u2215", "\u2044", "%ef%bc%8f", "%c0%af",
+            "%C0%AF", "%c0%2f", "%e0%80%af", "%E0%80%AF", "%f0%80%80%af", "%c1%af", "0x2f", "//", "/./"])
+
+    def step(backslash):
+        kind = rng.random()
+        s = sep(backslash)
+        if kind < 0.12:     # stripped once: a filter that removes "../" (or "./") one pass leaves one
+            return rng.choice(["....//", "..././", "...//./", "....\\\\", "...\\.\\", ".%2e/", "%2e./",
+                               "..%2f/", "..././/"]).replace("/", s if s in ("/", "\\") else "/")
+        if kind < 0.20:     # what some resolvers also read as a parent: Tomcat's ;, Windows' trailing dots and spaces
+            return dot() + dot() + rng.choice([";", ". ", " ", "...", "%20", ";x=1"]) + s
+        return dot() + dot() + s
+
+    unix = ["etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/hostname", "etc/issue", "etc/crontab",
+            "etc/sudoers", "etc/ssh/sshd_config", "etc/nginx/nginx.conf", "etc/apache2/apache2.conf",
+            "etc/mysql/my.cnf", "etc/php/8.2/apache2/php.ini", "root/.ssh/id_rsa", "root/.bash_history",
+            "home/alex/.ssh/authorized_keys", "home/alex/.aws/credentials", "var/log/apache2/access.log",
+            "var/log/nginx/error.log", "var/log/auth.log", "usr/local/apache2/conf/httpd.conf",
+            "opt/tomcat/conf/tomcat-users.xml", "var/www/html/wp-config.php", "usr/local/etc/php.ini",
+            "var/lib/mysql/mysql/user.MYD", "bin/sh", "usr/bin/id"]
+    proc = ["proc/self/environ", "proc/self/cmdline", "proc/self/status", "proc/version", "proc/1/environ",
+            "proc/self/fd/0", "proc/self/cwd/index.php", "proc/self/maps", "proc/self/root/etc/passwd"]
+    windows = ["windows/win.ini", "windows/system.ini", "boot.ini", "windows/system32/drivers/etc/hosts",
+               "windows/system32/config/SAM", "windows/repair/sam", "winnt/win.ini", "windows/panther/unattend.xml",
+               "windows/debug/netsetup.log", "windows/system32/inetsrv/config/applicationHost.config",
+               "inetpub/wwwroot/web.config", "inetpub/logs/LogFiles", "Users/Administrator/NTUser.dat",
+               "Documents and Settings/Administrator/ntuser.dat", "ProgramData/MySQL/my.ini",
+               "Program Files/Apache Group/Apache2/conf/httpd.conf", "xampp/apache/conf/httpd.conf",
+               "windows/system32/cmd.exe", "autoexec.bat"]
+    webapp = ["WEB-INF/web.xml", "WEB-INF/classes/application.properties", "META-INF/MANIFEST.MF", ".env",
+              ".git/config", ".git/HEAD", ".htaccess", ".htpasswd", "web.config", "config/database.yml",
+              "app/etc/local.xml", "app/etc/env.php", "wp-config.php", "configuration.php", "config.php",
+              "appsettings.json", "settings.py", "config/secrets.yml", "sites/default/settings.php",
+              "application/config/database.php", ".svn/entries"]
+    unknown = ["q7xk2.dat", "backup/site.tar.gz", "data/export.csv", "srv/app/current/notes.txt", "a", "x1"]
+    lead = ["", "", "", "/", "./", "\\", ".\\", "C:", "c:\\", "C:/", "file:", "file://", "file:///", "/static/",
+            "images/", "%2f", "%5c"]
+    tail = ["", "", "", "%00", "%00.jpg", "%00.html", "\x00", "?", "?x=1", "#", "#top", ";", ";jsessionid=1",
+            "::$DATA", ".", " ", "%20", "%2e", "...", ". ."]
+    out = []
+    while len(out) < 4000:
+        backslash = rng.random() < 0.3
+        group = rng.choice([unix, proc, windows, webapp, unknown])
+        target = rng.choice(group)
+        depth = rng.randint(4, 12) if group is unknown else rng.randint(1, 12)
+        style = rng.random()
+        if style < 0.45:    # one spelling for every step, as most tools send
+            d1, d2, s1 = dot(), None, sep(backslash)
+            d2 = d1 if rng.random() < 0.8 else dot()
+            steps = (d1 + d2 + s1) * depth
+            end = s1
+        elif style < 0.85:  # each step, each dot and each separator spelt on its own
+            steps = "".join(step(backslash) for _ in range(depth))
+            end = sep(backslash)
+        else:               # plain steps, then every byte percent-encoded (below)
+            steps = ("..\\" if backslash else "../") * depth
+            end = "\\" if backslash else "/"
+        v = rng.choice(lead) + steps + target.replace("/", end if rng.random() < 0.6 else ("\\" if backslash else "/"))
+        v += rng.choice(tail)
+        if style >= 0.85:   # in upper or lower hex, once, twice or three times
+            v = pct(v, rng.random() < 0.5, rng.choice([1, 1, 2, 3]))
+        out.append(v)
+    return out
+
+
 def cmdi_matrix():
     """Made by us from the grammars of sh, cmd and PowerShell (not from any payload list): a command
     appended to a value in every context an application may put it (bare, after data, inside a
@@ -535,6 +630,7 @@ def training(out, root, blns_txt, repo):
     emit(out, "train", "wfuzz/Injections/Traversal.txt", "path_traversal", "attack",
          lines(os.path.join(wf, "Injections/Traversal.txt")), ("file", "path"))
     emit(out, "train", "traversal matrix (made by us)", "path_traversal", "attack", traversal_matrix(), ("file",))
+    emit(out, "train", "traversal grammar (made by us)", "path_traversal", "attack", traversal_grammar(), ("file",))
     emit(out, "train", "command matrix (made by us)", "cmdi", "attack", cmdi_matrix(), ("query", "form", "json"))
     emit(out, "train", "wfuzz/vulns/sql_inj.txt", "sqli", "attack", lines(os.path.join(wf, "vulns/sql_inj.txt")),
          ("query", "form", "json"))
