@@ -265,10 +265,10 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
 }
 
 /* The bytes a value must hold for a detector to find anything, as a first-byte set: the cheap
- * gate may_match applies to patterns. */
+ * gate may_match applies to patterns. The path reader's 'x' is for hex written out (0x2e0x2e0x2f). */
 static void detector_gate(rule *r)
 {
-    static const char *const need[DET_COUNT] = {"", "./\\%:", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
+    static const char *const need[DET_COUNT] = {"", "./\\%:x", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "(", ""};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);

@@ -29,7 +29,7 @@ static int lookalike(unsigned cp)
     switch (cp) {
     case 0x2215: case 0xFF0F: case 0x2044: case 0xEFC8: return '/';   /* EFC8, F025: IIS best fit */
     case 0x2216: case 0xFF3C: case 0xFE68: case 0xF025: return '\\';
-    case 0xFF0E: case 0x2024: return '.';
+    case 0xFF0E: case 0x2024: case 0xFE52: return '.';   /* full-width, one-dot leader, small */
     default: return -1;
     }
 }
@@ -104,14 +104,12 @@ static size_t utf8_round(const char *in, size_t n, char *out)
             unsigned cp = ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
             if (cp < 0x80 && cp && ((u[i + 1] & 0xC0) == 0x80 || is_pathchar(cp))) { out[o++] = (char)cp; i += 2; continue; }
         } else if (u[i] >= 0xF0 && u[i] <= 0xFD) {
-            /* four- to six-byte overlong forms: all payload bits zero but the last seven */
+            /* four- to six-byte overlong forms of ASCII: every continuation byte well formed and
+             * the code point they spell below 0x80 (F0 80 80 AE, F0 80 81 9C) */
             size_t k = u[i] < 0xF8 ? 3 : u[i] < 0xFC ? 4 : 5, m = 1;
-            while (m < k && i + m < n && u[i + m] == 0x80) m++;
-            if (m == k && i + k < n && (u[i + k] & 0xC0) == 0x80) {
-                out[o++] = (char)(u[i + k] & 0x3F);
-                if (out[o - 1]) { i += k; continue; }
-                o--;
-            }
+            unsigned cp = u[i] & (0x3Fu >> k);
+            while (m <= k && i + m < n && (u[i + m] & 0xC0) == 0x80 && cp < 0x80) cp = (cp << 6) | (u[i + m++] & 0x3Fu);
+            if (m == k + 1 && cp && cp < 0x80) { out[o++] = (char)cp; i += k; continue; }
         } else if ((u[i] & 0xF0) == 0xE0 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
             unsigned cp = ((unsigned)(u[i] & 0x0F) << 12) | ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
             int c = lookalike(cp);
@@ -129,7 +127,7 @@ size_t pathnorm_normalize(const char *in, size_t n, char *out)
      * input (every step writes at most as many bytes as it reads). */
     memmove(out, in, n);
     size_t len = n;
-    for (int round = 0; round < 4; round++) {
+    for (int round = 0; round < 8; round++) {
         size_t a = percent_round(out, len, out);
         size_t b = utf8_round(out, a, out);
         if (b == len && a == len) break;
@@ -168,6 +166,10 @@ static const char *const after_parent_names[] = {
     "sys/", "library/", "volumes/", "users/", "documents and settings/", "program files",
     ".env", ".git/", "wp-config", "config.php", "php.ini", "my.cnf", "httpd.conf", "passwd",
     "shadow", "hosts", "global.asa",
+    /* web applications' configuration by the layouts of their frameworks, and version control */
+    "meta-inf/", ".svn/", ".hg/", ".aws/", "app/etc/", "application/config/", "config/database.",
+    "config/secrets.", "configuration.php", "settings.py", "local_settings.py", "sites/default/",
+    "appsettings", "localsettings.php", "programdata/", "xampp/", "autoexec.bat",
 };
 
 /* What an absolute path or file: URL reads to prove a traversal worked. User folders are not
@@ -177,15 +179,33 @@ static const char *const proof_names[] = {
     "windows/", "winnt/", "inetpub/", "system32/",
 };
 
-/* Whether the segment s[0..n) is a parent step: two or more dots, then only dots, spaces, ';'
- * (Tomcat's path parameter), NUL or a stray '%' left by a broken double encoding. */
+/* Directories an absolute path is read as a traversal into when it names anything inside them:
+ * the system's configuration, its processes and its logs ("/etc" alone is a word, "/etc/motd" a
+ * file). */
+static const char *const system_dirs[] = {
+    "etc/", "private/etc/", "proc/", "var/log/", "usr/local/etc/",
+};
+
+/* The length of the name of system_dirs that s[0..n) starts with when a name follows it, else 0. */
+static size_t system_dir(const char *s, size_t n)
+{
+    for (size_t k = 0; k < sizeof system_dirs / sizeof *system_dirs; k++) {
+        size_t m = strlen(system_dirs[k]);
+        if (m < n && starts_with_any(s, n, system_dirs + k, 1) && s[m] != '/' && s[m] != '\0') return m;
+    }
+    return 0;
+}
+
+/* Whether the segment s[0..n) is a parent step: two or more dots, then only dots, spaces, NUL or a
+ * stray '%' left by a broken double encoding, up to a ';' that starts a path parameter (Tomcat and
+ * Jetty drop ";anything" from a segment before resolving it). */
 static int parent_step(const char *s, size_t n)
 {
     size_t dots = 0;
     while (dots < n && s[dots] == '.') dots++;
     if (dots < 2) return 0;
-    for (size_t i = dots; i < n; i++)
-        if (s[i] != ' ' && s[i] != ';' && s[i] != '\0' && s[i] != '.' && s[i] != '%') return 0;
+    for (size_t i = dots; i < n && s[i] != ';'; i++)
+        if (s[i] != ' ' && s[i] != '\0' && s[i] != '.' && s[i] != '%') return 0;
     return 1;
 }
 
@@ -220,27 +240,30 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     } else if (len >= 1 && s[0] == '/') {
         I.absolute = 1;
     }
-    size_t root = start < len && s[start] == '/' ? start + 1 : start;
-    int proof = I.absolute && starts_with_any(s + root, len - root, proof_names, sizeof proof_names / sizeof *proof_names);
-    int scheme = start > 0;                    /* file: or a drive letter */
+    int file_url = start == 5;
     if (start < len && s[start] == '/') start++;
-    int after_parent = 0, at_root = I.absolute, drive_target = scheme;
+    int after_parent = 0, at_root = I.absolute;
     int secret = 0, trailing = 0;   /* trailing: parent steps after the last named segment */
     for (size_t i = start; i <= len; ) {
         size_t j = i;
         while (j < len && s[j] != '/') j++;
-        if (parent_step(s + i, j - i)) {
+        if (j - i == 1 && s[i] == '.') {
+            /* "." is the directory itself: it neither names a target nor ends a climb */
+        } else if (parent_step(s + i, j - i)) {
             I.parents++;
             trailing++;
             after_parent = 1;
         } else if (j - i == 2 && s[i + 1] == ':' && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) {
-            at_root = drive_target = 1;        /* a drive letter inside the value: C:/inetpub/... */
+            at_root = 1;                       /* a drive letter inside the value: C:/inetpub/... */
+        } else if (file_url && at_root && !I.parents && j - i == 9 && starts_with_any(s + i, 9, (const char *const[]){"localhost"}, 1)) {
+            /* file://localhost/etc/passwd: the host of a file: URL, the path follows it */
         } else if (j > i) {
             /* Only the first named segment after a parent step or a root is read as a target,
              * so "docs/etc/notes" stays harmless. */
             if (after_parent && starts_with_any(s + i, len - i, after_parent_names, sizeof after_parent_names / sizeof *after_parent_names))
                 I.target = 1;
-            if (at_root && drive_target && starts_with_any(s + i, len - i, proof_names, sizeof proof_names / sizeof *proof_names))
+            if (at_root && (starts_with_any(s + i, len - i, proof_names, sizeof proof_names / sizeof *proof_names) ||
+                            system_dir(s + i, len - i)))
                 I.target = secret = 1;
             after_parent = at_root = 0;
             trailing = 0;
@@ -250,5 +273,5 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     if (info) *info = I;
     /* "file:../.." (npm's local dependency) climbs but names nothing: three steps are needed then */
     int climbs = I.parents >= 2 && (trailing < I.parents || I.parents >= 3);
-    return climbs || (I.parents == 1 && I.target) || proof || secret;
+    return climbs || (I.parents == 1 && I.target) || secret;
 }
