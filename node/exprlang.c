@@ -491,6 +491,24 @@ int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info 
     return 0;
 }
 
+/* Whether s[0..n), from a '<' to the value's end, is the type parameters of a canonical type
+ * name: names, ',', blanks, '?', '[]' and nested '<...>', the last '>' closing the first '<'. */
+static int type_parameters(const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '<') {
+            if (++depth > 32) return 0;
+        } else if (c == '>') {
+            if (--depth == 0) return i + 1 == n;
+        } else if (!(is_ident(c) || c == '.' || c == ',' || c == '?' || c == '[' || c == ']' || is_space(c))) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info)
 {
     if (info) memset(info, 0, sizeof *info);
@@ -498,6 +516,15 @@ int exprlang_java_type_name(const char *in, size_t n, exprlang_info *info)
     while (n > 0 && is_space((unsigned char)in[n - 1])) n--;
     while (n > 0 && in[0] == '[') { in++; n--; }     /* fastjson's array and descriptor forms */
     while (n > 0 && in[n - 1] == ';') n--;           /* it strips L...; again and again: LLa.B;; */
+    /* Jackson's canonical id with type parameters (java.util.ArrayList<pkg.Class>): its
+     * ClassNameIdResolver builds the type and then each parameter's class, so the name before
+     * the '<' is read as a type name and what follows must be parameters */
+    const char *lt = memchr(in, '<', n);
+    if (lt) {
+        if (!type_parameters(lt, n - (size_t)(lt - in))) return 0;
+        n = (size_t)(lt - in);
+        while (n > 0 && is_space((unsigned char)in[n - 1])) n--;
+    }
     /* identifiers of [A-Za-z0-9_$] joined by dots, at least two */
     size_t dots = 0, seg = 0;
     for (size_t i = 0; i < n; i++) {

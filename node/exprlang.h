@@ -60,7 +60,8 @@ int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info 
 /* exprlang_java_type_name: the value is a qualified name of a Java type, as a polymorphic
  * deserialiser reads one under its type key (decode.h's DECODE_TYPEKEY): identifiers joined by
  * dots (pkg.Class, com.x.Outer$Inner), fastjson's [Lpkg.Class; descriptor (and LLpkg.Class;;,
- * which it unwraps again), blanks around it. Jackson's minimal .Class is not one (it resolves
+ * which it unwraps again), Jackson's canonical name with type parameters
+ * (java.util.ArrayList<pkg.Class>), blanks around it. Jackson's minimal .Class is not one (it resolves
  * under the base type's package, and a CSS class .btn has that shape). A host name (example.com, ending in com, org, net, html or htm)
  * or a version (v1.2) is not one (kind "type-name"). Returns 1 on a hit. Thread-safe, allocates
  * nothing. */
