@@ -468,9 +468,12 @@ void rxlit_read(rxlit_subject *s, const uint64_t bytes[4], const char *v, size_t
     memset(s->pairs, 0, sizeof s->pairs);
     s->has_pairs = n <= RXLIT_PAIRS_MAX;
     if (!s->has_pairs) return;
+    unsigned char a = n ? lower((unsigned char)v[0]) : 0;   /* each byte lowered once, kept as the next pair's first */
     for (size_t i = 1; i < n; i++) {
-        unsigned h = pair(lower((unsigned char)v[i - 1]), lower((unsigned char)v[i]));
+        unsigned char b = lower((unsigned char)v[i]);
+        unsigned h = pair(a, b);
         s->pairs[h >> 6] |= 1ull << (h & 63);
+        a = b;
     }
 }
 
