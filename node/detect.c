@@ -105,6 +105,8 @@ static int plain_byte(unsigned char c)
 static uint8_t lower_tab[256];
 static uint64_t plain_w[4], upper_w[4];   /* as byte sets (bit c of word c / 64): plain bytes, bytes tolower changes */
 
+static int ascii_case;   /* tolower is ASCII's (the C locale): upper_w is A-Z, lowered by a shift */
+
 static void fill_tables(void)
 {
     for (unsigned c = 0; c < 256; c++) {
@@ -112,6 +114,8 @@ static void fill_tables(void)
         if (plain_byte((unsigned char)c)) plain_w[c >> 6] |= 1ull << (c & 63);
         if (lower_tab[c] != c) upper_w[c >> 6] |= 1ull << (c & 63);
     }
+    ascii_case = !upper_w[0] && upper_w[1] == 0x7FFFFFEull && !upper_w[2] && !upper_w[3];   /* bits 'A'-'Z' */
+    for (unsigned c = 'A'; ascii_case && c <= 'Z'; c++) ascii_case = lower_tab[c] == c + 32;   /* to bits 'a'-'z' */
 }
 
 /* ---- loading ---- */
@@ -536,11 +540,14 @@ static int byte_set(const uint64_t raw[4], uint8_t set[32], uint64_t words[4])
     memcpy(w, raw, sizeof w);
     int all_plain = !((w[0] & ~plain_w[0]) | (w[1] & ~plain_w[1]) | (w[2] & ~plain_w[2]) | (w[3] & ~plain_w[3]));
     for (int k = 0; k < 4; k++) r[k] = w[k] & ~upper_w[k];
-    for (unsigned k = 0; k < 4; k++)     /* then the few upper-case bytes present, lowered */
-        for (uint64_t u = w[k] & upper_w[k]; u; u &= u - 1) {
-            unsigned l = lower_tab[64 * k + (unsigned)__builtin_ctzll(u)];
-            r[l >> 6] |= 1ull << (l & 63);
-        }
+    if (ascii_case)                      /* then the upper-case bytes present, lowered: 32 bits up */
+        r[1] |= (w[1] & upper_w[1]) << 32;
+    else
+        for (unsigned k = 0; k < 4; k++)
+            for (uint64_t u = w[k] & upper_w[k]; u; u &= u - 1) {
+                unsigned l = lower_tab[64 * k + (unsigned)__builtin_ctzll(u)];
+                r[l >> 6] |= 1ull << (l & 63);
+            }
     r[' ' >> 6] |= 1ull << (' ' & 63);
     memcpy(words, r, sizeof r);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -955,7 +962,8 @@ int detect_analyze_json(const detect_rules *R, const httpreq *req, detect_result
     }
     int rc = decode_request_json(req, NULL, on_value, &A, &res->cut, body_json);
     A.on_name = 0;
-    if (rc >= 0 && R->nreferer && referer_rules(&A, req) < 0) rc = -1;
+    /* (the referer rules follow another rule's hit: with none, referer_company refuses them all) */
+    if (rc >= 0 && R->nreferer && A.nseen && referer_rules(&A, req) < 0) rc = -1;
     kept_give(&A);
     free(A.seen);
     return rc < 0 ? -1 : res->total;
