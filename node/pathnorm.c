@@ -26,10 +26,12 @@ static int is_pathchar(unsigned c) { return c == '.' || c == '/' || c == '\\'; }
 static int lookalike(unsigned cp)
 {
     if (cp < 0x80) return (int)cp;
+    /* the full-width forms of ASCII (U+FF01..U+FF5E, NFKC and Windows' best fit map them back) */
+    if (cp >= 0xFF01 && cp <= 0xFF5E) return (int)(cp - 0xFEE0);
     switch (cp) {
-    case 0x2215: case 0xFF0F: case 0x2044: case 0xEFC8: return '/';   /* EFC8, F025: IIS best fit */
-    case 0x2216: case 0xFF3C: case 0xFE68: case 0xF025: return '\\';
-    case 0xFF0E: case 0x2024: case 0xFE52: return '.';   /* full-width, one-dot leader, small */
+    case 0x2215: case 0x2044: case 0xEFC8: return '/';   /* EFC8, F025: IIS best fit */
+    case 0x2216: case 0xFE68: case 0xF025: return '\\';
+    case 0x2024: case 0xFE52: return '.';   /* one-dot leader, small full stop */
     default: return -1;
     }
 }
@@ -170,13 +172,17 @@ static const char *const after_parent_names[] = {
     "meta-inf/", ".svn/", ".hg/", ".aws/", "app/etc/", "application/config/", "config/database.",
     "config/secrets.", "configuration.php", "settings.py", "local_settings.py", "sites/default/",
     "appsettings", "localsettings.php", "programdata/", "xampp/", "autoexec.bat",
+    /* more of the system's own directories and files, and the shell and tool files of a home */
+    "sbin/", "srv/", "mnt/", "config.sys", "pagefile.sys", "ntuser.dat", ".bashrc", ".profile",
+    ".mysql_history", ".npmrc", ".docker/", ".kube/",
 };
 
 /* What an absolute path or file: URL reads to prove a traversal worked. User folders are not
  * here: browsers send "C:\Users\...\report.docx" as an upload's file name. */
 static const char *const proof_names[] = {
     "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "proc/self/", "boot.ini",
-    "windows/", "winnt/", "inetpub/", "system32/",
+    "windows/", "winnt/", "inetpub/", "system32/", "autoexec.bat", "config.sys", "pagefile.sys",
+    "xampp/",
 };
 
 /* Directories an absolute path is read as a traversal into when it names anything inside them:
