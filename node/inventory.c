@@ -167,7 +167,7 @@ static int name_ok(const char *s, size_t n)
     if (!n || n > 63) return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c <= 32 || c >= 127 || strchr("\"\\{}", c)) return 0;
+        if (c <= 32 || c >= 127 || c == '"' || c == '\\' || c == '{' || c == '}') return 0;
     }
     return 1;
 }
@@ -262,7 +262,7 @@ static void request_seen(seen *w, const decide_input *in, const cJSON *parsed)
     if (in->query) pairs(w, in->query, strlen(in->query), IN_QUERY);
     for (size_t i = 0; i < in->nheaders; i++) {
         const char *name = in->headers[i].name, *v = in->headers[i].value ? in->headers[i].value : "";
-        if (strcasecmp(name, "Authorization") == 0) {
+        if ((name[0] | 0x20) == 'a' && strcasecmp(name, "Authorization") == 0) {   /* (first letter: C locale) */
             w->sensitive |= strncasecmp(v, "Bearer ", 7) == 0 ? SENSITIVE_BEARER : sensitive_scan(v, strlen(v));
             continue;
         }
