@@ -536,10 +536,10 @@ static const cJSON *json_member(const cJSON *obj, const char *const *names)
 }
 
 /* The members that name a stack frame's class: Jackson's className, Gson's declaringClass, an APM
- * agent's classname, Sentry's module. */
-static const char *const frame_class_keys[] = {"className", "declaringClass", "classname", "module", NULL};
+ * agent's classname, Sentry's module, log4j's JSON layout's class. */
+static const char *const frame_class_keys[] = {"className", "declaringClass", "classname", "module", "class", NULL};
 
-/* Whether obj is a stack frame as Jackson, Gson, an APM agent or Sentry writes Java's
+/* Whether obj is a stack frame as Jackson, Gson, an APM agent, Sentry or log4j writes Java's
  * StackTraceElement (a class member, a method and a line number); then *loc is what a trace
  * prints after the class and method: (Native Method) for line -2, (File.java:12), (File.java)
  * without a line, (Unknown Source) without a file, and *method the method. Crash reports carry
@@ -547,9 +547,9 @@ static const char *const frame_class_keys[] = {"className", "declaringClass", "c
  * each class member is read in its frame, as every rule reads a frame in text. */
 static int json_frame(const cJSON *obj, const char **method, char *loc, size_t cap)
 {
-    static const char *const method_keys[] = {"methodName", "function", NULL};
-    static const char *const line_keys[] = {"lineNumber", "lineno", NULL};
-    static const char *const file_keys[] = {"fileName", "filename", NULL};
+    static const char *const method_keys[] = {"methodName", "function", "method", NULL};
+    static const char *const line_keys[] = {"lineNumber", "lineno", "line", NULL};
+    static const char *const file_keys[] = {"fileName", "filename", "file", NULL};
     /* first the line number, in one cheap pass: most objects have no number named l... */
     const cJSON *ln = NULL;
     for (const cJSON *c = obj->child; c && !ln; c = c->next)
@@ -591,9 +591,11 @@ static int json_type_wrapper(const cJSON *arr)
 }
 
 /* The arrays that hold a trace's frames: Jackson's and Gson's stackTrace, an APM agent's
- * stacktrace, Sentry's frames. A frame is read as one only there: elsewhere an object shaped like
- * one may be a type to build under className with a method and a line added to pass as a frame. */
-static const char *const trace_keys[] = {"stackTrace", "stacktrace", "frames", NULL};
+ * stacktrace, Sentry's frames, the extendedStackTrace of log4j's JSON layout (each exception it
+ * logs: class, method, file, line). A frame is read as one only there: elsewhere an object shaped
+ * like one may be a type to build under className with a method and a line added to pass as a
+ * frame. */
+static const char *const trace_keys[] = {"stackTrace", "stacktrace", "frames", "extendedStackTrace", NULL};
 
 /* in_trace: it is an element of a trace's array (trace_keys) */
 static int walk_json_item(walk *w, int src, const char *where, const cJSON *it, int depth, int level, int in_trace)

@@ -252,6 +252,15 @@ static void test_walk_json(void **state)
     assert_true(has(&s, DECODE_BODY, "body.stackTrace.1.classname", "a.B.c(Unknown Source)"));
     assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.x.className", "java.lang.Thread"));
     seen_free(&s);
+    /* log4j's JSON layout: an exception's extendedStackTrace, class/method/file/line; its class
+     * member outside such an array is still a type key */
+    walk(&s, "/", NULL, h, 1, "{\"thrown\":{\"extendedStackTrace\":[{\"class\":\"org.example.App\","
+                             "\"method\":\"run\",\"file\":\"App.java\",\"line\":42,\"exact\":true}]},"
+                             "\"source\":{\"class\":\"a.b.Gadget\",\"method\":\"m\",\"line\":1}}");
+    assert_true(has(&s, DECODE_BODY, "body.thrown.extendedStackTrace.0.class", "org.example.App.run(App.java:42)"));
+    assert_false(has(&s, 0, "body.thrown.extendedStackTrace.0.class", "org.example.App"));
+    assert_true(has(&s, DECODE_BODY | DECODE_TYPEKEY, "body.source.class", "a.b.Gadget"));
+    seen_free(&s);
     /* only in a trace's array: a frame's shape elsewhere (a line added to a type to build) is no frame */
     walk(&s, "/", NULL, h, 1, "{\"x\":{\"className\":\"a.b.Gadget\",\"methodName\":\"m\",\"lineNumber\":1},"
                              "\"plugins\":[{\"className\":\"a.b.Gadget\",\"methodName\":\"m\",\"lineNumber\":1}]}");
