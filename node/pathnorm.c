@@ -150,7 +150,10 @@ static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 /* Whether s[0..n) starts with one of names, letters compared in lower case. */
 static int starts_with_any(const char *s, size_t n, const char *const *names, size_t count)
 {
+    if (n == 0) return 0;
+    int first = lower((unsigned char)s[0]);
     for (size_t k = 0; k < count; k++) {
+        if (names[k][0] != first) continue;    /* most names differ at once: no strlen for them */
         size_t m = strlen(names[k]), i = 0;
         if (m > n) continue;
         while (i < m && lower((unsigned char)s[i]) == names[k][i]) i++;
@@ -227,6 +230,20 @@ static int may_traverse(const char *in, size_t n)
     return 0;
 }
 
+/* The parent steps of in[0..n) as it is written, split at '/', '\\' and ':' (file:../.., C:..\\)
+ * with nothing decoded. */
+static int raw_parents(const char *in, size_t n)
+{
+    int parents = 0;
+    for (size_t i = 0; i <= n; ) {
+        size_t j = i;
+        while (j < n && in[j] != '/' && in[j] != '\\' && in[j] != ':') j++;
+        parents += parent_step(in + i, j - i);
+        i = j + 1;
+    }
+    return parents;
+}
+
 int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info)
 {
     if (!may_traverse(in, n)) {
@@ -279,5 +296,8 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     if (info) *info = I;
     /* "file:../.." (npm's local dependency) climbs but names nothing: three steps are needed then */
     int climbs = I.parents >= 2 && (trailing < I.parents || I.parents >= 3);
-    return climbs || (I.parents == 1 && I.target) || secret;
+    /* A parent step that only decoding shows (..%252f, %c0%ae%c0%ae/, %uff0e%uff0e/, ..%00/) is
+     * hidden from the filters that look for "../": nobody spells a link that way, so one is enough. */
+    int hidden = I.parents >= 1 && !climbs && raw_parents(in, n) < I.parents;
+    return climbs || (I.parents == 1 && I.target) || secret || hidden;
 }
