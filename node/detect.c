@@ -808,8 +808,9 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
                         : pcre2_match(r->re, (PCRE2_SPTR)subj, xflen[t], 0, 0, A->md, R->mctx);
         if (rc >= 0 && ruled_out) atomic_fetch_add(&((detect_rules *)R)->pf_misses, 1);   /* VERIFY: a prefilter bug */
         if (rc >= 0 && add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, src) : -1) < 0) return -1;
-        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
-            A->res->match_limit = 1;
+        /* any error but "no match" (a match, depth or heap limit, the JIT's stack, memory) left the rule
+         * undecided on this value: the request is then over its budget, never silently clean */
+        if (rc < PCRE2_ERROR_NOMATCH) A->res->match_limit = 1;
     }
     return 0;
 }

@@ -21,7 +21,8 @@ typedef struct detect_result {
     int score;                   /* sum of every hit's score (kept or not): the verdict compares it
                                   * with the route's detection.threshold */
     unsigned cut;                /* DECODE_CUT_* (decode.h): what the decoders left unwalked */
-    int match_limit;             /* 1 when a rule gave up at its match limit on some value */
+    int match_limit;             /* 1 when a rule could not finish on some value (match, depth or heap
+                                  * limit, the JIT's stack, memory) */
     detect_hit hits[DETECT_MAX_HITS];
 } detect_result;
 

@@ -204,6 +204,40 @@ static void test_analyze_max_score(void **state)
     detect_rules_free(r);
 }
 
+/* A rule that cannot finish on a value (backtracking past the match limit, or recursion past the
+ * JIT's stack) marks the result, so that the request is over its budget rather than clean. The
+ * rules are [plain] because the values are letters and digits only. */
+static void test_analyze_undecided_rule(void **state)
+{
+    (void)state;
+    char err[512];
+    detect_rules *r = load_text("rules:\n  - {id: nested, class: xss, flags: [plain], pattern: '^(?:a|aa)+cb\\d'}\n"
+                                "  - {id: deep, class: xss, flags: [plain], pattern: '^(?:(a)|b)*$'}\n", err, sizeof err);
+    if (!r) fail_msg("%s", err);
+    detect_result res;
+    httpreq ok = {"GET", "/", "q=hello", NULL, 0, NULL, 0};
+    assert_int_equal(detect_analyze(r, &ok, &res), 0);
+    assert_int_equal(res.match_limit, 0);
+    char q[64] = "q=";                    /* a run of a, then what ends a match but cannot follow the run */
+    memset(q + 2, 'a', 40);
+    memcpy(q + 42, "cbx1", 5);
+    httpreq bt = {"GET", "/", q, NULL, 0, NULL, 0};
+    assert_int_equal(detect_analyze(r, &bt, &res), 0);
+    assert_int_equal(res.match_limit, 1);
+    size_t n = 60000;                                    /* one group per byte: deeper than any stack */
+    char *body = malloc(n + 3);
+    assert_non_null(body);
+    memcpy(body, "q=", 2);
+    for (size_t i = 0; i < n; i++) body[2 + i] = i % 2 ? 'b' : 'a';
+    body[n + 2] = 0;
+    httpreq_header h = {"Content-Type", "application/x-www-form-urlencoded"};
+    httpreq deep = {"POST", "/", NULL, &h, 1, body, n + 2};
+    detect_analyze(r, &deep, &res);
+    assert_int_equal(res.match_limit, 1);
+    free(body);
+    detect_rules_free(r);
+}
+
 /* missing-referer: a needed rule's hit on a query or form parameter's own name, and no Referer
  * (none, or an empty one); each signal is its own hit. */
 static void test_analyze_missing_referer(void **state)
@@ -317,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_analyze_where_and_selection),
         cmocka_unit_test(test_analyze_counts_once_and_caps),
         cmocka_unit_test(test_analyze_max_score),
+        cmocka_unit_test(test_analyze_undecided_rule),
         cmocka_unit_test(test_analyze_missing_referer),
         cmocka_unit_test(test_analyze_benign_empty),
         cmocka_unit_test(test_analyze_threads),
