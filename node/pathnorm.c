@@ -218,6 +218,13 @@ static int parent_step(const char *s, size_t n)
     return 1;
 }
 
+/* Whether the segment s[0..n) is a parent step of exactly two dots: three or more are an ellipsis
+ * in prose ("東京／．．．／大阪"), which only the climb of two steps reads as a step. */
+static int two_dot_step(const char *s, size_t n)
+{
+    return parent_step(s, n) && (n == 2 || s[2] != '.');
+}
+
 /* Whether in[0..n) holds anything a traversal is written with: a separator, a percent, a colon, a
  * non-ASCII byte, ".." or "0x". Most values hold none, and are done with in one pass. */
 static int may_traverse(const char *in, size_t n)
@@ -230,7 +237,7 @@ static int may_traverse(const char *in, size_t n)
     return 0;
 }
 
-/* The parent steps of in[0..n) as it is written, split at '/', '\\' and ':' (file:../.., C:..\\)
+/* The two-dot parent steps of in[0..n) as it is written, split at '/', '\\' and ':' (file:../.., C:..\\)
  * with nothing decoded. */
 static int raw_parents(const char *in, size_t n)
 {
@@ -238,7 +245,7 @@ static int raw_parents(const char *in, size_t n)
     for (size_t i = 0; i <= n; ) {
         size_t j = i;
         while (j < n && in[j] != '/' && in[j] != '\\' && in[j] != ':') j++;
-        parents += parent_step(in + i, j - i);
+        parents += two_dot_step(in + i, j - i);
         i = j + 1;
     }
     return parents;
@@ -267,6 +274,10 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     if (start < len && s[start] == '/') start++;
     int after_parent = 0, at_root = I.absolute;
     int secret = 0, trailing = 0;   /* trailing: parent steps after the last named segment */
+    int two_dot = 0;                /* parent steps of exactly two dots */
+    /* A system directory named plainly is a setting (a volume's mountPath "/etc/ssl/certs", a log
+     * file "/var/log/app.log", a CA bundle); spelt so that decoding changes it, it is hidden. */
+    int decoded = len != n || memcmp(s, in, n) != 0;
     for (size_t i = start; i <= len; ) {
         size_t j = i;
         while (j < len && s[j] != '/') j++;
@@ -274,6 +285,7 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
             /* "." is the directory itself: it neither names a target nor ends a climb */
         } else if (parent_step(s + i, j - i)) {
             I.parents++;
+            two_dot += two_dot_step(s + i, j - i);
             trailing++;
             after_parent = 1;
         } else if (j - i == 2 && s[i + 1] == ':' && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) {
@@ -286,7 +298,7 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
             if (after_parent && starts_with_any(s + i, len - i, after_parent_names, sizeof after_parent_names / sizeof *after_parent_names))
                 I.target = 1;
             if (at_root && (starts_with_any(s + i, len - i, proof_names, sizeof proof_names / sizeof *proof_names) ||
-                            system_dir(s + i, len - i)))
+                            (decoded && system_dir(s + i, len - i))))
                 I.target = secret = 1;
             after_parent = at_root = 0;
             trailing = 0;
@@ -298,6 +310,6 @@ int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *i
     int climbs = I.parents >= 2 && (trailing < I.parents || I.parents >= 3);
     /* A parent step that only decoding shows (..%252f, %c0%ae%c0%ae/, %uff0e%uff0e/, ..%00/) is
      * hidden from the filters that look for "../": nobody spells a link that way, so one is enough. */
-    int hidden = I.parents >= 1 && !climbs && raw_parents(in, n) < I.parents;
+    int hidden = I.parents >= 1 && !climbs && raw_parents(in, n) < two_dot;
     return climbs || (I.parents == 1 && I.target) || secret || hidden;
 }

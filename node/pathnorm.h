@@ -22,7 +22,8 @@ typedef struct pathnorm_info {
 
 /* Normalises in (scratch: room for n + 1 bytes) and fills info. Returns 1 when the value reads as
  * path traversal: two or more parent steps followed by a name (three when nothing follows them),
- * or one with a sensitive target, or an absolute path or file: URL to a sensitive target.
+ * or one with a sensitive target, or one of two dots that only decoding shows, or an absolute path
+ * or file: URL to a secret file, or into /etc, /proc or /var/log when decoding changed the value.
  * Thread-safe; no allocation. */
 int pathnorm_traversal(const char *in, size_t n, char *scratch, pathnorm_info *info);
 
