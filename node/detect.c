@@ -32,9 +32,10 @@ enum { XF_NONE, XF_SQL, XF_SHELL, XF_COUNT };
 
 /* Grammar-aware detectors a rule may name instead of a pattern (detector: NAME). */
 enum { DET_NONE, DET_PATH, DET_SHELL, DET_PHP, DET_JNDI, DET_EXPR, DET_SQL, DET_HTML, DET_JSSTR, DET_JB64, DET_REFERER, DET_TYPEKEY, DET_JCODE,
-       DET_NOREFERER, DET_COUNT };
+       DET_NOREFERER, DET_SCRIPT, DET_COUNT };
 static const char *const detector_names[DET_COUNT] = {"", "path", "shell", "php", "jndi", "exprlang", "sql", "html", "js-string", "java-base64",
-                                                             "offsite-referer", "java-type-key", "java-code", "missing-referer"};
+                                                             "offsite-referer", "java-type-key", "java-code", "missing-referer",
+                                                             "script"};
 /* The two detectors that read the request's Referer once, after its values (detect_analyze). */
 #define READS_REFERER(det) ((det) == DET_REFERER || (det) == DET_NOREFERER)
 
@@ -272,8 +273,8 @@ static void load_pattern(loader *L, rule *r, int idx, yaml_node_t *v, uint32_t o
  * gate may_match applies to patterns. The path reader's 'x' is for hex written out (0x2e0x2e0x2f). */
 static void detector_gate(rule *r)
 {
-    static const char *const need[DET_COUNT] = {"", "./\\%:x", ";|&`$\n\r'\"\\^%{", "(", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
-                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "(", ""};
+    static const char *const need[DET_COUNT] = {"", "./\\%:x", ";|&`$\n\r'\"\\^%{", "(;", ":", "{(@", "'\"`;(=<>|&#/!*+", "<\"'", "\"'",
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "", ".", "(", "", "'\"`;\n\r{(+"};
     memset(r->first, 0, sizeof r->first);
     for (const char *c = need[r->det]; *c; c++) set_folded(r->first, (unsigned char)*c);
     if (r->det == DET_PATH)
@@ -650,6 +651,7 @@ static int run_detector(int det, int src, const char *val, size_t len, char *scr
     case DET_PATH: return pathnorm_traversal(val, len, scratch, NULL);
     case DET_SHELL: return shellcmd_detect(val, len, scratch, NULL);
     case DET_PHP: return phpcode_detect(val, len, NULL);
+    case DET_SCRIPT: return phpcode_script(val, len, NULL);
     case DET_JNDI: return exprlang_jndi(val, len, scratch, NULL);
     case DET_EXPR: return exprlang_detect(val, len, NULL);
     case DET_SQL: return sqltok_detect(val, len, NULL);

@@ -401,7 +401,7 @@ static void next_token(lexer *L, tok *t)
         if (L->quote == 0) {
             if (c == '\n' || c == '\r' || c == ';' || c == '|' || (c == '&' && d != '>')) {
                 L->i++;
-                if ((c == '|' || c == '&') && d == c) L->i++;
+                if (((c == '|' || c == '&') && d == c) || (c == '\r' && d == '\n')) L->i++;   /* CR LF: one line break */
                 t->type = T_SEP;
                 t->pts = 1;
                 t->loose = c == '\n' || c == '\r' || d == c;
@@ -514,6 +514,20 @@ static const cmdword *ps_cmdlet(const char *w, size_t n, char name[24])
     return &cmdlet;
 }
 
+/* PowerShell's call of a .NET type's static member in command position, [Name.Space.Type]::Member
+ * ([System.Threading.Thread]::Sleep(5000), [IO.File]::ReadAllText(...)): no prose has it. The
+ * namespace's dot keeps Rust's [T]::first and [u8]::len, which documentation quotes, apart. */
+static const cmdword *ps_static(const char *w, size_t n, char name[24])
+{
+    static const cmdword member = {"[type]::", K_STRONG, F_PS};
+    if (n < 7 || w[0] != '[' || !is_alpha((unsigned char)w[1])) return NULL;
+    size_t k = 1, dots = 0;
+    for (; k < n && (is_name((unsigned char)w[k]) || w[k] == '.'); k++) dots += w[k] == '.';
+    if (!dots || k + 3 >= n || w[k] != ']' || w[k + 1] != ':' || w[k + 2] != ':' || !is_alpha((unsigned char)w[k + 3])) return NULL;
+    memcpy(name, member.name, strlen(member.name) + 1);
+    return &member;
+}
+
 /* System directories and files a command is pointed at only in an attack. */
 static const char *const sensitive[] = {
     "/etc", "/bin/", "/sbin/", "/usr/bin/", "/dev/tcp/", "/dev/udp/", "/proc/", "/root", "/tmp/",
@@ -610,6 +624,11 @@ static int arg_shape(const lexer *L, const tok *t, const cmdword *c, int echo_ok
     if ((c->flags & F_NET) && address_like(L, t)) return 1;     /* curl example.com */
     if (w[0] == '{' && memchr(w, ',', n)) return 1;
     if ((c->flags & F_ECHO) && echo_ok) return 1;
+    /* a cmdlet's one word ending its line where echo's argument counts (;Write-Output x,
+     * | Get-Process notepad): a sentence goes on after the word it names (Set-Top box makers)
+     * or ends it with its stop (export-ignore attribute.) */
+    if ((c->flags & F_PS) && c->kind == K_WEAK && echo_ok && is_alpha((unsigned char)w[0]) && !strchr(".,:;!?", w[n - 1]))
+        return -1;
     /* an expansion of cmd's %NAME% (echo %USERNAME%): neither prose nor other languages' code
      * write one (sh's $NAME is Perl's and PHP's variable too) */
     const char *raw = L->s + t->raw_start;
@@ -671,6 +690,8 @@ typedef struct finding {
     int at_start, loose, obf, num, glued, pipe;
     int capital;        /* a weak word with a capital (Ping, Type): a sentence's first word unless
                          * an option, a path or an address follows it */
+    int lower_cmdlet;   /* a cmdlet not in PowerShell's capitals (export-ignore, Get-together): a
+                         * compound word of prose too */
     int code_ok;        /* an inline program (python -c) counts: no command line came before
                          * the && or line break that put this command in position */
     int evidence;       /* 1 when the value broke out of its quote right before this command's
@@ -884,11 +905,13 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
                 /* sleep 5 #: a comment ends the command as a separator does; expr 7 + 6: an
                  * operator of expr's arithmetic */
                 a = t.type != T_WORD || path_like(&L, &t) || (L.blen && k == L.blen) || (L.blen == 1 && L.buf[0] == '#') ||
-                    ((f.c->flags & F_ARITH) && arith_op(L.buf, L.blen));
+                    ((f.c->flags & F_ARITH) && arith_op(L.buf, L.blen)) ||
+                    /* an interpreter's program after one option of its own (perl -MIO -e, python -u -c) */
+                    ((f.c->flags & F_CODE) && f.code_ok && L.blen == 2 && L.buf[0] == '-' && strchr("cerE", L.buf[1]));
             } else {
                 /* echo X is an attack's probe after | or glued to its separator (;echo X),
                  * and an ordinary line of a script after "; " */
-                a = arg_shape(&L, &t, f.c, !f.capital && (f.glued || f.pipe || f.echo_ok), f.code_ok);
+                a = arg_shape(&L, &t, f.c, !f.capital && !f.lower_cmdlet && (f.glued || f.pipe || f.echo_ok), f.code_ok);
             }
             if (a < 0) {
                 f.num = 1;          /* decided by the token after this one */
@@ -1008,11 +1031,17 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             }
             if (!c && (c = glob_command(L.buf, L.blen, name)) != NULL) t.obf = 1;
             int cmdlet = !c && (c = ps_cmdlet(L.buf, L.blen, name)) != NULL;
+            if (!c) c = ps_static(in + t.raw_start, t.raw_end - t.raw_start, name);
             if (!c) break;
             /* "Echo the words" opens a sentence; commands are written in lower case, but
              * cmdlets in capitals (Get-ChildItem), and cmd reads any case (; Type C:\x) */
             f.c = c;
             f.capital = t.capital && c->kind == K_WEAK && !t.obf && !sys_path && !cmdlet;
+            f.lower_cmdlet = 0;
+            if (cmdlet) {           /* Verb-Noun as PowerShell writes it: Write-Output, not Get-together */
+                const char *dash = memchr(L.buf, '-', L.blen);
+                f.lower_cmdlet = !t.capital || !dash || !(dash[1] >= 'A' && dash[1] <= 'Z');
+            }
             /* && and line breaks join the lines of a script: after a first command, only a strong
              * word earns them; before any, they append a command to data (127.0.0.1\nid) */
             int kind = sys_path ? K_STRONG : c->kind;

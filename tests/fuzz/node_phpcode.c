@@ -1,5 +1,5 @@
-/* node_phpcode.c -- libFuzzer target for the PHP call reader: any bytes, a verdict of 0 or 1, a
- * NUL-terminated function name, and no read outside the value. */
+/* node_phpcode.c -- libFuzzer target for the PHP call reader and the script reader beside it: any
+ * bytes, a verdict of 0 or 1, a NUL-terminated function name, and no read outside the value. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(in, data, size);
     phpcode_info info;
     int v = phpcode_detect(in, size, &info);
+    if ((v != 0 && v != 1) || memchr(info.function, '\0', sizeof info.function) == NULL) abort();
+    if (v && !info.function[0]) abort();
+    /* the Perl, Python, Ruby and JavaScript reading of the same bytes */
+    v = phpcode_script(in, size, &info);
     if ((v != 0 && v != 1) || memchr(info.function, '\0', sizeof info.function) == NULL) abort();
     if (v && !info.function[0]) abort();
     free(in);

@@ -44,6 +44,7 @@ typedef size_t (*norm_fn)(const char *val, size_t len, char *out);
 static int path_verdict(const char *v, size_t n, char *scratch) { return pathnorm_traversal(v, n, scratch, NULL); }
 static int shell_verdict(const char *v, size_t n, char *scratch) { return shellcmd_detect(v, n, scratch, NULL); }
 static int php_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_detect(v, n, NULL); }
+static int script_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return phpcode_script(v, n, NULL); }
 static int jndi_verdict(const char *v, size_t n, char *scratch) { return exprlang_jndi(v, n, scratch, NULL); }
 static int expr_verdict(const char *v, size_t n, char *scratch) { (void)scratch; return exprlang_detect(v, n, NULL); }
 static int jb64_verdict(const char *v, size_t n, char *scratch) { return exprlang_base64_java(v, n, scratch, NULL); }
@@ -119,6 +120,7 @@ static void run_file(const char *name, verdict_fn verdict, norm_fn norm)
 static void test_path(void **st) { (void)st; run_file("path.txt", path_verdict, pathnorm_normalize); }
 static void test_shell(void **st) { (void)st; run_file("shell.txt", shell_verdict, NULL); }
 static void test_php(void **st) { (void)st; run_file("php.txt", php_verdict, NULL); }
+static void test_script(void **st) { (void)st; run_file("script.txt", script_verdict, NULL); }
 static void test_jndi(void **st) { (void)st; run_file("jndi.txt", jndi_verdict, NULL); }
 static void test_exprlang(void **st) { (void)st; run_file("exprlang.txt", expr_verdict, NULL); }
 static void test_java_base64(void **st) { (void)st; run_file("java-base64.txt", jb64_verdict, NULL); }
@@ -135,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_shell),
         cmocka_unit_test(test_php),
+        cmocka_unit_test(test_script),
         cmocka_unit_test(test_jndi),
         cmocka_unit_test(test_exprlang),
         cmocka_unit_test(test_java_base64),
