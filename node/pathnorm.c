@@ -36,6 +36,9 @@ static int lookalike(unsigned cp)
     }
 }
 
+/* Whether cp is a two-dot leader (U+2025, its vertical form U+FE30): NFKC makes ".." of it. */
+static int two_dot_leader(unsigned cp) { return cp == 0x2025 || cp == 0xFE30; }
+
 /* One round of %XX / %uXXXX decoding; returns the new length. */
 static size_t percent_round(const char *in, size_t n, char *out)
 {
@@ -67,7 +70,8 @@ static size_t percent_round(const char *in, size_t n, char *out)
                 cp = cp * 16 + (unsigned)h;
             }
             int c = ok ? lookalike(cp) : -1;
-            if (c >= 0) { out[o++] = (char)c; i += 5; }
+            if (ok && two_dot_leader(cp)) { out[o++] = '.'; out[o++] = '.'; i += 5; }
+            else if (c >= 0) { out[o++] = (char)c; i += 5; }
             else out[o++] = in[i];
         } else {
             out[o++] = in[i];
@@ -115,6 +119,7 @@ static size_t utf8_round(const char *in, size_t n, char *out)
         } else if ((u[i] & 0xF0) == 0xE0 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
             unsigned cp = ((unsigned)(u[i] & 0x0F) << 12) | ((unsigned)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
             int c = lookalike(cp);
+            if (two_dot_leader(cp)) { out[o++] = '.'; out[o++] = '.'; i += 2; continue; }
             if (c >= 0) { out[o++] = (char)c; i += 2; continue; }
         }
         out[o++] = in[i];

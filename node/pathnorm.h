@@ -9,7 +9,7 @@
  *   - %XX, and %uXXXX / %UXXXX (IIS), any number of times nested (%252e, %25%32%65);
  *   - overlong and lossy UTF-8 of ASCII (C0 AE, C1 9C, E0 80 AE, F0 80 81 9C ...), the full-width
  *     forms of ASCII (U+FF01..U+FF5E), U+2024, U+FE52, U+2215, U+2044, U+2216 and U+FE68 to their
- *     ASCII look-alikes;
+ *     ASCII look-alikes, and the two-dot leaders U+2025 and U+FE30 to "..", as NFKC reads them;
  * then '\' becomes '/', and runs of '/' fold to one. NUL bytes are kept. */
 size_t pathnorm_normalize(const char *in, size_t n, char *out);
 
