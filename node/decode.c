@@ -832,7 +832,8 @@ static int walk_params(walk *w, int src, const char *base, const char *s, size_t
         if (!k) { if (oom) return -1; break; }
         char where[DECODE_WHERE_MAX];
         where_join(where, base, k, klen);
-        rc = walk_root(w, src | DECODE_NAME, base, k, klen);
+        /* a name without a value ("flag", "sid=") names no identifier: read, but not marked */
+        rc = walk_root(w, src | (eq && plen > nl + 1 ? DECODE_NAME : 0), base, k, klen);
         if (!rc && eq) {
             v = form_dup(eq + 1, plen - nl - 1, vsmall, &vlen, &oom);
             if (!v && oom) rc = -1;
@@ -936,7 +937,8 @@ static int walk_multipart(walk *w, const char *ct, const char *s, size_t n, int 
         if (ce > p && ce[-1] == '\r') ce--;
         char where[DECODE_WHERE_MAX], fwhere[DECODE_WHERE_MAX];
         where_join(where, "body", name ? name : "", namel);
-        if (name) rc = walk_copy(w, DECODE_BODY | DECODE_NAME, "body", name, namel);
+        /* an empty part or a file's part (PHP puts it in $_FILES, not $_POST) is not a parameter */
+        if (name) rc = walk_copy(w, DECODE_BODY | (!fname && ce > p ? DECODE_NAME : 0), "body", name, namel);
         if (!rc && fname) {
             where_join(fwhere, where, "filename", 8);
             rc = walk_copy(w, DECODE_BODY, fwhere, fname, fnamel);

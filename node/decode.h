@@ -23,8 +23,10 @@ enum {
      * whole name must be one of these: a dotted JSON key "connector.class" is not. */
     DECODE_TYPEKEY = 1 << 9,
     /* Not a source: added for a parameter's name as the request gives it (and what is decoded from
-     * it): a query parameter's, an urlencoded (or untyped name=value) body's, a multipart part's.
-     * A JSON member's name, a cookie's name and a pair decoded inside some value have not it. */
+     * it) when the parameter has a value: a query parameter's, an urlencoded (or untyped
+     * name=value) body's, a multipart part's that is not a file. A name without a value ("flag",
+     * "sid="), an empty part, a file's part, a JSON member's name, a cookie's name and a pair
+     * decoded inside some value have not it. */
     DECODE_NAME = 1 << 10
 };
 

@@ -193,8 +193,9 @@ static void test_walk_path_query(void **state)
     assert_true(has(&s, DECODE_QUERY, "query.id", "1 2"));
     assert_true(has(&s, DECODE_QUERY, "query.q", "%3Cx%3E"));
     assert_true(has(&s, DECODE_QUERY, "query.q", "<x>"));
-    assert_true(has(&s, DECODE_QUERY | DECODE_NAME, "query", "flag"));    /* names are values too, marked */
-    assert_true(has(&s, DECODE_QUERY | DECODE_NAME, "query", "id"));
+    assert_true(has(&s, DECODE_QUERY | DECODE_NAME, "query", "id"));      /* names are values too, marked */
+    assert_true(has(&s, DECODE_QUERY, "query", "flag"));                   /* ...when a value follows */
+    assert_false(has(&s, DECODE_QUERY | DECODE_NAME, "query", "flag"));
     assert_false(has(&s, DECODE_QUERY | DECODE_NAME, "query", "id=1 2&q=%3Cx%3E&flag&=v"));
     assert_true(has(&s, DECODE_QUERY, "query", "id=1 2&q=%3Cx%3E&flag&=v"));   /* the whole query */
     seen_free(&s);
@@ -291,6 +292,11 @@ static void test_walk_form_multipart(void **state)
     assert_true(has(&s, DECODE_BODY, "body.b", "y z"));
     assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "a"));
     seen_free(&s);
+    walk(&s, "/", NULL, form, 1, "e=&v=1");
+    assert_true(has(&s, DECODE_BODY, "body", "e"));                        /* an empty value: no mark */
+    assert_false(has(&s, DECODE_BODY | DECODE_NAME, "body", "e"));
+    assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "v"));
+    seen_free(&s);
     httpreq_header mp[] = {{"Content-Type", "multipart/form-data; boundary=\"XX\""}};
     walk(&s, "/", NULL, mp, 1,
          "preamble\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
@@ -298,7 +304,9 @@ static void test_walk_form_multipart(void **state)
          "content-disposition: form-data; name=q\n\nlf only\n--XX--\r\n");
     assert_true(has(&s, DECODE_BODY, "body.f", "line1\r\nline2"));
     assert_true(has(&s, DECODE_BODY, "body.f.filename", "a.txt"));
-    assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "f"));
+    assert_true(has(&s, DECODE_BODY, "body", "f"));                        /* a file's part: no mark */
+    assert_false(has(&s, DECODE_BODY | DECODE_NAME, "body", "f"));
+    assert_true(has(&s, DECODE_BODY | DECODE_NAME, "body", "q"));
     assert_true(has(&s, DECODE_BODY, "body.q", "lf only"));
     seen_free(&s);
 }
