@@ -302,6 +302,12 @@ static void load_needs(loader *L, yaml_document_t *doc, const detect_rules *R, r
         while (s && k < R->n && strcmp(R->v[k].id, s) != 0) k++;
         if (r->nneeds == MAX_NEEDS) { lerr(L, e, "rules[%d].needs: more than %d rule ids", idx, MAX_NEEDS); return; }
         if (!s || k == R->n) { lerr(L, e, "rules[%d].needs: no earlier rule '%s'", idx, s ? s : "?"); continue; }
+        /* a rule that reads no query or body value, or reads the Referer itself, never hits a
+         * parameter's name: the rule needing it would never score */
+        if (READS_REFERER(R->v[k].det) || !(R->v[k].where & (DECODE_QUERY | DECODE_BODY))) {
+            lerr(L, e, "rules[%d].needs: rule '%s' never hits a parameter's name (it reads no query or body value)", idx, s);
+            continue;
+        }
         r->needs[r->nneeds++] = k;
     }
 }

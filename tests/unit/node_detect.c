@@ -63,6 +63,11 @@ static void test_load_errors(void **state)
                  "rules[1] (b).needs: only a missing-referer rule reads it");
     expect_error("rules:\n  - {id: b, class: xss, detector: missing-referer, needs: [a]}\n  - {id: a, class: xss, pattern: x}\n",
                  "2:60", "rules[0].needs: no earlier rule 'a'");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x, where: [headers]}\n  - {id: b, class: xss, detector: missing-referer, needs: [a]}\n",
+                 "3:60", "rules[1].needs: rule 'a' never hits a parameter's name (it reads no query or body value)");
+    expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: c, class: xss, detector: offsite-referer}\n"
+                 "  - {id: b, class: xss, detector: missing-referer, needs: [a, c]}\n",
+                 "4:63", "rules[2].needs: rule 'c' never hits a parameter's name (it reads no query or body value)");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: b, class: xss, detector: missing-referer, needs: a}\n",
                  "3:59", "rules[1].needs: expected a list of 1 to 4 rule ids");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: b, class: xss, detector: missing-referer, needs: [a, a, a, a, a]}\n",
