@@ -96,9 +96,11 @@ static int code_args(const char *s, size_t a, size_t b)
     return digits;
 }
 
-/* Whether the string literal at s[i] names what an inclusion attack loads: a URL or a stream
- * wrapper (http://, php://filter, data:), an absolute path or two steps up; not a module of
- * Node's own (node:fs) or of the script's (../common). */
+/* What the string literal at s[i] names that an inclusion attack loads: 2 for a URL or a stream
+ * wrapper (http://, php://filter, data:), 1 for an absolute path or two steps up, which code
+ * requires too (require('../../lib/x'), include('/var/www/config.php')) and which therefore
+ * counts only after a break-out; 0 for a module of Node's own (node:fs) or of the script's
+ * (../common). */
 static int remote_source(const char *s, size_t n, size_t i)
 {
     if (i + 2 >= n || (s[i] != '\'' && s[i] != '"')) return 0;
@@ -106,8 +108,8 @@ static int remote_source(const char *s, size_t n, size_t i)
     if (s[k] == '/' || s[k] == '\\') return 1;
     if (k + 5 < n && strncmp(s + k, "../..", 5) == 0) return 1;     /* ../common is a module's own */
     while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z'))) k++;
-    if (k + 2 < n && k > i + 2 && s[k] == ':' && s[k + 1] == '/' && s[k + 2] == '/') return 1;
-    return k == i + 5 && strncmp(s + i + 1, "data:", 5) == 0;       /* node:fs is Node's own */
+    if (k + 2 < n && k > i + 2 && s[k] == ':' && s[k + 1] == '/' && s[k + 2] == '/') return 2;
+    return k == i + 5 && strncmp(s + i + 1, "data:", 5) == 0 ? 2 : 0;   /* node:fs is Node's own */
 }
 
 /* Whether the call ending before s[i] ends a statement. */
@@ -163,28 +165,50 @@ static int opens_statement(const char *s, size_t i, size_t brk)
     return 0;
 }
 
-/* Whether a break-out opens the statement at s[i]: a PHP tag (?>, <?php, <?=), or a ; after the
- * quote, the quote and bracket or the number the value closed or ended (';echo 1; ")die; 1;exit;). */
-static int opener_before(const char *s, size_t i)
+/* The index of the value's first quote c that is not an apostrophe in a word (don't), or n. */
+static size_t first_quote(const char *s, size_t n, char c)
 {
-    while (i > 0 && s[i - 1] == ' ') i--;
+    for (const char *p = memchr(s, c, n); p; p = memchr(p + 1, c, n - (size_t)(p + 1 - s))) {
+        size_t k = (size_t)(p - s);
+        if (!(k > 0 && k + 1 < n && is_name((unsigned char)s[k - 1]) && is_name((unsigned char)s[k + 1]))) return k;
+    }
+    return n;
+}
+
+/* Whether a break-out opens the statement at s[i]: a PHP tag (?>, <?php, <?=), or a ; after the
+ * quote, the quote and bracket or the number the value closed or ended (';echo 1; ")die; 1;exit;).
+ * The quote is the value's first one, the number its first token: a quote the value opened
+ * itself (echo "Starting"; echo "Done";) and a number inside a line (result := 1; exit;) are
+ * a script's own. first[] holds the indexes of the value's first ' and first ". */
+static int opener_before(const char *s, size_t i, const size_t first[2])
+{
+    while (i > 0 && is_blank((unsigned char)s[i - 1])) i--;     /* ';\necho 1; */
     if ((i >= 2 && s[i - 1] == '>' && s[i - 2] == '?') || (i >= 5 && strncmp(s + i - 5, "<?php", 5) == 0) ||
         (i >= 3 && strncmp(s + i - 3, "<?=", 3) == 0))
         return 1;
     if (i < 2 || s[i - 1] != ';') return 0;
-    char c = s[i - 2];
-    return c == '\'' || c == '"' || (c >= '0' && c <= '9') || (c == ')' && i >= 3 && (s[i - 3] == '\'' || s[i - 3] == '"'));
+    size_t q = i - 2;
+    if (s[q] == ')' && q > 0) q--;
+    if (s[q] == '\'' || s[q] == '"') return first[s[q] == '"'] == q;
+    if (q != i - 2) return 0;
+    while (q > 0 && s[q - 1] >= '0' && s[q - 1] <= '9') q--;
+    if (!(s[q] >= '0' && s[q] <= '9')) return 0;
+    while (q > 0 && is_blank((unsigned char)s[q - 1])) q--;
+    return q == 0;
 }
 
 /* PHP's language constructs that take their operand without parentheses: echo 1, print $x,
- * include 'http://...', die. The index past the operand (a literal, a variable or a call), or 0. */
-static size_t construct(const char *s, size_t n, const char *name, size_t e)
+ * include 'http://...', die. The index past the operand (a literal, a variable or a call), or 0.
+ * Each construct word is a read: its operand may start with a comment skip_fwd scans for 4 KB
+ * (';echo ' and a comment never closed, repeated). */
+static size_t construct(const char *s, size_t n, const char *name, size_t e, int *reads)
 {
     static const char *const words[] = {"die", "echo", "exit", "include", "include_once", "print",
                                         "require", "require_once"};
     size_t w = 0;
     while (w < sizeof words / sizeof *words && strcmp(words[w], name) != 0) w++;
     if (w == sizeof words / sizeof *words) return 0;
+    ++*reads;
     size_t a = skip_fwd(s, n, e);
     if (a < n && s[a] == '(') return 0;                  /* a call: the function reading's */
     if (name[0] == 'd' || name[1] == 'x')                  /* die; exit; */
@@ -218,6 +242,7 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
     memset(&I, 0, sizeof I);
     int hit = 0, reads = 0;
     size_t brk = data_break(in, n, 1);
+    const size_t first[2] = {first_quote(in, n, '\''), first_quote(in, n, '"')};
     for (size_t i = 0; i < n && !hit && reads < READS_MAX; i++) {
         unsigned char c = (unsigned char)in[i];
         if (c == '$') {
@@ -242,13 +267,13 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
         char name[24];
         for (size_t k = i; k < e; k++) name[k - i] = (char)lower((unsigned char)in[k]);
         name[e - i] = '\0';
-        size_t ce = construct(in, n, name, e);
+        size_t ce = construct(in, n, name, e, &reads);
         /* a construct in a statement that the value opens after something it closed or ended
          * (';echo `id`;//, 1;die;, ?><?php include 'x';): not one at the start of the value or
          * of a line (print $_; is a line of Perl shown), ended by itself and not by a bracket
          * (head -11; echo 1) is a shell's sub-shell) */
         size_t cend = skip_fwd(in, n, ce);
-        if (ce && i > 0 && opens_statement(in, i, brk) && ends_statement(in, n, ce) && opener_before(in, i) &&
+        if (ce && i > 0 && opens_statement(in, i, brk) && ends_statement(in, n, ce) && opener_before(in, i, first) &&
             (cend >= n || (in[cend] != ')' && in[cend] != '}'))) {
             hit = 1;                                       /* ';echo `id`;//, <?php include 'x'; */
             memcpy(I.function, name, sizeof I.function);
@@ -263,7 +288,10 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
         if (q >= n) { i = e - 1; continue; }
         I.calls++;
         int args = code_args(in, p + 1, q), opens = opens_statement(in, i, brk), ends = ends_statement(in, n, q + 1);
-        if (f->strong == 2) args = remote_source(in, n, skip_fwd(in, n, p + 1));
+        if (f->strong == 2) {                    /* a path only after a break-out: ';include('/etc/passwd'); */
+            int src = remote_source(in, n, skip_fwd(in, n, p + 1));
+            args = src == 2 || (src == 1 && opener_before(in, i, first));
+        }
         if (args && (f->strong ? (opens || ends) : (opens && ends))) {
             hit = 1;
             memcpy(I.function, name, sizeof I.function);
@@ -285,7 +313,7 @@ static const function script_names[] = {
     {"function", 0}, {"getoutput", 1}, {"getstatusoutput", 1}, {"globals", 0}, {"import", 0},
     {"instance_eval", 1}, {"kill", 0}, {"mainmodule", 1}, {"open", 0}, {"popen", 1}, {"popen2", 1},
     {"popen3", 1}, {"print", 0}, {"printf", 0}, {"puts", 0}, {"read", 0}, {"readdirsync", 0},
-    {"readfilesync", 0}, {"readpipe", 1}, {"require", 2}, {"say", 0}, {"settimeout", 0},
+    {"readfilesync", 0}, {"readpipe", 1}, {"require", 0}, {"say", 0}, {"settimeout", 0},
     {"sleep", 0}, {"spawn", 1}, {"spawnsync", 1}, {"str", 0}, {"syscall", 1},
     {"system", 1}, {"use", 0},
 };
