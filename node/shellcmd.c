@@ -1031,7 +1031,9 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             }
             if (!c && (c = glob_command(L.buf, L.blen, name)) != NULL) t.obf = 1;
             int cmdlet = !c && (c = ps_cmdlet(L.buf, L.blen, name)) != NULL;
-            if (!c) c = ps_static(in + t.raw_start, t.raw_end - t.raw_start, name);
+            /* a static member after a separator: a value that is one such call is a line of
+             * PowerShell shown ([System.DateTime]::Now.ToString('yyyy')) */
+            if (!c && !pos_start) c = ps_static(in + t.raw_start, t.raw_end - t.raw_start, name);
             if (!c) break;
             /* "Echo the words" opens a sentence; commands are written in lower case, but
              * cmdlets in capitals (Get-ChildItem), and cmd reads any case (; Type C:\x) */
