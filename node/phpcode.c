@@ -165,11 +165,14 @@ static int opens_statement(const char *s, size_t i, size_t brk)
     return 0;
 }
 
-/* The index of the value's first quote c that is not an apostrophe in a word (don't), or n. */
+/* The index of the value's first quote c that is not an apostrophe in a word (don't) nor escaped
+ * (x\'y';echo 1; closes the string at its second quote), or n. */
 static size_t first_quote(const char *s, size_t n, char c)
 {
     for (const char *p = memchr(s, c, n); p; p = memchr(p + 1, c, n - (size_t)(p + 1 - s))) {
-        size_t k = (size_t)(p - s);
+        size_t k = (size_t)(p - s), b = k;
+        while (b > 0 && s[b - 1] == '\\') b--;
+        if ((k - b) % 2) continue;
         if (!(k > 0 && k + 1 < n && is_name((unsigned char)s[k - 1]) && is_name((unsigned char)s[k + 1]))) return k;
     }
     return n;
