@@ -463,13 +463,16 @@ static void name_finding(phpcode_info *I, const char *s, size_t at, size_t e)
 }
 
 /* Judges the code at s[i], which a break-out opened: a strong name, or a weak one (when weak)
- * with code for arguments, that ends the statement. A command in backticks must touch its opener
- * (.`id`.): after a blank or at the start of a line it is a Markdown code span. */
+ * with code for arguments, that ends the statement, in brackets or not. A command in backticks
+ * must touch its opener (.`id`., .(`id`).): after a blank or at the start of a line it is a
+ * Markdown code span. */
 static int script_at(const char *s, size_t n, size_t i, int weak, phpcode_info *I)
 {
     int strength, args;
-    size_t at = skip_fwd(s, n, i);
-    if (at < n && s[at] == '`' && (at > i || (i > 0 && (s[i - 1] == '\n' || s[i - 1] == '\r')))) return 0;
+    size_t at = skip_fwd(s, n, i), open = 0;
+    while (at < n && s[at] == '(' && open < 8) at = skip_fwd(s, n, at + 1), open++;    /* '.(`id`).' */
+    if (at < n && s[at] == '`' && (open ? s[at - 1] != '(' : at > i || (i > 0 && (s[i - 1] == '\n' || s[i - 1] == '\r'))))
+        return 0;
     size_t e = script_expr(s, n, at, &strength, &args);
     if (!e || !strength) return 0;
     I->calls++;
