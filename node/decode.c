@@ -95,6 +95,20 @@ static void where_join(char *dst, const char *base, const char *key, size_t klen
     dst[b] = '\0';
 }
 
+/* where_join(dst, "header", name, strlen(name)) with the name in lower case (C locale), in one pass. */
+static void where_header(char *dst, const char *name)
+{
+    memcpy(dst, "header", 7);
+    if (!*name) return;
+    size_t b = 6;
+    dst[b++] = '.';
+    for (; *name && b < DECODE_WHERE_MAX - 1; name++) {
+        unsigned char c = (unsigned char)*name;
+        dst[b++] = (char)(c < 0x20 || c == 0x7F ? '_' : c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    dst[b] = '\0';
+}
+
 /* Room for n + 1 bytes: small, the caller's own buffer of cap bytes, when it is given and they fit,
  * else the heap; released with drop(). A value is handed to the callback and dropped before its
  * caller returns, so the caller's frame always outlives it. */
@@ -1091,9 +1105,7 @@ int decode_request_json(const httpreq *req, const decode_limits *lim, decode_fn 
         if (!h->name || !h->value) continue;
         if ((h->name[0] | 0x20) == 'c' && strcasecmp(h->name, "cookie") == 0) { rc = walk_cookies(&w, h->value); continue; }
         char where[DECODE_WHERE_MAX];
-        size_t nl = strlen(h->name);
-        where_join(where, "header", h->name, nl);
-        for (char *c = where + 7; *c; c++) if (*c >= 'A' && *c <= 'Z') *c += 'a' - 'A';   /* tolower, C locale */
+        where_header(where, h->name);
         rc = walk_root(&w, DECODE_HEADER, where, h->value, strlen(h->value));
     }
     if (!rc && req->body && req->body_len) rc = walk_body(&w, req);
