@@ -420,6 +420,15 @@ def traversal_grammar():
     return out
 
 
+def injected(before, sep, cmd):
+    """cmd after the data before, joined by a separator or run by a substitution ($( or `)."""
+    if sep == "$(":
+        return before + "$(" + cmd + ")"
+    if sep == "`":
+        return before + "`" + cmd + "`"
+    return before + sep + cmd
+
+
 def cmdi_matrix():
     """Made by us from the grammars of sh, cmd and PowerShell (not from any payload list): a command
     appended to a value in every context an application may put it (bare, after data, inside a
@@ -450,13 +459,7 @@ def cmdi_matrix():
         for s in seps:
             for c in unix + hidden + windows:
                 for a in after:
-                    if s == "$(":
-                        body = b + "$(" + c + ")"
-                    elif s == "`":
-                        body = b + "`" + c + "`"
-                    else:
-                        body = b + s + c
-                    out.append(body + a)
+                    out.append(injected(b, s, c) + a)
     return out
 
 
@@ -587,13 +590,7 @@ def code_probe_matrix():
     for b, a in contexts:
         for s in seps:
             for c in oneliners + probes + info:
-                if s == "$(":
-                    body = b + "$(" + c + ")"
-                elif s == "`":
-                    body = b + "`" + c + "`"
-                else:
-                    body = b + s + c
-                shell.append(fill(body + a))
+                shell.append(fill(injected(b, s, c) + a))
     return code, shell, php
 
 
