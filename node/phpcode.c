@@ -5,9 +5,11 @@
 #include "phpcode.h"
 
 /* Bounds that keep a value's cost linear: how far a call's parentheses, a superglobal's index or
- * a comment may reach, and how many of those one value may have read. */
+ * a comment may reach, and how many steps the scans of those may take in one value. Steps, not
+ * reads: a read of a name that opens no bracket or comment costs a few steps, so 300 names of
+ * the table in front of a payload (print print ... ';phpinfo();#) no longer leave it unread. */
 #define SPAN_MAX   4096
-#define READS_MAX  256     /* at most about a million steps a value */
+#define STEPS_MAX  ((size_t)256 * SPAN_MAX)     /* about a million steps a value */
 
 typedef struct function { const char *name; int strong; } function;
 
@@ -59,6 +61,14 @@ static size_t skip_fwd(const char *s, size_t n, size_t i)
         break;
     }
     return i;
+}
+
+/* What a scan from i that stopped at r (n when it found nothing) cost: the bytes it passed, or
+ * as far as a bound let it reach (skip_fwd may pass closed comments before an open one). */
+static size_t scan_cost(size_t n, size_t i, size_t r)
+{
+    if (r < n) return r - i + 1;
+    return n - i < 2 * SPAN_MAX ? n - i : 2 * SPAN_MAX;
 }
 
 /* The index of the ')' that closes the '(' at i, or n when none does within SPAN_MAX. */
@@ -117,10 +127,12 @@ static int remote_source(const char *s, size_t n, size_t i)
     return k == i + 5 && strncmp(s + i + 1, "data:", 5) == 0 ? 2 : 0;   /* node:fs is Node's own */
 }
 
-/* Whether the call ending before s[i] ends a statement. */
-static int ends_statement(const char *s, size_t n, size_t i)
+/* Whether the call ending before s[i] ends a statement; adds its scans' cost to *steps. */
+static int ends_statement(const char *s, size_t n, size_t i, size_t *steps)
 {
-    i = skip_fwd(s, n, i);
+    size_t j0 = skip_fwd(s, n, i);
+    *steps += scan_cost(n, i, j0);
+    i = j0;
     if (i >= n) return 1;
     char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
     if (c == ';' || c == ')' || c == '}' || c == '#') return 1;
@@ -128,6 +140,7 @@ static int ends_statement(const char *s, size_t n, size_t i)
     if (c == '/' && d == '/') return 1;
     if (c == '.') {                         /* '.phpinfo().' joins the strings around it */
         size_t j = skip_fwd(s, n, i + 1);
+        *steps += scan_cost(n, i + 1, j);
         return j >= n || s[j] == '\'' || s[j] == '"' || s[j] == '$';
     }
     return 0;
@@ -153,13 +166,12 @@ static size_t data_break(const char *in, size_t n, int lines)
     return k < n && k < 64 && data && (in[k] == ';' || (lines && (in[k] == '\n' || in[k] == '\r'))) ? k + 1 : 0;
 }
 
-/* Whether the name starting at s[i] opens a statement; brk is data_break's answer (a line of
- * data, then a line break: 1\nprint(7)). */
-static int opens_statement(const char *s, size_t i, size_t brk)
+/* Whether the name starting at s[i] opens a statement; line is where the first token after
+ * data_break's answer starts (a line of data, then a line break: 1\nprint(7)), or n when there
+ * is none. Found once a value, since a value may have many names after many blanks. */
+static int opens_statement(const char *s, size_t i, size_t line)
 {
-    size_t k = brk;
-    while (brk && k < i && is_blank((unsigned char)s[k])) k++;
-    if (brk && k == i) return 1;
+    if (i == line) return 1;
     while (i > 0 && is_blank((unsigned char)s[i - 1])) i--;
     if (i == 0) return 1;
     char c = s[i - 1];
@@ -207,17 +219,17 @@ static int opener_before(const char *s, size_t i, const size_t first[2])
 
 /* PHP's language constructs that take their operand without parentheses: echo 1, print $x,
  * include 'http://...', die. The index past the operand (a literal, a variable or a call), or 0.
- * Each construct word is a read: its operand may start with a comment skip_fwd scans for 4 KB
- * (';echo ' and a comment never closed, repeated). */
-static size_t construct(const char *s, size_t n, const char *name, size_t e, int *reads)
+ * Adds what its scans cost to *steps: its operand may start with a comment skip_fwd scans for
+ * 4 KB (';echo ' and a comment never closed, repeated). */
+static size_t construct(const char *s, size_t n, const char *name, size_t e, size_t *steps)
 {
     static const char *const words[] = {"die", "echo", "exit", "include", "include_once", "print",
                                         "require", "require_once"};
     size_t w = 0;   /* first letters compared before strcmp: every word of a value comes here */
     while (w < sizeof words / sizeof *words && (words[w][0] != name[0] || strcmp(words[w], name) != 0)) w++;
     if (w == sizeof words / sizeof *words) return 0;
-    ++*reads;
     size_t a = skip_fwd(s, n, e);
+    *steps += scan_cost(n, e, a);
     if (a < n && s[a] == '(') return 0;                  /* a call: the function reading's */
     if (name[0] == 'd' || name[1] == 'x')                  /* die; exit; */
         return a < n && s[a] == ';' ? e : 0;
@@ -228,17 +240,20 @@ static size_t construct(const char *s, size_t n, const char *name, size_t e, int
     if (c == '\'' || c == '"' || c == '`') {
         for (size_t k = a + 1; k < n && k < a + SPAN_MAX; k++) {
             if (s[k] == '\\') { k++; continue; }
-            if (s[k] == c) return k + 1;
+            if (s[k] == c) { *steps += k - a; return k + 1; }
         }
+        *steps += scan_cost(n, a, n);
         return 0;
     }
     size_t k = a + (c == '$');
     while (k < n && is_name((unsigned char)s[k])) k++;
     if (k == a + (c == '$')) return 0;
     if (c == '$' || (s[a] >= '0' && s[a] <= '9')) return k;
-    k = skip_fwd(s, n, k);
-    if (k < n && s[k] == '(') {
-        size_t q = close_paren(s, n, k);
+    size_t b = skip_fwd(s, n, k);
+    *steps += scan_cost(n, k, b);
+    if (b < n && s[b] == '(') {
+        size_t q = close_paren(s, n, b);
+        *steps += scan_cost(n, b, q);
         return q < n ? q + 1 : 0;
     }
     return 0;
@@ -248,10 +263,12 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
 {
     phpcode_info I;
     memset(&I, 0, sizeof I);
-    int hit = 0, reads = 0;
-    size_t brk = data_break(in, n, 1);
+    int hit = 0;
+    size_t steps = 0;
+    size_t brk = data_break(in, n, 1), line = n;
+    if (brk) for (line = brk; line < n && is_blank((unsigned char)in[line]); line++) {}
     const size_t first[2] = {first_quote(in, n, '\''), first_quote(in, n, '"')};
-    for (size_t i = 0; i < n && !hit && reads < READS_MAX; i++) {
+    for (size_t i = 0; i < n && !hit && steps < STEPS_MAX; i++) {
         unsigned char c = (unsigned char)in[i];
         if (c == '$') {
             /* $_GET[0]($_POST[1]): a request's own value called as a function */
@@ -259,10 +276,12 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
                 size_t m = strlen(superglobals[g]);
                 if (i + 1 + m >= n || strncmp(in + i + 1, superglobals[g], m) != 0 || in[i + 1 + m] != '[') continue;
                 size_t k = i + 1 + m;
-                reads++;
                 while (k < n && k < i + SPAN_MAX && in[k] != ']') k++;
+                steps += k - i;
                 if (k >= n || in[k] != ']') continue;
-                k = skip_fwd(in, n, k + 1);
+                size_t b = skip_fwd(in, n, k + 1);
+                steps += scan_cost(n, k + 1, b);
+                k = b;
                 if (k < n && in[k] == '(') { hit = 1; memcpy(I.function, "$", 2); }
             }
             continue;
@@ -275,13 +294,13 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
         char name[24];
         for (size_t k = i; k < e; k++) name[k - i] = (char)lower((unsigned char)in[k]);
         name[e - i] = '\0';
-        size_t ce = construct(in, n, name, e, &reads);
+        size_t ce = construct(in, n, name, e, &steps);
         /* a construct in a statement that the value opens after something it closed or ended
          * (';echo `id`;//, 1;die;, ?><?php include 'x';): not one at the start of the value or
          * of a line (print $_; is a line of Perl shown), ended by itself and not by a bracket
          * (head -11; echo 1) is a shell's sub-shell) */
-        size_t cend;
-        if (ce && i > 0 && opens_statement(in, i, brk) && ends_statement(in, n, ce) && opener_before(in, i, first) &&
+        size_t cend;        /* the same scan as ends_statement's, which counted its steps */
+        if (ce && i > 0 && opens_statement(in, i, line) && ends_statement(in, n, ce, &steps) && opener_before(in, i, first) &&
             ((cend = skip_fwd(in, n, ce)) >= n || (in[cend] != ')' && in[cend] != '}'))) {
             hit = 1;                                       /* ';echo `id`;//, <?php include 'x'; */
             memcpy(I.function, name, sizeof I.function);
@@ -289,15 +308,18 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
         }
         const function *f = bsearch(name, functions, sizeof functions / sizeof *functions, sizeof *functions, cmp_fn);
         if (!f) { i = e - 1; continue; }
-        reads++;
         size_t p = skip_fwd(in, n, e);
+        steps += scan_cost(n, e, p);
         if (p >= n || in[p] != '(') { i = e - 1; continue; }
         size_t q = close_paren(in, n, p);
+        steps += 2 * scan_cost(n, p, q);         /* and code_args' pass over the arguments */
         if (q >= n) { i = e - 1; continue; }
         I.calls++;
-        int args = code_args(in, p + 1, q), opens = opens_statement(in, i, brk), ends = ends_statement(in, n, q + 1);
+        int args = code_args(in, p + 1, q), opens = opens_statement(in, i, line), ends = ends_statement(in, n, q + 1, &steps);
         if (f->strong == 2) {                    /* a path only after a break-out: ';include('/etc/passwd'); */
-            int src = remote_source(in, n, skip_fwd(in, n, p + 1));
+            size_t a = skip_fwd(in, n, p + 1);
+            steps += scan_cost(n, p + 1, a);
+            int src = remote_source(in, n, a);
             args = src == 2 || (src == 1 && opener_before(in, i, first));
         }
         if (args && (f->strong ? (opens || ends) : (opens && ends))) {
@@ -371,20 +393,29 @@ static size_t literal_at(const char *s, size_t n, size_t i)
     return e > i && (e >= n || !is_name((unsigned char)s[e])) ? e : 0;
 }
 
+/* Records in *far how far a scan from i that returned r reached: r, or as far as the bound let
+ * it when it found nothing (r is 0 or n). Returns r. */
+static size_t seen(size_t *far, size_t n, size_t i, size_t r)
+{
+    size_t reach = r && r < n ? r : (n - i < 2 * SPAN_MAX ? n : i + 2 * SPAN_MAX);
+    if (reach > *far) *far = reach;
+    return r;
+}
+
 /* The expression of code starting at s[i]: a command quoted as code (`...`, qx(...), %x(...)), or
  * a chain of names, members, calls and indexes (os.popen('id').read(), require('fs').x()), the
  * last one a name of the table called without parentheses (system "id", puts 1, use Socket).
  * Returns the index past it, or 0; *strength is 2 for a command or a strong name, 1 for a weak
  * one (then *args says whether its arguments are code), 0 for none of the table. */
-static size_t script_expr(const char *s, size_t n, size_t i, int *strength, int *args)
+static size_t script_expr(const char *s, size_t n, size_t i, int *strength, int *args, size_t *far)
 {
     *strength = 0;
     *args = 1;
     if (i < n && s[i] == '@') i++;                         /* PHP's and Perl's silencers */
-    if (i + 5 < n && strncmp(s + i, "new ", 4) == 0) i = skip_fwd(s, n, i + 4);
+    if (i + 5 < n && strncmp(s + i, "new ", 4) == 0) i = seen(far, n, i + 4, skip_fwd(s, n, i + 4));
     if (i >= n) return 0;
     if (s[i] == '`' || ((s[i] == 'q' || s[i] == '%') && i + 2 < n && s[i + 1] == 'x' && strchr("([{</|!", s[i + 2]))) {
-        size_t e = close_delim(s, n, s[i] == '`' ? i : i + 2);
+        size_t e = seen(far, n, i, close_delim(s, n, s[i] == '`' ? i : i + 2));
         *strength = e ? 2 : 0;
         return e;
     }
@@ -393,6 +424,7 @@ static size_t script_expr(const char *s, size_t n, size_t i, int *strength, int 
         if (!is_name((unsigned char)s[k]) || (s[k] >= '0' && s[k] <= '9')) return 0;
         size_t e = k;
         while (e < n && is_name((unsigned char)s[e])) e++;
+        seen(far, n, k, e);
         char name[24] = "";
         if (e - k < sizeof name) {
             for (size_t c = k; c < e; c++) name[c - k] = (char)lower((unsigned char)s[c]);
@@ -405,35 +437,36 @@ static size_t script_expr(const char *s, size_t n, size_t i, int *strength, int 
         int strong = f && f->strong && ((e < n && (s[e] == '(' || s[e] == ' ')) || strcmp(name, "mainmodule") == 0);
         /* Function('...')(), x.constructor.constructor('...')(): a function made from a string */
         if (f && (strcmp(name, "function") == 0 || strcmp(name, "constructor") == 0) && e < n && s[e] == '(') {
-            size_t q = close_paren(s, n, e);
-            strong = q + 1 < n && s[q + 1] == '(' && literal_at(s, n, skip_fwd(s, n, e + 1));
+            size_t q = seen(far, n, e, close_paren(s, n, e));
+            strong = q + 1 < n && s[q + 1] == '(' && seen(far, n, e, literal_at(s, n, seen(far, n, e, skip_fwd(s, n, e + 1))));
         }
         if (f) *strength = strong || *strength == 2 ? 2 : f->strong ? *strength : 1;
         k = e;
         int called = 0;
         while (k < n && (s[k] == '(' || s[k] == '[')) {         /* calls and indexes */
             if (s[k] == '(') {
-                size_t q = close_paren(s, n, k);
+                size_t q = seen(far, n, k, close_paren(s, n, k));
                 if (q >= n) return 0;
                 called = 1;
                 calls++;
                 if (f && !code_args(s, k + 1, q) && !member_chain(s, k + 1, q)) *args = 0;
                 k = q + 1;
             } else {
-                k = close_delim(s, n, k);
+                k = seen(far, n, k, close_delim(s, n, k));
                 if (!k) return 0;
             }
         }
-        if (!called && f && strcmp(name, "eval") == 0 && skip_fwd(s, n, k) < n && s[skip_fwd(s, n, k)] == '{') {
-            size_t b = close_delim(s, n, skip_fwd(s, n, k));   /* Perl's eval { system 'id' } */
+        if (!called && f && strcmp(name, "eval") == 0 && seen(far, n, k, skip_fwd(s, n, k)) < n && s[skip_fwd(s, n, k)] == '{') {
+            size_t b = seen(far, n, k, close_delim(s, n, skip_fwd(s, n, k)));   /* Perl's eval { system 'id' } */
             *strength = b ? 2 : 0;
             return b;
         }
         if (!called && f && bare_call(name) && k < n && s[k] == ' ') {
-            size_t a = skip_fwd(s, n, k), e2 = literal_at(s, n, a);
+            size_t a = seen(far, n, k, skip_fwd(s, n, k)), e2 = seen(far, n, a, literal_at(s, n, a));
             if (!e2 && (strcmp(name, "use") == 0 || strcmp(name, "require") == 0 || strcmp(name, "import") == 0)) {
                 e2 = a;                                         /* a module: Socket, IO::Socket, os */
                 while (e2 < n && (is_name((unsigned char)s[e2]) || s[e2] == ':')) e2++;
+                seen(far, n, a, e2);
                 if (e2 == a) e2 = 0;
             }
             return e2;
@@ -445,15 +478,16 @@ static size_t script_expr(const char *s, size_t n, size_t i, int *strength, int 
     return calls ? k : 0;
 }
 
-/* Whether the code ending before s[i] ends a statement or joins the string the value re-opens. */
-static int script_ends(const char *s, size_t n, size_t i)
+/* Whether the code ending before s[i] ends a statement or joins the string the value re-opens;
+ * records in *far how far it read. */
+static int script_ends(const char *s, size_t n, size_t i, size_t *far)
 {
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     if (i >= n) return 1;
     char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
     if (strchr(";)}]#\n\r", c) || (c == '/' && (d == '/' || d == '*')) || (c == '?' && d == '>')) return 1;
     if (c == '.' || c == '+' || c == '-' || (c == '|' && d == '|')) {   /* not a sentence's period */
-        size_t j = skip_fwd(s, n, i + (c == '|' ? 2 : 1));
+        size_t j = seen(far, n, i, skip_fwd(s, n, i + (c == '|' ? 2 : 1)));
         return j < n && (s[j] == '\'' || s[j] == '"' || s[j] == '$');
     }
     return 0;
@@ -470,18 +504,26 @@ static void name_finding(phpcode_info *I, const char *s, size_t at, size_t e)
 /* Judges the code at s[i], which a break-out opened: a strong name, or a weak one (when weak)
  * with code for arguments, that ends the statement, in brackets or not. A command in backticks
  * must touch its opener (.`id`., .(`id`).): after a blank or at the start of a line it is a
- * Markdown code span. */
-static int script_at(const char *s, size_t n, size_t i, int weak, phpcode_info *I)
+ * Markdown code span. Adds what its scans cost to *steps: a few times the bytes they reached,
+ * since the arguments of a call are read by more than one of them. */
+static int script_at(const char *s, size_t n, size_t i, int weak, phpcode_info *I, size_t *steps)
 {
     int strength, args;
-    size_t at = skip_fwd(s, n, i), open = 0;
-    while (at < n && s[at] == '(' && open < 8) at = skip_fwd(s, n, at + 1), open++;    /* '.(`id`).' */
-    if (at < n && s[at] == '`' && (open ? s[at - 1] != '(' : at > i || (i > 0 && (s[i - 1] == '\n' || s[i - 1] == '\r'))))
+    size_t far = i;
+    size_t at = seen(&far, n, i, skip_fwd(s, n, i)), open = 0;
+    while (at < n && s[at] == '(' && open < 8) at = seen(&far, n, at, skip_fwd(s, n, at + 1)), open++;    /* '.(`id`).' */
+    if (at < n && s[at] == '`' && (open ? s[at - 1] != '(' : at > i || (i > 0 && (s[i - 1] == '\n' || s[i - 1] == '\r')))) {
+        *steps += far - i + 1;
         return 0;
-    size_t e = script_expr(s, n, at, &strength, &args);
+    }
+    size_t e = script_expr(s, n, at, &strength, &args, &far);
+    *steps += 4 * (far - i + 1);
     if (!e || !strength) return 0;
     I->calls++;
-    if (!args || !script_ends(s, n, e) || (strength < 2 && !weak)) return 0;
+    size_t tail = e;
+    int ends = script_ends(s, n, e, &tail);
+    *steps += tail - e + 1;
+    if (!args || !ends || (strength < 2 && !weak)) return 0;
     name_finding(I, s, at, e);
     return 1;
 }
@@ -491,6 +533,7 @@ int phpcode_script(const char *in, size_t n, phpcode_info *info)
     phpcode_info I;
     memset(&I, 0, sizeof I);
     int hit = 0;
+    size_t steps = 0;
     /* The value's first quote closes the string it was put into (not an apostrophe in a word);
      * then brackets it also closes, and an operator that joins strings or ends the statement. */
     for (size_t i = 0; i < n && i < SPAN_MAX; i++) {
@@ -499,27 +542,27 @@ int phpcode_script(const char *in, size_t n, phpcode_info *info)
         size_t k = i + 1;
         while (k < n && (in[k] == ')' || in[k] == ']' || in[k] == ' ')) k++;
         if (k < n && (in[k] == '.' || in[k] == '+' || in[k] == '-' || in[k] == ';' || in[k] == '\n' || in[k] == '\r'))
-            hit = script_at(in, n, k + 1, 1, &I);
+            hit = script_at(in, n, k + 1, 1, &I, &steps);
         else if (k + 1 < n && in[k] == '|' && in[k + 1] == '|')
-            hit = script_at(in, n, k + 2, 1, &I);
+            hit = script_at(in, n, k + 2, 1, &I, &steps);
         break;
     }
     /* Data, then the value's first ; (data_break; not a line break, since the first line of code
      * shown in documentation is often one token: a list's number, a closing bracket). */
     size_t brk = hit ? 0 : data_break(in, n, 0);
-    if (brk) hit = script_at(in, n, brk, 1, &I);
+    if (brk) hit = script_at(in, n, brk, 1, &I, &steps);
     /* Interpolation in a string the server evaluates: Ruby's #{}, Perl's @{[ ]} and ${\ }, and,
      * for strong names only, JavaScript's and PHP's ${}, which documentation of Node shows
      * (`readable: ${rr.read()}`). */
-    int reads = 0;
-    for (size_t i = 0; !hit && i + 2 < n && reads < READS_MAX; i++) {
+    for (size_t i = 0; !hit && i + 2 < n && steps < STEPS_MAX; i++) {
         size_t at = 0;
         int weak = 1;
         if ((in[i] == '#' || in[i] == '$') && in[i + 1] == '{') at = in[i + 2] == '\\' ? i + 3 : i + 2, weak = in[i] == '#' || in[i + 2] == '\\';
         else if (in[i] == '@' && in[i + 1] == '{' && in[i + 2] == '[') at = i + 3;
         if (!at) continue;
-        reads++;
-        hit = script_at(in, n, skip_fwd(in, n, at), weak, &I);     /* ${\ `id`}: a blank is its own */
+        size_t a = skip_fwd(in, n, at);
+        steps += scan_cost(n, at, a);
+        hit = script_at(in, n, a, weak, &I, &steps);     /* ${\ `id`}: a blank is its own */
     }
     /* A number the value put into an expression, then a join: 1 . system('id'), 1 + sleep 5. */
     if (!hit) {
@@ -528,14 +571,15 @@ int phpcode_script(const char *in, size_t n, phpcode_info *info)
         if (k > d) {
             k = skip_fwd(in, n, k);
             if (k < n && (in[k] == '.' || in[k] == '+') && k + 1 < n && is_blank((unsigned char)in[k + 1]))
-                hit = script_at(in, n, k + 1, 1, &I);
+                hit = script_at(in, n, k + 1, 1, &I, &steps);
         }
     }
     /* The whole value is one call of a strong name, as eval() would run it: spawn('id'),
      * readpipe('id');, qx{uname -a}; not a bare call (eval "$args" is a shell line) nor backticks. */
     if (!hit) {
         int strength, args;
-        size_t at = skip_fwd(in, n, 0), e = script_expr(in, n, at, &strength, &args);
+        size_t far = 0;                                  /* once a value: its cost is not counted */
+        size_t at = skip_fwd(in, n, 0), e = script_expr(in, n, at, &strength, &args, &far);
         if (e && strength == 2 && args && (in[e - 1] == ')' || in[at] == 'q' || in[at] == '%')) {
             size_t k = e;
             while (k < n && (is_blank((unsigned char)in[k]) || in[k] == ';')) k++;
