@@ -1040,7 +1040,10 @@ static void reading(const char *in, size_t n, int quote0, char *scratch, shellcm
             f.c = c;
             f.capital = t.capital && c->kind == K_WEAK && !t.obf && !sys_path && !cmdlet;
             f.lower_cmdlet = 0;
-            if (cmdlet) {           /* Verb-Noun as PowerShell writes it: Write-Output, not Get-together */
+            /* Verb-Noun as PowerShell writes it (Write-Output, not Get-together), or in any case
+             * glued to its separator (;write-output x), where prose puts a blank: PowerShell reads
+             * a cmdlet's name without regard to case */
+            if (cmdlet && !t.glued) {
                 const char *dash = memchr(L.buf, '-', L.blen);
                 f.lower_cmdlet = !t.capital || !dash || !(dash[1] >= 'A' && dash[1] <= 'Z');
             }
