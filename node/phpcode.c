@@ -554,8 +554,11 @@ int phpcode_script(const char *in, size_t n, phpcode_info *info)
     /* Interpolation in a string the server evaluates: Ruby's #{}, Perl's @{[ ]} and ${\ }, and,
      * for strong names only, JavaScript's and PHP's ${}, which documentation of Node shows
      * (`readable: ${rr.read()}`). */
-    for (size_t i = 0; !hit && i + 2 < n && steps < STEPS_MAX; i++) {
-        size_t at = 0;
+    for (size_t p = 1; !hit && p + 1 < n && steps < STEPS_MAX; p++) {   /* each '{' at 1..n-2 */
+        const char *b = memchr(in + p, '{', n - 1 - p);
+        if (!b) break;
+        p = (size_t)(b - in);
+        size_t i = p - 1, at = 0;
         int weak = 1;
         if ((in[i] == '#' || in[i] == '$') && in[i + 1] == '{') at = in[i + 2] == '\\' ? i + 3 : i + 2, weak = in[i] == '#' || in[i + 2] == '\\';
         else if (in[i] == '@' && in[i + 1] == '{' && in[i + 2] == '[') at = i + 3;
