@@ -1,5 +1,6 @@
 /* phpcode.c -- finds calls of the PHP functions an injection uses and reads whether each stands
  * as a statement of its own: what opens it, what ends it and whether its arguments are code. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "phpcode.h"
@@ -56,6 +57,43 @@ static size_t skip_fwd(const char *s, size_t n, size_t i)
                 if (s[k] == '*' && s[k + 1] == '/') { e = s + k; break; }
             if (!e) return n;
             i = (size_t)(e - s) + 2;
+            continue;
+        }
+        break;
+    }
+    return i;
+}
+
+/* A value's reading budget: the steps its scans took so far, and comment_close's last answer
+ * (the first comment close at or after from is at at). */
+typedef struct budget { size_t steps, from, at; } budget;
+
+/* The index of the first comment close at or after k, or n. The answer rises with k, so one
+ * answer serves every k up to it: print and a comment's opener repeated inside a comment that
+ * closes far away search that close once, not once a word. */
+static size_t comment_close(const char *s, size_t n, size_t k, budget *b)
+{
+    if (k >= b->from && k <= b->at) return b->at;
+    size_t stop = k < b->from ? b->from : n, q = k;      /* up to from, the rest is known */
+    while (q < stop && q + 1 < n && !(s[q] == '*' && s[q + 1] == '/')) q++;
+    b->steps += q - k + 1;
+    size_t at = q < stop && q + 1 < n ? q : q >= stop && stop < n ? b->at : n;
+    b->from = k;
+    b->at = at;
+    return at;
+}
+
+/* skip_fwd for phpcode_detect: the same answer, its steps counted in *b and its comment closes
+ * found through comment_close. */
+static size_t skip_b(const char *s, size_t n, size_t i, budget *b)
+{
+    while (i < n) {
+        b->steps++;                                      /* a blank, or a comment's opener */
+        if (is_blank((unsigned char)s[i])) { i++; continue; }
+        if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+            size_t k = comment_close(s, n, i + 2, b);    /* which counts its own steps */
+            if (k >= n || k >= i + SPAN_MAX) return n;
+            i = k + 2;
             continue;
         }
         break;
@@ -127,20 +165,17 @@ static int remote_source(const char *s, size_t n, size_t i)
     return k == i + 5 && strncmp(s + i + 1, "data:", 5) == 0 ? 2 : 0;   /* node:fs is Node's own */
 }
 
-/* Whether the call ending before s[i] ends a statement; adds its scans' cost to *steps. */
-static int ends_statement(const char *s, size_t n, size_t i, size_t *steps)
+/* Whether the call ending before s[i] ends a statement; counts its scans in *b. */
+static int ends_statement(const char *s, size_t n, size_t i, budget *b)
 {
-    size_t j0 = skip_fwd(s, n, i);
-    *steps += scan_cost(n, i, j0);
-    i = j0;
+    i = skip_b(s, n, i, b);
     if (i >= n) return 1;
     char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
     if (c == ';' || c == ')' || c == '}' || c == '#') return 1;
     if (c == '?' && d == '>') return 1;
     if (c == '/' && d == '/') return 1;
     if (c == '.') {                         /* '.phpinfo().' joins the strings around it */
-        size_t j = skip_fwd(s, n, i + 1);
-        *steps += scan_cost(n, i + 1, j);
+        size_t j = skip_b(s, n, i + 1, b);
         return j >= n || s[j] == '\'' || s[j] == '"' || s[j] == '$';
     }
     return 0;
@@ -219,17 +254,16 @@ static int opener_before(const char *s, size_t i, const size_t first[2])
 
 /* PHP's language constructs that take their operand without parentheses: echo 1, print $x,
  * include 'http://...', die. The index past the operand (a literal, a variable or a call), or 0.
- * Adds what its scans cost to *steps: its operand may start with a comment skip_fwd scans for
- * 4 KB (';echo ' and a comment never closed, repeated). */
-static size_t construct(const char *s, size_t n, const char *name, size_t e, size_t *steps)
+ * Counts what its scans cost in *bu: its operand may start with a comment or a string that
+ * reaches 4 KB (';echo ' and a comment never closed, repeated). */
+static size_t construct(const char *s, size_t n, const char *name, size_t e, budget *bu)
 {
     static const char *const words[] = {"die", "echo", "exit", "include", "include_once", "print",
                                         "require", "require_once"};
     size_t w = 0;   /* first letters compared before strcmp: every word of a value comes here */
     while (w < sizeof words / sizeof *words && (words[w][0] != name[0] || strcmp(words[w], name) != 0)) w++;
     if (w == sizeof words / sizeof *words) return 0;
-    size_t a = skip_fwd(s, n, e);
-    *steps += scan_cost(n, e, a);
+    size_t a = skip_b(s, n, e, bu);
     if (a < n && s[a] == '(') return 0;                  /* a call: the function reading's */
     if (name[0] == 'd' || name[1] == 'x')                  /* die; exit; */
         return a < n && s[a] == ';' ? e : 0;
@@ -240,20 +274,19 @@ static size_t construct(const char *s, size_t n, const char *name, size_t e, siz
     if (c == '\'' || c == '"' || c == '`') {
         for (size_t k = a + 1; k < n && k < a + SPAN_MAX; k++) {
             if (s[k] == '\\') { k++; continue; }
-            if (s[k] == c) { *steps += k - a; return k + 1; }
+            if (s[k] == c) { bu->steps += k - a; return k + 1; }
         }
-        *steps += scan_cost(n, a, n);
+        bu->steps += scan_cost(n, a, n);
         return 0;
     }
     size_t k = a + (c == '$');
     while (k < n && is_name((unsigned char)s[k])) k++;
     if (k == a + (c == '$')) return 0;
     if (c == '$' || (s[a] >= '0' && s[a] <= '9')) return k;
-    size_t b = skip_fwd(s, n, k);
-    *steps += scan_cost(n, k, b);
+    size_t b = skip_b(s, n, k, bu);
     if (b < n && s[b] == '(') {
         size_t q = close_paren(s, n, b);
-        *steps += scan_cost(n, b, q);
+        bu->steps += scan_cost(n, b, q);
         return q < n ? q + 1 : 0;
     }
     return 0;
@@ -264,11 +297,11 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
     phpcode_info I;
     memset(&I, 0, sizeof I);
     int hit = 0;
-    size_t steps = 0;
+    budget B = {0, SIZE_MAX, 0};
     size_t brk = data_break(in, n, 1), line = n;
     if (brk) for (line = brk; line < n && is_blank((unsigned char)in[line]); line++) {}
     const size_t first[2] = {first_quote(in, n, '\''), first_quote(in, n, '"')};
-    for (size_t i = 0; i < n && !hit && steps < STEPS_MAX; i++) {
+    for (size_t i = 0; i < n && !hit && B.steps < STEPS_MAX; i++) {
         unsigned char c = (unsigned char)in[i];
         if (c == '$') {
             /* $_GET[0]($_POST[1]): a request's own value called as a function */
@@ -277,11 +310,9 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
                 if (i + 1 + m >= n || strncmp(in + i + 1, superglobals[g], m) != 0 || in[i + 1 + m] != '[') continue;
                 size_t k = i + 1 + m;
                 while (k < n && k < i + SPAN_MAX && in[k] != ']') k++;
-                steps += k - i;
+                B.steps += k - i;
                 if (k >= n || in[k] != ']') continue;
-                size_t b = skip_fwd(in, n, k + 1);
-                steps += scan_cost(n, k + 1, b);
-                k = b;
+                k = skip_b(in, n, k + 1, &B);
                 if (k < n && in[k] == '(') { hit = 1; memcpy(I.function, "$", 2); }
             }
             continue;
@@ -294,31 +325,29 @@ int phpcode_detect(const char *in, size_t n, phpcode_info *info)
         char name[24];
         for (size_t k = i; k < e; k++) name[k - i] = (char)lower((unsigned char)in[k]);
         name[e - i] = '\0';
-        size_t ce = construct(in, n, name, e, &steps);
+        size_t ce = construct(in, n, name, e, &B);
         /* a construct in a statement that the value opens after something it closed or ended
          * (';echo `id`;//, 1;die;, ?><?php include 'x';): not one at the start of the value or
          * of a line (print $_; is a line of Perl shown), ended by itself and not by a bracket
          * (head -11; echo 1) is a shell's sub-shell) */
-        size_t cend;        /* the same scan as ends_statement's, which counted its steps */
-        if (ce && i > 0 && opens_statement(in, i, line) && ends_statement(in, n, ce, &steps) && opener_before(in, i, first) &&
-            ((cend = skip_fwd(in, n, ce)) >= n || (in[cend] != ')' && in[cend] != '}'))) {
+        size_t cend;
+        if (ce && i > 0 && opens_statement(in, i, line) && ends_statement(in, n, ce, &B) && opener_before(in, i, first) &&
+            ((cend = skip_b(in, n, ce, &B)) >= n || (in[cend] != ')' && in[cend] != '}'))) {
             hit = 1;                                       /* ';echo `id`;//, <?php include 'x'; */
             memcpy(I.function, name, sizeof I.function);
             break;
         }
         const function *f = bsearch(name, functions, sizeof functions / sizeof *functions, sizeof *functions, cmp_fn);
         if (!f) { i = e - 1; continue; }
-        size_t p = skip_fwd(in, n, e);
-        steps += scan_cost(n, e, p);
+        size_t p = skip_b(in, n, e, &B);
         if (p >= n || in[p] != '(') { i = e - 1; continue; }
         size_t q = close_paren(in, n, p);
-        steps += 2 * scan_cost(n, p, q);         /* and code_args' pass over the arguments */
+        B.steps += 2 * scan_cost(n, p, q);       /* and code_args' pass over the arguments */
         if (q >= n) { i = e - 1; continue; }
         I.calls++;
-        int args = code_args(in, p + 1, q), opens = opens_statement(in, i, line), ends = ends_statement(in, n, q + 1, &steps);
+        int args = code_args(in, p + 1, q), opens = opens_statement(in, i, line), ends = ends_statement(in, n, q + 1, &B);
         if (f->strong == 2) {                    /* a path only after a break-out: ';include('/etc/passwd'); */
-            size_t a = skip_fwd(in, n, p + 1);
-            steps += scan_cost(n, p + 1, a);
+            size_t a = skip_b(in, n, p + 1, &B);
             int src = remote_source(in, n, a);
             args = src == 2 || (src == 1 && opener_before(in, i, first));
         }
