@@ -565,9 +565,16 @@ int phpcode_script(const char *in, size_t n, phpcode_info *info)
     size_t steps = 0;
     /* The value's first quote closes the string it was put into (not an apostrophe in a word);
      * then brackets it also closes, and an operator that joins strings or ends the statement. */
-    for (size_t i = 0; i < n && i < SPAN_MAX; i++) {
-        if (in[i] != '\'' && in[i] != '"') continue;
-        if (i > 0 && i + 1 < n && is_name((unsigned char)in[i - 1]) && is_name((unsigned char)in[i + 1])) continue;
+    size_t lim = n < SPAN_MAX ? n : SPAN_MAX;
+    const char *sq = lim ? memchr(in, '\'', lim) : NULL, *dq = lim ? memchr(in, '"', lim) : NULL;   /* the next of each */
+    while (sq || dq) {
+        const char *q = !dq || (sq && sq < dq) ? sq : dq;
+        size_t i = (size_t)(q - in);
+        if (i > 0 && i + 1 < n && is_name((unsigned char)in[i - 1]) && is_name((unsigned char)in[i + 1])) {
+            if (q == sq) sq = memchr(q + 1, '\'', lim - i - 1);
+            else dq = memchr(q + 1, '"', lim - i - 1);
+            continue;
+        }
         size_t k = i + 1;
         while (k < n && (in[k] == ')' || in[k] == ']' || in[k] == ' ')) k++;
         if (k < n && (in[k] == '.' || in[k] == '+' || in[k] == '-' || in[k] == ';' || in[k] == '\n' || in[k] == '\r'))
