@@ -346,7 +346,12 @@ static void load_rule(loader *L, yaml_document_t *doc, detect_rules *R, int idx,
             detector = v;
             for (int d = 1; d < DET_COUNT && val; d++)
                 if (strcmp(val, detector_names[d]) == 0) r->det = d;
-            if (!r->det) lerr(L, v, "rules[%d].detector: unknown detector '%s' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key, java-code, missing-referer)", idx, val ? val : "?");
+            if (!r->det) {
+                char known[256] = "";           /* the names, from the table, so that none is left out */
+                for (int d = 1; d < DET_COUNT; d++)
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", d > 1 ? ", " : "", detector_names[d]);
+                lerr(L, v, "rules[%d].detector: unknown detector '%s' (%s)", idx, val ? val : "?", known);
+            }
         } else if (strcmp(key, "needs") == 0) {
             needs = v;
             load_needs(L, doc, R, r, idx, v);

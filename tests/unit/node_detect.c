@@ -53,7 +53,7 @@ static void test_load_errors(void **state)
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, where: [query, brain]}\n", "2:52", "unknown place 'brain'");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, flags: [loud]}\n", "2:45", "unknown flag 'loud'");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, transform: rot13}\n", "2:48", "transform: expected none, sql or shell");
-    expect_error("rules:\n  - {id: a, class: xss, detector: psychic}\n", "2:35", "rules[0].detector: unknown detector 'psychic'");
+    expect_error("rules:\n  - {id: a, class: xss, detector: psychic}\n", "2:35", "rules[0].detector: unknown detector 'psychic' (path, shell, php, jndi, exprlang, sql, html, js-string, java-base64, offsite-referer, java-type-key, java-code, missing-referer, script)");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x, detector: path}\n", "2:47", "'pattern' and 'detector' exclude each other");
     expect_error("rules:\n  - {id: a, class: xss, pattern: x}\n  - {id: a, class: xss, pattern: y}\n", "3:5", "rules[1]: duplicate id 'a'");
     expect_error("rules:\n  - {id: 0123456789012345678901234567890123, class: xss, pattern: x}\n", "2:10", "rules[0].id: expected a name of 1 to 31 characters");
