@@ -799,8 +799,10 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             continue;
         }
         int t = r->transform;
-        /* a value lacking the bytes of every literal the pattern needs: no transform, no match */
-        int ruled_out = r->lit && R->pf_mode != DETECT_PREFILTER_OFF && !rxlit_bytes_ok(r->lit, words);
+        /* a value lacking the bytes of every literal the pattern needs: no transform, no match. Once
+         * the subject is read, rxlit_found makes the same byte test before its pairs: it alone decides */
+        int ruled_out = r->lit && R->pf_mode != DETECT_PREFILTER_OFF &&
+                        !(read[t] && R->pf_mode == DETECT_PREFILTER_ON) && !rxlit_bytes_ok(r->lit, words);
         if (ruled_out && R->pf_mode == DETECT_PREFILTER_ON) continue;
         if (!have[t]) {
             xflen[t] = t == XF_SQL ? decode_sql_normalize(val, len, A->xf[t])
