@@ -656,7 +656,7 @@ static int applies(const rule *r, int src, const char *where)
 }
 
 /* Runs a grammar-aware detector on one value; scratch has room for len + 1 bytes. */
-static int run_detector(int det, int src, const char *val, size_t len, char *scratch)
+static int run_detector(int det, int src, const char *val, size_t len, const uint64_t bytes[4], char *scratch)
 {
     switch (det) {
     case DET_PATH: return pathnorm_traversal(val, len, scratch, NULL);
@@ -668,7 +668,7 @@ static int run_detector(int det, int src, const char *val, size_t len, char *scr
     case DET_SQL: return sqltok_detect(val, len, NULL);
     case DET_HTML: return htmltok_detect(val, len, NULL);
     case DET_JSSTR: return htmltok_js_breakout(val, len, NULL);
-    case DET_JB64: return exprlang_base64_java(val, len, scratch, NULL);
+    case DET_JB64: return exprlang_base64_java_bytes(bytes) && exprlang_base64_java(val, len, scratch, NULL);
     case DET_TYPEKEY: return (src & DECODE_TYPEKEY) && exprlang_java_type_name(val, len, NULL);
     default: return 0;
     }
@@ -793,7 +793,7 @@ static int on_value(void *ctx, int src, const char *where, const char *val, size
             continue;
         }
         if (r->det) {
-            if (run_detector(r->det, src, val, len, A->xf[0]) &&
+            if (run_detector(r->det, src, val, len, bytes, A->xf[0]) &&
                 add_hit(A, i, where, reads_argument(r) ? cmdfield_score(A, src) : -1) < 0)
                 return -1;
             continue;

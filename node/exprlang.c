@@ -2,6 +2,7 @@
  * for the constructs that reach the Java runtime (type references, static calls, reflection). */
 #define _GNU_SOURCE   /* memmem */
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
@@ -450,6 +451,26 @@ static const char *inflated_java(const unsigned char *b, size_t n)
             if (out[p] == (unsigned char)(*w)[0] && memcmp(out + p, *w, wl) == 0) return "base64-gzip-cls";
     }
     return NULL;
+}
+
+/* The bytes a value for exprlang_base64_java may hold (bit c % 64 of word c / 64): the alphabet,
+ * and the blanks and '=' it trims; read off b64_val1 and is_space once. */
+static uint64_t b64_token_w[4];
+static pthread_once_t b64_token_once = PTHREAD_ONCE_INIT;
+static void b64_token_build(void)
+{
+    for (unsigned c = 0; c < 256; c++)
+        if (b64_val1[c] || is_space((int)c) || c == '=') b64_token_w[c >> 6] |= 1ull << (c & 63);
+}
+
+int exprlang_base64_java_bytes(const uint64_t bytes[4])
+{
+    pthread_once(&b64_token_once, b64_token_build);
+    if ((bytes[0] & ~b64_token_w[0]) | (bytes[1] & ~b64_token_w[1]) | (bytes[2] & ~b64_token_w[2]) |
+        (bytes[3] & ~b64_token_w[3]))
+        return 0;
+    /* A..Z are bits 1..26 of word 1, a..z bits 33..58 */
+    return (bytes[1] & 0x7fffffeull) && (bytes[1] & (0x7fffffeull << 32));
 }
 
 int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info)

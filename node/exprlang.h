@@ -3,6 +3,7 @@
 #ifndef EXPRLANG_H
 #define EXPRLANG_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* What the reading found. */
 typedef struct exprlang_info {
@@ -56,6 +57,10 @@ int exprlang_detect(const char *in, size_t n, exprlang_info *info);
  * bytes. Returns 1 on a hit. Thread-safe; allocates nothing itself, but zlib allocates its inflate
  * state (about 40 KB, freed before the return) for a token that opens a compressed stream. */
 int exprlang_base64_java(const char *in, size_t n, char *scratch, exprlang_info *info);
+/* Whether a value holding these bytes (bit c % 64 of bytes[c / 64], as they are, not lowered) may
+ * be one for exprlang_base64_java: its bytes are the alphabet, blanks and '=' only, and it has both
+ * cases. When not, exprlang_base64_java answers 0 for it, so a caller holding the set skips it. */
+int exprlang_base64_java_bytes(const uint64_t bytes[4]);
 
 /* exprlang_java_type_name: the value is a qualified name of a Java type, as a polymorphic
  * deserialiser reads one under its type key (decode.h's DECODE_TYPEKEY): identifiers joined by
