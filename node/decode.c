@@ -973,6 +973,16 @@ static int walk_xml_text(walk *w, int src, const char *where, const char *s, siz
     return e == s ? 0 : walk_copy(w, src, where, s, (size_t)(e - s));
 }
 
+/* Spring's bean definitions name a class in <bean class="...">: the application's own
+ * configuration, not a type a deserialiser takes from the request, so that attribute is no
+ * type key (a family class in it is still java-type-name-value's, as in any value). */
+static int xml_spring_bean(const char *name, size_t n)
+{
+    const char *c = memchr(name, ':', n);
+    if (c) { n -= (size_t)(c + 1 - name); name = c + 1; }
+    return n == 4 && memcmp(name, "bean", 4) == 0;
+}
+
 static int walk_xml(walk *w, const char *s, size_t n)
 {
     char path[DECODE_WHERE_MAX] = "body";
@@ -1012,6 +1022,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
                 where_join(path, path, p + 1, (size_t)(q - p - 1));
             }
             level++;
+            int bean = xml_spring_bean(p + 1, (size_t)(q - p - 1));
             while (q < e && *q != '>' && !rc) {
                 q = skip_ws(q, e);
                 if (q < e && *q == '/') { q++; continue; }
@@ -1033,7 +1044,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
                     }
                     char aw[DECODE_WHERE_MAX];
                     where_join(aw, path, an, anl);
-                    rc = walk_xml_text(w, DECODE_BODY | (decode_type_key(an, anl) ? DECODE_TYPEKEY : 0), aw, v, (size_t)(ve - v));
+                    rc = walk_xml_text(w, DECODE_BODY | (decode_type_key(an, anl) && !bean ? DECODE_TYPEKEY : 0), aw, v, (size_t)(ve - v));
                 } else if (anl == 0 && q < e && *q != '>') {
                     q++;
                 }

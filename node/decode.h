@@ -20,7 +20,8 @@ enum {
     /* Not a source: added for a value whose own name is a key that polymorphic deserialisers
      * read a type from: a JSON member, a form or query parameter or an XML attribute named
      * @type, @class, @c, $type, javaClass, className, class or resolves-to (any case). The
-     * whole name must be one of these: a dotted JSON key "connector.class" is not. */
+     * whole name must be one of these: a dotted JSON key "connector.class" is not, nor the class
+     * of Spring's <bean>. */
     DECODE_TYPEKEY = 1 << 9,
     /* Not a source: added for a parameter's name as the request gives it (and what is decoded from
      * it) when the parameter has a value: a query parameter's, an urlencoded (or untyped
