@@ -973,6 +973,27 @@ static int walk_xml_text(walk *w, int src, const char *where, const char *s, siz
     return e == s ? 0 : walk_copy(w, src, where, s, (size_t)(e - s));
 }
 
+/* An element's name as XStream reads it: the class to build. XStream writes a class's '$' as
+ * "_-" and its '_' as "__"; other mappers take the name as it is. Only a dotted name of Java
+ * name bytes is a class (a plain element, <order> or <ns:item>, is no name to read), and it is
+ * walked as a value, so the rules that read a value that is nothing but a class name read it
+ * (a family class blocks, another name of the platform is weak, <com.example.Order> is nothing). */
+static int walk_xml_name(walk *w, const char *where, const char *s, size_t n)
+{
+    char t[256];
+    size_t k = 0;
+    int dot = 0;
+    if (n == 0 || n >= sizeof t || !(isalpha((unsigned char)s[0]) || s[0] == '_' || s[0] == '$')) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '_' && i + 1 < n && (s[i + 1] == '-' || s[i + 1] == '_')) { t[k++] = s[i + 1] == '-' ? '$' : '_'; i++; continue; }
+        if (!(isalnum(c) || c == '_' || c == '$' || c == '.')) return 0;
+        dot |= c == '.';
+        t[k++] = (char)c;
+    }
+    return dot ? walk_copy(w, DECODE_BODY, where, t, k) : 0;
+}
+
 /* Spring's bean definitions name a class in <bean class="...">: the application's own
  * configuration, not a type a deserialiser takes from the request, so that attribute is no
  * type key (a family class in it is still java-type-name-value's, as in any value). */
@@ -1022,6 +1043,7 @@ static int walk_xml(walk *w, const char *s, size_t n)
                 where_join(path, path, p + 1, (size_t)(q - p - 1));
             }
             level++;
+            rc = walk_xml_name(w, path, p + 1, (size_t)(q - p - 1));
             int bean = xml_spring_bean(p + 1, (size_t)(q - p - 1));
             while (q < e && *q != '>' && !rc) {
                 q = skip_ws(q, e);

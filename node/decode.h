@@ -21,7 +21,8 @@ enum {
      * read a type from: a JSON member, a form or query parameter or an XML attribute named
      * @type, @class, @c, $type, javaClass, className, class or resolves-to (any case). The
      * whole name must be one of these: a dotted JSON key "connector.class" is not, nor the class
-     * of Spring's <bean>. */
+     * of Spring's <bean>. An XML element's dotted name (XStream's class) is walked as a plain
+     * value of DECODE_BODY. */
     DECODE_TYPEKEY = 1 << 9,
     /* Not a source: added for a parameter's name as the request gives it (and what is decoded from
      * it) when the parameter has a value: a query parameter's, an urlencoded (or untyped
