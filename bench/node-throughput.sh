@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # node-throughput.sh -- edgenode's throughput and latency with wrk: block mode, full shipped rules,
-# 1 KB JSON POSTs (benign, then 1 in 10 attacks) against nginx `return 200` and the ModSecurity
+# 1 KB JSON POSTs (benign, then 1 in 10 attacks, then a body of 40 short values) against nginx `return 200` and the ModSecurity
 # harness, each at 1, 16 and 64 connections, with p50, p99 and p99.9; then each distribution (mean,
 # p50, p90, p99, p99.9) both as wrk reports it and per request, checked against Little's law.
 # The harness, when present, is an executable bench/detection/modsec-server PORT THREADS that serves
@@ -17,12 +17,12 @@ command -v wrk >/dev/null || { echo "node-throughput: wrk missing (scripts/deps.
 bench_tmp node-bench
 bench_pin
 
-# run NAME URL CONNS [ATTACK_EVERY]: prints a line and sets RES to "rps p50_ms p99_ms p999_ms" (wrk's
+# run NAME URL CONNS [ATTACK_EVERY] [BODY_SHAPE]: prints a line and sets RES to "rps p50_ms p99_ms p999_ms" (wrk's
 # figures), DIST to "mean_ms p50_ms p90_ms p99_ms p999_ms" of wrk's corrected distribution and RAW to
 # the same of the per-request one (post.lua's done() hook says how they differ)
 run() {
   local out rps p50 p99 p999 non2xx
-  out=$(ATTACK_EVERY=${4:-0} BENCH_CONNS=$3 bench_wrk "$3" "$2" bench/node/post.lua)
+  out=$(ATTACK_EVERY=${4:-0} BODY_SHAPE=${5:-prose} BENCH_CONNS=$3 bench_wrk "$3" "$2" bench/node/post.lua)
   RES=$(bench_wrk_summary "$out")
   DIST=$(echo "$out" | awk '$1 == "dist_us" {printf "%.3f %.3f %.3f %.3f %.3f", $2/1000, $3/1000, $4/1000, $5/1000, $6/1000}')
   RAW=$(echo "$out" | awk '$1 == "raw_us" {printf "%.3f %.3f %.3f %.3f %.3f", $2/1000, $3/1000, $4/1000, $5/1000, $6/1000}')
@@ -66,6 +66,7 @@ for c in $CONN_LIST; do
 done
 last=${CONN_LIST##* }
 run "edgenode block, 1 in 10 attacks" "http://127.0.0.1:$EP" "$last" 10; mix_res=$RES
+run "edgenode block, 40-value body" "http://127.0.0.1:$EP" "$last" 0 fields; fields_res=$RES
 
 # ModSecurity harness, when the detection bench provides one
 if [ -x bench/detection/modsec-server ]; then
@@ -133,5 +134,7 @@ done
 
 read -r m_rps m50 m99 m999 <<<"$mix_res"; read -r n_rps _ _ _ <<<"${nginx_res[$last]:-0 0 0 0}"
 echo "    1 in 10 attacks, $last conns: req/s $(bench_ratio "$m_rps" "$n_rps") of nginx; p50 $m50 ms, p99 $m99 ms, p99.9 $m999 ms"
+read -r f_rps f50 f99 f999 <<<"$fields_res"
+echo "    40-value body (no attack), $last conns: req/s $(bench_ratio "$f_rps" "$n_rps") of nginx; p50 $f50 ms, p99 $f99 ms, p99.9 $f999 ms"
 [ -x bench/detection/modsec-server ] || echo "    modsecurity: not measured (no bench/detection/modsec-server)"
 echo "    load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine lowers the rates)"

