@@ -1,6 +1,7 @@
 /* http1.c -- HTTP/1.1 request reader over llhttp (see http1.h).
  * llhttp reports spans; the head's strings are copied to one growing buffer, pointers made once the head is whole. */
 #include "http1.h"
+#include "decimal.h"
 #include <llhttp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,18 +125,12 @@ static int codings_ok(const http1_request *r, char *err, size_t errlen)
 
 /* "HTTP/major.minor" into out[16] (room for any two bytes), as snprintf would write it, which cost
  * a thousand instructions on every request. */
-static void version_text(char out[16], unsigned major, unsigned minor)
+static void version_text(char out[16], unsigned char major, unsigned char minor)
 {
-    size_t n = 5;
     memcpy(out, "HTTP/", 5);
-    for (int k = 0; k < 2; k++) {
-        unsigned v = k ? minor : major;
-        if (k) out[n++] = '.';
-        if (v >= 100) out[n++] = (char)('0' + v / 100);
-        if (v >= 10) out[n++] = (char)('0' + v / 10 % 10);
-        out[n++] = (char)('0' + v % 10);
-    }
-    out[n] = '\0';
+    char *p = decimal_put(out + 5, major);
+    *p++ = '.';
+    *decimal_put(p, minor) = '\0';
 }
 
 static int on_headers_complete(llhttp_t *ll)

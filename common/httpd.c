@@ -3,6 +3,7 @@
  * http1.c turns their bytes into requests, answered in order through the handler. */
 #define _GNU_SOURCE            /* accept4 */
 #include "httpd.h"
+#include "decimal.h"
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <errno.h>
@@ -201,16 +202,6 @@ static const char *http_date(worker *w)
     return w->date;
 }
 
-/* Appends the decimal digits of v at p; returns the end. */
-static char *put_uint(char *p, unsigned long long v)
-{
-    char d[24], *q = d + sizeof d;
-    do *--q = (char)('0' + v % 10); while (v /= 10);
-    size_t n = (size_t)(d + sizeof d - q);
-    memcpy(p, q, n);
-    return p + n;
-}
-
 static char *put_str(char *p, const char *s, size_t n)
 {
     memcpy(p, s, n);
@@ -227,7 +218,7 @@ static void respond(httpd_conn *c, int status, const char *head, size_t head_len
     char line[160], *p = line;
     const char *reason = httpd_reason(status), *date = http_date(c->w);
     p = PUT_LIT(p, "HTTP/1.1 ");
-    p = put_uint(p, (unsigned)status % 1000);
+    p = decimal_put(p, (unsigned)status % 1000);
     *p++ = ' ';
     p = put_str(p, reason, strlen(reason));          /* at most 31 bytes */
     p = PUT_LIT(p, "\r\nDate: ");
@@ -237,7 +228,7 @@ static void respond(httpd_conn *c, int status, const char *head, size_t head_len
     p = line;
     if (status >= 200 && status != 204 && status != 304) {
         p = PUT_LIT(p, "Content-Length: ");
-        p = put_uint(p, len);
+        p = decimal_put(p, len);
         p = PUT_LIT(p, "\r\n");
     }
     if (close) p = PUT_LIT(p, "Connection: close\r\n");

@@ -1,6 +1,7 @@
 /* cidr.c -- CIDR networks (see cidr.h).
  * Text is read by inet_pton, written by inet_ntop (IPv4 here); all compared in the 128-bit form. */
 #include "cidr.h"
+#include "decimal.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -68,16 +69,13 @@ int cidr_addr_from_sockaddr(const struct sockaddr *sa, unsigned char out[16])
  * request here); out is left as it is when it has no room, as inet_ntop leaves it. */
 static void v4_format(const unsigned char b[4], char *out, size_t outlen)
 {
-    char t[16];
-    size_t n = 0;
+    char t[16], *p = t;
     for (int k = 0; k < 4; k++) {
-        unsigned v = b[k];
-        if (k) t[n++] = '.';
-        if (v >= 100) t[n++] = (char)('0' + v / 100);
-        if (v >= 10) t[n++] = (char)('0' + v / 10 % 10);
-        t[n++] = (char)('0' + v % 10);
+        if (k) *p++ = '.';
+        p = decimal_put(p, b[k]);
     }
-    t[n] = '\0';
+    *p = '\0';
+    size_t n = (size_t)(p - t);
     if (n < outlen) memcpy(out, t, n + 1);
 }
 
